@@ -1,0 +1,145 @@
+import uuid
+import zoneinfo
+from functools import cache
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone as django_timezone
+
+
+@cache
+def _timezone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    """Only IANA zone names: "today" and quiet hours are computed in this zone."""
+    if value not in _timezone_names():
+        raise ValidationError(
+            "%(value)s is not an IANA time zone name (such as Europe/London).",
+            code="invalid_timezone",
+            params={"value": value},
+        )
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    PHYSIO = "physio", "Physiotherapist"
+    EDITOR = "editor", "Content editor"
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BOTH = "both", "Both"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, username: str) -> "User":
+        # Emails are stored lower-cased; logging in must not depend on case.
+        return self.get(email__iexact=username)
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields) -> "User":
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> "User":
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        # A superuser manages the service; the role only matters for the API.
+        extra_fields.setdefault("role", Role.EDITOR)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account keyed by email. Profile fields of API.md `me/` live here too."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=254, unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    quiet_hours_start = models.TimeField(null=True, blank=True)
+    quiet_hours_end = models.TimeField(null=True, blank=True)
+    affected_side = models.CharField(max_length=8, choices=Side.choices, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Can log in to the admin (editors and staff)."
+    )
+    date_joined = models.DateTimeField(default=django_timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(quiet_hours_start__isnull=True, quiet_hours_end__isnull=True)
+                    | models.Q(quiet_hours_start__isnull=False, quiet_hours_end__isnull=False)
+                ),
+                name="accounts_user_quiet_hours_both_or_neither",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if (start is None) != (end is None):
+            missing = "quiet_hours_end" if end is None else "quiet_hours_start"
+            raise ValidationError(
+                {
+                    missing: ValidationError(
+                        "Set both the start and the end of quiet hours, or neither.",
+                        code="quiet_hours_incomplete",
+                    )
+                }
+            )
+        if start is not None and start == end:
+            raise ValidationError(
+                {
+                    "quiet_hours_end": ValidationError(
+                        "Quiet hours must not start and end at the same time.",
+                        code="quiet_hours_empty",
+                    )
+                }
+            )
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_physio(self) -> bool:
+        return self.role == Role.PHYSIO
+
+    @property
+    def is_editor(self) -> bool:
+        return self.role == Role.EDITOR
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)

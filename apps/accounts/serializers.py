@@ -1,0 +1,55 @@
+from django.contrib.auth.signals import user_logged_in
+from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+
+from backend.rest import StrictFieldsMixin, StrictModelSerializer, StrictSerializer
+
+from .models import User, validate_timezone
+
+
+class TimezoneField(serializers.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("help_text", "IANA time zone name, such as Europe/London.")
+        super().__init__(validators=[validate_timezone], **kwargs)
+
+
+class RegisterSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    timezone = TimezoneField()
+
+
+class MeSerializer(StrictModelSerializer):
+    timezone = TimezoneField(required=False)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "role",
+            "timezone",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "affected_side",
+        ]
+        read_only_fields = ["id", "email", "role"]
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class StrictTokenObtainPairSerializer(StrictFieldsMixin, TokenObtainPairSerializer):
+    def validate(self, attrs: dict) -> dict:
+        data = super().validate(attrs)
+        # A token login is a login: the signal sets last_login and clears the failed
+        # attempts django-axes counted for this account and address.
+        user_logged_in.send(sender=type(self.user), request=self.context["request"], user=self.user)
+        return data
+
+
+class StrictTokenRefreshSerializer(StrictFieldsMixin, TokenRefreshSerializer):
+    pass

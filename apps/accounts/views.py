@@ -1,0 +1,101 @@
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, permissions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt import views as jwt_views
+
+from backend.rest import error_response
+
+from . import services
+from .serializers import MeSerializer, RegisterSerializer, TokenPairSerializer
+
+
+class _LockedOut(exceptions.Throttled):
+    default_detail = "Too many failed logins for this account from this address. Try again later."
+    default_code = "too_many_failed_logins"
+
+
+def lockout_response(
+    request: HttpRequest, original_response=None, credentials=None
+) -> JsonResponse:
+    """AXES_LOCKOUT_CALLABLE: a locked-out pair answers 429 in the API's envelope."""
+    return error_response(_LockedOut(wait=_cool_off_seconds(request)))
+
+
+def lockout_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """AXES_USERNAME_CALLABLE: count failures per account whatever the case typed."""
+    email = (credentials or {}).get("email")
+    return email.strip().lower() if isinstance(email, str) else None
+
+
+def _cool_off_seconds(request: HttpRequest) -> int | None:
+    cool_off = get_cool_off(request)
+    return int(cool_off.total_seconds()) if cool_off else None
+
+
+class RegisterView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=RegisterSerializer,
+        responses={201: MeSerializer},
+        summary="Register a patient account",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        responses={200: TokenPairSerializer}, summary="Log in: email and password for a token pair"
+    )
+)
+class TokenObtainView(jwt_views.TokenObtainPairView):
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        # A pair locked out by earlier failures is refused before its password is
+        # checked; the failure that reaches the limit still answers 401 like the others.
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if isinstance(email, str) and not AxesProxyHandler.is_allowed(request, {"email": email}):
+            raise _LockedOut(wait=_cool_off_seconds(request))
+        return super().post(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        responses={200: TokenPairSerializer}, summary="Swap a refresh token for a new pair"
+    )
+)
+class TokenRefreshView(jwt_views.TokenRefreshView):
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token_refresh"
+
+
+class MeView(APIView):
+    @extend_schema(responses={200: MeSerializer}, summary="The caller's account and profile")
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(
+        request=MeSerializer, responses={200: MeSerializer}, summary="Change profile fields"
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_profile_update(user=request.user, **serializer.validated_data)
+        return Response(MeSerializer(user).data)

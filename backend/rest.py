@@ -1,0 +1,100 @@
+"""API plumbing shared by every app: pagination, strict input, error envelope for
+responses Django produces outside DRF views."""
+
+from typing import Any
+
+import drf_standardized_errors.handler
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, JsonResponse
+from drf_standardized_errors.formatter import ExceptionFormatter
+from rest_framework import exceptions, pagination, serializers
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class StrictFieldsMixin:
+    """Reject fields the serializer does not accept instead of silently dropping them.
+
+    A typo in a health record (`pain_scor`) or an attempt to set a read-only field
+    (`role`) must be a 400 that names the field, not a 200 that ignored it.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            writable = {
+                name
+                for name, field in self.fields.items()
+                if not field.read_only and not isinstance(field, serializers.HiddenField)
+            }
+            unknown = [key for key in data if key not in writable]
+            if unknown:
+                readonly = {name for name, field in self.fields.items() if field.read_only}
+                raise serializers.ValidationError(
+                    {
+                        key: [
+                            exceptions.ErrorDetail(
+                                "This field cannot be changed."
+                                if key in readonly
+                                else "This field is not accepted.",
+                                code="read_only" if key in readonly else "unknown_field",
+                            )
+                        ]
+                        for key in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
+    pass
+
+
+class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    pass
+
+
+def error_response(exc: exceptions.APIException) -> JsonResponse:
+    """The API's error envelope for code that runs outside a DRF view."""
+    response = JsonResponse(ExceptionFormatter(exc, {}, exc).run(), status=exc.status_code)
+    if getattr(exc, "wait", None):
+        response["Retry-After"] = str(int(exc.wait))
+    return response
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """handler404: unknown paths answer in the same envelope as the API."""
+    return error_response(exceptions.NotFound())
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    """handler500: an unhandled error outside a DRF view still answers in the envelope."""
+    return error_response(exceptions.APIException())
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return error_response(exceptions.ParseError("Bad request."))
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return error_response(exceptions.PermissionDenied())
+
+
+class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
+    """The package's handler, plus Django's ValidationError raised by services
+    (`full_clean()` and domain checks) as a 400 naming the field."""
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, DjangoValidationError):
+            return exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
+        if isinstance(exc, exceptions.AuthenticationFailed) and isinstance(exc.detail, dict):
+            # simplejwt puts {detail, code, messages} in one error; keep its code and text.
+            return exceptions.AuthenticationFailed(
+                detail=str(
+                    exc.detail.get("detail", exceptions.AuthenticationFailed.default_detail)
+                ),
+                code=str(exc.detail.get("code", exceptions.AuthenticationFailed.default_code)),
+            )
+        return super().convert_known_exceptions(exc)

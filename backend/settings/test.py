@@ -1,0 +1,47 @@
+"""Settings for the test suite (pytest-django).
+
+The database and broker follow DATABASE_URL and REDIS_URL like everywhere else, so CI
+runs the same suite against SQLite with the embedded broker and against PostgreSQL with
+Redis.
+"""
+
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES, REDIS_URL, env
+
+SECRET_KEY = env("SECRET_KEY", default="test-only-insecure-key-long-enough-for-hs256-signing")
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+DEBUG = False
+
+# Hashing real passwords makes the suite slow for nothing it tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A file, not SQLite's in-memory default, so that a real Celery worker started by an
+# integration test opens the same test database as the test itself.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+
+if not REDIS_URL:
+    # The tests' own embedded broker, apart from a running local service's.
+    from .base import CELERY_BROKER_TRANSPORT_OPTIONS
+
+    _broker_dir = Path(env("CELERY_BROKER_DIR", default=str(BASE_DIR / "var" / "test-broker")))
+    CELERY_BROKER_DIR = _broker_dir
+    CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+    }
+
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "test-celerybeat-schedule")
+
+# Static files come from the app folders; the suite does not need collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

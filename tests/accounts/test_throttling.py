@@ -1,0 +1,108 @@
+import pytest
+from rest_framework.throttling import ScopedRateThrottle
+
+from apps.accounts.models import User
+from tests.accounts.factories import PASSWORD, PatientFactory
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+def login(api_client, email, password, address="203.0.113.7"):
+    return api_client.post(
+        TOKEN_URL, {"email": email, "password": password}, format="json", REMOTE_ADDR=address
+    )
+
+
+@pytest.mark.django_db
+def test_ten_failed_logins_lock_that_account_from_that_address(api_client, patient):
+    for _ in range(10):
+        assert login(api_client, patient.email, "wrong-password").status_code == 401
+
+    locked = login(api_client, patient.email, PASSWORD)  # even the right password
+
+    assert locked.status_code == 429
+    assert locked.json() == {
+        "type": "client_error",
+        "errors": [
+            {
+                "code": "too_many_failed_logins",
+                "detail": locked.json()["errors"][0]["detail"],
+                "attr": None,
+            }
+        ],
+    }
+    assert int(locked["Retry-After"]) == 15 * 60
+
+
+@pytest.mark.django_db
+def test_changing_the_case_of_the_email_does_not_escape_a_lockout(api_client, patient):
+    for n in range(10):
+        login(api_client, patient.email.upper() if n % 2 else patient.email, "wrong-password")
+
+    assert login(api_client, patient.email.title(), PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_lockout_is_only_for_that_pair(api_client, patient, other_patient):
+    for _ in range(10):
+        login(api_client, patient.email, "wrong-password")
+
+    assert login(api_client, patient.email, PASSWORD, address="198.51.100.9").status_code == 200
+    assert login(api_client, other_patient.email, PASSWORD).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_success_resets_the_failure_count(api_client, patient):
+    for _ in range(9):
+        login(api_client, patient.email, "wrong-password")
+    assert login(api_client, patient.email, PASSWORD).status_code == 200
+    for _ in range(9):
+        login(api_client, patient.email, "wrong-password")
+    assert login(api_client, patient.email, PASSWORD).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_clinic_behind_one_address_can_log_in_sixty_times_a_minute(api_client):
+    patients = PatientFactory.create_batch(60)
+    statuses = {login(api_client, p.email, PASSWORD).status_code for p in patients}
+    assert statuses == {200}
+
+
+@pytest.mark.django_db
+def test_sixty_registrations_a_minute_from_one_address_pass(api_client):
+    for n in range(60):
+        response = api_client.post(
+            "/api/v1/auth/register/",
+            {"email": f"p{n}@example.org", "password": PASSWORD, "timezone": "UTC"},
+            format="json",
+            REMOTE_ADDR="203.0.113.7",
+        )
+        assert response.status_code == 201
+    assert User.objects.count() == 60
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("scope", "url", "body"),
+    [
+        (
+            "register",
+            "/api/v1/auth/register/",
+            {"email": "x@example.org", "password": "bad", "timezone": "UTC"},
+        ),
+        ("login", TOKEN_URL, {"email": "x@example.org", "password": "whatever"}),
+        ("token_refresh", "/api/v1/auth/token/refresh/", {"refresh": "not-a-token"}),
+    ],
+)
+def test_floods_from_one_address_are_throttled(api_client, monkeypatch, scope, url, body):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, scope, "3/min")
+
+    statuses = [
+        api_client.post(url, body, format="json", REMOTE_ADDR="203.0.113.50").status_code
+        for _ in range(4)
+    ]
+    elsewhere = api_client.post(url, body, format="json", REMOTE_ADDR="203.0.113.51")
+
+    assert 429 not in statuses[:3]
+    assert statuses[3] == 429
+    assert elsewhere.status_code != 429

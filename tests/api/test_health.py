@@ -1,0 +1,45 @@
+import pytest
+from django.db import OperationalError
+
+from backend.celery import app as celery_app
+
+
+@pytest.mark.django_db
+def test_healthz_answers_while_the_process_lives(api_client):
+    response = api_client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_checks_the_database_and_the_broker(api_client):
+    response = api_client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_the_broker_is_unreachable(api_client, monkeypatch):
+    # A real connection attempt to a port where nothing listens.
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+
+    response = api_client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "broker": "down"}
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_the_database_is_unreachable(api_client, monkeypatch):
+    # Stopping the test's own database is not possible from inside the test.
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def refuse(self, *args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refuse)
+
+    response = api_client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "down"
