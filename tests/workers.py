@@ -50,7 +50,7 @@ def redis_reachable(url: str | None = None) -> bool:
     return True
 
 
-def test_database_url() -> str:
+def database_url_for_workers() -> str:
     """The URL of the database this test runs against (pytest-django's test database)."""
     conf = connection.settings_dict
     if conf["ENGINE"] == "django.db.backends.sqlite3":
@@ -145,7 +145,7 @@ def worker_environment(*, broker: str, broker_dir: Path | None = None) -> dict[s
     broker_dir) or "redis".
     """
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "backend.settings.test"}
-    env["DATABASE_URL"] = test_database_url()
+    env["DATABASE_URL"] = database_url_for_workers()
     env["PYTHONUNBUFFERED"] = "1"
     if broker == "embedded":
         env.pop("REDIS_URL", None)
