@@ -16,7 +16,14 @@ import pytest
 import yaml
 from django.core.management import get_commands
 
-from tests.workers import ROOT, ManagedProcess, redis_reachable, redis_url, require, database_url_for_workers
+from tests.workers import (
+    ROOT,
+    ManagedProcess,
+    database_url_for_workers,
+    redis_reachable,
+    redis_url,
+    require,
+)
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 APP_SERVICES = ("migrate", "web", "worker", "beat")
@@ -28,7 +35,9 @@ def production_env(**extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "backend.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "api.example.org",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'deploy-check.sqlite3'}"),
+        "DATABASE_URL": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'deploy-check.sqlite3'}"
+        ),
         "REDIS_URL": redis_url(),
     }
     env.update(extra)
@@ -74,7 +83,12 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     env = production_env()
     del env["SECRET_KEY"]
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
@@ -94,18 +108,19 @@ def as_local(argv: list[str]) -> list[str]:
 
 
 @pytest.mark.integration
-def test_the_web_worker_and_beat_commands_run_and_pass_their_healthchecks(transactional_db, tmp_path):
+def test_the_web_worker_and_beat_commands_run_and_pass_their_healthchecks(
+    transactional_db, tmp_path
+):
     require(redis_reachable(), "Redis")
     env = production_env(DATABASE_URL=database_url_for_workers(), SECURE_SSL_REDIRECT="false")
     port = free_port()
 
-    web_argv = [
-        "127.0.0.1:%d" % port if arg == "0.0.0.0:8000" else arg
-        for arg in command_of("web")
-    ]
+    web_argv = [f"127.0.0.1:{port}" if arg == "0.0.0.0:8000" else arg for arg in command_of("web")]
     worker_argv = [*command_of("worker"), "--hostname", f"compose-check-{port}@%h"]
     schedule = tmp_path / "celerybeat-schedule"
-    beat_argv = [str(schedule) if arg.endswith("celerybeat-schedule") else arg for arg in command_of("beat")]
+    beat_argv = [
+        str(schedule) if arg.endswith("celerybeat-schedule") else arg for arg in command_of("beat")
+    ]
 
     web = ManagedProcess(as_local(web_argv), env, tmp_path / "web.log")
     worker = ManagedProcess(as_local(worker_argv), env, tmp_path / "worker.log")
@@ -129,7 +144,19 @@ def test_the_web_worker_and_beat_commands_run_and_pass_their_healthchecks(transa
 
         # worker: the compose healthcheck (a remote-control ping through Redis).
         ping = subprocess.run(
-            as_local(["celery", "-A", "backend", "inspect", "ping", "--destination", f"compose-check-{port}@{socket.gethostname()}", "--timeout", "10"]),
+            as_local(
+                [
+                    "celery",
+                    "-A",
+                    "backend",
+                    "inspect",
+                    "ping",
+                    "--destination",
+                    f"compose-check-{port}@{socket.gethostname()}",
+                    "--timeout",
+                    "10",
+                ]
+            ),
             cwd=ROOT,
             env=env,
             capture_output=True,
