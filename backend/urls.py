@@ -6,6 +6,7 @@ from backend import health
 
 api_v1 = [
     path("", include("apps.accounts.urls")),
+    path("", include("apps.content.urls")),
 ]
 
 urlpatterns = [

@@ -47,9 +47,12 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served locally, not from a CDN
     "drf_standardized_errors",
     "axes",
+    "adminsortable2",
+    "simple_history",
 ]
 LOCAL_APPS = [
     "apps.accounts",
+    "apps.content",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -61,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who made each content change
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the lockout flag set during authentication (admin login).
     "axes.middleware.AxesMiddleware",

@@ -1,0 +1,264 @@
+"""The editors' workspace: conditions, home-care protocols and exercises.
+
+Saving here marks an item as edited, so `bootstrap` keeps the editor's version. Model
+validation (and the database constraints) run on every save: an ice step of 25 minutes
+is refused with a message on the field.
+"""
+
+import json
+
+from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    Condition,
+    ConditionExercise,
+    ConditionProtocol,
+    ContentItem,
+    Exercise,
+    Protocol,
+    ProtocolStep,
+)
+from .serializers import ConditionSerializer, ExerciseSerializer, ProtocolSerializer
+from .vocabulary import Mechanism, RedFlagCode
+
+
+def _preview_node(value) -> dict:
+    """Serializer output as a tree the preview template can walk."""
+    if isinstance(value, dict):
+        return {
+            "kind": "dict",
+            "items": [(key.replace("_", " "), _preview_node(val)) for key, val in value.items()],
+        }
+    if isinstance(value, list):
+        return {"kind": "list", "items": [_preview_node(item) for item in value]}
+    return {"kind": "text", "value": "—" if value in (None, "") else value}
+
+
+HEADLINE_KEYS = {"name", "title", "slug", "disclaimer"}
+
+
+class ConditionForm(forms.ModelForm):
+    mechanisms = forms.MultipleChoiceField(
+        choices=Mechanism.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    red_flag_codes = forms.MultipleChoiceField(
+        choices=RedFlagCode.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Red flags",
+    )
+
+    class Meta:
+        model = Condition
+        fields = [
+            "name",
+            "slug",
+            "other_names",
+            "kind",
+            "status",
+            "source",
+            "regions",
+            "summary",
+            "mechanisms",
+            "how_it_links",
+            "typical_symptoms",
+            "clinician_workup",
+            "treatment_outline",
+            "when_to_seek_care",
+            "red_flag_codes",
+        ]
+        widgets = {"regions": forms.CheckboxSelectMultiple}
+
+
+class ContentAdmin(SortableAdminBase, SimpleHistoryAdmin):
+    """What every content type's admin shares: publishing, preview, edit tracking."""
+
+    preview_serializer: type = ConditionSerializer
+    actions = ["publish", "unpublish"]
+    readonly_fields = ["created_at", "updated_at", "preview_link"]
+    list_per_page = 50
+
+    @admin.action(description="Publish selected items", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.content_publish(items=queryset.select_for_update())
+        self.message_user(request, f"{count} item(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected items (back to draft)", permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.content_unpublish(items=queryset.select_for_update())
+        self.message_user(request, f"{count} item(s) moved back to draft.", messages.SUCCESS)
+
+    def save_model(self, request: HttpRequest, obj: ContentItem, form, change: bool) -> None:
+        obj.edited_in_admin = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.content_touch_dependants(item=form.instance)
+
+    # --- Preview: the item exactly as the app receives it --------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj: ContentItem | None) -> str:
+        if obj is None or obj.pk is None:
+            return "Save first to preview."
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_preview", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Preview in the app</a>', url)
+
+    def preview_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        data = self.preview_serializer(obj).data
+        context = {
+            "as_json": json.dumps(data, indent=2, ensure_ascii=False, default=str),
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": f"Preview: {obj}",
+            "headline": data.get("name") or data.get("title"),
+            "disclaimer": data.get("disclaimer"),
+            "rows": [
+                (key.replace("_", " "), _preview_node(value))
+                for key, value in data.items()
+                if key not in HEADLINE_KEYS
+            ],
+            "is_published": obj.is_published,
+        }
+        return TemplateResponse(request, "admin/content/preview.html", context)
+
+
+class ConditionProtocolInline(SortableTabularInline):
+    model = ConditionProtocol
+    extra = 0
+    autocomplete_fields = ["protocol"]
+    verbose_name = "home-care protocol"
+
+
+class ConditionExerciseInline(SortableTabularInline):
+    model = ConditionExercise
+    extra = 0
+    autocomplete_fields = ["exercise"]
+    verbose_name = "exercise"
+
+
+@admin.register(Condition)
+class ConditionAdmin(ContentAdmin):
+    form = ConditionForm
+    preview_serializer = ConditionSerializer
+    list_display = ["name", "slug", "kind", "status", "source", "updated_at"]
+    list_filter = ["status", "kind", "regions", "source"]
+    search_fields = ["name", "other_names", "summary", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ConditionProtocolInline, ConditionExerciseInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "other_names", "kind", "status", "source"]}),
+        ("Where it hurts", {"fields": ["regions"]}),
+        (
+            "For the patient",
+            {"fields": ["summary", "mechanisms", "how_it_links", "typical_symptoms"]},
+        ),
+        (
+            "Care",
+            {
+                "fields": [
+                    "clinician_workup",
+                    "treatment_outline",
+                    "when_to_seek_care",
+                    "red_flag_codes",
+                ]
+            },
+        ),
+        ("Record", {"fields": ["preview_link", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("regions")
+
+
+class ProtocolStepInline(SortableStackedInline):
+    model = ProtocolStep
+    extra = 0
+    fields = [
+        "kind",
+        "title",
+        "instructions",
+        ("min_minutes", "max_minutes", "times_per_day"),
+        "cautions",
+    ]
+
+
+@admin.register(Protocol)
+class ProtocolAdmin(ContentAdmin):
+    preview_serializer = ProtocolSerializer
+    list_display = ["title", "slug", "status", "source", "updated_at"]
+    list_filter = ["status", "regions", "source"]
+    search_fields = ["title", "summary", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ProtocolStepInline]
+    fields = [
+        "title",
+        "slug",
+        "status",
+        "source",
+        "summary",
+        "regions",
+        "preview_link",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["widgets"] = {"regions": forms.CheckboxSelectMultiple}
+        return super().get_form(request, obj, change, **kwargs)
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(ContentAdmin):
+    preview_serializer = ExerciseSerializer
+    list_display = ["name", "slug", "target_area", "status", "source", "updated_at"]
+    list_filter = ["status", "target_area", "regions", "source"]
+    search_fields = ["name", "summary", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = [
+        "name",
+        "slug",
+        "status",
+        "source",
+        "summary",
+        "instructions",
+        "target_area",
+        "regions",
+        ("default_sets", "default_reps", "default_hold_seconds"),
+        "cautions",
+        "media_url",
+        "preview_link",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["widgets"] = {"regions": forms.CheckboxSelectMultiple}
+        return super().get_form(request, obj, change, **kwargs)

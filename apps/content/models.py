@@ -1,0 +1,400 @@
+"""Medical content edited in the admin and served read-only to the app (DOMAIN.md).
+
+List-like texts (symptoms, steps, cautions) are stored one item per line so editors
+edit plain text; the API serves them as lists.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .vocabulary import Mechanism, RedFlagCode, Region, Source
+
+ICE_MIN_MINUTES = 15
+ICE_MAX_MINUTES = 20
+
+# A medication step informs; it never doses (DOMAIN.md, Home-care protocol).
+_DOSE_PATTERN = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:mg|milligrams?|g|grams?|ml|millilit(?:er|re)s?|mcg|µg|tablets?|pills?|capsules?)\b"
+    r"|\b(?:every|each)\s+\d+\s*(?:hours?|hrs?|h)\b|\b\d+\s*times\s+(?:a|per)\s+day\b",
+    re.IGNORECASE,
+)
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _code_errors(values, allowed: type[models.TextChoices]) -> str | None:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return "Expected a list of codes."
+    unknown = sorted(set(values) - set(allowed.values))
+    if unknown:
+        return f"Unknown code(s): {', '.join(unknown)}."
+    return None
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class SlugNaturalKeyManager(models.Manager):
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
+class ContentItem(models.Model):
+    """What conditions, protocols and exercises share: slug, publication, provenance."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    source = models.CharField(
+        max_length=32, choices=Source.choices, help_text="The article this content comes from."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Set when an editor saves the item in the admin: `bootstrap` then keeps the
+    # editor's version instead of overwriting it with the seed fixtures.
+    edited_in_admin = models.BooleanField(default=False, editable=False)
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+
+class RegionTag(models.Model):
+    """One row per body region of DOMAIN.md, so content can be filtered by region."""
+
+    code = models.CharField(max_length=32, primary_key=True, choices=Region.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "body region"
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+
+class ConditionKind(models.TextChoices):
+    SELF_CARE = "self_care", "Condition (self-care with clinician support)"
+    RED_FLAG = "red_flag", "Red-flag explanation (needs prompt medical care)"
+
+
+class Condition(ContentItem):
+    name = models.CharField(max_length=120)
+    other_names = models.TextField(blank=True, help_text="One name per line.")
+    kind = models.CharField(
+        max_length=16, choices=ConditionKind.choices, default=ConditionKind.SELF_CARE
+    )
+    regions = models.ManyToManyField(RegionTag, related_name="conditions")
+    summary = models.TextField()
+    mechanisms = models.JSONField(
+        default=list, blank=True, help_text="Codes: how it links to knee or calf pain."
+    )
+    how_it_links = models.TextField(
+        blank=True, help_text="Plain explanation of how this causes knee or calf pain."
+    )
+    typical_symptoms = models.TextField(blank=True, help_text="One symptom per line.")
+    clinician_workup = models.TextField(
+        blank=True, help_text="What a clinician does (exam, imaging, tests). One per line."
+    )
+    treatment_outline = models.TextField(blank=True, help_text="One item per line.")
+    when_to_seek_care = models.TextField(blank=True, help_text="One item per line.")
+    red_flag_codes = models.JSONField(
+        default=list, blank=True, help_text="Red flags to watch for with this condition."
+    )
+    protocols = models.ManyToManyField(
+        "Protocol", through="ConditionProtocol", related_name="conditions", blank=True
+    )
+    exercises = models.ManyToManyField(
+        "Exercise", through="ConditionExercise", related_name="conditions", blank=True
+    )
+
+    history = HistoricalRecords(excluded_fields=["edited_in_admin"])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {
+            name: message
+            for name, message in (
+                ("mechanisms", _code_errors(self.mechanisms, Mechanism)),
+                ("red_flag_codes", _code_errors(self.red_flag_codes, RedFlagCode)),
+            )
+            if message
+        }
+        if errors:
+            raise ValidationError(errors)
+
+
+class Protocol(ContentItem):
+    """A home-care protocol for one situation: ordered steps the app shows and enforces."""
+
+    title = models.CharField(max_length=160)
+    summary = models.TextField()
+    regions = models.ManyToManyField(RegionTag, related_name="protocols")
+
+    history = HistoricalRecords(excluded_fields=["edited_in_admin"])
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StepKind(models.TextChoices):
+    REST = "rest", "Rest"
+    ICE = "ice", "Ice"
+    ELEVATION = "elevation", "Elevation"
+    STRETCH = "stretch", "Gentle stretch"
+    MEDICATION_INFO = "medication_info", "Medication information"
+    ACTIVITY_MODIFICATION = "activity_modification", "Activity modification"
+
+
+class ProtocolStepManager(models.Manager):
+    def get_by_natural_key(self, protocol_slug: str, position: int):
+        return self.get(protocol__slug=protocol_slug, position=position)
+
+
+class ProtocolStep(models.Model):
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(default=0, db_index=True)
+    kind = models.CharField(max_length=32, choices=StepKind.choices)
+    title = models.CharField(max_length=160)
+    instructions = models.TextField()
+    min_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    cautions = models.TextField(blank=True, help_text="One caution per line.")
+
+    objects = ProtocolStepManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        # No unique (protocol, position): the admin's drag-and-drop reordering saves
+        # rows one by one and would trip it halfway.
+        ordering = ["position", "id"]
+        constraints = [
+            # DOMAIN.md: an ice session is 15–20 minutes, never longer.
+            models.CheckConstraint(
+                condition=~Q(kind=StepKind.ICE)
+                | Q(
+                    min_minutes__gte=ICE_MIN_MINUTES,
+                    max_minutes__lte=ICE_MAX_MINUTES,
+                    min_minutes__isnull=False,
+                    max_minutes__isnull=False,
+                ),
+                name="content_step_ice_15_to_20_minutes",
+                violation_error_message="An ice step lasts 15 to 20 minutes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_minutes__isnull=True)
+                | Q(max_minutes__isnull=True)
+                | Q(min_minutes__lte=models.F("max_minutes")),
+                name="content_step_min_not_above_max",
+                violation_error_message="The minimum cannot exceed the maximum.",
+            ),
+            # Medication steps inform; a duration or a daily count would be a schedule.
+            models.CheckConstraint(
+                condition=~Q(kind=StepKind.MEDICATION_INFO)
+                | Q(min_minutes__isnull=True, max_minutes__isnull=True, times_per_day__isnull=True),
+                name="content_step_medication_has_no_schedule",
+                violation_error_message="A medication step carries information only, no schedule.",
+            ),
+            models.CheckConstraint(
+                condition=Q(times_per_day__isnull=True)
+                | Q(times_per_day__gte=1, times_per_day__lte=12),
+                name="content_step_times_per_day_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol} – {self.position}. {self.title}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (self.protocol.slug, self.position)
+
+    natural_key.dependencies = ["content.protocol"]
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.kind == StepKind.ICE:
+            for field in ("min_minutes", "max_minutes"):
+                value = getattr(self, field)
+                if value is None or not ICE_MIN_MINUTES <= value <= ICE_MAX_MINUTES:
+                    errors[field] = (
+                        f"An ice step lasts {ICE_MIN_MINUTES} to {ICE_MAX_MINUTES} minutes."
+                    )
+        if (
+            self.min_minutes is not None
+            and self.max_minutes is not None
+            and self.min_minutes > self.max_minutes
+            and "max_minutes" not in errors
+        ):
+            errors["max_minutes"] = "The maximum cannot be less than the minimum."
+        if self.kind == StepKind.MEDICATION_INFO:
+            for field in ("min_minutes", "max_minutes", "times_per_day"):
+                if getattr(self, field) is not None:
+                    errors[field] = "A medication step carries information only, no schedule."
+            text = f"{self.title}\n{self.instructions}\n{self.cautions}"
+            if _DOSE_PATTERN.search(text):
+                errors["instructions"] = (
+                    "Medication steps never give a dose or schedule: name the medicine "
+                    "and say to check with a pharmacist or doctor."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class TargetArea(models.TextChoices):
+    CALF = "calf", "Calf"
+    HAMSTRINGS = "hamstrings", "Hamstrings"
+    QUADRICEPS = "quadriceps", "Quadriceps"
+    GLUTEALS = "gluteals", "Gluteals (buttock muscles)"
+    KNEE = "knee", "Knee joint"
+    HIP = "hip", "Hip"
+    CORE = "core", "Core (trunk muscles)"
+    LOWER_BACK = "lower_back", "Lower back"
+    TENDONS = "tendons", "Tendons around the knee"
+
+
+class Exercise(ContentItem):
+    name = models.CharField(max_length=120)
+    summary = models.TextField(blank=True)
+    instructions = models.TextField(help_text="One step per line, in order.")
+    target_area = models.CharField(max_length=32, choices=TargetArea.choices)
+    regions = models.ManyToManyField(RegionTag, related_name="exercises", blank=True)
+    default_sets = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    default_reps = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    default_hold_seconds = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(300)]
+    )
+    cautions = models.TextField(blank=True, help_text="One caution per line.")
+    media_url = models.URLField(blank=True)
+
+    history = HistoricalRecords(excluded_fields=["edited_in_admin"])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_sets__gte=1, default_sets__lte=10),
+                name="content_exercise_sets_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_reps__isnull=True)
+                | Q(default_reps__gte=1, default_reps__lte=50),
+                name="content_exercise_reps_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_hold_seconds__isnull=True)
+                | Q(default_hold_seconds__gte=1, default_hold_seconds__lte=300),
+                name="content_exercise_hold_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_reps__isnull=False) | Q(default_hold_seconds__isnull=False),
+                name="content_exercise_has_reps_or_hold",
+                violation_error_message="Give repetitions, a hold time, or both.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LinkManager(models.Manager):
+    target_field = ""
+
+    def get_by_natural_key(self, condition_slug: str, target_slug: str):
+        return self.get(
+            condition__slug=condition_slug, **{f"{self.target_field}__slug": target_slug}
+        )
+
+
+class ConditionProtocolManager(LinkManager):
+    target_field = "protocol"
+
+
+class ConditionExerciseManager(LinkManager):
+    target_field = "exercise"
+
+
+class ConditionProtocol(models.Model):
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="protocol_links"
+    )
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="condition_links")
+    position = models.PositiveSmallIntegerField(default=0, db_index=True)
+
+    objects = ConditionProtocolManager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "protocol"], name="content_condition_protocol_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition} → {self.protocol}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.condition.slug, self.protocol.slug)
+
+    natural_key.dependencies = ["content.condition", "content.protocol"]
+
+
+class ConditionExercise(models.Model):
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, related_name="exercise_links"
+    )
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="condition_links")
+    position = models.PositiveSmallIntegerField(default=0, db_index=True)
+
+    objects = ConditionExerciseManager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "exercise"], name="content_condition_exercise_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition} → {self.exercise}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (self.condition.slug, self.exercise.slug)
+
+    natural_key.dependencies = ["content.condition", "content.exercise"]
