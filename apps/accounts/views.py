@@ -28,8 +28,11 @@ def lockout_response(
 
 
 def lockout_username(request: HttpRequest, credentials: dict | None) -> str | None:
-    """AXES_USERNAME_CALLABLE: count failures per account whatever the case typed."""
-    email = (credentials or {}).get("email")
+    """AXES_USERNAME_CALLABLE: count failures per account whatever the case typed.
+
+    The API sends `email`; the admin's login form sends `username`."""
+    credentials = credentials or {}
+    email = credentials.get("email") or credentials.get("username")
     return email.strip().lower() if isinstance(email, str) else None
 
 

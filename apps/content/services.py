@@ -116,6 +116,10 @@ def _upsert_item(
     """Create or update one item by slug. Returns (item, fixture_applied)."""
     fields = dict(fields)
     regions = fields.pop("regions", None)
+    # The fixtures carry timestamps only so that plain `loaddata` works; here the
+    # database keeps its own (created once, updated when something really changed).
+    fields.pop("created_at", None)
+    fields.pop("updated_at", None)
     label = f"{model._meta.model_name}:{fields['slug']}"
     item = model.objects.filter(slug=fields["slug"]).first()
     if item is not None and item.edited_in_admin and not overwrite_edited:

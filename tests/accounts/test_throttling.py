@@ -106,3 +106,22 @@ def test_floods_from_one_address_are_throttled(api_client, monkeypatch, scope, u
     assert 429 not in statuses[:3]
     assert statuses[3] == 429
     assert elsewhere.status_code != 429
+
+
+@pytest.mark.django_db
+def test_the_admin_login_locks_out_after_ten_failures_too(client, editor):
+    for _ in range(10):
+        client.post(
+            "/admin/login/",
+            {"username": editor.email, "password": "wrong"},
+            REMOTE_ADDR="203.0.113.9",
+        )
+
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": editor.email, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.9",
+    )
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session

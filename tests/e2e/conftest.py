@@ -1,0 +1,102 @@
+"""A real Chromium driven by Playwright against pytest-django's live server.
+
+The browser is Debian's chromium (`.ci/run` installs it); Playwright's own browser
+download is never used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from apps.accounts import services as accounts
+from tests.accounts.factories import PASSWORD
+from tests.workers import require
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """One Chromium per test module."""
+    require(CHROMIUM.exists(), "chromium")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread, and Django then
+    # refuses ORM calls from it (SynchronousOnlyOperation). The documented workaround,
+    # set only while the browser runs so the rest of the suite keeps the protection.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    """A fresh browser context (no cookies) per test, pointed at the live server.
+
+    Fails the test if the page raised a JavaScript error or a static file did not
+    load: the admin's sortable inlines and actions depend on their scripts.
+    """
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    js_errors: list[str] = []
+    missing_static: list[str] = []
+    tab.on("pageerror", lambda error: js_errors.append(str(error)))
+    tab.on(
+        "response",
+        lambda response: (
+            missing_static.append(f"{response.status} {response.url}")
+            if "/static/" in response.url and response.status >= 400
+            else None
+        ),
+    )
+    yield tab
+    context.close()
+    assert not js_errors, f"JavaScript errors in the admin: {js_errors}"
+    assert not missing_static, f"Static files that did not load: {missing_static}"
+
+
+@pytest.fixture
+def editor_account(transactional_db):
+    """An editor as production makes one: staff, in the editors group."""
+    return accounts.user_create(email="editor@example.org", password=PASSWORD, role="editor")
+
+
+@pytest.fixture
+def editor_page(page, editor_account):
+    """The page of an editor who signed in through the admin's login form."""
+    page.goto("/admin/")
+    page.wait_for_url("**/admin/login/?next=/admin/")
+    page.get_by_label("Email").fill(editor_account.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    page.wait_for_url("**/admin/")
+    return page
