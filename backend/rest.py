@@ -6,6 +6,7 @@ from typing import Any
 import drf_standardized_errors.handler
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
+from django.utils.dateparse import parse_datetime
 from drf_standardized_errors.formatter import ExceptionFormatter
 from rest_framework import exceptions, pagination, serializers
 
@@ -98,3 +99,51 @@ class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
                 code=str(exc.detail.get("code", exceptions.AuthenticationFailed.default_code)),
             )
         return super().convert_known_exceptions(exc)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: 5.0, "5" and true are refused rather than coerced."""
+
+    default_error_messages = {"invalid": "A whole number is required."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only: "yes", 1 and "false" are refused rather than coerced."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """A JSON string among the choices (DRF would accept 1 for "1")."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with a UTC offset (API.md): a bare local time is ambiguous."""
+
+    default_error_messages = {"naive": "Include a UTC offset, such as 2026-11-21T08:30:00+01:00."}
+
+    def to_internal_value(self, value: Any):
+        if not isinstance(value, str):
+            self.fail("invalid", format="ISO 8601")
+        parsed = super().to_internal_value(value)
+        if (
+            parse_datetime(value.strip()) is not None
+            and parse_datetime(value.strip()).tzinfo is None
+        ):
+            self.fail("naive")
+        return parsed

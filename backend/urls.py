@@ -7,6 +7,8 @@ from backend import health
 api_v1 = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.content.urls")),
+    path("", include("apps.symptoms.urls")),
+    path("", include("apps.alerts.urls")),
 ]
 
 urlpatterns = [

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from .models import User
+from .models import CareTeamLink, User
 
 
 class AccountCreationForm(UserCreationForm):
@@ -41,3 +41,12 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
     )
+
+
+@admin.register(CareTeamLink)
+class CareTeamLinkAdmin(admin.ModelAdmin):
+    list_display = ["physio", "patient", "created_at", "ended_at"]
+    list_filter = ["ended_at"]
+    search_fields = ["physio__email", "patient__email"]
+    raw_id_fields = ["physio", "patient", "ended_by"]
+    readonly_fields = ["created_at"]

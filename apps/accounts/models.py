@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 
+from apps.content.vocabulary import Side
+
 
 @cache
 def _timezone_names() -> frozenset[str]:
@@ -29,12 +31,6 @@ class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
     PHYSIO = "physio", "Physiotherapist"
     EDITOR = "editor", "Content editor"
-
-
-class Side(models.TextChoices):
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
-    BOTH = "both", "Both"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -143,3 +139,45 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+
+class CareTeamLink(models.Model):
+    """A physiotherapist ↔ patient link. A physio reaches a patient's records only while
+    a link is active (ended_at is null); ending it removes access at once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    physio = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="patient_links",
+        limit_choices_to={"role": Role.PHYSIO},
+    )
+    patient = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="physio_links",
+        limit_choices_to={"role": Role.PATIENT},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["physio", "patient"],
+                condition=models.Q(ended_at__isnull=True),
+                name="accounts_one_active_link_per_pair",
+            ),
+        ]
+        indexes = [models.Index(fields=["physio", "patient"], name="accounts_link_pair_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.physio} ↔ {self.patient}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None

@@ -53,3 +53,15 @@ class StrictTokenObtainPairSerializer(StrictFieldsMixin, TokenObtainPairSerializ
 
 class StrictTokenRefreshSerializer(StrictFieldsMixin, TokenRefreshSerializer):
     pass
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+
+
+class CareTeamLinkSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    physio = PersonSerializer()
+    patient = PersonSerializer()
+    created_at = serializers.DateTimeField()

@@ -6,8 +6,9 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from .models import Role, User
+from .models import CareTeamLink, Role, User
 
 EDITORS_GROUP = "editors"
 # Editors manage medical content and nothing else: no users, no patient data.
@@ -102,3 +103,35 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         if not User.objects.filter(email=account.email).exists():
             user_create(email=account.email, password=account.password, role=account.role)
     return list(DEMO_ACCOUNTS)
+
+
+# --- Care team ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def care_link_create(*, physio: User, patient: User) -> CareTeamLink:
+    """Link a physio and a patient; an existing active link is returned as it is."""
+    if physio.role != Role.PHYSIO:
+        raise ValidationError({"physio": ValidationError("Not a physiotherapist.", code="invalid")})
+    if patient.role != Role.PATIENT:
+        raise ValidationError({"patient": ValidationError("Not a patient.", code="invalid")})
+    existing = CareTeamLink.objects.filter(physio=physio, patient=patient, ended_at__isnull=True)
+    link = existing.first()
+    if link:
+        return link
+    try:
+        with transaction.atomic():
+            return CareTeamLink.objects.create(physio=physio, patient=patient)
+    except IntegrityError:
+        # A concurrent request made the same link first.
+        return existing.get()
+
+
+@transaction.atomic
+def care_link_end(*, link: CareTeamLink, by: User) -> CareTeamLink:
+    """End a link. The physio's access ends with it: every read checks for an active link."""
+    if link.ended_at is None:
+        link.ended_at = timezone.now()
+        link.ended_by = by
+        link.save(update_fields=["ended_at", "ended_by"])
+    return link

@@ -7,4 +7,6 @@ urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="auth-token"),
     path("auth/token/refresh/", views.TokenRefreshView.as_view(), name="auth-token-refresh"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("care-team/", views.CareTeamListView.as_view(), name="care-team"),
+    path("care-team/<uuid:link_id>/", views.CareTeamDetailView.as_view(), name="care-team-detail"),
 ]

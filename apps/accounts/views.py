@@ -1,6 +1,7 @@
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status
 from rest_framework.request import Request
@@ -11,8 +12,14 @@ from rest_framework_simplejwt import views as jwt_views
 
 from backend.rest import error_response
 
-from . import services
-from .serializers import MeSerializer, RegisterSerializer, TokenPairSerializer
+from . import selectors, services
+from .permissions import IsPatientOrPhysio
+from .serializers import (
+    CareTeamLinkSerializer,
+    MeSerializer,
+    RegisterSerializer,
+    TokenPairSerializer,
+)
 
 
 class _LockedOut(exceptions.Throttled):
@@ -102,3 +109,25 @@ class MeView(APIView):
         serializer.is_valid(raise_exception=True)
         user = services.user_profile_update(user=request.user, **serializer.validated_data)
         return Response(MeSerializer(user).data)
+
+
+class CareTeamListView(APIView):
+    permission_classes = [IsPatientOrPhysio]
+
+    @extend_schema(
+        responses={200: CareTeamLinkSerializer(many=True)},
+        summary="The care-team links the caller is part of",
+    )
+    def get(self, request: Request) -> Response:
+        links = selectors.care_team_links_for(user=request.user)
+        return Response(CareTeamLinkSerializer(links, many=True).data)
+
+
+class CareTeamDetailView(APIView):
+    permission_classes = [IsPatientOrPhysio]
+
+    @extend_schema(responses={204: None}, summary="End a care-team link (either side)")
+    def delete(self, request: Request, link_id) -> Response:
+        link = get_object_or_404(selectors.care_team_links_for(user=request.user), pk=link_id)
+        services.care_link_end(link=link, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,51 @@
+"""Reads scoped to the caller: who may see whom."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import CareTeamLink, Role, User
+
+
+def active_links() -> QuerySet[CareTeamLink]:
+    return CareTeamLink.objects.filter(ended_at__isnull=True)
+
+
+def care_team_links_for(*, user: User) -> QuerySet[CareTeamLink]:
+    """The active links the caller is part of."""
+    links = active_links().select_related("physio", "patient")
+    if user.role == Role.PHYSIO:
+        return links.filter(physio=user)
+    if user.role == Role.PATIENT:
+        return links.filter(patient=user)
+    return links.none()
+
+
+def linked_patients_of(*, physio: User) -> QuerySet[User]:
+    return User.objects.filter(
+        role=Role.PATIENT,
+        is_active=True,
+        physio_links__physio=physio,
+        physio_links__ended_at__isnull=True,
+    )
+
+
+def physios_of(*, patient: User) -> QuerySet[User]:
+    return User.objects.filter(
+        role=Role.PHYSIO,
+        is_active=True,
+        patient_links__patient=patient,
+        patient_links__ended_at__isnull=True,
+    )
+
+
+def is_linked(*, physio: User, patient: User) -> bool:
+    return active_links().filter(physio=physio, patient=patient).exists()
+
+
+def patient_for_physio(*, physio: User, patient_id) -> User:
+    """A patient the physio is linked to now, or 404 (whether or not the id exists)."""
+    try:
+        return linked_patients_of(physio=physio).get(pk=patient_id)
+    except (User.DoesNotExist, ValidationError, ValueError, TypeError) as error:
+        raise Http404 from error

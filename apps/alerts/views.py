@@ -1,0 +1,78 @@
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.permissions import IsPatientOrPhysio, IsPhysio
+from backend.rest import StrictSerializer
+
+from . import selectors, services
+from .models import Alert, AlertKind, AlertStatus
+from .serializers import AlertSerializer
+
+
+class AlertFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=AlertKind.choices)
+    patient = django_filters.UUIDFilter(field_name="patient_id")
+
+    class Meta:
+        model = Alert
+        fields = ["status", "kind", "patient"]
+
+
+class AlertListView(generics.ListAPIView):
+    permission_classes = [IsPatientOrPhysio]
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Alert.objects.none()
+        return selectors.alerts_for(user=self.request.user)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "invalid_transition"
+
+
+class _EmptyBody(StrictSerializer):
+    """No fields: a stray field is refused by name rather than ignored."""
+
+
+class _AlertTransitionView(APIView):
+    permission_classes = [IsPhysio]
+    transition = staticmethod(services.alert_acknowledge)
+
+    def post(self, request: Request, alert_id) -> Response:
+        _EmptyBody(data=request.data if isinstance(request.data, dict) else {}).is_valid(
+            raise_exception=True
+        )
+        alert = get_object_or_404(selectors.alerts_for(user=request.user), pk=alert_id)
+        try:
+            alert = self.transition(alert=alert, by=request.user)
+        except services.AlertTransitionError as error:
+            raise Conflict(detail=error.messages[0]) from error
+        return Response(AlertSerializer(alert).data)
+
+
+@extend_schema(
+    request=None,
+    responses={200: AlertSerializer, 409: OpenApiResponse(description="Not open.")},
+    summary="Acknowledge an open alert (linked physiotherapists)",
+)
+class AlertAcknowledgeView(_AlertTransitionView):
+    transition = staticmethod(services.alert_acknowledge)
+
+
+@extend_schema(
+    request=None,
+    responses={200: AlertSerializer, 409: OpenApiResponse(description="Already resolved.")},
+    summary="Resolve an alert (linked physiotherapists)",
+)
+class AlertResolveView(_AlertTransitionView):
+    transition = staticmethod(services.alert_resolve)

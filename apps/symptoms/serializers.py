@@ -1,0 +1,194 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.content.serializers import CodeLabelSerializer
+from apps.content.vocabulary import DISCLAIMER, Region, Side, Source
+from backend.rest import (
+    AwareDateTimeField,
+    StrictBooleanField,
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictSerializer,
+)
+
+from . import triage as rules
+from .models import NOTE_MAX_LENGTH, SymptomLog
+from .vocabulary import Quality, Swelling, Trigger
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+OLDEST_ACCEPTED = timedelta(days=730)
+BOOLEAN_FIELDS = (
+    "redness",
+    "warmth",
+    "tenderness",
+    "fever",
+    "numbness_tingling",
+    "weakness",
+    "neuro_worsening",
+    "can_bear_weight",
+    "sleep_disturbed",
+    "daily_activities_limited",
+    "knee_locking",
+    "recent_knee_injury",
+    "sudden_onset",
+    "saddle_numbness",
+    "bladder_bowel_change",
+)
+
+
+def _code_list(choices, max_length: int) -> serializers.ListField:
+    return serializers.ListField(
+        child=StrictChoiceField(choices=choices),
+        max_length=max_length,
+        required=False,
+        default=list,
+    )
+
+
+class SymptomLogInputSerializer(StrictSerializer):
+    """What the phone sends (API.md, Symptom logs); unknown fields are refused."""
+
+    client_id = serializers.UUIDField()
+    recorded_at = AwareDateTimeField()
+    pain_score = StrictIntegerField(min_value=0, max_value=10)
+    side = StrictChoiceField(choices=Side.choices, required=False, allow_blank=True, default="")
+    locations = _code_list(Region.choices, len(Region))
+    qualities = _code_list(Quality.choices, len(Quality))
+    swelling = StrictChoiceField(choices=Swelling.choices, required=False, default=Swelling.NONE)
+    triggers = _code_list(Trigger.choices, len(Trigger))
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in BOOLEAN_FIELDS:
+            fields[name] = StrictBooleanField(required=False, default=name == "can_bear_weight")
+        return fields
+
+    def validate_recorded_at(self, value):
+        now = timezone.now()
+        if value > now + FUTURE_TOLERANCE:
+            raise serializers.ValidationError(
+                "Cannot be more than 5 minutes in the future.", code="in_future"
+            )
+        if value < now - OLDEST_ACCEPTED:
+            raise serializers.ValidationError("Is more than two years ago.", code="too_old")
+        return value
+
+    def validate(self, attrs):
+        for name in ("locations", "qualities", "triggers"):
+            if len(set(attrs[name])) != len(attrs[name]):
+                raise serializers.ValidationError(
+                    {name: "Each value may appear once."}, code="duplicate"
+                )
+        if attrs["pain_score"] > 0 and not attrs["locations"]:
+            raise serializers.ValidationError(
+                {"locations": serializers.ErrorDetail("Say where it hurts.", code="required")}
+            )
+        return attrs
+
+
+class TriageFlagSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    advice = serializers.CharField()
+    source = CodeLabelSerializer()
+
+
+class TriageSerializer(serializers.Serializer):
+    level = serializers.CharField()
+    flags = TriageFlagSerializer(many=True)
+    disclaimer = serializers.CharField()
+
+
+class HintSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    matched = serializers.ListField(child=serializers.CharField())
+
+
+def triage_payload(level: str, codes: list[str]) -> dict:
+    flags = []
+    for code in codes:
+        flag = rules.flag_for(code)
+        flags.append(
+            {
+                "code": flag.code,
+                "title": flag.title,
+                "advice": flag.advice,
+                "source": {"code": flag.source, "title": Source(flag.source).label},
+            }
+        )
+    return {"level": level, "flags": flags, "disclaimer": DISCLAIMER}
+
+
+class SymptomLogSerializer(serializers.ModelSerializer):
+    triage = serializers.SerializerMethodField()
+    hints = HintSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SymptomLog
+        fields = [
+            "id",
+            "client_id",
+            "recorded_at",
+            "pain_score",
+            "side",
+            "locations",
+            "qualities",
+            "swelling",
+            *BOOLEAN_FIELDS,
+            "triggers",
+            "note",
+            "created_at",
+            "triage",
+            "hints",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(TriageSerializer)
+    def get_triage(self, log: SymptomLog) -> dict:
+        return triage_payload(log.triage_level, log.triage_codes)
+
+
+class BulkItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["created", "existing", "invalid"])
+    log = SymptomLogSerializer(required=False)
+    errors = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class BulkResponseSerializer(serializers.Serializer):
+    results = BulkItemResultSerializer(many=True)
+
+
+class TrendDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    mean_pain = serializers.FloatField(allow_null=True)
+    max_pain = serializers.IntegerField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class TrendQuerySerializer(StrictSerializer):
+    days = StrictIntegerField(min_value=1, max_value=365, required=False, default=30)
+
+    def to_internal_value(self, data):
+        # Query strings are text: accept digits only, then check as a JSON integer would.
+        raw = data.get("days")
+        if raw is not None and isinstance(raw, str) and raw.strip().isdigit():
+            data = {**data, "days": int(raw)}
+        return super().to_internal_value(data)
+
+
+class LogRangeSerializer(StrictSerializer):
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+
+    def validate(self, attrs):
+        if "since" in attrs and "until" in attrs and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": "Must not be before since."})
+        return attrs

@@ -1,0 +1,186 @@
+"""Writes for symptom logs: store, triage and raise alerts in one transaction."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from apps.accounts.models import User
+from apps.alerts import services as alerts
+
+from . import triage as rules
+from .models import SymptomLog
+from .vocabulary import Level
+
+TRIAGE_HISTORY = timedelta(days=7)
+HINT_WINDOW = timedelta(days=14)
+HINT_MAX_LOGS = 10
+ALERT_LEVELS = {Level.URGENT, Level.EMERGENCY}
+
+FACT_FIELDS = tuple(
+    name for name in rules.LogFacts.__dataclass_fields__ if name not in {"recorded_at"}
+)
+SET_FIELDS = ("locations", "qualities", "triggers")
+
+
+def facts_of(values: Any) -> rules.LogFacts:
+    """A SymptomLog (or a dict of its fields) as the plain data the rules read."""
+    get = (
+        values.get
+        if isinstance(values, dict)
+        else lambda name, default=None: getattr(values, name, default)
+    )
+    data = {"recorded_at": get("recorded_at")}
+    for name in FACT_FIELDS:
+        value = get(name, rules.LogFacts.__dataclass_fields__[name].default)
+        data[name] = frozenset(value or ()) if name in SET_FIELDS else value
+    return rules.LogFacts(**data)
+
+
+def _history(patient: User, before, *, window: timedelta, limit: int = 200) -> list[SymptomLog]:
+    return list(
+        SymptomLog.objects.filter(
+            patient=patient, recorded_at__lt=before, recorded_at__gte=before - window
+        ).order_by("-recorded_at")[:limit]
+    )
+
+
+def _hints(new: rules.LogFacts, earlier: Sequence[rules.LogFacts]) -> list[dict[str, Any]]:
+    window = [new, *(f for f in earlier if f.recorded_at >= new.recorded_at - HINT_WINDOW)]
+    hint = rules.referred_pain_hint(window[:HINT_MAX_LOGS])
+    return [asdict(hint)] if hint else []
+
+
+def _assess(fields: dict[str, Any], earlier: Sequence[rules.LogFacts]) -> dict[str, Any]:
+    """Triage and hints for a log not yet saved; `earlier` is newest first."""
+    new = facts_of(fields)
+    history = [
+        f for f in earlier if new.recorded_at - TRIAGE_HISTORY <= f.recorded_at < new.recorded_at
+    ]
+    result = rules.triage(new, history)
+    return {
+        "triage_level": result.level,
+        "triage_codes": [flag.code for flag in result.flags],
+        "hints": _hints(new, history),
+    }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    log: SymptomLog
+    created: bool
+
+
+@transaction.atomic
+def symptom_log_create(*, patient: User, **fields: Any) -> Outcome:
+    """Store a log with its triage; an urgent or emergency answer raises an alert in the
+    same transaction. The same client_id again returns the stored log unchanged, even
+    when two copies race (the unique constraint decides, not a prior read)."""
+    existing = SymptomLog.objects.filter(patient=patient, client_id=fields["client_id"]).first()
+    if existing:
+        return Outcome(existing, created=False)
+
+    earlier = [
+        facts_of(log) for log in _history(patient, fields["recorded_at"], window=HINT_WINDOW)
+    ]
+    log = SymptomLog(patient=patient, **fields, **_assess(fields, earlier))
+    log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():  # savepoint: losing a race must not spoil the outer one
+            log.save(force_insert=True)
+    except IntegrityError:
+        return Outcome(
+            SymptomLog.objects.get(patient=patient, client_id=fields["client_id"]), created=False
+        )
+
+    if log.triage_level in ALERT_LEVELS:
+        alerts.alert_raise_red_flag(log=log)
+    return Outcome(log, created=True)
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    """One item of a bulk upload: validated fields, or the errors to report."""
+
+    index: int
+    fields: dict[str, Any] | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    index: int
+    status: str  # created | existing | invalid
+    log: SymptomLog | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+@transaction.atomic
+def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> list[BulkResult]:
+    """Offline sync: store every valid item in one bulk write; report each in order.
+
+    Queries do not grow with the number of items: known client_ids are read once, the
+    triage history once, new logs and their alerts are written in bulk.
+    """
+    items = list(items)
+    valid = [item for item in items if item.fields is not None]
+    client_ids = {item.fields["client_id"] for item in valid}
+    known = {
+        log.client_id: log
+        for log in SymptomLog.objects.filter(patient=patient, client_id__in=client_ids)
+    }
+
+    to_create: dict[Any, SymptomLog] = {}  # client_id -> new log (first copy wins)
+    pending = [item for item in valid if item.fields["client_id"] not in known]
+    if pending:
+        first_time = min(item.fields["recorded_at"] for item in pending)
+        last_time = max(item.fields["recorded_at"] for item in pending)
+        stored = SymptomLog.objects.filter(
+            patient=patient, recorded_at__gte=first_time - HINT_WINDOW, recorded_at__lt=last_time
+        ).order_by("-recorded_at")
+        timeline = [facts_of(log) for log in stored[:1000]]
+        for item in sorted(pending, key=lambda i: i.fields["recorded_at"]):
+            if item.fields["client_id"] in to_create:
+                continue
+            earlier = sorted(
+                (f for f in timeline if f.recorded_at < item.fields["recorded_at"]),
+                key=lambda f: f.recorded_at,
+                reverse=True,
+            )
+            log = SymptomLog(patient=patient, **item.fields, **_assess(item.fields, earlier))
+            log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
+            to_create[item.fields["client_id"]] = log
+            timeline.append(facts_of(log))
+
+    if to_create:
+        # A copy synced at the same moment by another request is skipped by the database;
+        # the re-read below shows which rows are this request's.
+        SymptomLog.objects.bulk_create(to_create.values(), ignore_conflicts=True)
+        ours = {log.pk for log in to_create.values()}
+        for log in SymptomLog.objects.filter(patient=patient, client_id__in=to_create.keys()):
+            if log.pk in ours:
+                to_create[log.client_id] = log
+            else:
+                known[log.client_id] = log
+                del to_create[log.client_id]
+        alerts.alerts_raise_red_flags(
+            logs=[log for log in to_create.values() if log.triage_level in ALERT_LEVELS]
+        )
+
+    results: list[BulkResult] = []
+    reported: set[Any] = set()
+    for item in items:
+        if item.fields is None:
+            results.append(BulkResult(item.index, "invalid", errors=item.errors))
+            continue
+        client_id = item.fields["client_id"]
+        if client_id in to_create and client_id not in reported:
+            results.append(BulkResult(item.index, "created", log=to_create[client_id]))
+            reported.add(client_id)
+        else:
+            results.append(
+                BulkResult(item.index, "existing", log=known.get(client_id) or to_create[client_id])
+            )
+    return results

@@ -1,0 +1,187 @@
+from dataclasses import asdict
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_standardized_errors.formatter import flatten_errors
+from rest_framework import exceptions, pagination, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts import selectors as accounts
+from apps.accounts.permissions import IsPatient, IsPhysio
+
+from . import selectors, services
+from .serializers import (
+    BulkResponseSerializer,
+    LogRangeSerializer,
+    SymptomLogInputSerializer,
+    SymptomLogSerializer,
+    TrendDaySerializer,
+    TrendQuerySerializer,
+)
+
+BULK_MAX_ITEMS = 500
+
+
+class LogCursorPagination(pagination.CursorPagination):
+    ordering = "-recorded_at"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class TooManyItems(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = f"Send at most {BULK_MAX_ITEMS} logs per request."
+    default_code = "too_many_items"
+
+
+RANGE_PARAMETERS = [
+    OpenApiParameter("since", OpenApiTypes.DATETIME, description="Logs recorded at or after."),
+    OpenApiParameter("until", OpenApiTypes.DATETIME, description="Logs recorded at or before."),
+]
+
+
+def _in_range(queryset, request: Request):
+    params = {
+        key: request.query_params[key] for key in ("since", "until") if key in request.query_params
+    }
+    serializer = LogRangeSerializer(data=params)
+    serializer.is_valid(raise_exception=True)
+    if "since" in serializer.validated_data:
+        queryset = queryset.filter(recorded_at__gte=serializer.validated_data["since"])
+    if "until" in serializer.validated_data:
+        queryset = queryset.filter(recorded_at__lte=serializer.validated_data["until"])
+    return queryset
+
+
+def _paginated_logs(view: APIView, request: Request, queryset) -> Response:
+    paginator = LogCursorPagination()
+    page = paginator.paginate_queryset(_in_range(queryset, request), request, view=view)
+    return paginator.get_paginated_response(SymptomLogSerializer(page, many=True).data)
+
+
+class SymptomLogListView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        parameters=RANGE_PARAMETERS,
+        responses={200: SymptomLogSerializer(many=True)},
+        summary="The caller's symptom logs, newest first (cursor pagination)",
+    )
+    def get(self, request: Request) -> Response:
+        return _paginated_logs(self, request, selectors.symptom_logs_for(patient=request.user))
+
+    @extend_schema(
+        request=SymptomLogInputSerializer,
+        responses={
+            201: SymptomLogSerializer,
+            200: OpenApiResponse(
+                SymptomLogSerializer, description="Already stored (same client_id)."
+            ),
+        },
+        summary="Log pain and symptoms; the answer carries the red-flag triage",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = SymptomLogInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = services.symptom_log_create(patient=request.user, **serializer.validated_data)
+        return Response(
+            SymptomLogSerializer(outcome.log).data,
+            status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
+        )
+
+
+class SymptomLogDetailView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(responses={200: SymptomLogSerializer}, summary="One of the caller's logs")
+    def get(self, request: Request, log_id) -> Response:
+        log = get_object_or_404(selectors.symptom_logs_for(patient=request.user), pk=log_id)
+        return Response(SymptomLogSerializer(log).data)
+
+
+class SymptomLogBulkView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        request={
+            "application/json": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/SymptomLogInputRequest"},
+                "maxItems": BULK_MAX_ITEMS,
+            }
+        },
+        responses={
+            200: BulkResponseSerializer,
+            413: OpenApiResponse(description="More than 500 items."),
+        },
+        summary="Offline sync: up to 500 logs, one result per item in order",
+    )
+    def post(self, request: Request) -> Response:
+        payload = request.data
+        if isinstance(payload, dict) and set(payload) == {"logs"}:
+            payload = payload["logs"]
+        if not isinstance(payload, list):
+            raise exceptions.ValidationError(
+                {
+                    "non_field_errors": [
+                        exceptions.ErrorDetail("Send a JSON array of logs.", code="not_a_list")
+                    ]
+                }
+            )
+        if len(payload) > BULK_MAX_ITEMS:
+            raise TooManyItems()
+
+        items = []
+        for index, data in enumerate(payload):
+            serializer = SymptomLogInputSerializer(data=data)
+            if serializer.is_valid():
+                items.append(services.BulkItem(index, fields=serializer.validated_data))
+            else:
+                errors = [asdict(error) for error in flatten_errors(serializer.errors)]
+                items.append(services.BulkItem(index, errors=errors))
+
+        results = services.symptom_logs_bulk_create(patient=request.user, items=items)
+        body = []
+        for result in results:
+            entry = {"index": result.index, "status": result.status}
+            if result.log is not None:
+                entry["log"] = SymptomLogSerializer(result.log).data
+            else:
+                entry["errors"] = result.errors
+            body.append(entry)
+        return Response({"results": body})
+
+
+class SymptomTrendView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("days", int, description="1 to 365; default 30.")],
+        responses={200: TrendDaySerializer(many=True)},
+        summary="Daily pain mean, maximum and count, in the patient's time zone",
+    )
+    def get(self, request: Request) -> Response:
+        params = {"days": request.query_params["days"]} if "days" in request.query_params else {}
+        serializer = TrendQuerySerializer(data=params)
+        serializer.is_valid(raise_exception=True)
+        trend = selectors.symptom_trend(
+            patient=request.user, days=serializer.validated_data["days"]
+        )
+        return Response(TrendDaySerializer(trend, many=True).data)
+
+
+class PatientSymptomLogListView(APIView):
+    permission_classes = [IsPhysio]
+
+    @extend_schema(
+        parameters=RANGE_PARAMETERS,
+        responses={200: SymptomLogSerializer(many=True)},
+        summary="A linked patient's symptom logs (physiotherapists)",
+    )
+    def get(self, request: Request, patient_id) -> Response:
+        patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
+        return _paginated_logs(self, request, selectors.symptom_logs_for(patient=patient))

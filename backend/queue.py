@@ -1,0 +1,27 @@
+"""Enqueue Celery work after the current transaction commits, never failing the caller.
+
+The rows a task needs are committed before it can run, and a broker outage never turns
+a patient's request into an error: whatever was not enqueued is picked up by the
+periodic sweeps that look for undelivered work (DESIGN.md, Flows).
+"""
+
+import logging
+
+from celery import Task
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def send_now(task: Task, *args, **kwargs) -> bool:
+    """Publish one task; False (and a log line with ids only) when the broker refuses."""
+    try:
+        task.apply_async(args=args, kwargs=kwargs, retry=False)
+    except Exception:
+        logger.warning("broker unavailable: %s not enqueued; the sweep will retry", task.name)
+        return False
+    return True
+
+
+def enqueue_on_commit(task: Task, *args, **kwargs) -> None:
+    transaction.on_commit(lambda: send_now(task, *args, **kwargs))

@@ -1,0 +1,158 @@
+import math
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from apps.alerts.models import Alert
+from apps.symptoms.models import SymptomLog
+from tests.symptoms.conftest import log_body
+
+URL = "/api/v1/symptom-logs/bulk/"
+
+
+def offline_logs(count: int, **overrides) -> list[dict]:
+    start = timezone.now() - timedelta(days=2)
+    return [
+        log_body(
+            recorded_at=(start + timedelta(minutes=5 * n)).isoformat(),
+            pain_score=n % 11,
+            **overrides,
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.django_db
+def test_valid_items_are_stored_and_bad_ones_reported_in_order(patient_client, patient):
+    good, bad, urgent = (
+        log_body(),
+        log_body(pain_score=12),
+        log_body(locations=["calf"], redness=True),
+    )
+
+    response = patient_client.post(URL, [good, bad, urgent], format="json")
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["index"] for r in results] == [0, 1, 2]
+    assert [r["status"] for r in results] == ["created", "invalid", "created"]
+    assert results[1]["errors"] == [
+        {"code": "max_value", "detail": results[1]["errors"][0]["detail"], "attr": "pain_score"}
+    ]
+    assert results[2]["log"]["triage"]["level"] == "urgent"
+    assert SymptomLog.objects.filter(patient=patient).count() == 2
+    assert Alert.objects.filter(patient=patient).count() == 1
+
+
+@pytest.mark.django_db
+def test_known_client_ids_come_back_as_existing_and_are_not_duplicated(patient_client, patient):
+    first = log_body()
+    patient_client.post("/api/v1/symptom-logs/", first, format="json")
+
+    response = patient_client.post(
+        URL, [first, {**first, "pain_score": 9}, log_body()], format="json"
+    )
+
+    assert [r["status"] for r in response.json()["results"]] == ["existing", "existing", "created"]
+    assert response.json()["results"][1]["log"]["pain_score"] == 4
+    assert SymptomLog.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_same_client_id_twice_in_one_batch_is_stored_once(patient_client):
+    item = log_body()
+
+    response = patient_client.post(URL, [item, item], format="json")
+
+    assert [r["status"] for r in response.json()["results"]] == ["created", "existing"]
+    assert SymptomLog.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_triage_within_a_batch_sees_earlier_items_of_the_batch(patient_client):
+    base = timezone.now() - timedelta(hours=30)
+    earlier = log_body(recorded_at=base.isoformat(), swelling="none", locations=["back_of_knee"])
+    later = log_body(
+        recorded_at=(base + timedelta(hours=24)).isoformat(),
+        swelling="significant",
+        locations=["back_of_knee"],
+    )
+
+    response = patient_client.post(URL, [later, earlier], format="json")
+
+    codes = [f["code"] for f in response.json()["results"][0]["log"]["triage"]["flags"]]
+    assert "sudden_severe_pain_swelling" in codes  # swelling grew within 48 hours
+
+
+@pytest.mark.django_db
+def test_500_logs_are_stored_with_a_bounded_number_of_queries(
+    patient_client, patient, django_assert_max_num_queries
+):
+    items = offline_logs(500)
+    items[7] = {**items[7], "locations": ["calf"], "redness": True}
+
+    # user, savepoint pair, known ids, history, re-read, alerts, alert events: 8, plus the
+    # bulk insert, which is one statement on PostgreSQL and SQLite's parameter limit
+    # splits into batches.
+    fields = [f for f in SymptomLog._meta.concrete_fields]
+    insert_batches = math.ceil(500 / connection.ops.bulk_batch_size(fields, [None] * 500))
+    with django_assert_max_num_queries(8 + insert_batches):
+        response = patient_client.post(URL, items, format="json")
+
+    assert response.status_code == 200
+    assert {r["status"] for r in response.json()["results"]} == {"created"}
+    assert SymptomLog.objects.filter(patient=patient).count() == 500
+    assert Alert.objects.filter(patient=patient).count() == 1
+
+
+@pytest.mark.django_db
+def test_more_than_500_is_refused_whole(patient_client):
+    response = patient_client.post(URL, offline_logs(501), format="json")
+
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["code"] == "too_many_items"
+    assert not SymptomLog.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("payload", [{"pain_score": 3}, "logs", 12])
+def test_a_body_that_is_not_a_list_is_a_400(patient_client, payload):
+    response = patient_client.post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert not SymptomLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_object_with_a_logs_list_is_accepted(patient_client):
+    response = patient_client.post(URL, {"logs": [log_body()]}, format="json")
+    assert response.json()["results"][0]["status"] == "created"
+
+
+@pytest.mark.django_db
+def test_non_object_items_are_reported_not_fatal(patient_client):
+    response = patient_client.post(URL, ["nope", log_body(), None], format="json")
+
+    assert [r["status"] for r in response.json()["results"]] == ["invalid", "created", "invalid"]
+
+
+@pytest.mark.django_db
+def test_an_empty_batch_stores_nothing(patient_client):
+    response = patient_client.post(URL, [], format="json")
+    assert response.status_code == 200
+    assert response.json() == {"results": []}
+
+
+@pytest.mark.django_db
+def test_only_patients_sync(physio_client):
+    assert physio_client.post(URL, [log_body()], format="json").status_code == 403
+    assert not SymptomLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_ids_are_the_patients_own(patient_client, patient):
+    response = patient_client.post(URL, [log_body()], format="json")
+    log_id = response.json()["results"][0]["log"]["id"]
+    assert SymptomLog.objects.get(pk=uuid.UUID(log_id)).patient == patient
