@@ -13,15 +13,15 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def send_now(task: Task, *args, **kwargs) -> bool:
+def send_now(task: Task, *args, countdown: float | None = None, **kwargs) -> bool:
     """Publish one task; False (and a log line with ids only) when the broker refuses."""
     try:
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
+        task.apply_async(args=args, kwargs=kwargs, countdown=countdown, retry=False)
     except Exception:
         logger.warning("broker unavailable: %s not enqueued; the sweep will retry", task.name)
         return False
     return True
 
 
-def enqueue_on_commit(task: Task, *args, **kwargs) -> None:
-    transaction.on_commit(lambda: send_now(task, *args, **kwargs))
+def enqueue_on_commit(task: Task, *args, countdown: float | None = None, **kwargs) -> None:
+    transaction.on_commit(lambda: send_now(task, *args, countdown=countdown, **kwargs))

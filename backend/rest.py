@@ -147,3 +147,21 @@ class AwareDateTimeField(serializers.DateTimeField):
         ):
             self.fail("naive")
         return parsed
+
+
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID written as a JSON string (DRF would also take the integer 5)."""
+
+    def to_internal_value(self, data: Any):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+class EmptyBody(StrictSerializer):
+    """For actions that take no input: `{}` or nothing. A stray field is refused by
+    name, and a body that is not an object (a list, a string) is refused too."""
+
+
+def require_empty_body(data: Any) -> None:
+    EmptyBody(data={} if data in (None, "", b"") else data).is_valid(raise_exception=True)

@@ -9,6 +9,9 @@ api_v1 = [
     path("", include("apps.content.urls")),
     path("", include("apps.symptoms.urls")),
     path("", include("apps.alerts.urls")),
+    path("", include("apps.plans.urls")),
+    path("", include("apps.care.urls")),
+    path("", include("apps.notifications.urls")),
 ]
 
 urlpatterns = [

@@ -153,6 +153,8 @@ def worker_environment(*, broker: str, broker_dir: Path | None = None) -> dict[s
             env["CELERY_BROKER_DIR"] = str(broker_dir)
     elif broker == "redis":
         env["REDIS_URL"] = redis_url()
+    elif broker.startswith("redis://"):
+        env["REDIS_URL"] = broker
     return env
 
 
@@ -176,10 +178,15 @@ def start_worker(tmp_path, transactional_db) -> Iterator:
     purge_suite_queues()
     workers: list[ManagedProcess] = []
 
-    def start(concurrency: int = 1, broker: str = "suite", broker_dir: Path | None = None):
+    def start(
+        concurrency: int = 1,
+        broker: str = "suite",
+        broker_dir: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+    ):
         worker = ManagedProcess(
             worker_argv(concurrency),
-            worker_environment(broker=broker, broker_dir=broker_dir),
+            {**worker_environment(broker=broker, broker_dir=broker_dir), **(extra_env or {})},
             tmp_path / f"worker-{len(workers)}.log",
         )
         workers.append(worker)
@@ -188,3 +195,110 @@ def start_worker(tmp_path, transactional_db) -> Iterator:
     yield start
     for worker in workers:
         worker.stop()
+
+
+def beat_argv(schedule: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "backend",
+        "beat",
+        "--loglevel",
+        "INFO",
+        "--schedule",
+        str(schedule),
+    ]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of the test's own, which the test may stop and start again."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import shutil
+
+        binary = shutil.which("redis-server")
+        require(binary is not None, "redis-server")
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not redis_reachable(self.url):
+            if time.monotonic() > deadline:
+                raise TimeoutError("redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server(tmp_path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    yield server
+    server.stop()
+
+
+def wait_until(condition, timeout: float = 60, interval: float = 0.2, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def celery_broker(monkeypatch):
+    """Point this process's Celery client at another broker (a dead port, a Redis the
+    test controls) and drop pooled connections both ways, so no later test publishes
+    through a connection made here."""
+    from backend.celery import app
+
+    def drop_pooled_connections() -> None:
+        # What Celery itself does after a fork: new connections on next use.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def point(url: str) -> None:
+        monkeypatch.setattr(app.conf, "broker_url", url)
+        drop_pooled_connections()
+
+    yield point
+    monkeypatch.undo()
+    drop_pooled_connections()

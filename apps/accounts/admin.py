@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from .models import CareTeamLink, User
+from .models import CareTeamInvite, CareTeamLink, PatientAccessAudit, User
 
 
 class AccountCreationForm(UserCreationForm):
@@ -50,3 +50,36 @@ class CareTeamLinkAdmin(admin.ModelAdmin):
     search_fields = ["physio__email", "patient__email"]
     raw_id_fields = ["physio", "patient", "ended_by"]
     readonly_fields = ["created_at"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services: staff with view permission may look, never edit."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CareTeamInvite)
+class CareTeamInviteAdmin(ReadOnlyAdmin):
+    # Only the code's hash is stored, and it is not shown either: it is of no use to staff.
+    fields = ["physio", "created_at", "expires_at", "used_at", "used_by", "link"]
+    list_display = ["physio", "created_at", "expires_at", "used_at", "used_by"]
+    list_filter = ["used_at", "expires_at"]
+    list_select_related = ["physio", "used_by"]
+    search_fields = ["physio__email", "used_by__email"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PatientAccessAudit)
+class PatientAccessAuditAdmin(ReadOnlyAdmin):
+    list_display = ["physio", "patient", "what", "at"]
+    list_filter = ["what"]
+    list_select_related = ["physio", "patient"]
+    search_fields = ["physio__email", "patient__email"]
+    date_hierarchy = "at"

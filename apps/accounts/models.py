@@ -181,3 +181,65 @@ class CareTeamLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+class CareTeamInvite(models.Model):
+    """A one-time code a physio gives a patient, who joins the physio's care team with it.
+
+    Only a hash of the code is stored: anyone reading the table (a backup, the admin)
+    must not be able to join a care team with what they see."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    physio = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="care_invites",
+        limit_choices_to={"role": Role.PHYSIO},
+    )
+    code_hash = models.CharField(max_length=64, unique=True, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    link = models.ForeignKey(
+        CareTeamLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="invites"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invite from {self.physio} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PatientAccessAudit(models.Model):
+    """One row each time a physio reads a patient's records (DESIGN.md, Safety and privacy).
+
+    Rows go with the patient when the patient erases the account; a physio who read
+    records cannot be deleted out of the trail (deactivate the account instead)."""
+
+    id = models.BigAutoField(primary_key=True)
+    physio = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="patient_accesses",
+        limit_choices_to={"role": Role.PHYSIO},
+    )
+    patient = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="accesses_by_physios",
+        limit_choices_to={"role": Role.PATIENT},
+    )
+    what = models.CharField(max_length=64, help_text='What was read, such as "symptom_logs.list".')
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "at"], name="accounts_audit_patient_at_idx")]
+        verbose_name = "patient access audit"
+
+    def __str__(self) -> str:
+        return f"{self.physio} read {self.what} of {self.patient} at {self.at:%Y-%m-%d %H:%M}"

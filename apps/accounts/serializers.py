@@ -5,6 +5,7 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, Toke
 from backend.rest import StrictFieldsMixin, StrictModelSerializer, StrictSerializer
 
 from .models import User, validate_timezone
+from .services import INVITE_ERRORS
 
 
 class TimezoneField(serializers.CharField):
@@ -65,3 +66,31 @@ class CareTeamLinkSerializer(serializers.Serializer):
     physio = PersonSerializer()
     patient = PersonSerializer()
     created_at = serializers.DateTimeField()
+
+
+class InviteCreateSerializer(StrictSerializer):
+    """No input: the invite is the caller's. Any field sent is refused by name."""
+
+
+class InviteIssuedSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text='One-time code to give the patient, as "ABCD-EFGH".')
+    expires_at = serializers.DateTimeField()
+
+
+class StringField(serializers.CharField):
+    """A JSON string only: DRF's CharField would take the number 12345 as "12345"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class JoinSerializer(StrictSerializer):
+    code = StringField(
+        max_length=32,
+        help_text='The code the physiotherapist gave, such as "ABCD-EFGH" (case, dashes '
+        "and spaces do not matter).",
+        # Raised by the join service, not here; listed so the schema documents them.
+        error_messages={key: INVITE_ERRORS[key] for key in ("expired", "used")},
+    )

@@ -1,14 +1,22 @@
-"""Writes for accounts: registration, staff-made accounts, profile updates."""
+"""Writes for accounts: registration, staff-made accounts, profile updates, the care
+team (links, invites) and the audit of physios' reads."""
 
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import CareTeamLink, Role, User
+from .models import CareTeamInvite, CareTeamLink, PatientAccessAudit, Role, User
 
 EDITORS_GROUP = "editors"
 # Editors manage medical content and nothing else: no users, no patient data.
@@ -71,7 +79,15 @@ def user_profile_update(*, user: User, **changes) -> User:
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
     user.save(update_fields=[*changes.keys()] if changes else None)
+    if user.role == Role.PATIENT and set(changes) & REMINDER_FIELDS:
+        # Reminders are planned in the patient's zone and moved out of quiet hours.
+        from apps.notifications.services import reminders_replan_for_user
+
+        reminders_replan_for_user(user=user)
     return user
+
+
+REMINDER_FIELDS = {"timezone", "quiet_hours_start", "quiet_hours_end"}
 
 
 def editors_group_sync() -> Group:
@@ -135,3 +151,136 @@ def care_link_end(*, link: CareTeamLink, by: User) -> CareTeamLink:
         link.ended_by = by
         link.save(update_fields=["ended_at", "ended_by"])
     return link
+
+
+# --- Care-team invites -------------------------------------------------------------------
+
+INVITE_LIFETIME = timedelta(hours=72)
+# Crockford's base32 without I, L, O and U: nothing a patient can misread when typing the
+# code from paper. 32**8 ≈ 10**12 codes; joins are throttled per user.
+INVITE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+INVITE_CODE_LENGTH = 8
+# Crockford's decoding: the letters left out are read as the digits they look like.
+_INVITE_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0", "-": None, " ": None})
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    invite: CareTeamInvite
+    code: str  # shown once, as "ABCD-EFGH"; only its hash is stored
+
+
+def invite_code_normalise(code: str) -> str:
+    """What the patient typed, as it was generated: "abcd efgh" and "ABCD-EFGH" match."""
+    return code.strip().upper().translate(_INVITE_LOOKALIKES)
+
+
+def invite_code_hash(code: str) -> str:
+    # Keyed with SECRET_KEY: with ~10^12 possible codes, a plain hash in a leaked
+    # database could be reversed offline; a keyed one cannot without the key.
+    return hmac.new(
+        settings.SECRET_KEY.encode(), invite_code_normalise(code).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def invite_code_display(code: str) -> str:
+    half = INVITE_CODE_LENGTH // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+# Error codes clients rely on (attr "code"); the join serializer lists them for the schema.
+INVITE_ERRORS = {
+    "invalid": "This code is not valid.",
+    "expired": "This code has expired. Ask your physiotherapist for a new one.",
+    "used": "This code has already been used.",
+}
+
+
+def _invite_error(code: str) -> ValidationError:
+    return ValidationError({"code": ValidationError(INVITE_ERRORS[code], code=code)})
+
+
+@transaction.atomic
+def care_invite_create(*, physio: User) -> IssuedInvite:
+    """A new one-time code for a physio; the plain code exists only in the return value."""
+    if physio.role != Role.PHYSIO:
+        raise ValidationError({"physio": ValidationError("Not a physiotherapist.", code="invalid")})
+    for _attempt in range(5):
+        code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
+        invite = CareTeamInvite(
+            physio=physio,
+            code_hash=invite_code_hash(code),
+            expires_at=timezone.now() + INVITE_LIFETIME,
+        )
+        try:
+            # The savepoint keeps a caller's transaction usable after a (rare) clash.
+            with transaction.atomic():
+                invite.save(force_insert=True)
+        except IntegrityError:
+            continue  # the code is already taken by another invite: draw again
+        return IssuedInvite(invite=invite, code=invite_code_display(code))
+    raise RuntimeError("Could not draw an unused invite code.")
+
+
+@transaction.atomic
+def care_invite_join(*, patient: User, code: str) -> CareTeamLink:
+    """Join the care team of the physio who issued the code. Each code works once.
+
+    The claim is a conditional UPDATE: of two patients racing for one code, only the one
+    whose update matched the still-unused row wins. Any error rolls everything back."""
+    if patient.role != Role.PATIENT:
+        raise ValidationError({"patient": ValidationError("Not a patient.", code="invalid")})
+    invite = (
+        CareTeamInvite.objects.select_related("physio")
+        .filter(code_hash=invite_code_hash(code), physio__is_active=True)
+        .first()
+    )
+    if invite is None:
+        raise _invite_error("invalid")
+    now = timezone.now()
+    if invite.used_at is not None:
+        raise _invite_error("used")
+    if invite.expires_at <= now:
+        raise _invite_error("expired")
+    claimed = CareTeamInvite.objects.filter(
+        pk=invite.pk, used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now, used_by=patient)
+    if claimed != 1:
+        # Another request used it between our read and our update.
+        raise _invite_error("used")
+    # An active link to the same physio is returned as it is; the code is spent anyway.
+    link = care_link_create(physio=invite.physio, patient=patient)
+    CareTeamInvite.objects.filter(pk=invite.pk).update(link=link)
+    return link
+
+
+# --- Audit of physios' reads ---------------------------------------------------------------
+
+
+def patient_access_record(
+    *,
+    physio: User,
+    patients: User | Iterable[User | UUID | str],
+    what: str,
+) -> None:
+    """Record that a physio read these patients' records: one row per patient, one query.
+
+    Views call this after they have resolved patients through a selector scoped to the
+    physio, so every id here is one the physio may read."""
+    if not what or len(what) > PatientAccessAudit._meta.get_field("what").max_length:
+        raise ValueError(f"Audit 'what' must be 1 to 64 characters, not {what!r}.")
+    if isinstance(patients, User):
+        patients = [patients]
+    to_pk = User._meta.pk.to_python
+    # dict.fromkeys: one row per patient even when a page lists a patient twice.
+    patient_ids = dict.fromkeys(
+        patient.pk if isinstance(patient, User) else to_pk(patient) for patient in patients
+    )
+    if not patient_ids:
+        return
+    PatientAccessAudit.objects.bulk_create(
+        [
+            PatientAccessAudit(physio=physio, patient_id=patient_id, what=what)
+            for patient_id in patient_ids
+        ]
+    )

@@ -6,16 +6,19 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
 from backend.rest import error_response
 
 from . import selectors, services
-from .permissions import IsPatientOrPhysio
+from .permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from .serializers import (
     CareTeamLinkSerializer,
+    InviteCreateSerializer,
+    InviteIssuedSerializer,
+    JoinSerializer,
     MeSerializer,
     RegisterSerializer,
     TokenPairSerializer,
@@ -131,3 +134,50 @@ class CareTeamDetailView(APIView):
         link = get_object_or_404(selectors.care_team_links_for(user=request.user), pk=link_id)
         services.care_link_end(link=link, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InviteJoinThrottle(UserRateThrottle):
+    """Guessing codes is the attack: every join attempt counts, per user.
+
+    The rate lives here rather than in settings.DEFAULT_THROTTLE_RATES so that it travels
+    with the view (and a test can lower it)."""
+
+    scope = "invite_join"
+    rate = "20/hour"
+
+    def get_rate(self) -> str:
+        return self.rate
+
+
+class CareTeamInviteView(APIView):
+    permission_classes = [IsPhysio]
+
+    @extend_schema(
+        request=InviteCreateSerializer,
+        responses={201: InviteIssuedSerializer},
+        summary="Make a one-time code (valid 72 hours) for a patient to join the care team",
+    )
+    def post(self, request: Request) -> Response:
+        InviteCreateSerializer(data=request.data).is_valid(raise_exception=True)
+        issued = services.care_invite_create(physio=request.user)
+        body = {"code": issued.code, "expires_at": issued.invite.expires_at}
+        return Response(InviteIssuedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class CareTeamJoinView(APIView):
+    permission_classes = [IsPatient]
+    throttle_classes = [InviteJoinThrottle]
+
+    @extend_schema(
+        request=JoinSerializer,
+        responses={201: CareTeamLinkSerializer},
+        summary="Join a physiotherapist's care team with a one-time code",
+        description="A code that is not known, has expired or was already used answers 400 "
+        'with attr "code" and code "invalid", "expired" or "used". At most 20 attempts an '
+        "hour per user (429 beyond).",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = JoinSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = services.care_invite_join(patient=request.user, **serializer.validated_data)
+        return Response(CareTeamLinkSerializer(link).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,10 @@
 """Writes for alerts: raising them from findings and the physiotherapist's workflow."""
 
+from datetime import datetime, timedelta
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -17,15 +20,7 @@ class AlertTransitionError(ValidationError):
 def alert_raise_red_flag(*, log: SymptomLog) -> Alert:
     """The alert for a log whose triage reached urgent or emergency; written in the
     log's transaction so the two exist together or not at all."""
-    alert = Alert.objects.create(
-        patient_id=log.patient_id,
-        kind=AlertKind.RED_FLAG,
-        level=log.triage_level,
-        codes=list(log.triage_codes),
-        symptom_log=log,
-    )
-    AlertEvent.objects.create(alert=alert, action=AlertEventAction.RAISED)
-    return alert
+    return alerts_raise_red_flags(logs=[log])[0]
 
 
 def alerts_raise_red_flags(*, logs: list[SymptomLog]) -> list[Alert]:
@@ -47,7 +42,91 @@ def alerts_raise_red_flags(*, logs: list[SymptomLog]) -> list[Alert]:
     AlertEvent.objects.bulk_create(
         [AlertEvent(alert=alert, action=AlertEventAction.RAISED) for alert in created]
     )
+    alerts_notify_physios(alerts=created)
     return created
+
+
+LEVEL_WORDS = {"emergency": "Emergency", "urgent": "Urgent", "soon": "Soon", "self_care": "Info"}
+KIND_TITLES = {
+    AlertKind.RED_FLAG: "Red flag reported",
+    AlertKind.WORSENING: "Symptoms getting worse",
+    AlertKind.MISSED_EXERCISES: "Exercises missed",
+}
+
+
+def alert_notify_physios(*, alert: Alert) -> None:
+    alerts_notify_physios(alerts=[alert])
+
+
+def alerts_notify_physios(*, alerts: list[Alert]) -> None:
+    """Inbox rows (and push deliveries) for every physio linked to each alert's patient,
+    written in the alerts' transaction: if an alert exists, so do its notifications (an
+    outbox). A fixed number of queries for any number of alerts."""
+    from apps.accounts.models import CareTeamLink
+    from apps.notifications.models import Notification, NotificationKind
+    from apps.notifications.services import notifications_bulk_create
+
+    links = CareTeamLink.objects.filter(
+        patient_id__in={alert.patient_id for alert in alerts},
+        ended_at__isnull=True,
+        physio__is_active=True,
+    ).values_list("patient_id", "physio_id")
+    physios: dict = {}
+    for patient_id, physio_id in links:
+        physios.setdefault(patient_id, []).append(physio_id)
+    # Titles carry no clinical detail: a lock screen is not a private place.
+    notifications_bulk_create(
+        [
+            Notification(
+                user_id=physio_id,
+                kind=NotificationKind.ALERT,
+                title=f"{LEVEL_WORDS.get(alert.level, alert.level)}: {KIND_TITLES[alert.kind]}",
+                body="Open the app to review this patient's alert.",
+                data={
+                    "alert_id": str(alert.id),
+                    "patient_id": str(alert.patient_id),
+                    "level": alert.level,
+                },
+                alert=alert,
+            )
+            for alert in alerts
+            for physio_id in physios.get(alert.patient_id, [])
+        ]
+    )
+
+
+def alert_upsert(
+    *, patient: User, kind: str, level: str, codes: list[str], details: dict
+) -> tuple[Alert, bool]:
+    """One active alert per patient and kind: a new finding updates the active alert
+    (new codes are added) instead of stacking another. Returns (alert, changed)."""
+    active = (
+        Alert.objects.select_for_update()
+        .filter(patient=patient, kind=kind, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
+        .first()
+    )
+    if active is None:
+        try:
+            with transaction.atomic():
+                alert = Alert.objects.create(
+                    patient=patient, kind=kind, level=level, codes=sorted(codes), details=details
+                )
+        except IntegrityError:  # raised concurrently: update that one instead
+            return alert_upsert(
+                patient=patient, kind=kind, level=level, codes=codes, details=details
+            )
+        AlertEvent.objects.create(alert=alert, action=AlertEventAction.RAISED, details=details)
+        return alert, True
+    added = sorted(set(codes) - set(active.codes))
+    if not added:
+        return active, False
+    active.codes = sorted(set(active.codes) | set(codes))
+    active.details = {**active.details, **details}
+    active.save(update_fields=["codes", "details", "updated_at"])
+    AlertEvent.objects.create(
+        alert=active, action=AlertEventAction.UPDATED, details={"added": added}
+    )
+    return active, True
 
 
 @transaction.atomic
@@ -77,3 +156,199 @@ def alert_resolve(*, alert: Alert, by: User) -> Alert:
     alert.save(update_fields=["status", "resolved_at", "resolved_by", "updated_at"])
     AlertEvent.objects.create(alert=alert, action=AlertEventAction.RESOLVED, actor=by)
     return alert
+
+
+# --- Worsening (DOMAIN.md, "Worsening: checked in the background") -------------------------
+
+WORSENING_LOOKBACK = timedelta(days=10)
+EXERCISE_LOOKBACK = timedelta(days=14)
+
+
+def _worsening_inputs(patient_id, now):
+    from apps.plans.models import ExerciseLog
+
+    from .worsening import ExercisePoint, PainPoint
+
+    pains = [
+        PainPoint(
+            recorded_at=row["recorded_at"],
+            pain_score=row["pain_score"],
+            swelling=row["swelling"] != "none",
+            numbness=row["numbness_tingling"] or row["weakness"],
+            cannot_bear_weight=not row["can_bear_weight"],
+        )
+        for row in SymptomLog.objects.filter(
+            patient_id=patient_id, recorded_at__gt=now - WORSENING_LOOKBACK, recorded_at__lte=now
+        ).values(
+            "recorded_at",
+            "pain_score",
+            "swelling",
+            "numbness_tingling",
+            "weakness",
+            "can_bear_weight",
+        )
+    ]
+    exercises = [
+        ExercisePoint(performed_at=row["performed_at"], pain_above_limit=row["pain_above_limit"])
+        for row in ExerciseLog.objects.filter(
+            patient_id=patient_id, performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now
+        )
+        .order_by("-performed_at")
+        .values("performed_at", "pain_above_limit")[:10]
+    ]
+    return pains, exercises
+
+
+@transaction.atomic
+def worsening_check_patient(*, patient_id, now: datetime | None = None) -> Alert | None:
+    """Evaluate the worsening rules for one patient; raise or update the one active
+    worsening alert; tell the physios and give the patient advice when something is new."""
+    from apps.notifications.models import NotificationKind
+    from apps.notifications.services import notifications_create
+
+    from .worsening import PATIENT_ADVICE, findings_level, worsening_findings
+
+    now = now or timezone.now()
+    patient = User.objects.filter(pk=patient_id, is_active=True).first()
+    if patient is None:
+        return None
+    pains, exercises = _worsening_inputs(patient_id, now)
+    findings = worsening_findings(now=now, pains=pains, exercises=exercises)
+    if not findings:
+        return None
+    alert, changed = alert_upsert(
+        patient=patient,
+        kind=AlertKind.WORSENING,
+        level=findings_level(findings),
+        codes=[finding.code for finding in findings],
+        details={finding.code: finding.detail for finding in findings},
+    )
+    if changed:
+        alert_notify_physios(alert=alert)
+        notifications_create(
+            users=[patient],
+            kind=NotificationKind.ADVICE,
+            title="Your symptoms seem to be getting worse",
+            body=PATIENT_ADVICE,
+            data={"alert_id": str(alert.id)},
+        )
+    return alert
+
+
+def worsening_candidates(*, now: datetime | None = None):
+    """Patients whose logs may show worsening, found with aggregates in the database
+    (one query each for symptoms and exercises) rather than by reading every log."""
+    from apps.plans.models import ExerciseLog
+
+    from .worsening import BASELINE, MIN_RISE, RECENT
+
+    now = now or timezone.now()
+    recent_from, baseline_from = now - RECENT, now - RECENT - BASELINE
+    recent, baseline = Q(recorded_at__gt=recent_from), Q(recorded_at__lte=recent_from)
+    swelling, numbness, no_weight = (
+        ~Q(swelling="none"),
+        Q(numbness_tingling=True) | Q(weakness=True),
+        Q(can_bear_weight=False),
+    )
+    by_symptoms = (
+        SymptomLog.objects.filter(recorded_at__gt=baseline_from, recorded_at__lte=now)
+        .order_by()
+        .values("patient")
+        .annotate(
+            recent_mean=Avg("pain_score", filter=recent),
+            baseline_mean=Avg("pain_score", filter=baseline),
+            baseline_count=Count("id", filter=baseline),
+            new_swelling=Count("id", filter=recent & swelling),
+            old_swelling=Count("id", filter=baseline & swelling),
+            new_numbness=Count("id", filter=recent & numbness),
+            old_numbness=Count("id", filter=baseline & numbness),
+            new_no_weight=Count("id", filter=recent & no_weight),
+            old_no_weight=Count("id", filter=baseline & no_weight),
+        )
+        .filter(
+            # The rules decide exactly; the database only narrows (floats: allow a hair).
+            Q(recent_mean__gte=F("baseline_mean") + MIN_RISE - 1e-9)
+            | Q(baseline_count__gt=0)
+            & (
+                Q(new_swelling__gt=0, old_swelling=0)
+                | Q(new_numbness__gt=0, old_numbness=0)
+                | Q(new_no_weight__gt=0, old_no_weight=0)
+            )
+        )
+        .values_list("patient", flat=True)
+    )
+    by_exercise = (
+        ExerciseLog.objects.filter(
+            performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now, pain_above_limit=True
+        )
+        .order_by()
+        .values("patient")
+        .annotate(times=Count("id"))
+        .filter(times__gte=2)
+        .values_list("patient", flat=True)
+    )
+    return by_symptoms.union(by_exercise)
+
+
+def worsening_sweep(*, now: datetime | None = None) -> int:
+    """Nightly: check every patient the aggregates point at, one transaction each."""
+    checked = 0
+    for patient_id in worsening_candidates(now=now).iterator(chunk_size=500):
+        worsening_check_patient(patient_id=patient_id, now=now)
+        checked += 1
+    return checked
+
+
+def worsening_check_soon(*, patient_id) -> None:
+    """After a log: check this patient in a minute, once however many logs arrive."""
+    from django.core.cache import cache
+
+    from backend.queue import enqueue_on_commit
+
+    from .tasks import check_worsening
+
+    if cache.add(f"worsening-check:{patient_id}", 1, timeout=WORSENING_DEBOUNCE_SECONDS):
+        enqueue_on_commit(check_worsening, str(patient_id), countdown=WORSENING_DEBOUNCE_SECONDS)
+
+
+WORSENING_DEBOUNCE_SECONDS = 60
+
+
+# --- Missed exercises -------------------------------------------------------------------------
+
+MISSED_THRESHOLD = 0.5
+
+
+def missed_exercises_sweep(*, now: datetime | None = None) -> int:
+    """Daily: patients whose last-7-day adherence is under half get one active
+    missed_exercises alert (plans that started less than a week ago are not judged)."""
+    from apps.plans.models import ExercisePlan, PlanStatus
+    from apps.plans.selectors import with_overview
+
+    now = now or timezone.now()
+    week_ago = (now - timedelta(days=6)).date()
+    judged = User.objects.filter(
+        Exists(
+            ExercisePlan.objects.filter(
+                patient=OuterRef("pk"), status=PlanStatus.ACTIVE, start_date__lte=week_ago
+            )
+        )
+    )
+    raised = 0
+    for patient in (
+        with_overview(judged, now=now)
+        .filter(adherence_7d__lt=MISSED_THRESHOLD)
+        .iterator(chunk_size=500)
+    ):
+        with transaction.atomic():
+            alert, changed = alert_upsert(
+                patient=patient,
+                kind=AlertKind.MISSED_EXERCISES,
+                level="self_care",
+                codes=["adherence_below_half"],
+                details={"adherence_7d": round(patient.adherence_7d, 2)},
+            )
+            if changed:
+                alert_notify_physios(alert=alert)
+                raised += 1
+    return raised

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsPatientOrPhysio, IsPhysio
-from backend.rest import StrictSerializer
+from backend.rest import require_empty_body
 
 from . import selectors, services
 from .models import Alert, AlertKind, AlertStatus
@@ -40,18 +40,12 @@ class Conflict(exceptions.APIException):
     default_code = "invalid_transition"
 
 
-class _EmptyBody(StrictSerializer):
-    """No fields: a stray field is refused by name rather than ignored."""
-
-
 class _AlertTransitionView(APIView):
     permission_classes = [IsPhysio]
     transition = staticmethod(services.alert_acknowledge)
 
     def post(self, request: Request, alert_id) -> Response:
-        _EmptyBody(data=request.data if isinstance(request.data, dict) else {}).is_valid(
-            raise_exception=True
-        )
+        require_empty_body(request.data)
         alert = get_object_or_404(selectors.alerts_for(user=request.user), pk=alert_id)
         try:
             alert = self.transition(alert=alert, by=request.user)

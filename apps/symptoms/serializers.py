@@ -12,6 +12,7 @@ from backend.rest import (
     StrictChoiceField,
     StrictIntegerField,
     StrictSerializer,
+    StrictUUIDField,
 )
 
 from . import triage as rules
@@ -51,7 +52,7 @@ def _code_list(choices, max_length: int) -> serializers.ListField:
 class SymptomLogInputSerializer(StrictSerializer):
     """What the phone sends (API.md, Symptom logs); unknown fields are refused."""
 
-    client_id = serializers.UUIDField()
+    client_id = StrictUUIDField()
     recorded_at = AwareDateTimeField()
     pain_score = StrictIntegerField(min_value=0, max_value=10)
     side = StrictChoiceField(choices=Side.choices, required=False, allow_blank=True, default="")

@@ -97,6 +97,7 @@ def symptom_log_create(*, patient: User, **fields: Any) -> Outcome:
 
     if log.triage_level in ALERT_LEVELS:
         alerts.alert_raise_red_flag(log=log)
+    alerts.worsening_check_soon(patient_id=patient.pk)
     return Outcome(log, created=True)
 
 
@@ -168,6 +169,8 @@ def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> lis
         alerts.alerts_raise_red_flags(
             logs=[log for log in to_create.values() if log.triage_level in ALERT_LEVELS]
         )
+        if to_create:
+            alerts.worsening_check_soon(patient_id=patient.pk)
 
     results: list[BulkResult] = []
     reported: set[Any] = set()

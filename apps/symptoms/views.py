@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from apps.accounts import selectors as accounts
 from apps.accounts.permissions import IsPatient, IsPhysio
+from apps.accounts.services import patient_access_record
 
 from . import selectors, services
 from .serializers import (
@@ -184,4 +185,7 @@ class PatientSymptomLogListView(APIView):
     )
     def get(self, request: Request, patient_id) -> Response:
         patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
-        return _paginated_logs(self, request, selectors.symptom_logs_for(patient=patient))
+        response = _paginated_logs(self, request, selectors.symptom_logs_for(patient=patient))
+        # Recorded once the page is served: a refused range (400) showed no records.
+        patient_access_record(physio=request.user, patients=patient, what="symptom_logs.list")
+        return response

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state: SQLite file, embedded broker, beat schedule
@@ -55,6 +56,9 @@ LOCAL_APPS = [
     "apps.content",
     "apps.symptoms",
     "apps.alerts",
+    "apps.plans",
+    "apps.care",
+    "apps.notifications",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -197,6 +201,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "SideEnum": "apps.content.vocabulary.Side",
+        "AlertKindEnum": "apps.alerts.models.AlertKind",
+        "AlertStatusEnum": "apps.alerts.models.AlertStatus",
+        "CareKindEnum": "apps.care.models.CareKind",
+        "ReminderKindEnum": "apps.notifications.models.ReminderKind",
+        "ReminderStatusEnum": "apps.notifications.models.ReminderStatus",
+        "NotificationKindEnum": "apps.notifications.models.NotificationKind",
+        "PlanStatusEnum": "apps.plans.models.PlanStatus",
+        "ContentStatusEnum": "apps.content.models.Status",
+        "ConditionKindEnum": "apps.content.models.ConditionKind",
+        "StepKindEnum": "apps.content.models.StepKind",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
@@ -255,7 +269,49 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one place where periodic work is declared.
-CELERY_BEAT_SCHEDULE: dict = {}
+REMINDER_DISPATCH_INTERVAL = env.float("REMINDER_DISPATCH_INTERVAL", default=60.0)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-reminders": {
+        "task": "apps.notifications.tasks.dispatch_due_reminders",
+        "schedule": REMINDER_DISPATCH_INTERVAL,
+    },
+    "sweep-undelivered-pushes": {
+        "task": "apps.notifications.tasks.sweep_undelivered",
+        "schedule": 60.0,
+    },
+    "plan-reminders-ahead": {
+        "task": "apps.notifications.tasks.plan_reminders_ahead",
+        "schedule": crontab(minute=15),
+    },
+    "sweep-worsening": {
+        "task": "apps.alerts.tasks.sweep_worsening",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "sweep-missed-exercises": {
+        "task": "apps.alerts.tasks.sweep_missed_exercises",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}
+
+# --- Push notifications --------------------------------------------------------------------
+# One backend per platform: "console" (default: logs ids only), "fcm" (FCM HTTP v1 for
+# iOS and Android) or "webpush" (Web Push with VAPID for browsers).
+PUSH_BACKENDS = {
+    "android": env("PUSH_ANDROID_BACKEND", default="console"),
+    "ios": env("PUSH_IOS_BACKEND", default="console"),
+    "web": env("PUSH_WEB_BACKEND", default="console"),
+}
+FCM_PROJECT_ID = env("FCM_PROJECT_ID", default="")
+FCM_SERVICE_ACCOUNT_FILE = env("FCM_SERVICE_ACCOUNT_FILE", default="")
+FCM_ENDPOINT = env("FCM_ENDPOINT", default="https://fcm.googleapis.com/v1/projects")
+WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env("WEBPUSH_VAPID_SUBJECT", default="mailto:ops@example.org")
+# Web Push endpoints must be https, except in tests with a local stand-in provider.
+WEBPUSH_ALLOW_HTTP_ENDPOINTS = env.bool("WEBPUSH_ALLOW_HTTP_ENDPOINTS", default=False)
+PUSH_TIMEOUT_SECONDS = 10
+# Test hook: the dispatcher sleeps this long inside its transaction, so a test can kill
+# the worker mid-batch. Zero everywhere else.
+REMINDER_DISPATCH_TEST_PAUSE = env.float("REMINDER_DISPATCH_TEST_PAUSE", default=0.0)
 
 # --- Static files --------------------------------------------------------------------
 STATIC_URL = "/static/"

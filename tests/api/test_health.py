@@ -1,8 +1,6 @@
 import pytest
 from django.db import OperationalError
 
-from backend.celery import app as celery_app
-
 
 @pytest.mark.django_db
 def test_healthz_answers_while_the_process_lives(api_client):
@@ -19,9 +17,9 @@ def test_readyz_checks_the_database_and_the_broker(api_client):
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_when_the_broker_is_unreachable(api_client, monkeypatch):
+def test_readyz_is_503_when_the_broker_is_unreachable(api_client, celery_broker):
     # A real connection attempt to a port where nothing listens.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    celery_broker("redis://127.0.0.1:1/0")
 
     response = api_client.get("/readyz")
 

@@ -23,8 +23,11 @@ def publisher(
     broker_url: str, result_backend: str, transport_options: dict | None = None
 ) -> Celery:
     """A client app configured independently of settings, as another process would be."""
+    # set_as_current=False: shared_task proxies elsewhere in the suite must keep using
+    # the project's app, not this one.
     return Celery(
         "publisher",
+        set_as_current=False,
         broker=broker_url,
         backend=result_backend,
         broker_transport_options=transport_options or {},

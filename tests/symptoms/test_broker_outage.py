@@ -4,16 +4,15 @@ import pytest
 
 from apps.alerts.models import Alert
 from apps.symptoms.models import SymptomLog
-from backend.celery import app as celery_app
 from tests.symptoms.conftest import log_body
 
 
 @pytest.mark.django_db
 def test_with_the_broker_unreachable_a_red_flag_log_is_stored_with_its_alert(
-    patient_client, patient, monkeypatch, django_capture_on_commit_callbacks
+    patient_client, patient, celery_broker, django_capture_on_commit_callbacks
 ):
     # A real connection attempt to a port where nothing listens.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    celery_broker("redis://127.0.0.1:1/0")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = patient_client.post(

@@ -1,0 +1,96 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.notifications.models import Reminder
+from backend.rest import (
+    AwareDateTimeField,
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictSerializer,
+)
+
+from .models import (
+    ICE_DURATION_MESSAGE,
+    ICE_MAX_MINUTES,
+    ICE_MIN_MINUTES,
+    MAX_MINUTES,
+    MIN_MINUTES,
+    CareKind,
+    CareSession,
+)
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+# An offline phone syncs within a day; a session older than that has long ended and its
+# reminder would be meaningless.
+OLDEST_ACCEPTED = timedelta(hours=24)
+
+
+class CareSessionInputSerializer(StrictSerializer):
+    """What the phone sends (API.md, Home care sessions); unknown fields are refused."""
+
+    client_id = serializers.UUIDField()
+    kind = StrictChoiceField(choices=CareKind.choices)
+    started_at = AwareDateTimeField()
+    planned_minutes = StrictIntegerField(min_value=MIN_MINUTES, max_value=MAX_MINUTES)
+
+    def validate_started_at(self, value):
+        now = timezone.now()
+        if value > now + FUTURE_TOLERANCE:
+            raise serializers.ValidationError(
+                "Cannot be more than 5 minutes in the future.", code="in_future"
+            )
+        if value < now - OLDEST_ACCEPTED:
+            raise serializers.ValidationError("Is more than 24 hours ago.", code="too_old")
+        return value
+
+    def validate(self, attrs):
+        if attrs["kind"] == CareKind.ICE and not (
+            ICE_MIN_MINUTES <= attrs["planned_minutes"] <= ICE_MAX_MINUTES
+        ):
+            raise serializers.ValidationError(
+                {
+                    "planned_minutes": serializers.ErrorDetail(
+                        ICE_DURATION_MESSAGE, code="ice_duration"
+                    )
+                }
+            )
+        return attrs
+
+
+class CareReminderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reminder
+        fields = ["id", "due_at", "status"]
+        read_only_fields = fields
+
+
+class CareSessionSerializer(serializers.ModelSerializer):
+    """A home-care session with its end-of-session reminder."""
+
+    # Reminders come in context["reminders"] ({session id: Reminder}, one query for a whole
+    # page, from selectors.care_session_reminders): they are not a relation to prefetch.
+
+    ends_at = serializers.DateTimeField(read_only=True)
+    reminder = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CareSession
+        fields = [
+            "id",
+            "client_id",
+            "kind",
+            "started_at",
+            "planned_minutes",
+            "ends_at",
+            "finished_at",
+            "reminder",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CareReminderSerializer(allow_null=True))
+    def get_reminder(self, session: CareSession) -> dict | None:
+        reminder = self.context.get("reminders", {}).get(session.id)
+        return CareReminderSerializer(reminder).data if reminder else None

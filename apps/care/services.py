@@ -1,0 +1,110 @@
+"""Writes for home-care sessions: store a session with its end-of-session reminder, finish
+one early and cancel that reminder."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.notifications.models import Reminder, ReminderKind
+from apps.notifications.services import reminder_schedule, reminders_cancel
+
+from . import selectors
+from .models import CareKind, CareSession
+
+# Patient-facing text: plain, kind, and saying what to do now.
+_REMINDER_TEXT = {
+    CareKind.ICE: (
+        "Time to take the ice off",
+        "Your {minutes}-minute ice session is over. Remove the cold pack and check your skin.",
+    ),
+    CareKind.ELEVATION: (
+        "End of your elevation session",
+        "Your {minutes}-minute elevation session is over. You can lower your leg slowly.",
+    ),
+    CareKind.REST: (
+        "End of your rest session",
+        "Your {minutes}-minute rest session is over. Move gently as you get going again.",
+    ),
+    CareKind.STRETCH: (
+        "End of your stretching session",
+        "Your {minutes}-minute stretching session is over. Well done for keeping it gentle.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    session: CareSession
+    reminder: Reminder | None
+    changed: bool  # created (start) or finished (finish) by this call
+
+
+def _reminder_of(session: CareSession) -> Reminder | None:
+    return selectors.care_session_reminders(sessions=[session]).get(session.id)
+
+
+@transaction.atomic
+def care_session_start(
+    *,
+    patient: User,
+    client_id: UUID,
+    kind: str,
+    started_at: datetime,
+    planned_minutes: int,
+) -> Outcome:
+    """Store a session and schedule its end-of-session reminder in the same transaction.
+    The same client_id again returns the stored session unchanged, even when two copies
+    race (the unique constraint decides, not a prior read)."""
+    existing = CareSession.objects.filter(patient=patient, client_id=client_id).first()
+    if existing:
+        return Outcome(existing, _reminder_of(existing), changed=False)
+
+    session = CareSession(
+        patient=patient,
+        client_id=client_id,
+        kind=kind,
+        started_at=started_at,
+        planned_minutes=planned_minutes,
+    )
+    session.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():  # savepoint: losing a race must not spoil the outer one
+            session.save(force_insert=True)
+    except IntegrityError:
+        stored = CareSession.objects.get(patient=patient, client_id=client_id)
+        return Outcome(stored, _reminder_of(stored), changed=False)
+
+    title, body = _REMINDER_TEXT[CareKind(session.kind)]
+    # Care reminders are exempt from quiet hours (notifications.QUIET_HOURS_EXEMPT): the
+    # ice must come off on time, whatever the hour.
+    reminder = reminder_schedule(
+        user=patient,
+        kind=ReminderKind.CARE,
+        source=session.reminder_source,
+        at=session.ends_at,
+        title=title,
+        body=body.format(minutes=session.planned_minutes),
+    )
+    return Outcome(session, reminder, changed=True)
+
+
+@transaction.atomic
+def care_session_finish(*, session: CareSession, now: datetime | None = None) -> Outcome:
+    """End a session (early or on time) and cancel its reminder if not yet sent.
+    Finishing again changes nothing and returns the first finish time."""
+    session = CareSession.objects.select_for_update().get(pk=session.pk)
+    if session.finished_at is not None:
+        return Outcome(session, _reminder_of(session), changed=False)
+
+    now = now or timezone.now()
+    # started_at may be up to 5 minutes ahead (phone clock drift); a session never
+    # ends before it started.
+    session.finished_at = max(now, session.started_at)
+    session.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
+    session.save(update_fields=["finished_at"])
+    reminders_cancel(source=session.reminder_source)
+    return Outcome(session, _reminder_of(session), changed=True)

@@ -1,0 +1,42 @@
+from rest_framework import serializers
+
+from backend.rest import StrictBooleanField, StrictSerializer
+
+from .models import Notification, Reminder, ReminderSettings, ReminderStatus
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "data", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reminder
+        fields = ["id", "kind", "due_at", "scheduled_for", "status", "source", "title", "sent_at"]
+        read_only_fields = fields
+
+
+class ReminderSettingsSerializer(StrictSerializer):
+    """PUT replaces the settings given; omitted ones keep their value."""
+
+    checkin_time = serializers.TimeField(required=False, format="%H:%M")
+    exercise_reminders = StrictBooleanField(required=False)
+    checkin_reminders = StrictBooleanField(required=False)
+    care_reminders = StrictBooleanField(required=False)
+
+    def to_representation(self, instance: ReminderSettings) -> dict:
+        return {
+            "checkin_time": instance.checkin_time.strftime("%H:%M")
+            if hasattr(instance.checkin_time, "strftime")
+            else str(instance.checkin_time)[:5],
+            "exercise_reminders": instance.exercise_reminders,
+            "checkin_reminders": instance.checkin_reminders,
+            "care_reminders": instance.care_reminders,
+        }
+
+
+class ReminderQuerySerializer(StrictSerializer):
+    status = serializers.ChoiceField(choices=ReminderStatus.choices, required=False)

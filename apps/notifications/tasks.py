@@ -1,0 +1,43 @@
+"""Celery tasks: thin wrappers that take ids, re-fetch and call one service. All are
+safe to run twice, so they are acknowledged late (a worker that dies mid-task leaves
+the message to be delivered again)."""
+
+from backend.celery import app
+
+from . import services
+
+try:
+    from .push import TransientPushError
+except ImportError:  # TEMPORARY while push.py is being written
+
+    class TransientPushError(Exception):  # type: ignore[no-redef]
+        pass
+
+
+@app.task(acks_late=True)
+def dispatch_due_reminders() -> int:
+    return services.reminders_dispatch_due()
+
+
+@app.task(
+    acks_late=True,
+    autoretry_for=(TransientPushError,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def deliver_push(delivery_id: str) -> str:
+    from .delivery import push_deliver
+
+    return push_deliver(delivery_id=delivery_id)
+
+
+@app.task(acks_late=True)
+def sweep_undelivered() -> int:
+    return services.deliveries_sweep()
+
+
+@app.task(acks_late=True)
+def plan_reminders_ahead() -> int:
+    return services.reminders_plan_ahead()

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import devices, views
+
+urlpatterns = [
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path(
+        "notifications/<uuid:notification_id>/read/",
+        views.NotificationReadView.as_view(),
+        name="notification-read",
+    ),
+    path("reminders/", views.ReminderListView.as_view(), name="reminders"),
+    path("reminder-settings/", views.ReminderSettingsView.as_view(), name="reminder-settings"),
+    path("devices/", devices.DeviceListCreateView.as_view(), name="devices"),
+    path("devices/<uuid:device_id>/", devices.DeviceDetailView.as_view(), name="device"),
+]

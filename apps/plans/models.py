@@ -1,0 +1,148 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+
+
+class ExercisePlan(models.Model):
+    """Exercises a physiotherapist prescribes to a linked patient. A patient has at most
+    one active plan (a partial unique constraint); replacing it means archiving it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_plans"
+    )
+    physio = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="prescribed_plans",
+        help_text="Who made the plan.",
+    )
+    title = models.CharField(max_length=160)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    reminder_times = models.JSONField(
+        default=list, blank=True, help_text='Local times in the patient\'s zone, "HH:MM".'
+    )
+    status = models.CharField(max_length=16, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status=PlanStatus.ACTIVE),
+                name="plans_one_active_plan_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="plans_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanItem(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(ExercisePlan, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(
+        "content.Exercise", on_delete=models.PROTECT, related_name="plan_items"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    sets = models.PositiveSmallIntegerField()
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(default=1)
+    days_of_week = models.JSONField(help_text="0 = Monday … 6 = Sunday.")
+    # Derived from times_per_day × len(days_of_week), kept by the service, so the
+    # physiotherapist dashboard can sum expected sessions in SQL.
+    sessions_per_week = models.PositiveSmallIntegerField(editable=False)
+    max_pain = models.PositiveSmallIntegerField(
+        help_text="Pain during the exercise above this (0–10) is a finding for the physio."
+    )
+    notes = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Replacing a plan's items retires those that have logs (history stays readable)
+    # and deletes the rest; a retired item is no longer due.
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sets__gte=1, sets__lte=20), name="plans_item_sets_1_20"
+            ),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=100),
+                name="plans_item_reps_1_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_seconds__isnull=True)
+                | Q(hold_seconds__gte=1, hold_seconds__lte=600),
+                name="plans_item_hold_1_600",
+            ),
+            models.CheckConstraint(
+                condition=Q(times_per_day__gte=1, times_per_day__lte=6),
+                name="plans_item_times_per_day_1_6",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_pain__gte=0, max_pain__lte=10), name="plans_item_max_pain_0_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} × {self.sets}"
+
+
+class ExerciseLog(models.Model):
+    """One session of one plan item, logged by the patient (maybe offline)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_logs"
+    )
+    plan_item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="logs")
+    client_id = models.UUIDField()
+    performed_at = models.DateTimeField()
+    sets_done = models.PositiveSmallIntegerField()
+    reps_done = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_during = models.PositiveSmallIntegerField()
+    difficulty = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    # Pain during the exercise above the item's max_pain: read by the worsening check.
+    pain_above_limit = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-performed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "client_id"], name="plans_exercise_log_unique_client_id"
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_during__gte=0, pain_during__lte=10), name="plans_log_pain_0_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(difficulty__isnull=True) | Q(difficulty__gte=1, difficulty__lte=5),
+                name="plans_log_difficulty_1_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "performed_at"], name="plans_log_patient_time"),
+            models.Index(fields=["plan_item", "performed_at"], name="plans_log_item_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"exercise log {self.id}"

@@ -1,0 +1,263 @@
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+
+from apps.content.models import Exercise, Status
+from backend.rest import (
+    AwareDateTimeField,
+    StrictIntegerField,
+    StrictSerializer,
+    StrictUUIDField,
+)
+
+from .models import ExerciseLog, ExercisePlan, PlanItem
+
+TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+FUTURE_TOLERANCE = timedelta(minutes=5)
+OLDEST_ACCEPTED = timedelta(days=730)
+
+
+class ReminderTimeField(serializers.CharField):
+    default_error_messages = {"invalid_time": 'Use a 24-hour time "HH:MM", such as "08:30".'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not TIME_PATTERN.match(data):
+            self.fail("invalid_time")
+        return data
+
+
+class DaysOfWeekField(serializers.ListField):
+    child = StrictIntegerField(min_value=0, max_value=6)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_length", 1)
+        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault("help_text", "0 = Monday … 6 = Sunday.")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        days = super().to_internal_value(data)
+        if len(set(days)) != len(days):
+            raise serializers.ValidationError("Each day may appear once.", code="duplicate")
+        return days
+
+
+class PlanItemInputSerializer(StrictSerializer):
+    exercise = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Exercise.objects.filter(status=Status.PUBLISHED)
+    )
+    sets = StrictIntegerField(min_value=1, max_value=20)
+    reps = StrictIntegerField(min_value=1, max_value=100, required=False, allow_null=True)
+    hold_seconds = StrictIntegerField(min_value=1, max_value=600, required=False, allow_null=True)
+    times_per_day = StrictIntegerField(min_value=1, max_value=6, required=False, default=1)
+    days_of_week = DaysOfWeekField()
+    max_pain = StrictIntegerField(min_value=0, max_value=10)
+    notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class PlanInputSerializer(StrictSerializer):
+    patient = StrictUUIDField()
+    title = serializers.CharField(max_length=160)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    reminder_times = serializers.ListField(
+        child=ReminderTimeField(), max_length=6, required=False, default=list
+    )
+    items = PlanItemInputSerializer(many=True, max_length=30)
+
+    def validate_items(self, items):
+        if not items:
+            raise serializers.ValidationError("A plan needs at least one exercise.", code="empty")
+        return items
+
+
+class PlanUpdateSerializer(PlanInputSerializer):
+    """PATCH: any field but the patient."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        del fields["patient"]
+        return fields
+
+
+class ExerciseRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PlanItemSerializer(serializers.ModelSerializer):
+    exercise = ExerciseRefSerializer()
+
+    class Meta:
+        model = PlanItem
+        fields = [
+            "id",
+            "exercise",
+            "sets",
+            "reps",
+            "hold_seconds",
+            "times_per_day",
+            "days_of_week",
+            "max_pain",
+            "notes",
+        ]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExercisePlan
+        fields = [
+            "id",
+            "patient",
+            "physio",
+            "title",
+            "start_date",
+            "end_date",
+            "reminder_times",
+            "status",
+            "items",
+            "created_at",
+            "updated_at",
+            "archived_at",
+        ]
+
+    @extend_schema_field(PlanItemSerializer(many=True))
+    def get_items(self, plan: ExercisePlan) -> list[dict]:
+        current = [item for item in plan.items.all() if item.retired_at is None]
+        return PlanItemSerializer(current, many=True).data
+
+
+class ExerciseLogInputSerializer(StrictSerializer):
+    client_id = StrictUUIDField()
+    plan_item = StrictUUIDField()
+    performed_at = AwareDateTimeField()
+    sets_done = StrictIntegerField(min_value=0, max_value=20)
+    reps_done = StrictIntegerField(min_value=0, max_value=200, required=False, allow_null=True)
+    pain_during = StrictIntegerField(min_value=0, max_value=10)
+    difficulty = StrictIntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def validate_performed_at(self, value):
+        now = timezone.now()
+        if value > now + FUTURE_TOLERANCE:
+            raise serializers.ValidationError(
+                "Cannot be more than 5 minutes in the future.", code="in_future"
+            )
+        if value < now - OLDEST_ACCEPTED:
+            raise serializers.ValidationError("Is more than two years ago.", code="too_old")
+        return value
+
+
+class ExerciseLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExerciseLog
+        fields = [
+            "id",
+            "client_id",
+            "plan_item",
+            "performed_at",
+            "sets_done",
+            "reps_done",
+            "pain_during",
+            "difficulty",
+            "note",
+            "pain_above_limit",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class TodayItemSerializer(serializers.Serializer):
+    plan_item = serializers.UUIDField()
+    exercise = ExerciseRefSerializer()
+    sets = serializers.IntegerField()
+    reps = serializers.IntegerField(allow_null=True)
+    hold_seconds = serializers.IntegerField(allow_null=True)
+    times_per_day = serializers.IntegerField()
+    max_pain = serializers.IntegerField()
+    notes = serializers.CharField()
+    done = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+
+
+class TodaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    timezone = serializers.CharField()
+    plan = serializers.DictField(allow_null=True)
+    items = TodayItemSerializer(many=True)
+
+
+class AdherenceQuerySerializer(StrictSerializer):
+    # "from" is a Python keyword: the view maps the query parameter onto date_from.
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+
+class AdherenceDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    expected = serializers.IntegerField()
+    done = serializers.IntegerField()
+    ratio = serializers.FloatField(allow_null=True)
+
+
+AdherenceSerializer = inline_serializer(
+    "Adherence",
+    fields={
+        "plan": serializers.UUIDField(),
+        "from": serializers.DateField(),
+        "to": serializers.DateField(),
+        "days": AdherenceDaySerializer(many=True),
+        "expected": serializers.IntegerField(),
+        "done": serializers.IntegerField(),
+        "ratio": serializers.FloatField(allow_null=True),
+    },
+)
+
+
+class PatientOverviewSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    latest_pain = serializers.IntegerField(allow_null=True)
+    pain_change_7d = serializers.SerializerMethodField()
+    adherence_7d = serializers.SerializerMethodField()
+    open_alerts = serializers.IntegerField()
+    last_log_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_pain_change_7d(self, patient) -> float | None:
+        value = patient.pain_change_7d
+        return None if value is None else round(value, 1)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_adherence_7d(self, patient) -> float | None:
+        value = patient.adherence_7d
+        return None if value is None else round(value, 2)
+
+
+class PatientOverviewQuerySerializer(StrictSerializer):
+    ordering = serializers.ChoiceField(
+        choices=[
+            "-open_alerts",
+            "-pain_change_7d",
+            "-last_log_at",
+            "-latest_pain",
+            "adherence_7d",
+            "email",
+        ],
+        required=False,
+        default="email",
+    )
+
+
+class PatientSummarySerializer(PatientOverviewSerializer):
+    timezone = serializers.CharField()
+    affected_side = serializers.CharField()
+    trend = serializers.ListField(child=serializers.DictField())
+    active_plan = PlanSerializer(allow_null=True)
+    alerts = serializers.ListField(child=serializers.DictField())
+    hints = serializers.ListField(child=serializers.DictField())

@@ -1,0 +1,176 @@
+"""Writes for exercise plans and exercise logs."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts import selectors as accounts
+from apps.accounts.models import User
+
+from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
+
+PLAN_MAX_DAYS = 366  # "no more than a year", leap years included
+
+
+class PlanConflict(Exception):
+    """The request is valid but the plan's state does not allow it (409)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _check_dates(start: date, end: date) -> None:
+    if end < start:
+        raise ValidationError(
+            {
+                "end_date": ValidationError(
+                    "The end date must not be before the start date.", code="before_start"
+                )
+            }
+        )
+    if (end - start) > timedelta(days=PLAN_MAX_DAYS):
+        raise ValidationError(
+            {"end_date": ValidationError("A plan lasts at most a year.", code="too_long")}
+        )
+
+
+def _items(plan: ExercisePlan, items: list[dict[str, Any]]) -> list[PlanItem]:
+    built = []
+    for position, fields in enumerate(items):
+        exercise = fields["exercise"]
+        item = PlanItem(
+            plan=plan,
+            position=position,
+            exercise=exercise,
+            sets=fields["sets"],
+            reps=fields.get("reps", exercise.default_reps),
+            hold_seconds=fields.get("hold_seconds", exercise.default_hold_seconds),
+            times_per_day=fields.get("times_per_day", 1),
+            days_of_week=sorted(fields["days_of_week"]),
+            max_pain=fields["max_pain"],
+            notes=fields.get("notes", ""),
+        )
+        item.sessions_per_week = item.times_per_day * len(item.days_of_week)
+        item.full_clean(exclude=["plan", "exercise"])
+        built.append(item)
+    return PlanItem.objects.bulk_create(built)
+
+
+def _after_change(plan: ExercisePlan) -> None:
+    """Reminders follow the plan (apps.notifications re-plans or cancels them)."""
+    from apps.notifications.services import plan_reminders_sync
+
+    plan_reminders_sync(plan=plan)
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    physio: User,
+    patient_id,
+    title: str,
+    start_date: date,
+    end_date: date,
+    items: list[dict[str, Any]],
+    reminder_times: list[str] | None = None,
+) -> ExercisePlan:
+    patient = accounts.linked_patients_of(physio=physio).filter(pk=patient_id).first()
+    if patient is None:
+        raise ValidationError(
+            {"patient": ValidationError("You are not linked to this patient.", code="not_linked")}
+        )
+    _check_dates(start_date, end_date)
+    if ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).exists():
+        raise PlanConflict(
+            "This patient already has an active plan: archive it first.", "active_plan_exists"
+        )
+    plan = ExercisePlan(
+        patient=patient,
+        physio=physio,
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        reminder_times=sorted(set(reminder_times or [])),
+    )
+    plan.full_clean(exclude=["patient", "physio"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            plan.save(force_insert=True)
+    except IntegrityError as error:  # a concurrent request activated a plan first
+        raise PlanConflict(
+            "This patient already has an active plan: archive it first.", "active_plan_exists"
+        ) from error
+    _items(plan, items)
+    _after_change(plan)
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan:
+    """Change a plan; `items`, when given, replaces the list (logs keep their items)."""
+    plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.ACTIVE:
+        raise PlanConflict("An archived plan cannot be changed.", "plan_archived")
+    items = changes.pop("items", None)
+    for name, value in changes.items():
+        setattr(plan, name, sorted(set(value)) if name == "reminder_times" else value)
+    _check_dates(plan.start_date, plan.end_date)
+    plan.full_clean(exclude=["patient", "physio"], validate_constraints=False)
+    plan.save()
+    if items is not None:
+        current = plan.items.filter(retired_at__isnull=True)
+        current.filter(logs__isnull=True).delete()
+        current.update(retired_at=timezone.now())
+        _items(plan, items)
+    _after_change(plan)
+    return plan
+
+
+@transaction.atomic
+def plan_archive(*, plan: ExercisePlan, by: User) -> ExercisePlan:
+    plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status == PlanStatus.ARCHIVED:
+        return plan
+    plan.status = PlanStatus.ARCHIVED
+    plan.archived_at = timezone.now()
+    plan.save(update_fields=["status", "archived_at", "updated_at"])
+    _after_change(plan)
+    return plan
+
+
+@dataclass(frozen=True)
+class LogOutcome:
+    log: ExerciseLog
+    created: bool
+
+
+@transaction.atomic
+def exercise_log_create(*, patient: User, plan_item: PlanItem, **fields: Any) -> LogOutcome:
+    """Store one exercise session; the same client_id again returns the stored log.
+    Pain above the item's limit is recorded for the worsening check."""
+    existing = ExerciseLog.objects.filter(patient=patient, client_id=fields["client_id"]).first()
+    if existing:
+        return LogOutcome(existing, created=False)
+    log = ExerciseLog(
+        patient=patient,
+        plan_item=plan_item,
+        pain_above_limit=fields["pain_during"] > plan_item.max_pain,
+        **fields,
+    )
+    log.full_clean(
+        exclude=["patient", "plan_item"], validate_unique=False, validate_constraints=False
+    )
+    try:
+        with transaction.atomic():
+            log.save(force_insert=True)
+    except IntegrityError:
+        return LogOutcome(
+            ExerciseLog.objects.get(patient=patient, client_id=fields["client_id"]), created=False
+        )
+    return LogOutcome(log, created=True)

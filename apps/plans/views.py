@@ -1,0 +1,305 @@
+from dataclasses import asdict
+from datetime import timedelta
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.models import Role, User
+from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
+from apps.accounts.selectors import linked_patients_of
+from apps.alerts.selectors import alerts_for
+from apps.alerts.serializers import AlertSerializer
+from apps.symptoms.selectors import symptom_trend
+from apps.symptoms.serializers import TrendDaySerializer
+from apps.symptoms.services import HINT_WINDOW, facts_of
+from apps.symptoms.triage import referred_pain_hint
+from backend.rest import require_empty_body
+
+from . import selectors, services
+from .models import ExercisePlan, PlanItem, PlanStatus
+from .serializers import (
+    AdherenceQuerySerializer,
+    AdherenceSerializer,
+    ExerciseLogInputSerializer,
+    ExerciseLogSerializer,
+    PatientOverviewQuerySerializer,
+    PatientOverviewSerializer,
+    PatientSummarySerializer,
+    PlanInputSerializer,
+    PlanSerializer,
+    PlanUpdateSerializer,
+    TodaySerializer,
+)
+
+ADHERENCE_MAX_DAYS = 366
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _conflict(error: services.PlanConflict) -> Conflict:
+    return Conflict(detail=error.message, code=error.code)
+
+
+def _audit(request: Request, patients, what: str) -> None:
+    from apps.accounts.services import patient_access_record
+
+    if request.user.role == Role.PHYSIO:
+        patient_access_record(physio=request.user, patients=patients, what=what)
+
+
+class PlanFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=PlanStatus.choices)
+    patient = django_filters.UUIDFilter(field_name="patient_id")
+
+    class Meta:
+        model = ExercisePlan
+        fields = ["status", "patient"]
+
+
+class PlanListView(generics.ListAPIView):
+    """GET: a patient's own plans, or a physio's linked patients' plans.
+    POST: a physio makes a plan for a linked patient."""
+
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilter
+
+    def get_permissions(self):
+        return [IsPhysio()] if self.request.method == "POST" else [IsPatientOrPhysio()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ExercisePlan.objects.none()
+        return selectors.plans_for(user=self.request.user)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        response = super().list(request, *args, **kwargs)
+        patients = {plan["patient"] for plan in response.data["results"]}
+        _audit(request, patients, "plans.list")
+        return response
+
+    @extend_schema(
+        request=PlanInputSerializer,
+        responses={201: PlanSerializer, 409: OpenApiResponse(description="An active plan exists.")},
+        summary="Make an exercise plan for a linked patient (physiotherapists)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PlanInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        try:
+            plan = services.plan_create(physio=request.user, patient_id=data.pop("patient"), **data)
+        except services.PlanConflict as error:
+            raise _conflict(error) from error
+        return Response(
+            PlanSerializer(selectors.plans_for(user=request.user).get(pk=plan.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PlanDetailView(APIView):
+    def get_permissions(self):
+        return [IsPhysio()] if self.request.method == "PATCH" else [IsPatientOrPhysio()]
+
+    def _plan(self, request: Request, plan_id) -> ExercisePlan:
+        return get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
+
+    @extend_schema(responses={200: PlanSerializer}, summary="One plan")
+    def get(self, request: Request, plan_id) -> Response:
+        plan = self._plan(request, plan_id)
+        _audit(request, [plan.patient_id], "plans.detail")
+        return Response(PlanSerializer(plan).data)
+
+    @extend_schema(
+        request=PlanUpdateSerializer,
+        responses={200: PlanSerializer, 409: OpenApiResponse(description="The plan is archived.")},
+        summary="Change a plan (linked physiotherapists); `items` replaces the list",
+    )
+    def patch(self, request: Request, plan_id) -> Response:
+        plan = self._plan(request, plan_id)
+        serializer = PlanUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.plan_update(plan=plan, by=request.user, **serializer.validated_data)
+        except services.PlanConflict as error:
+            raise _conflict(error) from error
+        return Response(PlanSerializer(self._plan(request, plan_id)).data)
+
+
+class PlanArchiveView(APIView):
+    permission_classes = [IsPhysio]
+
+    @extend_schema(request=None, responses={200: PlanSerializer}, summary="Archive a plan")
+    def post(self, request: Request, plan_id) -> Response:
+        require_empty_body(request.data)
+        plan = get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
+        services.plan_archive(plan=plan, by=request.user)
+        return Response(PlanSerializer(selectors.plans_for(user=request.user).get(pk=plan.pk)).data)
+
+
+class PlanAdherenceView(APIView):
+    permission_classes = [IsPatientOrPhysio]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "from", str, description="First local date, YYYY-MM-DD (default: 6 days ago)."
+            ),
+            OpenApiParameter(
+                "to", str, description="Last local date, YYYY-MM-DD (default: today)."
+            ),
+        ],
+        responses={200: AdherenceSerializer},
+        summary="Expected and done exercise sessions per day",
+    )
+    def get(self, request: Request, plan_id) -> Response:
+        plan = get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
+        params = {
+            name: request.query_params[key]
+            for key, name in (("from", "date_from"), ("to", "date_to"))
+            if key in request.query_params
+        }
+        query = AdherenceQuerySerializer(data=params)
+        if not query.is_valid():
+            # Report the parameters by the names the client used.
+            renamed = {
+                {"date_from": "from", "date_to": "to"}.get(k, k): v for k, v in query.errors.items()
+            }
+            raise exceptions.ValidationError(renamed)
+        today = timezone.now().astimezone(plan.patient.zone).date()
+        date_to = query.validated_data.get("date_to", today)
+        date_from = query.validated_data.get("date_from", date_to - timedelta(days=6))
+        if date_from > date_to:
+            raise exceptions.ValidationError({"to": ["Must not be before from."]})
+        if (date_to - date_from).days >= ADHERENCE_MAX_DAYS:
+            raise exceptions.ValidationError(
+                {"to": [f"Ask for at most {ADHERENCE_MAX_DAYS} days."]}
+            )
+        _audit(request, [plan.patient_id], "plans.adherence")
+        return Response(selectors.plan_adherence(plan=plan, date_from=date_from, date_to=date_to))
+
+
+class TodayView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses={200: TodaySerializer}, summary="Today's exercises in the patient's zone"
+    )
+    def get(self, request: Request) -> Response:
+        return Response(TodaySerializer(selectors.today_for(patient=request.user)).data)
+
+
+class ExerciseLogView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        request=ExerciseLogInputSerializer,
+        responses={
+            201: ExerciseLogSerializer,
+            200: OpenApiResponse(
+                ExerciseLogSerializer, description="Already stored (same client_id)."
+            ),
+        },
+        summary="Log one exercise session",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ExerciseLogInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        item = PlanItem.objects.filter(pk=data.pop("plan_item"), plan__patient=request.user).first()
+        if item is None:
+            raise exceptions.ValidationError(
+                {
+                    "plan_item": [
+                        exceptions.ErrorDetail("No such item in your plans.", code="does_not_exist")
+                    ]
+                }
+            )
+        outcome = services.exercise_log_create(patient=request.user, plan_item=item, **data)
+        return Response(
+            ExerciseLogSerializer(outcome.log).data,
+            status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
+        )
+
+
+class PatientListView(generics.ListAPIView):
+    """The physiotherapist's linked patients with the figures that need attention."""
+
+    permission_classes = [IsPhysio]
+    serializer_class = PatientOverviewSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return User.objects.none()
+        query = PatientOverviewQuerySerializer(
+            data={"ordering": self.request.query_params["ordering"]}
+            if "ordering" in self.request.query_params
+            else {}
+        )
+        query.is_valid(raise_exception=True)
+        return selectors.patients_overview(
+            physio=self.request.user, ordering=query.validated_data["ordering"]
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=list(selectors.DASHBOARD_ORDERINGS),
+                description="Sort order; default email.",
+            )
+        ],
+        summary="Linked patients with latest pain, 7-day change, adherence and open alerts",
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        response = self.list(request, *args, **kwargs)
+        _audit(request, [row["id"] for row in response.data["results"]], "patients.list")
+        return response
+
+
+class PatientSummaryView(APIView):
+    permission_classes = [IsPhysio]
+
+    @extend_schema(
+        responses={200: PatientSummarySerializer}, summary="One linked patient at a glance"
+    )
+    def get(self, request: Request, patient_id) -> Response:
+        patient = get_object_or_404(
+            selectors.with_overview(linked_patients_of(physio=request.user)), pk=patient_id
+        )
+        _audit(request, [patient.pk], "patients.summary")
+        recent = patient.symptom_logs.filter(
+            recorded_at__gte=timezone.now() - HINT_WINDOW
+        ).order_by("-recorded_at")[:10]
+        hint = referred_pain_hint([facts_of(log) for log in recent])
+        alerts = alerts_for(user=request.user).filter(
+            patient=patient, status__in=["open", "acknowledged"]
+        )
+        data = PatientOverviewSerializer(patient).data
+        data.update(
+            {
+                "timezone": patient.timezone,
+                "affected_side": patient.affected_side,
+                "trend": TrendDaySerializer(
+                    symptom_trend(patient=patient, days=14), many=True
+                ).data,
+                "active_plan": (
+                    PlanSerializer(plan).data
+                    if (plan := selectors.active_plan_of(patient=patient))
+                    else None
+                ),
+                "alerts": AlertSerializer(alerts, many=True).data,
+                "hints": [asdict(hint)] if hint else [],
+            }
+        )
+        return Response(data)

@@ -1,0 +1,51 @@
+"""A red-flag alert reaches every linked physiotherapist through the outbox."""
+
+import pytest
+
+from apps.accounts.services import care_link_create, care_link_end
+from apps.notifications.models import Device, Notification, PushDelivery
+from tests.symptoms.conftest import log_body
+
+URL = "/api/v1/symptom-logs/"
+
+
+@pytest.mark.django_db
+def test_an_urgent_log_notifies_each_linked_physio_in_the_same_transaction(
+    patient_client, patient, physio, other_physio, django_capture_on_commit_callbacks
+):
+    care_link_create(physio=physio, patient=patient)
+    care_link_create(physio=other_physio, patient=patient)
+    Device.objects.create(user=physio, platform="android", token="fcm-token", token_hash="x" * 64)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = patient_client.post(
+            URL, log_body(locations=["calf"], redness=True), format="json"
+        )
+
+    assert response.status_code == 201
+    notes = Notification.objects.filter(kind="alert")
+    assert {n.user for n in notes} == {physio, other_physio}
+    note = notes.get(user=physio)
+    assert note.alert.symptom_log_id is not None
+    assert note.data["patient_id"] == str(patient.id)
+    assert "calf" not in note.title.lower()  # no clinical detail on a lock screen
+    delivery = PushDelivery.objects.get(notification=note)
+    assert delivery.status == "pending"
+    assert len(callbacks) >= 1  # the push is enqueued only once the log is committed
+
+
+@pytest.mark.django_db
+def test_no_physio_is_notified_without_an_active_link(patient_client, patient, physio):
+    link = care_link_create(physio=physio, patient=patient)
+    care_link_end(link=link, by=patient)
+
+    patient_client.post(URL, log_body(locations=["calf"], redness=True), format="json")
+
+    assert not Notification.objects.filter(kind="alert").exists()
+
+
+@pytest.mark.django_db
+def test_a_self_care_log_notifies_nobody(patient_client, patient, physio):
+    care_link_create(physio=physio, patient=patient)
+    patient_client.post(URL, log_body(), format="json")
+    assert not Notification.objects.exists()

@@ -1,0 +1,186 @@
+"""Worsening and missed-exercise alerts: one active alert per patient and kind."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from apps.accounts.services import care_link_create
+from apps.alerts.models import Alert, AlertEvent
+from apps.alerts.services import (
+    missed_exercises_sweep,
+    worsening_candidates,
+    worsening_check_patient,
+    worsening_sweep,
+)
+from apps.notifications.models import Notification
+from apps.plans.models import PlanItem
+from apps.plans.services import exercise_log_create
+from apps.symptoms.models import SymptomLog
+from tests.accounts.factories import PatientFactory
+
+
+def log(patient, when, pain, **extra):
+    fields = {"locations": ["front_of_knee"], "triage_level": "self_care", **extra}
+    return SymptomLog.objects.create(
+        patient=patient, client_id=uuid.uuid4(), recorded_at=when, pain_score=pain, **fields
+    )
+
+
+def rising(patient, now, days=10, start=2, end=6):
+    for day in range(days):
+        pain = round(start + (end - start) * day / (days - 1))
+        log(patient, now - dt.timedelta(days=days - 1 - day, hours=1), pain)
+
+
+@pytest.mark.django_db
+def test_pain_rising_from_2_to_6_over_ten_days_makes_exactly_one_open_alert(patient, physio):
+    care_link_create(physio=physio, patient=patient)
+    now = timezone.now()
+    rising(patient, now)
+
+    first = worsening_check_patient(patient_id=patient.id, now=now)
+    for extra_day in range(1, 4):  # more rising logs, checked again each time
+        log(patient, now + dt.timedelta(days=extra_day), 7)
+        worsening_check_patient(
+            patient_id=patient.id, now=now + dt.timedelta(days=extra_day, hours=1)
+        )
+
+    alerts = Alert.objects.filter(patient=patient, kind="worsening")
+    assert alerts.count() == 1
+    assert alerts.get().pk == first.pk
+    assert first.status == "open"
+    assert "pain_rising" in alerts.get().codes
+    assert Notification.objects.filter(user=physio, kind="alert", alert=first).count() == 1
+    assert Notification.objects.filter(user=patient, kind="advice").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_new_finding_updates_the_active_alert(patient, physio):
+    care_link_create(physio=physio, patient=patient)
+    now = timezone.now()
+    rising(patient, now)
+    alert = worsening_check_patient(patient_id=patient.id, now=now)
+
+    log(patient, now + dt.timedelta(hours=1), 6, swelling="mild")
+    worsening_check_patient(patient_id=patient.id, now=now + dt.timedelta(hours=2))
+
+    alert.refresh_from_db()
+    assert set(alert.codes) == {"pain_rising", "new_swelling"}
+    assert Alert.objects.filter(patient=patient, kind="worsening").count() == 1
+    assert list(AlertEvent.objects.filter(alert=alert).values_list("action", flat=True)) == [
+        "raised",
+        "updated",
+    ]
+    assert Notification.objects.filter(user=physio, alert=alert).count() == 2
+
+
+@pytest.mark.django_db
+def test_after_resolution_a_new_worsening_opens_a_new_alert(patient, physio):
+    now = timezone.now()
+    rising(patient, now)
+    first = worsening_check_patient(patient_id=patient.id, now=now)
+    Alert.objects.filter(pk=first.pk).update(status="resolved")
+
+    second = worsening_check_patient(patient_id=patient.id, now=now)
+
+    assert second.pk != first.pk
+    assert Alert.objects.filter(patient=patient, kind="worsening", status="open").count() == 1
+
+
+@pytest.mark.django_db
+def test_steady_pain_raises_nothing(patient):
+    now = timezone.now()
+    for day in range(10):
+        log(patient, now - dt.timedelta(days=day), 4)
+    assert worsening_check_patient(patient_id=patient.id, now=now) is None
+    assert not Alert.objects.exists()
+
+
+@pytest.mark.django_db
+def test_pain_above_the_plan_limit_twice_in_a_row_is_worsening(patient, make_plan):
+    item = PlanItem.objects.get(plan=make_plan(), exercise__slug="wall-calf-stretch")  # max_pain 3
+    now = timezone.now()
+    for minutes in (20, 10):
+        exercise_log_create(
+            patient=patient,
+            plan_item=item,
+            client_id=uuid.uuid4(),
+            performed_at=now - dt.timedelta(minutes=minutes),
+            sets_done=2,
+            pain_during=6,
+        )
+
+    alert = worsening_check_patient(patient_id=patient.id, now=now)
+
+    assert alert.codes == ["exercise_pain_above_limit"]
+
+
+@pytest.mark.django_db
+def test_the_sweep_finds_candidates_with_aggregates_and_checks_only_them(
+    patient, other_patient, django_assert_max_num_queries
+):
+    now = timezone.now()
+    rising(patient, now)
+    for day in range(10):
+        log(other_patient, now - dt.timedelta(days=day), 3)
+    for quiet in PatientFactory.create_batch(20):
+        log(quiet, now - dt.timedelta(days=1), 2)
+
+    with django_assert_max_num_queries(1):
+        candidates = list(worsening_candidates(now=now))
+    assert candidates == [patient.pk]
+
+    assert worsening_sweep(now=now) == 1
+    assert Alert.objects.filter(kind="worsening").count() == 1
+    assert worsening_sweep(now=now) == 1  # checked again, still one alert
+    assert Alert.objects.filter(kind="worsening").count() == 1
+
+
+@pytest.mark.django_db
+def test_missed_exercises_alert_when_adherence_falls_under_half(patient, physio, make_plan):
+    import time_machine
+
+    with time_machine.travel(timezone.now() - dt.timedelta(days=10)):
+        plan = make_plan()
+    item = PlanItem.objects.get(plan=plan, exercise__slug="wall-calf-stretch")  # 14 sessions a week
+    exercise_log_create(
+        patient=patient,
+        plan_item=item,
+        client_id=uuid.uuid4(),
+        performed_at=timezone.now(),
+        sets_done=2,
+        pain_during=1,
+    )
+
+    assert missed_exercises_sweep() == 1
+    assert missed_exercises_sweep() == 0  # one active alert, not another
+
+    alert = Alert.objects.get(patient=patient, kind="missed_exercises")
+    assert alert.details["adherence_7d"] < 0.5
+    assert Notification.objects.filter(user=physio, alert=alert).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_plan_younger_than_a_week_is_not_judged(patient, make_plan):
+    make_plan()
+    assert missed_exercises_sweep() == 0
+
+
+@pytest.mark.django_db
+def test_a_log_schedules_a_debounced_check(
+    patient_client, patient, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from tests.symptoms.conftest import log_body
+
+    with django_capture_on_commit_callbacks() as first:
+        patient_client.post("/api/v1/symptom-logs/", log_body(), format="json")
+    with django_capture_on_commit_callbacks() as second:
+        patient_client.post("/api/v1/symptom-logs/", log_body(), format="json")
+
+    assert len(first) == 1  # the worsening check, in a minute
+    assert len(second) == 0  # debounced: already scheduled
+    assert cache.get(f"worsening-check:{patient.id}") == 1

@@ -1,0 +1,284 @@
+"""push_deliver: claims, retries and what is recorded, whatever the provider."""
+
+import logging
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.utils import timezone
+
+from apps.notifications import push
+from apps.notifications.delivery import (
+    CLAIM_TIMEOUT,
+    MAX_ATTEMPTS,
+    deliveries_pending,
+    push_deliver,
+    push_message_for,
+)
+from apps.notifications.models import (
+    AttemptOutcome,
+    DeliveryStatus,
+    Notification,
+    PushDelivery,
+)
+from apps.notifications.tasks import deliver_push
+from tests.notifications.push_servers import fcm_stand_in, make_delivery, running_provider
+
+
+@pytest.fixture
+def provider():
+    with running_provider() as server:
+        yield server
+
+
+@pytest.fixture
+def fcm(provider, tmp_path, settings):
+    with fcm_stand_in(provider, tmp_path, settings) as setup:
+        yield setup
+
+
+@pytest.fixture
+def console(settings):
+    settings.PUSH_BACKENDS = {"android": "console", "ios": "console", "web": "console"}
+
+
+def set_row(delivery, **fields):
+    PushDelivery.objects.filter(pk=delivery.pk).update(**fields)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_worker_skips_a_delivery_being_sent(fcm, patient):
+    delivery = make_delivery(patient)
+    release = threading.Event()
+    fcm.server.answer(200, {"name": "held"}, hold=release)
+    outcome = {}
+
+    def first_worker():
+        try:
+            outcome["first"] = push_deliver(delivery_id=delivery.id)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=first_worker)
+    worker.start()
+    try:
+        assert fcm.server.received.wait(timeout=10)
+        # The first worker is inside the provider call, holding no database lock.
+        assert push_deliver(delivery_id=delivery.id) == "skipped"
+    finally:
+        release.set()
+        worker.join(timeout=10)
+
+    assert outcome["first"] == "sent"
+    assert len(fcm.server.sent()) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
+    assert delivery.attempt_log.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_finished_delivery_is_not_sent_again(fcm, patient):
+    delivery = make_delivery(patient)
+
+    assert push_deliver(delivery_id=delivery.id) == "sent"
+    assert push_deliver(delivery_id=delivery.id) == "skipped"
+
+    assert len(fcm.server.sent()) == 1
+    assert delivery.attempt_log.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_stale_claim_of_a_dead_worker_is_taken_over(fcm, patient):
+    delivery = make_delivery(patient)
+    set_row(
+        delivery,
+        status=DeliveryStatus.SENDING,
+        attempts=1,
+        claimed_at=timezone.now() - CLAIM_TIMEOUT - timedelta(seconds=1),
+    )
+
+    assert push_deliver(delivery_id=delivery.id) == "sent"
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+    assert len(fcm.server.sent()) == 1
+
+
+@pytest.mark.django_db
+def test_a_fresh_claim_is_left_to_its_worker(fcm, patient):
+    delivery = make_delivery(patient)
+    set_row(delivery, status=DeliveryStatus.SENDING, attempts=1, claimed_at=timezone.now())
+
+    assert push_deliver(delivery_id=delivery.id) == "skipped"
+
+    assert fcm.server.sent() == []
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENDING, 1)
+
+
+@pytest.mark.django_db
+def test_a_stale_claim_past_max_attempts_fails_without_sending(fcm, patient):
+    delivery = make_delivery(patient)
+    set_row(
+        delivery,
+        status=DeliveryStatus.SENDING,
+        attempts=MAX_ATTEMPTS,
+        claimed_at=timezone.now() - CLAIM_TIMEOUT - timedelta(minutes=1),
+    )
+
+    assert push_deliver(delivery_id=delivery.id) == "failed"
+
+    assert fcm.server.sent() == []
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+
+
+@pytest.mark.django_db
+def test_an_overtaken_worker_does_not_overwrite_the_new_owner(console, patient, monkeypatch):
+    delivery = make_delivery(patient)
+    taken_over_at = timezone.now() + timedelta(minutes=6)
+
+    def slow_send(self, device, message):
+        # Meanwhile another worker judged this claim dead and took the row.
+        set_row(delivery, claimed_at=taken_over_at, attempts=2)
+
+    monkeypatch.setattr(push.ConsoleBackend, "send", slow_send)
+
+    assert push_deliver(delivery_id=delivery.id) == "sent"
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.claimed_at) == (DeliveryStatus.SENDING, taken_over_at)
+    assert delivery.attempt_log.get().outcome == AttemptOutcome.SENT  # the send did happen
+
+
+@pytest.mark.django_db
+def test_a_disabled_device_is_not_sent_to(fcm, patient):
+    delivery = make_delivery(patient)
+    delivery.device.active = False
+    delivery.device.save()
+
+    assert push_deliver(delivery_id=delivery.id) == "failed"
+
+    assert fcm.server.sent() == []
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == (DeliveryStatus.FAILED, "device disabled")
+    assert delivery.attempt_log.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_unknown_delivery_is_skipped(console):
+    assert push_deliver(delivery_id="00000000-0000-0000-0000-000000000000") == "skipped"
+
+
+@pytest.mark.django_db
+def test_the_console_backend_logs_no_title_body_or_token(console, patient, caplog):
+    delivery = make_delivery(
+        patient,
+        token="secret-fcm-token",
+        title="Pain is worse today",
+        body="Your knee pain rose to 8/10",
+    )
+
+    with caplog.at_level(logging.DEBUG):
+        assert push_deliver(delivery_id=delivery.id) == "sent"
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert str(delivery.device_id) in logged
+    assert "android" in logged
+    for secret in ("secret-fcm-token", "Pain is worse", "8/10", "exercises"):
+        assert secret not in logged
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    attempt = delivery.attempt_log.get()
+    assert (attempt.backend, attempt.outcome, attempt.status_code) == ("console", "sent", None)
+
+
+@pytest.mark.django_db
+def test_a_misconfigured_backend_gives_the_delivery_back(settings, patient):
+    settings.PUSH_BACKENDS = {"android": "carrier-pigeon", "ios": "console", "web": "console"}
+    delivery = make_delivery(patient)
+
+    with pytest.raises(ImproperlyConfigured):
+        push_deliver(delivery_id=delivery.id)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
+    attempt = delivery.attempt_log.get()
+    assert (attempt.outcome, attempt.error) == (
+        AttemptOutcome.TRANSIENT_ERROR,
+        "error: ImproperlyConfigured",
+    )
+    assert delivery.device.active is True
+
+
+@pytest.mark.django_db
+def test_the_task_calls_the_service(console, patient):
+    delivery = make_delivery(patient)
+
+    assert deliver_push.run(str(delivery.id)) == "sent"
+
+
+@pytest.mark.django_db
+def test_the_sweep_finds_old_pending_and_stale_sending_deliveries(console, patient):
+    def delivery_in(status, **fields):
+        delivery = make_delivery(patient, token=f"token-{status}-{len(fields)}-{fields}")
+        set_row(delivery, status=status, **fields)
+        return delivery
+
+    old = timezone.now() - timedelta(minutes=10)
+    old_pending = delivery_in(DeliveryStatus.PENDING, updated_at=old)
+    delivery_in(DeliveryStatus.PENDING)
+    stale_sending = delivery_in(
+        DeliveryStatus.SENDING, claimed_at=timezone.now() - CLAIM_TIMEOUT - timedelta(seconds=1)
+    )
+    delivery_in(DeliveryStatus.SENDING, claimed_at=timezone.now(), updated_at=old)
+    delivery_in(DeliveryStatus.SENT, updated_at=old)
+    delivery_in(DeliveryStatus.FAILED, updated_at=old)
+
+    found = set(deliveries_pending(older_than=timedelta(minutes=1)).values_list("pk", flat=True))
+
+    assert found == {old_pending.pk, stale_sending.pk}
+
+
+@pytest.mark.django_db
+def test_a_retried_delivery_is_not_swept_before_its_backoff(fcm, patient):
+    delivery = make_delivery(patient)
+    fcm.server.answer(503)
+    set_row(delivery, updated_at=timezone.now() - timedelta(hours=1))
+
+    with pytest.raises(push.TransientPushError):
+        push_deliver(delivery_id=delivery.id)
+
+    # update() skips auto_now: the release must touch updated_at itself.
+    assert not deliveries_pending(older_than=timedelta(minutes=1)).filter(pk=delivery.pk).exists()
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert deliveries_pending(older_than=timedelta(minutes=1)).filter(pk=delivery.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_message_carries_ids_and_string_data(patient):
+    note = Notification.objects.create(
+        user=patient,
+        kind="alert",
+        title="Red flag",
+        body="Open the app",
+        data={"alert_id": "a-1", "level": 3, "urgent": True, "kind": "spoofed", "extra": None},
+    )
+
+    message = push_message_for(note)
+
+    assert message == push.PushMessage(
+        title="Red flag",
+        body="Open the app",
+        data={
+            "alert_id": "a-1",
+            "level": "3",
+            "urgent": "true",
+            "kind": "alert",
+            "extra": "null",
+            "notification_id": str(note.id),
+        },
+    )
