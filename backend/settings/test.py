@@ -19,8 +19,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # A file, not SQLite's in-memory default, so that a real Celery worker started by an
 # integration test opens the same test database as the test itself.
+# TEST_SQLITE_PATH lets two test runs on one machine keep apart.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("TEST_SQLITE_PATH", default=str(BASE_DIR / "var" / "test-db.sqlite3"))
+    }
 
 if not REDIS_URL:
     # The tests' own embedded broker, apart from a running local service's.
