@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("apps.plans.urls")),
     path("", include("apps.care.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.interop.urls")),
 ]
 
 urlpatterns = [

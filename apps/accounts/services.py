@@ -284,3 +284,22 @@ def patient_access_record(
             for patient_id in patient_ids
         ]
     )
+
+
+# --- A patient's own data: erase and export -------------------------------------------------
+
+
+@transaction.atomic
+def user_erase(*, user: User) -> None:
+    """Erase a patient's account and everything it owns (API.md `DELETE me/`).
+
+    Records hang off the user with CASCADE (logs, plans, sessions, alerts, reminders,
+    notifications, devices, links, audit rows about them); failed-login records keyed
+    by the email go too. Refresh tokens lose their user and stop working."""
+    from axes.models import AccessAttempt, AccessLog
+
+    if user.role != Role.PATIENT:
+        raise ValidationError("Only a patient account can be erased this way.", code="not_patient")
+    AccessAttempt.objects.filter(username__iexact=user.email).delete()
+    AccessLog.objects.filter(username__iexact=user.email).delete()
+    user.delete()

@@ -10,7 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
-from backend.rest import error_response
+from backend.rest import error_response, require_empty_body
 
 from . import selectors, services
 from .permissions import IsPatient, IsPatientOrPhysio, IsPhysio
@@ -113,6 +113,18 @@ class MeView(APIView):
         user = services.user_profile_update(user=request.user, **serializer.validated_data)
         return Response(MeSerializer(user).data)
 
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Erase the caller's patient account and all its data",
+    )
+    def delete(self, request: Request) -> Response:
+        if not request.user.is_patient:
+            raise exceptions.PermissionDenied("Only a patient account can be erased here.")
+        require_empty_body(request.data)
+        services.user_erase(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class CareTeamListView(APIView):
     permission_classes = [IsPatientOrPhysio]
@@ -181,3 +193,19 @@ class CareTeamJoinView(APIView):
         serializer.is_valid(raise_exception=True)
         link = services.care_invite_join(patient=request.user, **serializer.validated_data)
         return Response(CareTeamLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class MeExportView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses={200: {"type": "object", "additionalProperties": True}},
+        summary="Every record the patient owns, as one JSON document",
+    )
+    def get(self, request: Request) -> Response:
+        from .export import patient_export
+
+        response = Response(patient_export(patient=request.user))
+        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        response["Cache-Control"] = "no-store"
+        return response

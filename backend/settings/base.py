@@ -59,6 +59,7 @@ LOCAL_APPS = [
     "apps.plans",
     "apps.care",
     "apps.notifications",
+    "apps.interop",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
