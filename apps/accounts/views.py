@@ -3,7 +3,7 @@ from axes.helpers import get_cool_off
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, generics, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
@@ -13,6 +13,7 @@ from rest_framework_simplejwt import views as jwt_views
 from backend.rest import error_response, require_empty_body
 
 from . import selectors, services
+from .models import CareTeamLink
 from .permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from .serializers import (
     CareTeamLinkSerializer,
@@ -126,16 +127,20 @@ class MeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CareTeamListView(APIView):
-    permission_classes = [IsPatientOrPhysio]
+class CareTeamListView(generics.ListAPIView):
+    """The care-team links the caller is part of, paginated like every list of the API."""
 
-    @extend_schema(
-        responses={200: CareTeamLinkSerializer(many=True)},
-        summary="The care-team links the caller is part of",
-    )
-    def get(self, request: Request) -> Response:
-        links = selectors.care_team_links_for(user=request.user)
-        return Response(CareTeamLinkSerializer(links, many=True).data)
+    permission_classes = [IsPatientOrPhysio]
+    serializer_class = CareTeamLinkSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CareTeamLink.objects.none()
+        return selectors.care_team_links_for(user=self.request.user).order_by("-created_at")
+
+    @extend_schema(summary="The care-team links the caller is part of")
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class CareTeamDetailView(APIView):

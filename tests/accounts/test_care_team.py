@@ -13,7 +13,7 @@ def link(physio, patient):
 @pytest.mark.django_db
 def test_both_sides_see_the_link(physio_client, patient_client, link, physio, patient):
     for client in (physio_client, patient_client):
-        body = client.get("/api/v1/care-team/").json()
+        body = client.get("/api/v1/care-team/").json()["results"]
         assert body == [
             {
                 "id": str(link.id),
@@ -26,8 +26,8 @@ def test_both_sides_see_the_link(physio_client, patient_client, link, physio, pa
 
 @pytest.mark.django_db
 def test_outsiders_do_not_see_the_link(link, other_physio, other_patient, editor):
-    assert client_for(other_physio).get("/api/v1/care-team/").json() == []
-    assert client_for(other_patient).get("/api/v1/care-team/").json() == []
+    assert client_for(other_physio).get("/api/v1/care-team/").json()["results"] == []
+    assert client_for(other_patient).get("/api/v1/care-team/").json()["results"] == []
     assert client_for(editor).get("/api/v1/care-team/").status_code == 403
 
 
@@ -42,7 +42,7 @@ def test_either_side_ends_the_link(request, link, side):
     link.refresh_from_db()
     assert link.ended_at is not None
     assert link.ended_by == user
-    assert client_for(user).get("/api/v1/care-team/").json() == []
+    assert client_for(user).get("/api/v1/care-team/").json()["results"] == []
 
 
 @pytest.mark.django_db

@@ -69,9 +69,9 @@ def test_a_patient_joins_with_the_code_and_both_sides_see_the_link(physio, patie
     invite = CareTeamInvite.objects.get()
     assert (invite.used_at, invite.used_by, invite.link) == (issued_at, patient, link)
     for user in (physio, patient):
-        assert [row["id"] for row in client_for(user).get("/api/v1/care-team/").json()] == [
-            str(link.id)
-        ]
+        assert [
+            row["id"] for row in client_for(user).get("/api/v1/care-team/").json()["results"]
+        ] == [str(link.id)]
 
 
 @pytest.mark.django_db
@@ -389,4 +389,4 @@ def test_ending_the_joined_link_removes_the_physios_access_at_once(physio, patie
     assert client_for(patient).delete(f"/api/v1/care-team/{link_id}/").status_code == 204
 
     assert client_for(physio).get(logs).status_code == 404
-    assert client_for(physio).get("/api/v1/care-team/").json() == []
+    assert client_for(physio).get("/api/v1/care-team/").json()["results"] == []
