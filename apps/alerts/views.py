@@ -6,7 +6,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatientOrPhysio, IsPhysio
+from apps.accounts.services import patient_access_record
 from backend.rest import require_empty_body
 
 from . import selectors, services
@@ -33,6 +35,17 @@ class AlertListView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Alert.objects.none()
         return selectors.alerts_for(user=self.request.user)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        response = super().list(request, *args, **kwargs)
+        if request.user.role == Role.PHYSIO:
+            # Alerts are patient records: a physio's read of them is audited like the rest.
+            patient_access_record(
+                physio=request.user,
+                patients=[row["patient"] for row in response.data["results"]],
+                what="alerts.list",
+            )
+        return response
 
 
 class Conflict(exceptions.APIException):

@@ -3,6 +3,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from apps.accounts.models import PatientAccessAudit
 from apps.accounts.services import care_link_create, care_link_end
 from apps.alerts.models import Alert, AlertEvent, AlertStatus
 from apps.symptoms.services import symptom_log_create
@@ -145,6 +146,19 @@ def test_alert_list_query_count_is_fixed(physio_client, physio, django_assert_ma
     for patient in PatientFactory.create_batch(6):
         care_link_create(physio=physio, patient=patient)
         red_flag_alert(patient)
-    # user, count, page
-    with django_assert_max_num_queries(3):
+    # user, count, page, one insert of the audit rows
+    with django_assert_max_num_queries(4):
         assert len(physio_client.get("/api/v1/alerts/").json()["results"]) == 6
+
+
+@pytest.mark.django_db
+def test_a_physio_reading_alerts_is_audited_per_patient_shown(
+    physio_client, physio, patient, alert, linked, patient_client
+):
+    red_flag_alert(patient)  # two alerts of one patient: one audit row
+
+    physio_client.get("/api/v1/alerts/")
+    patient_client.get("/api/v1/alerts/")  # a patient's own read is not a physio's access
+
+    rows = PatientAccessAudit.objects.values_list("physio", "patient", "what")
+    assert list(rows) == [(physio.id, patient.id, "alerts.list")]
