@@ -1,0 +1,480 @@
+"""Who may do what: every endpoint of the care-team, plans and home-care work, called by
+every kind of caller.
+
+The callers are the patient who owns the records, the physio linked to them now, a physio
+never linked, a physio whose link has ended (and who wrote the plan while linked), another
+patient, a content editor and an anonymous client. API.md: 401 without a token, 403 for a
+role that never may, 404 for another user's object (never revealing that it exists).
+
+Every refused request must leave every table as it was, audit rows included; every read
+a physio makes of a patient's records writes an audit row, and no other read does.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from apps.accounts.models import (
+    CareTeamInvite,
+    CareTeamLink,
+    PatientAccessAudit,
+    User,
+)
+from apps.accounts.services import care_invite_create, care_link_create, care_link_end
+from apps.alerts.models import Alert
+from apps.care.models import CareSession
+from apps.care.services import care_session_start
+from apps.notifications.models import Notification, Reminder
+from apps.plans.models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
+from apps.plans.services import plan_create
+from apps.symptoms.models import SymptomLog
+from tests.accounts.factories import EditorFactory, PatientFactory, PhysioFactory
+from tests.conftest import client_for
+from tests.content.factories import ExerciseFactory
+
+OWNER = "owner"
+LINKED = "linked_physio"
+UNLINKED = "unlinked_physio"
+FORMER = "former_physio"
+OTHER = "other_patient"
+EDITOR = "editor"
+ANONYMOUS = "anonymous"
+CALLERS = [OWNER, LINKED, UNLINKED, FORMER, OTHER, EDITOR, ANONYMOUS]
+PHYSIOS = (LINKED, UNLINKED, FORMER)
+
+# Everything a request of these endpoints could write.
+WATCHED = [
+    User,
+    CareTeamLink,
+    CareTeamInvite,
+    PatientAccessAudit,
+    ExercisePlan,
+    PlanItem,
+    ExerciseLog,
+    CareSession,
+    Reminder,
+    Notification,
+    Alert,
+    SymptomLog,
+]
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    link: CareTeamLink
+    plan: ExercisePlan
+    item: PlanItem
+    session: CareSession
+    invite_code: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def owner(self) -> User:
+        return self.users[OWNER]
+
+    def client(self, caller: str) -> APIClient:
+        return APIClient() if caller == ANONYMOUS else client_for(self.users[caller])
+
+
+@pytest.fixture
+def world(db) -> World:
+    owner = PatientFactory(email="owner@example.org")
+    users = {
+        OWNER: owner,
+        LINKED: PhysioFactory(email="linked@example.org"),
+        UNLINKED: PhysioFactory(email="unlinked@example.org"),
+        FORMER: PhysioFactory(email="former@example.org"),
+        OTHER: PatientFactory(email="other@example.org"),
+        EDITOR: EditorFactory(email="editor@example.org"),
+    }
+    ExerciseFactory(slug="wall-calf-stretch", name="Wall calf stretch")
+
+    # The former physio wrote the plan while linked, then the patient ended that link.
+    former_link = care_link_create(physio=users[FORMER], patient=owner)
+    today = timezone.now().date()
+    plan = plan_create(
+        physio=users[FORMER],
+        patient_id=owner.id,
+        title="Calf and knee",
+        start_date=today - dt.timedelta(days=2),
+        end_date=today + dt.timedelta(days=40),
+        reminder_times=["08:00"],
+        items=[
+            {
+                "exercise": ExerciseFactory._meta.model.objects.get(slug="wall-calf-stretch"),
+                "sets": 3,
+                "hold_seconds": 30,
+                "times_per_day": 2,
+                "days_of_week": [0, 1, 2, 3, 4, 5, 6],
+                "max_pain": 3,
+            }
+        ],
+    )
+    care_link_end(link=former_link, by=owner)
+    link = care_link_create(physio=users[LINKED], patient=owner)
+
+    session = care_session_start(
+        patient=owner,
+        client_id=uuid.uuid4(),
+        kind="ice",
+        started_at=timezone.now() - dt.timedelta(minutes=2),
+        planned_minutes=15,
+    ).session
+    return World(
+        users=users,
+        link=link,
+        plan=plan,
+        item=plan.items.get(),
+        session=session,
+        invite_code=care_invite_create(physio=PhysioFactory(email="inviter@example.org")).code,
+    )
+
+
+def snapshot() -> dict[str, list[dict]]:
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in WATCHED}
+
+
+def audit_rows() -> list[tuple]:
+    return list(PatientAccessAudit.objects.order_by("pk").values_list("physio", "patient", "what"))
+
+
+# --- The matrix -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    method: str
+    path: Callable[[World], str]
+    expect: dict[str, int]
+    body: Callable[[World], dict] | None = None
+    prepare: Callable[[World], None] | None = None
+    reads_patient: bool = False  # a linked physio's 200 must write an audit row
+
+
+def patient_only(owner: int, other: int) -> dict[str, int]:
+    return {
+        OWNER: owner,
+        OTHER: other,
+        **{physio: 403 for physio in PHYSIOS},
+        EDITOR: 403,
+        ANONYMOUS: 401,
+    }
+
+
+def physio_only(linked: int, outsider: int) -> dict[str, int]:
+    return {
+        LINKED: linked,
+        UNLINKED: outsider,
+        FORMER: outsider,
+        OWNER: 403,
+        OTHER: 403,
+        EDITOR: 403,
+        ANONYMOUS: 401,
+    }
+
+
+def both_sides(allowed: int, outsider: int) -> dict[str, int]:
+    """Patient (own) and linked physio may; the others are outsiders to this object."""
+    return {
+        OWNER: allowed,
+        LINKED: allowed,
+        UNLINKED: outsider,
+        FORMER: outsider,
+        OTHER: outsider,
+        EDITOR: 403,
+        ANONYMOUS: 401,
+    }
+
+
+def archive_the_plan(world: World) -> None:
+    world.plan.status = PlanStatus.ARCHIVED
+    world.plan.archived_at = timezone.now()
+    world.plan.save()
+
+
+def plan_body(world: World) -> dict:
+    today = timezone.now().date()
+    return {
+        "patient": str(world.owner.id),
+        "title": "A new plan",
+        "start_date": str(today),
+        "end_date": str(today + dt.timedelta(days=28)),
+        "reminder_times": ["09:00"],
+        "items": [
+            {
+                "exercise": "wall-calf-stretch",
+                "sets": 2,
+                "reps": 10,
+                "days_of_week": [0, 2, 4],
+                "max_pain": 4,
+            }
+        ],
+    }
+
+
+def exercise_log_body(world: World) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "plan_item": str(world.item.id),
+        "performed_at": (timezone.now() - dt.timedelta(minutes=1)).isoformat(),
+        "sets_done": 3,
+        "pain_during": 2,
+    }
+
+
+def session_body(world: World) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "kind": "ice",
+        "started_at": timezone.now().isoformat(),
+        "planned_minutes": 20,
+    }
+
+
+CASES = [
+    # Care team
+    Case(
+        "care-team list",
+        "get",
+        lambda w: "/api/v1/care-team/",
+        {**{c: 200 for c in (OWNER, OTHER, *PHYSIOS)}, EDITOR: 403, ANONYMOUS: 401},
+    ),
+    Case(
+        "care-team invite",
+        "post",
+        lambda w: "/api/v1/care-team/invites/",
+        {**{p: 201 for p in PHYSIOS}, OWNER: 403, OTHER: 403, EDITOR: 403, ANONYMOUS: 401},
+        body=lambda w: {},
+    ),
+    Case(
+        "care-team join",
+        "post",
+        lambda w: "/api/v1/care-team/join/",
+        patient_only(owner=201, other=201),
+        body=lambda w: {"code": w.invite_code},
+    ),
+    Case(
+        "care-team end",
+        "delete",
+        lambda w: f"/api/v1/care-team/{w.link.id}/",
+        both_sides(allowed=204, outsider=404),
+    ),
+    # Exercise plans
+    Case(
+        "plan list",
+        "get",
+        lambda w: "/api/v1/plans/",
+        {**{c: 200 for c in (OWNER, OTHER, *PHYSIOS)}, EDITOR: 403, ANONYMOUS: 401},
+        reads_patient=True,
+    ),
+    Case(
+        "plan create",
+        "post",
+        lambda w: "/api/v1/plans/",
+        # For a patient they are not linked to, physios get the 400 naming `patient`.
+        physio_only(linked=201, outsider=400),
+        body=plan_body,
+        prepare=archive_the_plan,
+    ),
+    Case(
+        "plan detail",
+        "get",
+        lambda w: f"/api/v1/plans/{w.plan.id}/",
+        both_sides(allowed=200, outsider=404),
+        reads_patient=True,
+    ),
+    Case(
+        "plan edit",
+        "patch",
+        lambda w: f"/api/v1/plans/{w.plan.id}/",
+        physio_only(linked=200, outsider=404),
+        body=lambda w: {"title": "Changed"},
+    ),
+    Case(
+        "plan archive",
+        "post",
+        lambda w: f"/api/v1/plans/{w.plan.id}/archive/",
+        physio_only(linked=200, outsider=404),
+    ),
+    Case(
+        "plan adherence",
+        "get",
+        lambda w: f"/api/v1/plans/{w.plan.id}/adherence/",
+        both_sides(allowed=200, outsider=404),
+        reads_patient=True,
+    ),
+    Case("today", "get", lambda w: "/api/v1/today/", patient_only(owner=200, other=200)),
+    Case(
+        "exercise log",
+        "post",
+        lambda w: "/api/v1/exercise-logs/",
+        # Another patient's plan item is "not found" as a field of the body: 400 `plan_item`.
+        patient_only(owner=201, other=400),
+        body=exercise_log_body,
+    ),
+    # Home-care sessions
+    Case(
+        "care-session list",
+        "get",
+        lambda w: "/api/v1/care-sessions/",
+        patient_only(owner=200, other=200),
+    ),
+    Case(
+        "care-session start",
+        "post",
+        lambda w: "/api/v1/care-sessions/",
+        patient_only(owner=201, other=201),
+        body=session_body,
+    ),
+    Case(
+        "care-session detail",
+        "get",
+        lambda w: f"/api/v1/care-sessions/{w.session.id}/",
+        patient_only(owner=200, other=404),
+    ),
+    Case(
+        "care-session finish",
+        "post",
+        lambda w: f"/api/v1/care-sessions/{w.session.id}/finish/",
+        patient_only(owner=200, other=404),
+    ),
+    # Physiotherapist views
+    Case(
+        "dashboard",
+        "get",
+        lambda w: "/api/v1/patients/",
+        physio_only(linked=200, outsider=200),
+        reads_patient=True,
+    ),
+    Case(
+        "patient summary",
+        "get",
+        lambda w: f"/api/v1/patients/{w.owner.id}/summary/",
+        physio_only(linked=200, outsider=404),
+        reads_patient=True,
+    ),
+    Case(
+        "patient symptom logs",
+        "get",
+        lambda w: f"/api/v1/patients/{w.owner.id}/symptom-logs/",
+        physio_only(linked=200, outsider=404),
+        reads_patient=True,
+    ),
+    Case(
+        "patient FHIR bundle",
+        "get",
+        lambda w: f"/api/v1/patients/{w.owner.id}/fhir/",
+        physio_only(linked=200, outsider=404),
+        reads_patient=True,
+    ),
+]
+
+
+def test_every_case_names_every_caller():
+    for case in CASES:
+        assert set(case.expect) == set(CALLERS), case.name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_permission_matrix(world, case, caller):
+    if case.prepare:
+        case.prepare(world)
+    before = snapshot()
+    client = world.client(caller)
+    kwargs = {"format": "json"}
+    if case.body:
+        kwargs["data"] = case.body(world)
+
+    response = getattr(client, case.method)(case.path(world), **kwargs)
+
+    expected = case.expect[caller]
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        body = response.json()
+        assert body["type"] in {"client_error", "validation_error"}
+        assert body["errors"]
+        assert all("code" in error for error in body["errors"])
+        assert snapshot() == before, "a refused request changed stored data"
+    elif case.method == "get":
+        new_rows = audit_rows()[len(before["PatientAccessAudit"]) :]
+        if caller == LINKED and case.reads_patient:
+            linked = world.users[LINKED]
+            assert (linked.id, world.owner.id) in {(row[0], row[1]) for row in new_rows}
+        else:
+            assert new_rows == [], "only a physio's read of a linked patient is audited"
+
+
+@pytest.mark.django_db
+def test_a_plan_for_an_unlinked_patient_names_the_field(world):
+    archive_the_plan(world)
+    for caller in (UNLINKED, FORMER):
+        response = world.client(caller).post("/api/v1/plans/", plan_body(world), format="json")
+        assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [
+            ("patient", "not_linked")
+        ]
+
+
+# --- What each caller sees in a list -------------------------------------------------------
+
+
+def ids(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("caller", "sees_links", "sees_plan", "sees_patient"),
+    [
+        (OWNER, True, True, None),
+        (LINKED, True, True, True),
+        (UNLINKED, False, False, False),
+        (FORMER, False, False, False),
+        (OTHER, False, False, None),
+    ],
+)
+def test_lists_show_only_what_the_caller_may_read(
+    world, caller, sees_links, sees_plan, sees_patient
+):
+    client = world.client(caller)
+
+    assert ids(client.get("/api/v1/care-team/")) == ([str(world.link.id)] if sees_links else [])
+    assert ids(client.get("/api/v1/plans/")) == ([str(world.plan.id)] if sees_plan else [])
+    if sees_patient is not None:
+        expected = [str(world.owner.id)] if sees_patient else []
+        assert ids(client.get("/api/v1/patients/")) == expected
+
+
+@pytest.mark.django_db
+def test_another_patient_sees_none_of_the_owners_sessions_or_exercises(world):
+    client = world.client(OTHER)
+
+    assert ids(client.get("/api/v1/care-sessions/")) == []
+    today = client.get("/api/v1/today/").json()
+    assert today["items"] == []
+    assert ids(world.client(OWNER).get("/api/v1/care-sessions/")) == [str(world.session.id)]
+    assert [
+        item["plan_item"] for item in world.client(OWNER).get("/api/v1/today/").json()["items"]
+    ] == [str(world.item.id)]
+
+
+@pytest.mark.django_db
+def test_ending_the_link_ends_the_physios_access_at_once(world):
+    physio = world.client(LINKED)
+    summary = f"/api/v1/patients/{world.owner.id}/summary/"
+    assert physio.get(summary).status_code == 200
+
+    assert world.client(OWNER).delete(f"/api/v1/care-team/{world.link.id}/").status_code == 204
+
+    assert physio.get(summary).status_code == 404
+    assert physio.get(f"/api/v1/plans/{world.plan.id}/").status_code == 404
+    assert ids(physio.get("/api/v1/patients/")) == []
