@@ -119,9 +119,7 @@ def push_deliver(*, delivery_id: uuid.UUID | str) -> str:
         return FAILED
     except PushError as exc:
         # The provider rejected the message itself: no retry, and the device stays on.
-        _record(
-            delivery, now, backend_name, AttemptOutcome.PERMANENT_ERROR, exc.status_code, str(exc)
-        )
+        _record(delivery, now, backend_name, AttemptOutcome.REJECTED, exc.status_code, str(exc))
         _log(delivery, backend_name, "rejected", exc.status_code)
         return FAILED
     except Exception as exc:

@@ -201,6 +201,7 @@ class AttemptOutcome(models.TextChoices):
     SENT = "sent", "Sent"
     TRANSIENT_ERROR = "transient_error", "Transient error (retried)"
     PERMANENT_ERROR = "permanent_error", "Permanent error (device disabled)"
+    REJECTED = "rejected", "Message rejected by the provider (not retried, device kept)"
 
 
 class DeliveryAttempt(models.Model):

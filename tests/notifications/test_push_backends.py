@@ -183,7 +183,8 @@ def test_fcm_rejected_payload_fails_the_delivery_but_keeps_the_device(fcm, patie
     delivery = state(delivery)
     assert delivery.status == DeliveryStatus.FAILED
     assert delivery.device.active is True
-    assert only_attempt(delivery).status_code == 400
+    attempt = only_attempt(delivery)
+    assert (attempt.outcome, attempt.status_code) == (AttemptOutcome.REJECTED, 400)
 
 
 @pytest.mark.django_db
@@ -436,7 +437,8 @@ def test_webpush_rejected_message_fails_but_keeps_the_device(webpush_keys, patie
 
     delivery = state(delivery)
     assert delivery.device.active is True
-    assert only_attempt(delivery).status_code == 413
+    attempt = only_attempt(delivery)
+    assert (attempt.outcome, attempt.status_code) == (AttemptOutcome.REJECTED, 413)
 
 
 @pytest.mark.django_db
