@@ -97,7 +97,8 @@ def web_subscription(token: str) -> str:
     endpoint = subscription.get("endpoint")
     if not webpush_endpoint_allowed(endpoint):
         raise serializers.ValidationError(
-            "The subscription's endpoint must be an https URL.", code="invalid_endpoint"
+            "The subscription's endpoint must be an https URL of a browser push service.",
+            code="invalid_endpoint",
         )
     keys = subscription.get("keys")
     keys = keys if isinstance(keys, dict) else {}

@@ -297,15 +297,20 @@ def _vapid_key(private_key: str) -> Vapid:
 
 
 def webpush_endpoint_allowed(endpoint: Any) -> bool:
-    """https only (RFC 8030); plain http for a local stand-in provider in tests."""
+    """https only (RFC 8030; plain http for a local stand-in provider in tests), on a host
+    of settings.WEBPUSH_ALLOWED_HOSTS or one of its subdomains."""
     if not isinstance(endpoint, str):
         return False
     try:
         parts = urlsplit(endpoint)
+        host = (parts.hostname or "").rstrip(".").lower()
     except ValueError:
         return False
     schemes = {"https", "http"} if settings.WEBPUSH_ALLOW_HTTP_ENDPOINTS else {"https"}
-    return parts.scheme in schemes and bool(parts.hostname)
+    if parts.scheme not in schemes or not host or parts.username or parts.password:
+        return False
+    allowed = (entry.strip(".").lower() for entry in settings.WEBPUSH_ALLOWED_HOSTS)
+    return any(host == entry or host.endswith(f".{entry}") for entry in allowed if entry)
 
 
 class WebPushBackend:

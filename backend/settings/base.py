@@ -309,6 +309,18 @@ WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env("WEBPUSH_VAPID_SUBJECT", default="mailto:ops@example.org")
 # Web Push endpoints must be https, except in tests with a local stand-in provider.
 WEBPUSH_ALLOW_HTTP_ENDPOINTS = env.bool("WEBPUSH_ALLOW_HTTP_ENDPOINTS", default=False)
+# The server posts to whatever endpoint a subscription names, so only the browsers' push
+# services are accepted (a host or any of its subdomains); anything else could make the
+# server call into its own network.
+WEBPUSH_ALLOWED_HOSTS = env.list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    default=[
+        "fcm.googleapis.com",  # Chrome, Edge, Opera, Samsung Internet
+        "push.services.mozilla.com",  # Firefox
+        "push.apple.com",  # Safari
+        "notify.windows.com",  # legacy Edge
+    ],
+)
 PUSH_TIMEOUT_SECONDS = 10
 # Test hook: the dispatcher sleeps this long inside its transaction, so a test can kill
 # the worker mid-batch. Zero everywhere else.

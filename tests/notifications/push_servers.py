@@ -301,5 +301,6 @@ def webpush_stand_in(provider: ProviderStandIn, settings) -> WebPushSetup:
     settings.WEBPUSH_VAPID_PRIVATE_KEY = vapid.private_pem().decode()
     settings.WEBPUSH_VAPID_SUBJECT = "mailto:ops@example.org"
     settings.WEBPUSH_ALLOW_HTTP_ENDPOINTS = True
+    settings.WEBPUSH_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.PUSH_TIMEOUT_SECONDS = 5
     return WebPushSetup(provider, vapid, key, auth, subscription)

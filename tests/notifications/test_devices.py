@@ -23,7 +23,10 @@ def errors_by_attr(response) -> dict[str, list[str]]:
     return found
 
 
-def subscription(endpoint="https://updates.push.services.mozilla.com/wpush/v2/abc"):
+MOZILLA = "https://updates.push.services.mozilla.com/wpush/v2/abc"
+
+
+def subscription(endpoint=MOZILLA):
     return browser_subscription(endpoint)[2]
 
 
@@ -120,12 +123,9 @@ BAD_INPUTS = [
     ({"platform": "android", "token": FCM_TOKEN, "user": 1}, "user"),
     ({"platform": "android", "token": FCM_TOKEN, "active": False}, "active"),
     (web("not json"), "token"),
-    (web(["https://push.example.org/x"]), "token"),
-    (web({"endpoint": "https://push.example.org/x"}), "token"),
-    (
-        web({"endpoint": "https://push.example.org/x", "keys": {"p256dh": "AAAA", "auth": "AAAA"}}),
-        "token",
-    ),
+    (web([MOZILLA]), "token"),
+    (web({"endpoint": MOZILLA}), "token"),
+    (web({"endpoint": MOZILLA, "keys": {"p256dh": "AAAA", "auth": "AAAA"}}), "token"),
     (web({**subscription(), "endpoint": "ftp://push.example.org/x"}), "token"),
     (web({**subscription(), "endpoint": "http://push.example.org/x"}), "token"),
     (web({**subscription(), "endpoint": 42}), "token"),
@@ -144,8 +144,46 @@ def test_bad_registrations_are_refused_naming_the_field(patient_client, payload,
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://localhost/push/abc",
+        "https://10.0.0.5/push/abc",
+        "https://push.example.org/x",
+        "https://fcm.googleapis.com.attacker.example/x",
+        "https://notfcm.googleapis.com/x",
+        "https://user:secret@fcm.googleapis.com/fcm/send/abc",
+    ],
+)
+def test_web_endpoints_must_belong_to_a_browser_push_service(patient_client, endpoint):
+    response = patient_client.post(URL, web(subscription(endpoint)), format="json")
+
+    assert response.status_code == 400
+    assert errors_by_attr(response) == {"token": ["invalid_endpoint"]}
+    assert Device.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/abc",
+        MOZILLA,
+        "https://web.push.apple.com/QGuQyavXutnMH",
+        "https://wns2-par02p.notify.windows.com/w/?token=abc",
+    ],
+)
+def test_the_browsers_push_services_are_accepted(patient_client, endpoint):
+    response = patient_client.post(URL, web(subscription(endpoint)), format="json")
+
+    assert response.status_code == 201
+
+
+@pytest.mark.django_db
 def test_plain_http_endpoints_are_accepted_only_when_allowed(patient_client, settings):
     settings.WEBPUSH_ALLOW_HTTP_ENDPOINTS = True
+    settings.WEBPUSH_ALLOWED_HOSTS = ["127.0.0.1"]
 
     response = patient_client.post(
         URL, web(subscription("http://127.0.0.1:9/push/abc")), format="json"
