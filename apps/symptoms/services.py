@@ -1,5 +1,6 @@
 """Writes for symptom logs: store, triage and raise alerts in one transaction."""
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -141,19 +142,22 @@ def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> lis
         stored = SymptomLog.objects.filter(
             patient=patient, recorded_at__gte=first_time - HINT_WINDOW, recorded_at__lt=last_time
         ).order_by("-recorded_at")
-        timeline = [facts_of(log) for log in stored[:1000]]
+        # The patient's timeline, oldest first, with the new logs inserted as they are
+        # assessed: each item sees the logs before it, stored or synced with it.
+        timeline = [facts_of(log) for log in list(stored[:1000])[::-1]]
+        times = [facts.recorded_at for facts in timeline]
         for item in sorted(pending, key=lambda i: i.fields["recorded_at"]):
             if item.fields["client_id"] in to_create:
                 continue
-            earlier = sorted(
-                (f for f in timeline if f.recorded_at < item.fields["recorded_at"]),
-                key=lambda f: f.recorded_at,
-                reverse=True,
-            )
+            at = item.fields["recorded_at"]
+            first, end = bisect_left(times, at - HINT_WINDOW), bisect_left(times, at)
+            earlier = timeline[first:end][::-1]  # newest first
             log = SymptomLog(patient=patient, **item.fields, **_assess(item.fields, earlier))
             log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
             to_create[item.fields["client_id"]] = log
-            timeline.append(facts_of(log))
+            position = bisect_right(times, at)
+            times.insert(position, at)
+            timeline.insert(position, facts_of(log))
 
     if to_create:
         # A copy synced at the same moment by another request is skipped by the database;

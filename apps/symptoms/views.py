@@ -136,21 +136,29 @@ class SymptomLogBulkView(APIView):
         if len(payload) > BULK_MAX_ITEMS:
             raise TooManyItems()
 
+        # One serializer validates every item and one renders every log: building DRF's
+        # fields once instead of once per item is most of a 500-item sync's time.
+        validator = SymptomLogInputSerializer()
         items = []
         for index, data in enumerate(payload):
-            serializer = SymptomLogInputSerializer(data=data)
-            if serializer.is_valid():
-                items.append(services.BulkItem(index, fields=serializer.validated_data))
-            else:
-                errors = [asdict(error) for error in flatten_errors(serializer.errors)]
+            try:
+                fields = validator.run_validation(data)
+            except exceptions.ValidationError as error:
+                errors = [asdict(e) for e in flatten_errors(error.detail)]
                 items.append(services.BulkItem(index, errors=errors))
+            else:
+                items.append(services.BulkItem(index, fields=fields))
 
         results = services.symptom_logs_bulk_create(patient=request.user, items=items)
+        logs = SymptomLogSerializer(
+            [result.log for result in results if result.log is not None], many=True
+        ).data
+        rendered = iter(logs)
         body = []
         for result in results:
             entry = {"index": result.index, "status": result.status}
             if result.log is not None:
-                entry["log"] = SymptomLogSerializer(result.log).data
+                entry["log"] = next(rendered)
             else:
                 entry["errors"] = result.errors
             body.append(entry)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.alerts.models import Alert
 from apps.symptoms.models import SymptomLog
+from tests.conftest import client_for
 from tests.symptoms.conftest import log_body
 
 URL = "/api/v1/symptom-logs/bulk/"
@@ -157,3 +158,54 @@ def test_ids_are_the_patients_own(patient_client, patient):
     response = patient_client.post(URL, [log_body()], format="json")
     log_id = response.json()["results"][0]["log"]["id"]
     assert SymptomLog.objects.get(pk=uuid.UUID(log_id)).patient == patient
+
+
+def a_week_of_logs() -> list[dict]:
+    """Twenty logs over six days: a local knee problem first, then the pattern of pain
+    referred from the back, so hints depend on which earlier logs each one sees."""
+    start = timezone.now() - timedelta(days=6)
+    local = {
+        "locations": ["outer_knee"],
+        "qualities": ["sharp"],
+        "triggers": ["stairs"],
+        "swelling": "mild",
+        "recent_knee_injury": True,
+    }
+    referred = {
+        "locations": ["front_of_knee", "inner_knee"],
+        "qualities": ["dull", "aching"],
+        "triggers": ["bending_back"],
+        "numbness_tingling": True,
+    }
+    return [
+        log_body(
+            recorded_at=(start + timedelta(hours=7 * n)).isoformat(),
+            pain_score=3 + n % 5,
+            **(local if n < 10 else referred),
+        )
+        for n in range(20)
+    ]
+
+
+def assessments(logs: list[dict]) -> list[tuple]:
+    return [(log["triage"]["level"], log["triage"]["flags"], log["hints"]) for log in logs]
+
+
+@pytest.mark.django_db
+def test_a_synced_batch_is_assessed_exactly_like_the_same_logs_sent_one_by_one(
+    patient_client, other_patient
+):
+    """Offline sync must not change what a log's triage and hints say: each item sees the
+    logs before it, newest first, whatever the order of the batch."""
+    logs = a_week_of_logs()
+    one_by_one = [
+        patient_client.post("/api/v1/symptom-logs/", body, format="json").json() for body in logs
+    ]
+    batch = [{**body, "client_id": str(uuid.uuid4())} for body in logs]
+    shuffled = list(reversed(batch[10:])) + batch[:10]
+
+    response = client_for(other_patient).post(URL, shuffled, format="json")
+
+    synced = {r["log"]["client_id"]: r["log"] for r in response.json()["results"]}
+    assert assessments([synced[body["client_id"]] for body in batch]) == assessments(one_by_one)
+    assert any(log["hints"] for log in one_by_one[10:])  # the sequence does exercise hints
