@@ -99,6 +99,13 @@ class ContentAdmin(SortableAdminBase, SimpleHistoryAdmin):
         count = services.content_unpublish(items=queryset.select_for_update())
         self.message_user(request, f"{count} item(s) moved back to draft.", messages.SUCCESS)
 
+    def has_delete_permission(self, request: HttpRequest, obj: ContentItem | None = None) -> bool:
+        # Phones may hold anything published once: it is withdrawn (unpublished), which the
+        # apps learn from `?updated_since=`, never deleted, which they would not.
+        if obj is not None and obj.first_published_at is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_model(self, request: HttpRequest, obj: ContentItem, form, change: bool) -> None:
         obj.edited_in_admin = True
         super().save_model(request, obj, form, change)

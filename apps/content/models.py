@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .vocabulary import Mechanism, RedFlagCode, Region, Source
@@ -61,11 +62,22 @@ class ContentItem(models.Model):
     # Set when an editor saves the item in the admin: `bootstrap` then keeps the
     # editor's version instead of overwriting it with the seed fixtures.
     edited_in_admin = models.BooleanField(default=False, editable=False)
+    # Set the first time the item is published. Phones may hold anything published once,
+    # so an item with this set is withdrawn (unpublished), never deleted: the content
+    # lists' `?updated_since=` then tells the apps to drop it.
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SlugNaturalKeyManager()
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.status == Status.PUBLISHED and self.first_published_at is None:
+            self.first_published_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "first_published_at"}
+        super().save(*args, **kwargs)
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)

@@ -1,12 +1,15 @@
 """Reads of published content, shaped so each list or detail costs a fixed number of
 queries whatever the number of rows."""
 
+from datetime import datetime
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from .models import (
     Condition,
     ConditionExercise,
     ConditionProtocol,
+    ContentItem,
     Exercise,
     Protocol,
     ProtocolStep,
@@ -41,6 +44,17 @@ def published_protocols() -> QuerySet[Protocol]:
 
 def published_exercises() -> QuerySet[Exercise]:
     return Exercise.objects.filter(status=Status.PUBLISHED).prefetch_related("regions")
+
+
+def withdrawn_slugs(model: type[ContentItem], *, since: datetime) -> list[str]:
+    """Slugs of items published once and unpublished again since `since`: what an app that
+    synced then must drop."""
+    return list(
+        model.objects.filter(first_published_at__isnull=False, updated_at__gte=since)
+        .exclude(status=Status.PUBLISHED)
+        .order_by("slug")
+        .values_list("slug", flat=True)
+    )
 
 
 def search_filter(fields: tuple[str, ...], text: str) -> Q:

@@ -7,6 +7,10 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import permissions, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from backend.rest import PageNumberPagination
 
 from . import selectors
 from .filters import ConditionFilter, ExerciseFilter, ProtocolFilter
@@ -38,14 +42,41 @@ def _documented(serializer, what: str):
     )
 
 
+class ContentPagination(PageNumberPagination):
+    """Pages of content; with `?updated_since=`, each page also lists under `withdrawn`
+    the slugs unpublished since then, so an app that keeps content offline drops them."""
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["withdrawn"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Only with ?updated_since=: slugs of items published before and "
+            "unpublished since then. Drop them from any offline copy.",
+        }
+        return paginated
+
+
 # ETags hash the rendered body, so any change a client can see changes the ETag.
 @method_decorator(conditional_page, name="dispatch")
 class ContentViewSet(viewsets.ReadOnlyModelViewSet):
     """Published content is education for anyone, signed in or not."""
 
     permission_classes = [permissions.AllowAny]
+    pagination_class = ContentPagination
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        response = super().list(request, *args, **kwargs)
+        # The filter set has validated the parameter already (a bad one is a 400).
+        filterset = self.filterset_class(request.query_params, queryset=self.get_queryset())
+        since = filterset.form.cleaned_data.get("updated_since") if filterset.is_valid() else None
+        if since is not None:
+            response.data["withdrawn"] = selectors.withdrawn_slugs(
+                self.get_queryset().model, since=since
+            )
+        return response
 
 
 @_documented(ConditionSerializer, "conditions")

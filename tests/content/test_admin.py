@@ -6,6 +6,7 @@ from django.test import Client
 
 from apps.accounts import services as accounts
 from apps.content.models import Condition, ProtocolStep, Status
+from apps.content.services import content_unpublish
 from tests.content.factories import ConditionFactory, IceStepFactory, ProtocolFactory
 
 
@@ -129,3 +130,24 @@ def test_the_editors_group_holds_only_content_permissions(db):
     group = accounts.editors_group_sync()
     labels = set(group.permissions.values_list("content_type__app_label", flat=True))
     assert labels == {"content"}
+
+
+@pytest.mark.django_db
+def test_content_published_once_is_withdrawn_not_deleted(editor_browser):
+    """Phones may hold it: deleting would leave it there; unpublishing tells them to drop it."""
+    published = ConditionFactory(slug="on-phones")
+    once = ConditionFactory(slug="was-on-phones")
+    content_unpublish(items=[once])
+    draft = ConditionFactory(slug="never-shown", status=Status.DRAFT)
+
+    for item in (published, once):
+        assert editor_browser.get(f"/admin/content/condition/{item.pk}/delete/").status_code == 403
+    editor_browser.post(
+        "/admin/content/condition/",
+        {"action": "delete_selected", "_selected_action": [published.pk, once.pk], "post": "yes"},
+    )
+    assert Condition.objects.filter(pk__in=[published.pk, once.pk]).count() == 2
+
+    response = editor_browser.post(f"/admin/content/condition/{draft.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Condition.objects.filter(pk=draft.pk).exists()

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.content.models import Condition, Status
+from apps.content.services import content_publish, content_unpublish
 from tests.content.factories import (
     ConditionFactory,
     ExerciseFactory,
@@ -241,3 +242,74 @@ def test_condition_list_and_detail_query_budget(api_client, django_assert_max_nu
     # count, protocols, regions, steps
     with django_assert_max_num_queries(4):
         api_client.get("/api/v1/protocols/")
+
+
+# --- Withdrawn content: what an offline copy must drop ---------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "factory"),
+    [
+        ("/api/v1/conditions/", ConditionFactory),
+        ("/api/v1/protocols/", ProtocolFactory),
+        ("/api/v1/exercises/", ExerciseFactory),
+    ],
+)
+def test_updated_since_lists_items_withdrawn_since_then(api_client, url, factory):
+    withdrawn_before = factory(slug="withdrawn-before")
+    content_unpublish(items=[withdrawn_before])
+    withdrawn = factory(slug="withdrawn")
+    factory(slug="kept")
+    since = timezone.now()
+    factory(slug="never-published", status=Status.DRAFT)  # a draft edited after `since`
+
+    content_unpublish(items=[withdrawn])
+
+    body = api_client.get(url, {"updated_since": since.isoformat()}).json()
+    assert body["withdrawn"] == ["withdrawn"]
+    assert body["results"] == []
+    assert "withdrawn" not in api_client.get(url).json()  # only for a sync
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_changes_the_etag_of_a_sync(api_client):
+    condition = ConditionFactory(slug="to-withdraw")
+    params = {"updated_since": (timezone.now() - timedelta(days=1)).isoformat()}
+    etag = api_client.get("/api/v1/conditions/", params)["ETag"]
+
+    content_unpublish(items=[condition])
+
+    again = api_client.get("/api/v1/conditions/", params, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200
+    assert again.json()["withdrawn"] == ["to-withdraw"]
+
+
+@pytest.mark.django_db
+def test_a_sync_costs_the_same_queries_whatever_the_number_withdrawn(
+    api_client, django_assert_max_num_queries
+):
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    ConditionFactory()
+    with CaptureQueriesContext(connection) as few:
+        api_client.get("/api/v1/conditions/", {"updated_since": since})
+    content_unpublish(items=ConditionFactory.create_batch(15))
+    ConditionFactory.create_batch(15)
+
+    with django_assert_max_num_queries(len(few)):
+        body = api_client.get("/api/v1/conditions/", {"updated_since": since}).json()
+    assert len(body["withdrawn"]) == 15
+
+
+@pytest.mark.django_db
+def test_publishing_records_the_first_time_only():
+    condition = ConditionFactory(status=Status.DRAFT)
+    assert condition.first_published_at is None
+
+    content_publish(items=[condition])
+    first = Condition.objects.get(pk=condition.pk).first_published_at
+    content_unpublish(items=[condition])
+    content_publish(items=[condition])
+
+    assert first is not None
+    assert Condition.objects.get(pk=condition.pk).first_published_at == first
