@@ -7,12 +7,12 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    ExpressionWrapper,
     F,
     FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -20,6 +20,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Least, TruncDate
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
@@ -183,17 +184,19 @@ def with_overview(patients: QuerySet[User], *, now: datetime | None = None) -> Q
     week_ago, two_weeks_ago = now - timedelta(days=7), now - timedelta(days=14)
     logs = SymptomLog.objects.filter(patient=OuterRef("pk"))
     newest = logs.order_by("-recorded_at")
-
-    def mean(since, until):
-        return Subquery(
-            logs.filter(recorded_at__gte=since, recorded_at__lt=until)
-            .order_by()
-            .values("patient")
-            .annotate(mean=Avg("pain_score"))
-            .values("mean")[:1],
-            output_field=FloatField(),
+    # Each figure is one subquery: a derived figure that referred to two annotations would
+    # make Django repeat both subqueries in the SQL.
+    pain_change = Subquery(
+        logs.filter(recorded_at__gte=two_weeks_ago, recorded_at__lt=now + timedelta(minutes=5))
+        .order_by()
+        .values("patient")
+        .annotate(
+            change=Avg("pain_score", filter=Q(recorded_at__gte=week_ago), output_field=FloatField())
+            - Avg("pain_score", filter=Q(recorded_at__lt=week_ago), output_field=FloatField())
         )
-
+        .values("change")[:1],
+        output_field=FloatField(),
+    )
     expected = Subquery(
         PlanItem.objects.filter(
             plan__patient=OuterRef("pk"), plan__status=PlanStatus.ACTIVE, retired_at__isnull=True
@@ -214,21 +217,17 @@ def with_overview(patients: QuerySet[User], *, now: datetime | None = None) -> Q
     return patients.annotate(
         latest_pain=Subquery(newest.values("pain_score")[:1]),
         last_log_at=Subquery(newest.values("recorded_at")[:1]),
-        pain_recent=mean(week_ago, now + timedelta(minutes=5)),
-        pain_before=mean(two_weeks_ago, week_ago),
-        pain_change_7d=ExpressionWrapper(
-            F("pain_recent") - F("pain_before"), output_field=FloatField()
-        ),
+        pain_change_7d=pain_change,
         open_alerts=Coalesce(
             _count(Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN)), 0
         ),
-        expected_7d=expected,
-        done_7d=Coalesce(done, 0),
+        # No active plan (NULL) or nothing expected (0): no figure. Not NULLIF inside
+        # LEAST: PostgreSQL's LEAST skips NULLs and would answer 1.0.
         adherence_7d=Case(
             When(
-                expected_7d__gt=0,
+                GreaterThan(expected, Value(0)),
                 then=Least(
-                    Cast(F("done_7d"), FloatField()) / Cast(F("expected_7d"), FloatField()),
+                    Cast(Coalesce(done, 0), FloatField()) / Cast(expected, FloatField()),
                     Value(1.0),
                 ),
             ),
