@@ -10,6 +10,7 @@ from apps.accounts.services import care_link_create
 from apps.alerts.models import Alert
 from apps.notifications.models import Device, Notification, PushDelivery, Reminder
 from apps.notifications.services import deliveries_sweep
+from backend.settings.base import redis_cache
 from tests.conftest import client_for
 from tests.symptoms.conftest import log_body
 from tests.workers import ManagedProcess, beat_argv, wait_until, worker_argv, worker_environment
@@ -18,13 +19,14 @@ pytestmark = pytest.mark.integration
 
 
 def test_with_redis_stopped_an_urgent_log_still_reaches_the_physio_once_it_is_back(
-    transactional_db, redis_server, celery_broker, patient, physio, tmp_path
+    transactional_db, redis_server, celery_broker, patient, physio, tmp_path, settings
 ):
     care_link_create(physio=physio, patient=patient)
     Device.objects.create(user=physio, platform="android", token="fcm-token", token_hash="a" * 64)
     redis_server.start()
-    redis_server.stop()  # the broker goes down
+    redis_server.stop()  # Redis goes down: the broker and, as in production, the cache
     celery_broker(redis_server.url)
+    settings.CACHES = redis_cache(redis_server.url)
 
     response = client_for(patient).post(
         "/api/v1/symptom-logs/",
