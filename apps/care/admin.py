@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from apps.accounts.admin import ReadOnlyAdmin
+
 from .models import CareSession
 
 
 @admin.register(CareSession)
-class CareSessionAdmin(admin.ModelAdmin):
+class CareSessionAdmin(ReadOnlyAdmin):
     """Staff can look; sessions are the patient's record and change only from the app."""
 
     list_display = ["id", "patient", "kind", "started_at", "planned_minutes", "finished_at"]
@@ -12,12 +14,3 @@ class CareSessionAdmin(admin.ModelAdmin):
     search_fields = ["patient__email"]
     date_hierarchy = "started_at"
     list_select_related = ["patient"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

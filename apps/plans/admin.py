@@ -1,0 +1,53 @@
+"""Plans and exercise logs for staff to look at. Plans change only through the API
+(services re-plan reminders and keep history), so the admin shows them read-only."""
+
+from django.contrib import admin
+
+from apps.accounts.admin import ReadOnlyAdmin
+
+from .models import ExerciseLog, ExercisePlan, PlanItem
+
+
+class PlanItemInline(admin.TabularInline):
+    model = PlanItem
+    fields = [
+        "position",
+        "exercise",
+        "sets",
+        "reps",
+        "hold_seconds",
+        "times_per_day",
+        "days_of_week",
+        "max_pain",
+        "notes",
+        "retired_at",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExercisePlan)
+class ExercisePlanAdmin(ReadOnlyAdmin):
+    list_display = ["title", "patient", "physio", "status", "start_date", "end_date", "updated_at"]
+    list_filter = ["status", "start_date"]
+    list_select_related = ["patient", "physio"]
+    search_fields = ["title", "patient__email", "physio__email"]
+    date_hierarchy = "start_date"
+    inlines = [PlanItemInline]
+
+
+@admin.register(ExerciseLog)
+class ExerciseLogAdmin(ReadOnlyAdmin):
+    list_display = ["performed_at", "patient", "plan_item", "sets_done", "pain_during"]
+    list_filter = ["pain_above_limit"]
+    list_select_related = ["patient", "plan_item__exercise"]
+    search_fields = ["patient__email"]
+    date_hierarchy = "performed_at"
