@@ -2,7 +2,12 @@ from django.contrib.auth.signals import user_logged_in
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
-from backend.rest import StrictFieldsMixin, StrictModelSerializer, StrictSerializer
+from backend.rest import (
+    StrictCharField,
+    StrictFieldsMixin,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 
 from .models import User, validate_timezone
 from .services import INVITE_ERRORS
@@ -17,7 +22,7 @@ class TimezoneField(serializers.CharField):
 
 class RegisterSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+    password = StrictCharField(write_only=True, max_length=128, trim_whitespace=False)
     timezone = TimezoneField()
 
 

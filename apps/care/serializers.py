@@ -10,6 +10,7 @@ from backend.rest import (
     StrictChoiceField,
     StrictIntegerField,
     StrictSerializer,
+    StrictUUIDField,
 )
 
 from .models import (
@@ -31,7 +32,7 @@ OLDEST_ACCEPTED = timedelta(hours=24)
 class CareSessionInputSerializer(StrictSerializer):
     """What the phone sends (API.md, Home care sessions); unknown fields are refused."""
 
-    client_id = serializers.UUIDField()
+    client_id = StrictUUIDField()
     kind = StrictChoiceField(choices=CareKind.choices)
     started_at = AwareDateTimeField()
     planned_minutes = StrictIntegerField(min_value=MIN_MINUTES, max_value=MAX_MINUTES)

@@ -21,7 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.rest import StrictChoiceField, StrictSerializer
+from backend.rest import StrictCharField, StrictChoiceField, StrictSerializer
 
 from .models import DeliveryStatus, Device, Platform, PushDelivery
 from .push import webpush_endpoint_allowed
@@ -117,18 +117,9 @@ def web_subscription(token: str) -> str:
     )
 
 
-class _TokenField(serializers.CharField):
-    """A JSON string only: DRF's CharField would turn 123 into "123"."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
 class DeviceRegisterSerializer(StrictSerializer):
     platform = StrictChoiceField(choices=Platform.choices)
-    token = _TokenField(
+    token = StrictCharField(
         max_length=TOKEN_MAX_LENGTH,
         help_text=(
             "The FCM registration token (ios, android), or the Web Push subscription's "

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from apps.content.models import Exercise, Status
 from backend.rest import (
     AwareDateTimeField,
+    StrictCharField,
     StrictIntegerField,
     StrictSerializer,
     StrictUUIDField,
@@ -55,12 +56,12 @@ class PlanItemInputSerializer(StrictSerializer):
     times_per_day = StrictIntegerField(min_value=1, max_value=6, required=False, default=1)
     days_of_week = DaysOfWeekField()
     max_pain = StrictIntegerField(min_value=0, max_value=10)
-    notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    notes = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class PlanInputSerializer(StrictSerializer):
     patient = StrictUUIDField()
-    title = serializers.CharField(max_length=160)
+    title = StrictCharField(max_length=160)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     reminder_times = serializers.ListField(
@@ -140,7 +141,7 @@ class ExerciseLogInputSerializer(StrictSerializer):
     reps_done = StrictIntegerField(min_value=0, max_value=200, required=False, allow_null=True)
     pain_during = StrictIntegerField(min_value=0, max_value=10)
     difficulty = StrictIntegerField(min_value=1, max_value=5, required=False, allow_null=True)
-    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    note = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
 
     def validate_performed_at(self, value):
         now = timezone.now()

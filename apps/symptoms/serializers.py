@@ -9,6 +9,7 @@ from apps.content.vocabulary import DISCLAIMER, Region, Side, Source
 from backend.rest import (
     AwareDateTimeField,
     StrictBooleanField,
+    StrictCharField,
     StrictChoiceField,
     StrictIntegerField,
     StrictSerializer,
@@ -60,9 +61,7 @@ class SymptomLogInputSerializer(StrictSerializer):
     qualities = _code_list(Quality.choices, len(Quality))
     swelling = StrictChoiceField(choices=Swelling.choices, required=False, default=Swelling.NONE)
     triggers = _code_list(Trigger.choices, len(Trigger))
-    note = serializers.CharField(
-        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
-    )
+    note = StrictCharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -186,8 +185,8 @@ class TrendQuerySerializer(StrictSerializer):
 
 
 class LogRangeSerializer(StrictSerializer):
-    since = serializers.DateTimeField(required=False)
-    until = serializers.DateTimeField(required=False)
+    since = AwareDateTimeField(required=False)
+    until = AwareDateTimeField(required=False)
 
     def validate(self, attrs):
         if "since" in attrs and "until" in attrs and attrs["since"] > attrs["until"]:
