@@ -1,14 +1,18 @@
 """API plumbing shared by every app: pagination, strict input, error envelope for
 responses Django produces outside DRF views."""
 
+from dataclasses import asdict, replace
 from typing import Any
 
 import drf_standardized_errors.handler
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils.dateparse import parse_datetime
-from drf_standardized_errors.formatter import ExceptionFormatter
-from rest_framework import exceptions, pagination, serializers
+from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
+from drf_standardized_errors.types import Error
+from rest_framework import exceptions, pagination, serializers, status
+from rest_framework.settings import api_settings
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -57,9 +61,36 @@ class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     pass
 
 
+def _contract_attr(attr: str | None) -> str | None:
+    """API.md: `attr` names the field or is null. DRF says "non_field_errors" for errors
+    about the whole body (null) or a whole nested object ("items.0")."""
+    key = api_settings.NON_FIELD_ERRORS_KEY
+    if attr == key:
+        return None
+    if attr and attr.endswith(f".{key}"):
+        return attr[: -len(key) - 1]
+    return attr
+
+
+def api_errors(detail: Any) -> list[dict[str, Any]]:
+    """A ValidationError's detail as the envelope's list of {code, detail, attr}."""
+    return [asdict(replace(e, attr=_contract_attr(e.attr))) for e in flatten_errors(detail)]
+
+
+class ErrorFormatter(ExceptionFormatter):
+    def get_errors(self) -> list[Error]:
+        return [replace(e, attr=_contract_attr(e.attr)) for e in super().get_errors()]
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
 def error_response(exc: exceptions.APIException) -> JsonResponse:
     """The API's error envelope for code that runs outside a DRF view."""
-    response = JsonResponse(ExceptionFormatter(exc, {}, exc).run(), status=exc.status_code)
+    response = JsonResponse(ErrorFormatter(exc, {}, exc).run(), status=exc.status_code)
     if getattr(exc, "wait", None):
         response["Retry-After"] = str(int(exc.wait))
     return response
@@ -88,6 +119,8 @@ class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
     (`full_clean()` and domain checks) as a 400 naming the field."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+            return PayloadTooLarge()
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
         if isinstance(exc, exceptions.AuthenticationFailed) and isinstance(exc.detail, dict):

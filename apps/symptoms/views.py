@@ -1,9 +1,6 @@
-from dataclasses import asdict
-
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from drf_standardized_errors.formatter import flatten_errors
 from rest_framework import exceptions, pagination, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +9,7 @@ from rest_framework.views import APIView
 from apps.accounts import selectors as accounts
 from apps.accounts.permissions import IsPatient, IsPhysio
 from apps.accounts.services import patient_access_record
+from backend.rest import api_errors
 
 from . import selectors, services
 from .serializers import (
@@ -144,7 +142,7 @@ class SymptomLogBulkView(APIView):
             try:
                 fields = validator.run_validation(data)
             except exceptions.ValidationError as error:
-                errors = [asdict(e) for e in flatten_errors(error.detail)]
+                errors = api_errors(error.detail)
                 items.append(services.BulkItem(index, errors=errors))
             else:
                 items.append(services.BulkItem(index, fields=fields))

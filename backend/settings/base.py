@@ -200,7 +200,13 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
-DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "backend.rest.ExceptionHandler"}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "backend.rest.ExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "backend.rest.ErrorFormatter",
+}
+# The largest legal request is an offline sync of 500 logs whose notes are 1,000
+# characters each, which JSON-escaped can reach about 7 MB. Larger bodies are a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Knee & calf self-care API",

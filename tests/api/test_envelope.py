@@ -63,3 +63,24 @@ def test_an_unhandled_exception_is_a_500_envelope_without_details(path):
 
     assert_envelope(response, 500, "server_error", "error")
     assert "boom" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_limit_is_a_413_envelope_and_nothing_is_stored(api_client, settings):
+    from apps.accounts.models import User
+
+    body = {"email": "big@example.org", "password": "x" * 64, "timezone": "UTC"}
+    body["padding"] = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    response = api_client.post("/api/v1/auth/register/", body, format="json")
+
+    assert_envelope(response, 413, "client_error", "too_large")
+    assert not User.objects.filter(email="big@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_an_error_about_the_whole_body_has_a_null_attr(patient_client):
+    response = patient_client.patch("/api/v1/me/", [1, 2], format="json")
+
+    assert_envelope(response, 400, "validation_error")
+    assert [error["attr"] for error in response.json()["errors"]] == [None]

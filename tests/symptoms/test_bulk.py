@@ -1,3 +1,4 @@
+import json
 import math
 import uuid
 from datetime import timedelta
@@ -209,3 +210,24 @@ def test_a_synced_batch_is_assessed_exactly_like_the_same_logs_sent_one_by_one(
     synced = {r["log"]["client_id"]: r["log"] for r in response.json()["results"]}
     assert assessments([synced[body["client_id"]] for body in batch]) == assessments(one_by_one)
     assert any(log["hints"] for log in one_by_one[10:])  # the sequence does exercise hints
+
+
+@pytest.mark.django_db
+def test_the_largest_legal_sync_is_accepted(patient_client, patient):
+    """500 logs with 1,000-character notes, JSON-escaped: some 3 MB, over Django's default
+    2.5 MB upload limit."""
+    logs = offline_logs(500, note="é" * 1000)
+    body = json.dumps(logs, ensure_ascii=True)
+    assert len(body) > 2.5 * 1024 * 1024
+
+    response = patient_client.post(URL, body, content_type="application/json")
+
+    assert response.status_code == 200
+    assert SymptomLog.objects.filter(patient=patient).count() == 500
+
+
+@pytest.mark.django_db
+def test_a_non_object_item_is_reported_with_a_null_attr(patient_client):
+    response = patient_client.post(URL, [log_body(), 5], format="json")
+
+    assert response.json()["results"][1]["errors"][0]["attr"] is None
