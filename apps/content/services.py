@@ -40,11 +40,13 @@ def region_tags_ensure() -> None:
 
 @transaction.atomic
 def content_set_status(*, items: Iterable[ContentItem], status: str) -> int:
-    """Publish or unpublish; saves each item (history row, fresh `updated_at`)."""
+    """Publish or unpublish; saves each item (history row, fresh `updated_at`). An
+    editor's decision: `bootstrap` keeps it rather than restoring the fixture's status."""
     changed = 0
     for item in items:
         if item.status != status:
             item.status = status
+            item.edited_in_admin = True
             item.full_clean()
             item.save()
             content_touch_dependants(item=item)

@@ -5,11 +5,12 @@ import re
 import pytest
 from django.core.management import call_command
 
-from apps.content.models import Condition, Exercise, Protocol, ProtocolStep, StepKind
+from apps.content.models import Condition, Exercise, Protocol, ProtocolStep, Status, StepKind
 from apps.content.services import (
     FIXTURE_DIR,
     FIXTURE_FILES,
     content_load_fixtures,
+    content_unpublish,
     region_tags_ensure,
 )
 
@@ -156,3 +157,13 @@ def test_bootstrap_command_reports_and_is_safe_twice(db, capsys):
     call_command("bootstrap")
     call_command("bootstrap")
     assert "0 created, 0 updated" in capsys.readouterr().out
+
+
+def test_an_editors_unpublish_survives_bootstrap(seeded):
+    """A withdrawn item must stay withdrawn on the next deploy, which runs bootstrap."""
+    content_unpublish(items=Condition.objects.filter(slug="meniscus-tear"))
+
+    report = content_load_fixtures()
+
+    assert "condition:meniscus-tear" in report.kept_edited
+    assert Condition.objects.get(slug="meniscus-tear").status == Status.DRAFT
