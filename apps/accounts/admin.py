@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
+from . import services
 from .models import CareTeamInvite, CareTeamLink, PatientAccessAudit, User
 
 
@@ -41,6 +42,10 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
     )
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)  # the form's groups first
+        services.user_role_access_sync(user=form.instance)
 
 
 @admin.register(CareTeamLink)

@@ -35,7 +35,7 @@ def user_create(*, email: str, password: str, role: str, timezone: str = "UTC") 
     if role not in Role.values:
         raise ValidationError({"role": ValidationError("Unknown role.", code="invalid_choice")})
     email = User.objects.normalize_email(email).lower()
-    user = User(email=email, role=role, timezone=timezone, is_staff=role == Role.EDITOR)
+    user = User(email=email, role=role, timezone=timezone)
     # Uniqueness is checked here, case-insensitively, and by the database on save.
     user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     try:
@@ -51,9 +51,21 @@ def user_create(*, email: str, password: str, role: str, timezone: str = "UTC") 
             user.save()
     except IntegrityError as error:
         raise _email_taken_error() from error
-    if role == Role.EDITOR:
-        user.groups.add(editors_group_sync())
+    user_role_access_sync(user=user)
     return user
+
+
+def user_role_access_sync(*, user: User) -> None:
+    """What the role grants in the admin: an editor is staff in the editors group; any
+    other role is not in that group. Other staff flags are left as staff set them."""
+    group = editors_group_sync()
+    if user.role == Role.EDITOR:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
 
 
 def user_register(*, email: str, password: str, timezone: str) -> User:
