@@ -78,6 +78,8 @@ KNEE_REGIONS = frozenset(
 )
 # Seed 003 puts DVT in "the calf or back of the leg"; a whole-leg pain includes the calf.
 CALF_REGIONS = frozenset({Region.CALF, Region.BACK_OF_KNEE, Region.WHOLE_LEG})
+# A clot can sit higher up the back of the leg too.
+DVT_REGIONS = CALF_REGIONS | {Region.BACK_OF_THIGH}
 LEG_REGIONS = frozenset(Region) - {Region.LOWER_BACK}
 
 # History windows. The caller passes about 7 days of history; rules that need less filter
@@ -112,20 +114,21 @@ def _has_neuro(log: LogFacts) -> bool:
 
 def _possible_dvt(log: LogFacts, history: Sequence[LogFacts]) -> bool:
     # "Especially with no injury" only strengthens the suspicion; an injury does not rule it out.
-    calf_involved = _at(log, CALF_REGIONS) and (_has_pain(log) or log.swelling != Swelling.NONE)
-    local_signs = (
-        log.redness or log.warmth or log.tenderness or log.swelling == Swelling.SIGNIFICANT
-    )
-    return calf_involved and local_signs
+    complaint = _has_pain(log) or log.swelling != Swelling.NONE
+    visible_signs = log.redness or log.warmth or log.swelling == Swelling.SIGNIFICANT
+    if not log.locations:
+        # Where is unknown, so it may be the calf: escalate on the signs one can see
+        # (tenderness alone, with no place named, is too vague to call a clot).
+        return complaint and visible_signs
+    return _at(log, DVT_REGIONS) and complaint and (visible_signs or log.tenderness)
 
 
 def _possible_infection(log: LogFacts, history: Sequence[LogFacts]) -> bool:
     # Fever alone escalates: in a knee and calf app it comes with the leg complaint.
     if log.fever:
         return True
-    # With no location given we cannot tell where the redness is: assume the leg.
-    at_leg = _at(log, KNEE_REGIONS | CALF_REGIONS) or not log.locations
-    if log.redness and log.warmth and at_leg:
+    # DOMAIN.md names no region for redness with warmth: wherever it is, escalate.
+    if log.redness and log.warmth:
         return True
     # One log cannot show "increasing" redness or warmth; signs persisting across logs
     # within 72 hours are treated as increasing.
@@ -149,10 +152,11 @@ def _sudden_severe_pain_swelling(log: LogFacts, history: Sequence[LogFacts]) -> 
     ):
         return True
     # Seed 003: sudden sharp pain, then the knee will not move or swells a lot
-    # (ruptured cyst, large tear).
+    # (ruptured cyst, large tear). Sudden severe pain counts as sharp whatever words the
+    # patient picked (or none): the picture is the same and the rule must not miss it.
     if (
         log.sudden_onset
-        and Quality.SHARP in log.qualities
+        and (Quality.SHARP in log.qualities or log.pain_score >= SEVERE_PAIN)
         and (log.knee_locking or log.swelling == Swelling.SIGNIFICANT)
     ):
         return True
@@ -173,9 +177,10 @@ def _worsening_neuro(log: LogFacts, history: Sequence[LogFacts]) -> bool:
     if not _has_neuro(log):
         return False
     # New symptoms count as worsening. Without any earlier log we cannot tell new from
-    # long-standing; the referred-pain hint covers long-standing numbness.
+    # long-standing, so we escalate (to `soon`: book a check); once there is a baseline
+    # with the same symptoms, they are long-standing and the referred-pain hint covers them.
     baseline = _within(log, history, NEURO_BASELINE_WINDOW)
-    return bool(baseline) and not any(_has_neuro(h) for h in baseline)
+    return not any(_has_neuro(h) for h in baseline)
 
 
 def _daily_life_or_sleep(log: LogFacts, history: Sequence[LogFacts]) -> bool:
@@ -297,7 +302,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code=RedFlagCode.WORSENING_NEURO,
         level=Level.SOON,
-        title="Numbness, tingling or weakness getting worse",
+        title="New or worsening numbness, tingling or weakness",
         advice=(
             "Numbness, tingling or weakness in your leg that is new or getting worse needs to be "
             "checked. Book an appointment with your doctor or physiotherapist within the next "

@@ -33,6 +33,11 @@ def facts(hours_ago: float = 0, **overrides) -> LogFacts:
     return LogFacts(**values)
 
 
+# Numbness already logged yesterday: not new, so the worsening_neuro rule stays quiet and a
+# case can judge another rule alone.
+LONG_STANDING_NEURO = facts(hours_ago=24, numbness_tingling=True)
+
+
 def codes_of(result) -> set[str]:
     return {flag.code for flag in result.flags}
 
@@ -122,6 +127,41 @@ CASES = [
         Level.SELF_CARE,
         id="dvt_not_calf_without_pain_or_swelling",
     ),
+    pytest.param(
+        facts(locations={"back_of_thigh"}, tenderness=True),
+        [],
+        {DVT},
+        Level.URGENT,
+        id="dvt_back_of_thigh_pain_tender",
+    ),
+    pytest.param(
+        facts(locations={"front_of_thigh"}, tenderness=True),
+        [],
+        set(),
+        Level.SELF_CARE,
+        id="dvt_not_front_of_thigh_tender",
+    ),
+    pytest.param(
+        facts(pain_score=0, locations=(), swelling="significant", tenderness=True),
+        [],
+        {DVT},
+        Level.URGENT,
+        id="dvt_no_location_big_swelling_escalates",
+    ),
+    pytest.param(
+        facts(locations=(), redness=True),
+        [],
+        {DVT},
+        Level.URGENT,
+        id="dvt_no_location_pain_red_escalates",
+    ),
+    pytest.param(
+        facts(locations=(), tenderness=True),
+        [],
+        set(),
+        Level.SELF_CARE,
+        id="dvt_not_no_location_tenderness_alone",
+    ),
     # --- possible_infection ---
     pytest.param(
         facts(pain_score=0, locations=(), fever=True),
@@ -155,9 +195,9 @@ CASES = [
     pytest.param(
         facts(locations={"front_of_thigh"}, redness=True, warmth=True),
         [],
-        set(),
-        Level.SELF_CARE,
-        id="infection_not_red_warm_thigh",
+        {INFECTION},
+        Level.URGENT,
+        id="infection_red_warm_thigh_escalates",
     ),
     pytest.param(
         facts(redness=True), [], set(), Level.SELF_CARE, id="infection_not_redness_alone_first_time"
@@ -287,6 +327,20 @@ CASES = [
         id="sudden_not_aching_with_locking",
     ),
     pytest.param(
+        facts(sudden_onset=True, pain_score=7, qualities=(), knee_locking=True),
+        [],
+        {SUDDEN, LOCKING},
+        Level.URGENT,
+        id="sudden_severe_pain_any_words_then_locking",
+    ),
+    pytest.param(
+        facts(sudden_onset=True, pain_score=6, qualities=(), knee_locking=True),
+        [],
+        {LOCKING},
+        Level.SOON,
+        id="sudden_not_moderate_pain_without_sharp_then_locking",
+    ),
+    pytest.param(
         facts(qualities={"sharp"}, knee_locking=True),
         [],
         {LOCKING},
@@ -397,18 +451,18 @@ CASES = [
         id="neuro_new_numbness_older_numbness_ignored",
     ),
     pytest.param(
-        facts(numbness_tingling=True),
+        facts(numbness_tingling=True, weakness=True),
         [],
-        set(),
-        Level.SELF_CARE,
-        id="neuro_not_numbness_without_history",
+        {NEURO},
+        Level.SOON,
+        id="neuro_first_log_cannot_tell_new_so_escalates",
     ),
     pytest.param(
         facts(numbness_tingling=True),
         [facts(hours_ago=169)],
-        set(),
-        Level.SELF_CARE,
-        id="neuro_not_numbness_history_only_older_than_7_days",
+        {NEURO},
+        Level.SOON,
+        id="neuro_numbness_history_only_older_than_7_days_escalates",
     ),
     pytest.param(
         facts(numbness_tingling=True),
@@ -455,14 +509,14 @@ CASES = [
     ),
     pytest.param(
         facts(side="both", locations={"lower_back"}, numbness_tingling=True),
-        [],
+        [LONG_STANDING_NEURO],
         {CAUDA},
         Level.EMERGENCY,
         id="cauda_both_sides_back_pain_numbness",
     ),
     pytest.param(
         facts(side="both", locations={"lower_back"}, weakness=True),
-        [],
+        [LONG_STANDING_NEURO],
         {CAUDA},
         Level.EMERGENCY,
         id="cauda_both_sides_back_pain_weakness",
@@ -476,7 +530,7 @@ CASES = [
     ),
     pytest.param(
         facts(side="left", locations={"lower_back", "back_of_thigh"}, numbness_tingling=True),
-        [],
+        [LONG_STANDING_NEURO],
         set(),
         Level.SELF_CARE,
         id="cauda_not_one_side",
@@ -490,7 +544,7 @@ CASES = [
     ),
     pytest.param(
         facts(side="both", locations={"front_of_knee"}, numbness_tingling=True),
-        [],
+        [LONG_STANDING_NEURO],
         set(),
         Level.SELF_CARE,
         id="cauda_not_both_legs_without_back",
