@@ -127,8 +127,7 @@ def worker_argv(concurrency: int = 1, hostname: str | None = None) -> list[str]:
         "worker",
         "--loglevel",
         "INFO",
-        "--queues",
-        ",".join(QUEUES),
+        # No --queues: API.md's plain command must consume every queue by itself.
         "--concurrency",
         str(concurrency),
         "--hostname",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"  # local state: SQLite file, embedded broker, beat schedule
@@ -276,7 +277,9 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"apps.notifications.tasks.*": {"queue": "notifications"}}
-CELERY_WORKER_QUEUES = "default,notifications"
+# Declared, so a plain `celery -A backend worker` (API.md) consumes both; a deployment may
+# still run one worker per queue with --queues.
+CELERY_TASK_QUEUES = (Queue("default"), Queue("notifications"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
