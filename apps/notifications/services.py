@@ -93,6 +93,19 @@ def reminders_cancel(*, source: str, after: datetime | None = None) -> int:
     return pending.update(status=ReminderStatus.CANCELLED, updated_at=timezone.now())
 
 
+def _cancel_unwanted(
+    *, source: str, wanted: set[datetime], source_active: bool, now: datetime
+) -> None:
+    """Cancel a source's unsent reminders that no longer apply: those still to come that
+    are not `wanted`, and, once the source is off (plan archived, reminders switched off),
+    those whose time has passed but that quiet hours are still holding back."""
+    scheduled = Reminder.objects.filter(source=source, status=ReminderStatus.SCHEDULED)
+    stale = scheduled.filter(scheduled_for__gt=now).exclude(scheduled_for__in=wanted)
+    if not source_active:
+        stale = stale | scheduled.filter(scheduled_for__lte=now, due_at__gt=now)
+    stale.update(status=ReminderStatus.CANCELLED, updated_at=now)
+
+
 # --- Exercise plan reminders --------------------------------------------------------------
 
 PLAN_HORIZON_DAYS = 7  # rows exist a week ahead; a daily task rolls the window forward
@@ -102,15 +115,19 @@ def _plan_source(plan) -> str:
     return f"plan:{plan.id}"
 
 
-def _plan_times(plan, now: datetime) -> set[datetime]:
-    """When the plan's reminders fall in the next days, in the patient's zone."""
+def _plan_reminds(plan) -> bool:
     from apps.plans.models import PlanStatus
 
-    if (
-        plan.status != PlanStatus.ACTIVE
-        or not plan.reminder_times
-        or not reminders_wanted(plan.patient, ReminderKind.EXERCISE)
-    ):
+    return (
+        plan.status == PlanStatus.ACTIVE
+        and bool(plan.reminder_times)
+        and reminders_wanted(plan.patient, ReminderKind.EXERCISE)
+    )
+
+
+def _plan_times(plan, now: datetime) -> set[datetime]:
+    """When the plan's reminders fall in the next days, in the patient's zone."""
+    if not _plan_reminds(plan):
         return set()
     zone = plan.patient.zone
     weekdays = {
@@ -136,10 +153,8 @@ def plan_reminders_sync(*, plan, now: datetime | None = None) -> None:
     now = now or timezone.now()
     source = _plan_source(plan)
     wanted = _plan_times(plan, now)
+    _cancel_unwanted(source=source, wanted=wanted, source_active=_plan_reminds(plan), now=now)
     future = Reminder.objects.filter(source=source, scheduled_for__gt=now)
-    future.filter(status=ReminderStatus.SCHEDULED).exclude(scheduled_for__in=wanted).update(
-        status=ReminderStatus.CANCELLED, updated_at=now
-    )
     existing = {r.scheduled_for: r for r in future.filter(scheduled_for__in=wanted)}
     patient = plan.patient
     for reminder in existing.values():
@@ -189,10 +204,10 @@ def checkin_reminders_sync(*, user: User, now: datetime | None = None) -> None:
             at = datetime.combine(today + timedelta(days=offset), checkin_time, tzinfo=zone)
             if at > now:
                 wanted.add(at)
-    future = Reminder.objects.filter(source=source, scheduled_for__gt=now)
-    future.filter(status=ReminderStatus.SCHEDULED).exclude(scheduled_for__in=wanted).update(
-        status=ReminderStatus.CANCELLED, updated_at=now
+    _cancel_unwanted(
+        source=source, wanted=wanted, source_active=settings_.checkin_reminders, now=now
     )
+    future = Reminder.objects.filter(source=source, scheduled_for__gt=now)
     known = set(future.filter(scheduled_for__in=wanted).values_list("scheduled_for", flat=True))
     Reminder.objects.bulk_create(
         [

@@ -14,6 +14,7 @@ from apps.notifications.services import (
     reminders_dispatch_due,
     reminders_plan_ahead,
 )
+from tests.conftest import client_for
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -219,3 +220,73 @@ def test_checkin_sync_uses_local_time_across_dst(patient):
         for r in Reminder.objects.filter(user=patient)
     }
     assert times == {"20:00"}
+
+
+def _held_reminder(patient, make_plan) -> Reminder:
+    """Tonight's 23:00 plan reminder, held back by quiet hours until 07:00; it is 23:30."""
+    user_profile_update(
+        user=patient,
+        timezone="Europe/London",
+        quiet_hours_start=dt.time(22),
+        quiet_hours_end=dt.time(7),
+    )
+    with time_machine.travel(dt.datetime(2026, 6, 10, 12, 0, tzinfo=LONDON), tick=False):
+        plan = make_plan(reminder_times=["23:00"])
+    held = Reminder.objects.get(
+        source=f"plan:{plan.id}", scheduled_for=dt.datetime(2026, 6, 10, 23, 0, tzinfo=LONDON)
+    )
+    assert held.due_at == dt.datetime(2026, 6, 11, 7, 0, tzinfo=LONDON)
+    return held
+
+
+HALF_PAST_ELEVEN = dt.datetime(2026, 6, 10, 23, 30, tzinfo=LONDON)
+
+
+@pytest.mark.django_db
+def test_archiving_a_plan_cancels_a_reminder_quiet_hours_are_holding(patient, make_plan):
+    from apps.plans.services import plan_archive
+
+    held = _held_reminder(patient, make_plan)
+
+    with time_machine.travel(HALF_PAST_ELEVEN, tick=False):
+        plan_archive(plan=held_plan(held), by=held_plan(held).physio)
+
+    held.refresh_from_db()
+    assert held.status == ReminderStatus.CANCELLED
+    with time_machine.travel(dt.datetime(2026, 6, 11, 7, 1, tzinfo=LONDON), tick=False):
+        assert reminders_dispatch_due() == 0
+
+
+@pytest.mark.django_db
+def test_switching_reminders_off_cancels_a_held_one(patient, make_plan):
+    held = _held_reminder(patient, make_plan)
+
+    with time_machine.travel(HALF_PAST_ELEVEN, tick=False):
+        response = client_for(patient).put(
+            "/api/v1/reminder-settings/", {"exercise_reminders": False}, format="json"
+        )
+
+    assert response.status_code == 200
+
+    held.refresh_from_db()
+    assert held.status == ReminderStatus.CANCELLED
+
+
+@pytest.mark.django_db
+def test_editing_a_plan_keeps_a_held_reminder(patient, make_plan):
+    from apps.plans.services import plan_update
+
+    held = _held_reminder(patient, make_plan)
+
+    with time_machine.travel(HALF_PAST_ELEVEN, tick=False):
+        plan = held_plan(held)
+        plan_update(plan=plan, by=plan.physio, title="Calf and knee, gently")
+
+    held.refresh_from_db()
+    assert held.status == ReminderStatus.SCHEDULED
+
+
+def held_plan(reminder: Reminder):
+    from apps.plans.models import ExercisePlan
+
+    return ExercisePlan.objects.get(pk=reminder.source.removeprefix("plan:"))
