@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts import selectors as accounts
 from apps.accounts.models import User
+from apps.alerts import services as alerts
 
 from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
 
@@ -173,4 +174,7 @@ def exercise_log_create(*, patient: User, plan_item: PlanItem, **fields: Any) ->
         return LogOutcome(
             ExerciseLog.objects.get(patient=patient, client_id=fields["client_id"]), created=False
         )
+    # DESIGN.md, Flows: an exercise log enqueues the debounced trend check too (pain above
+    # the limit twice running is one of its rules).
+    alerts.worsening_check_soon(patient_id=patient.pk)
     return LogOutcome(log, created=True)

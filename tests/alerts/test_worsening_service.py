@@ -184,3 +184,22 @@ def test_a_log_schedules_a_debounced_check(
     assert len(first) == 1  # the worsening check, in a minute
     assert len(second) == 0  # debounced: already scheduled
     assert cache.get(f"worsening-check:{patient.id}") == 1
+
+
+@pytest.mark.django_db
+def test_an_exercise_log_schedules_the_check_too(
+    patient_client, patient, make_plan, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from tests.plans.test_today_and_logs import log_body as exercise_log_body
+
+    item = make_plan().items.first()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = patient_client.post(
+            "/api/v1/exercise-logs/", exercise_log_body(item, pain_during=8), format="json"
+        )
+
+    assert response.status_code == 201
+    assert len(callbacks) == 1  # the worsening check, in a minute
+    assert cache.get(f"worsening-check:{patient.id}") == 1
