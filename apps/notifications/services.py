@@ -402,7 +402,8 @@ def _dispatch_batch(*, now: datetime, batch_size: int) -> tuple[int, int]:
     Reminder.objects.filter(pk__in=candidates, status=ReminderStatus.SCHEDULED).update(
         status=ReminderStatus.SENT, sent_at=now, claim_token=token, updated_at=now
     )
-    won = list(Reminder.objects.filter(claim_token=token).select_related("user"))
+    # pk__in: the primary key's index finds the rows (claim_token has none).
+    won = list(Reminder.objects.filter(pk__in=candidates, claim_token=token).select_related("user"))
     pause = settings.REMINDER_DISPATCH_TEST_PAUSE
     if pause:  # tests kill a worker here, mid-batch, inside the transaction
         logger.info("dispatch: claimed %d reminders, pausing %.1fs", len(won), pause)

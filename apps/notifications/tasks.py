@@ -5,13 +5,7 @@ the message to be delivered again)."""
 from backend.celery import app
 
 from . import services
-
-try:
-    from .push import TransientPushError
-except ImportError:  # TEMPORARY while push.py is being written
-
-    class TransientPushError(Exception):  # type: ignore[no-redef]
-        pass
+from .push import TransientPushError
 
 
 @app.task(acks_late=True)
