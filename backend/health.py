@@ -1,19 +1,35 @@
 """Liveness and readiness probes for orchestrators and the run command."""
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from rest_framework.exceptions import MethodNotAllowed
 
 from backend.celery import app as celery_app
+from backend.rest import error_response
 
 logger = logging.getLogger(__name__)
 
 
-@never_cache
-@require_GET
+def probe(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest], JsonResponse]:
+    """GET or HEAD, never cached; any other method is a 405 in the API's envelope."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest) -> JsonResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = error_response(MethodNotAllowed(request.method))
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request)
+
+    return never_cache(wrapped)
+
+
+@probe
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process is alive; says nothing about its dependencies."""
     return JsonResponse({"status": "ok"})
@@ -40,8 +56,7 @@ def _broker_ok() -> bool:
     return True
 
 
-@never_cache
-@require_GET
+@probe
 def readyz(request: HttpRequest) -> JsonResponse:
     """Database and broker reachable → 200; either down → 503 naming which."""
     checks = {"database": _database_ok(), "broker": _broker_ok()}

@@ -41,3 +41,15 @@ def test_readyz_is_503_when_the_database_is_unreachable(api_client, monkeypatch)
 
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "down"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_answer_head_and_refuse_other_methods_in_the_envelope(api_client, path):
+    assert api_client.head(path).status_code == 200
+
+    response = api_client.post(path)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json()["errors"][0]["code"] == "method_not_allowed"
