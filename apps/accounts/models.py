@@ -12,9 +12,14 @@ from django.utils import timezone as django_timezone
 from apps.content.vocabulary import Side
 
 
+# Files of the host's zone database that are not zone names: "localtime" would silently
+# mean the server's own zone.
+_NOT_ZONE_NAMES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @cache
 def _timezone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - _NOT_ZONE_NAMES
 
 
 def validate_timezone(value: str) -> None:

@@ -60,6 +60,7 @@ def test_it_rejects_a_duplicate_email_in_any_case(api_client, patient):
     [
         ({"timezone": "Mars/Olympus_Mons"}, "timezone", "invalid_timezone"),
         ({"timezone": "utc+2"}, "timezone", "invalid_timezone"),
+        ({"timezone": "localtime"}, "timezone", "invalid_timezone"),
         ({"password": "short"}, "password", "password_too_short"),
         ({"password": "password123"}, "password", "password_too_common"),
         ({"password": "8472910384756"}, "password", "password_entirely_numeric"),
