@@ -11,7 +11,6 @@ from django.utils import timezone as django_timezone
 
 from apps.content.vocabulary import Side
 
-
 # Files of the host's zone database that are not zone names: "localtime" would silently
 # mean the server's own zone.
 _NOT_ZONE_NAMES = frozenset({"localtime", "posixrules", "Factory"})

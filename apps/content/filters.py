@@ -1,8 +1,31 @@
 import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_datetime
+from django_filters.fields import IsoDateTimeField
 
 from .models import TargetArea
 from .selectors import search_filter
 from .vocabulary import Region
+
+
+class AwareIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 with a UTC offset, as everywhere in the API: a bare time is ambiguous."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well formed but impossible: the parent field says so
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                raise ValidationError(
+                    "Include a UTC offset, such as 2026-11-21T08:30:00Z.", code="naive"
+                )
+        return super().to_python(value)
+
+
+class AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = AwareIsoDateTimeField
 
 
 class ContentFilter(django_filters.FilterSet):
@@ -13,7 +36,7 @@ class ContentFilter(django_filters.FilterSet):
 
     region = django_filters.ChoiceFilter(choices=Region.choices, field_name="regions__code")
     search = django_filters.CharFilter(method="filter_search", max_length=100)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = AwareIsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(search_filter(self.search_fields, value.strip()))

@@ -127,6 +127,8 @@ def test_region_filters_content(api_client, url):
         ({"region": "elbow"}, "region"),
         ({"updated_since": "yesterday"}, "updated_since"),
         ({"updated_since": "2026-13-45T00:00:00Z"}, "updated_since"),
+        ({"updated_since": "2026-11-21T00:00:00"}, "updated_since"),  # no offset
+        ({"updated_since": "2026-11-21"}, "updated_since"),
         ({"search": "x" * 101}, "search"),
     ],
 )
