@@ -74,8 +74,8 @@ class PlanItem(models.Model):
     )
     notes = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Replacing a plan's items retires those that have logs (history stays readable)
-    # and deletes the rest; a retired item is no longer due.
+    # Replacing a plan's items retires them (never deletes): history and past adherence
+    # stay readable; a retired item is no longer due.
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -57,8 +57,8 @@ def local_day_bounds(day: date, zone) -> tuple[datetime, datetime]:
     )
 
 
-def _item_active_on(item: PlanItem, start: datetime, end: datetime) -> bool:
-    return item.created_at < end and (item.retired_at is None or item.retired_at > start)
+def _in_force_at(item: PlanItem, moment: datetime) -> bool:
+    return item.created_at < moment and (item.retired_at is None or item.retired_at >= moment)
 
 
 def today_for(*, patient: User, now: datetime | None = None) -> dict:
@@ -102,9 +102,12 @@ def today_for(*, patient: User, now: datetime | None = None) -> dict:
 
 
 def plan_adherence(*, plan: ExercisePlan, date_from: date, date_to: date) -> dict:
-    """Expected and done sessions per local day. Logs are counted by the database,
-    grouped by day in the patient's zone and by item; an item done more often than
-    prescribed counts as done, not as more than done."""
+    """Expected and done sessions per local day and exercise. Logs are counted by the
+    database, grouped by day in the patient's zone and by exercise; an exercise done more
+    often than prescribed counts as done, not as more than done.
+
+    A day expects the items in force at its end; logs count by exercise, so a session done
+    in the morning still counts when the physio replaced its item later that day."""
     zone = plan.patient.zone
     items = list(plan.items.all())
     start, _ = local_day_bounds(date_from, zone)
@@ -114,23 +117,27 @@ def plan_adherence(*, plan: ExercisePlan, date_from: date, date_to: date) -> dic
             plan_item__plan=plan, performed_at__gte=start, performed_at__lt=end
         )
         .annotate(day=TruncDate("performed_at", tzinfo=zone))
-        .values("day", "plan_item")
+        .values("day", "plan_item__exercise")
         .annotate(count=Count("id"))
     )
     done_by_day: dict[date, dict] = defaultdict(dict)
     for row in counted:
-        done_by_day[row["day"]][row["plan_item"]] = row["count"]
+        done_by_day[row["day"]][row["plan_item__exercise"]] = row["count"]
 
     days, total_expected, total_done = [], 0, 0
     day = date_from
     while day <= date_to:
-        day_start, day_end = local_day_bounds(day, zone)
-        expected = done = 0
+        _, day_end = local_day_bounds(day, zone)
+        expected_by_exercise: dict[int, int] = defaultdict(int)
         if plan.start_date <= day <= plan.end_date:
             for item in items:
-                if day.weekday() in item.days_of_week and _item_active_on(item, day_start, day_end):
-                    expected += item.times_per_day
-                    done += min(done_by_day[day].get(item.id, 0), item.times_per_day)
+                if day.weekday() in item.days_of_week and _in_force_at(item, day_end):
+                    expected_by_exercise[item.exercise_id] += item.times_per_day
+        expected = sum(expected_by_exercise.values())
+        done = sum(
+            min(done_by_day[day].get(exercise, 0), wanted)
+            for exercise, wanted in expected_by_exercise.items()
+        )
         days.append(
             {
                 "date": day,

@@ -125,9 +125,8 @@ def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan
     plan.full_clean(exclude=["patient", "physio"], validate_constraints=False)
     plan.save()
     if items is not None:
-        current = plan.items.filter(retired_at__isnull=True)
-        current.filter(logs__isnull=True).delete()
-        current.update(retired_at=timezone.now())
+        # Retired, never deleted: past days' adherence still knows what was expected.
+        plan.items.filter(retired_at__isnull=True).update(retired_at=timezone.now())
         _items(plan, items)
     _after_change(plan)
     return plan

@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.plans.models import ExerciseLog, PlanItem
 from apps.plans.services import exercise_log_create
 from tests.conftest import client_for
+from tests.plans.conftest import ALL_DAYS
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -254,3 +255,68 @@ def test_adherence_is_404_for_outsiders(make_plan, other_patient, other_physio):
     plan = make_plan()
     for user in (other_patient, other_physio):
         assert client_for(user).get(f"/api/v1/plans/{plan.id}/adherence/").status_code == 404
+
+
+def _adherence(plan, date_from: str, date_to: str) -> dict:
+    return (
+        client_for(plan.physio)
+        .get(f"/api/v1/plans/{plan.id}/adherence/", {"from": date_from, "to": date_to})
+        .json()
+    )
+
+
+def _replace_items(plan, items: list[dict]) -> None:
+    response = client_for(plan.physio).patch(
+        f"/api/v1/plans/{plan.id}/", {"items": items}, format="json"
+    )
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.django_db
+def test_replacing_items_keeps_what_past_days_expected(patient, make_plan):
+    """Missed sessions stay missed after the physio edits the plan."""
+    with time_machine.travel(dt.datetime(2026, 11, 16, 9, 0, tzinfo=patient.zone), tick=False):
+        plan = make_plan()  # stretch 2 a day every day; quad sets Mon, Wed, Fri
+    with time_machine.travel(dt.datetime(2026, 11, 18, 20, 0, tzinfo=patient.zone), tick=False):
+        before = _adherence(plan, "2026-11-16", "2026-11-17")
+        _replace_items(
+            plan,
+            [
+                {
+                    "exercise": "quad-sets",
+                    "sets": 2,
+                    "reps": 10,
+                    "days_of_week": [0, 2, 4],
+                    "max_pain": 4,
+                }
+            ],
+        )
+        after = _adherence(plan, "2026-11-16", "2026-11-17")
+
+    assert before["days"] == after["days"]
+    assert after["expected"] == 5  # Monday 2 + 1, Tuesday 2: none done
+
+
+@pytest.mark.django_db
+def test_a_session_done_before_its_item_was_replaced_that_day_still_counts(patient, make_plan):
+    with time_machine.travel(dt.datetime(2026, 11, 16, 9, 0, tzinfo=patient.zone), tick=False):
+        plan = make_plan()
+    stretch = PlanItem.objects.get(plan=plan, exercise__slug="wall-calf-stretch")
+    log_item(patient, stretch, dt.datetime(2026, 11, 17, 8, 0, tzinfo=patient.zone))
+    with time_machine.travel(dt.datetime(2026, 11, 17, 12, 0, tzinfo=patient.zone), tick=False):
+        # The same stretch, now once a day: the morning's session is that day's one.
+        _replace_items(
+            plan,
+            [
+                {
+                    "exercise": "wall-calf-stretch",
+                    "sets": 2,
+                    "hold_seconds": 30,
+                    "days_of_week": ALL_DAYS,
+                    "max_pain": 3,
+                }
+            ],
+        )
+        tuesday = _adherence(plan, "2026-11-17", "2026-11-17")["days"]
+
+    assert tuesday == [{"date": "2026-11-17", "expected": 1, "done": 1, "ratio": 1.0}]
