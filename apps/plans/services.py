@@ -1,7 +1,7 @@
 """Writes for exercise plans and exercise logs."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,8 +14,6 @@ from apps.alerts import services as alerts
 
 from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
 
-PLAN_MAX_DAYS = 366  # "no more than a year", leap years included
-
 
 class PlanConflict(Exception):
     """The request is valid but the plan's state does not allow it (409)."""
@@ -26,16 +24,25 @@ class PlanConflict(Exception):
         self.code = code
 
 
-def _check_dates(start: date, end: date) -> None:
-    if end < start:
+def one_year_after(start: date) -> date:
+    """The same day a year later; 29 February gives 28 February (never more than a year)."""
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:
+        return start.replace(year=start.year + 1, day=28)
+
+
+def plan_dates_check(start: date, end: date) -> None:
+    """Issue 5: the end comes after the start, and a plan lasts no more than a year."""
+    if end <= start:
         raise ValidationError(
             {
                 "end_date": ValidationError(
-                    "The end date must not be before the start date.", code="before_start"
+                    "The end date must be after the start date.", code="before_start"
                 )
             }
         )
-    if (end - start) > timedelta(days=PLAN_MAX_DAYS):
+    if end > one_year_after(start):
         raise ValidationError(
             {"end_date": ValidationError("A plan lasts at most a year.", code="too_long")}
         )
@@ -86,7 +93,7 @@ def plan_create(
         raise ValidationError(
             {"patient": ValidationError("You are not linked to this patient.", code="not_linked")}
         )
-    _check_dates(start_date, end_date)
+    plan_dates_check(start_date, end_date)
     if ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).exists():
         raise PlanConflict(
             "This patient already has an active plan: archive it first.", "active_plan_exists"
@@ -121,7 +128,7 @@ def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan
     items = changes.pop("items", None)
     for name, value in changes.items():
         setattr(plan, name, sorted(set(value)) if name == "reminder_times" else value)
-    _check_dates(plan.start_date, plan.end_date)
+    plan_dates_check(plan.start_date, plan.end_date)
     plan.full_clean(exclude=["patient", "physio"], validate_constraints=False)
     plan.save()
     if items is not None:

@@ -172,6 +172,11 @@ def _item(**overrides):
         ({"items": [_item(colour="red")]}, "items.0.colour", "unknown_field"),
         ({"items": []}, "items", "empty"),
         ({"end_date": "2020-01-01"}, "end_date", "before_start"),
+        (
+            {"end_date": str(timezone.now().date() - dt.timedelta(days=1))},
+            "end_date",
+            "before_start",
+        ),
         ({"end_date": str(timezone.now().date() + dt.timedelta(days=400))}, "end_date", "too_long"),
         ({"start_date": "31/12/2026"}, "start_date", "invalid"),
         ({"reminder_times": ["25:00"]}, "reminder_times.0", "invalid_time"),
@@ -262,3 +267,29 @@ def test_outsiders_get_404_and_change_nothing(make_plan, other_physio, other_pat
 @pytest.mark.django_db
 def test_an_unknown_plan_is_404(physio_client, linked):
     assert physio_client.get(f"{URL}{uuid.uuid4()}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "refused"),
+    [
+        ("2026-03-01", "2026-03-02", False),
+        ("2026-03-01", "2026-03-01", True),  # the end must come after the start
+        ("2026-03-01", "2027-03-01", False),  # a year to the day
+        ("2026-03-01", "2027-03-02", True),
+        ("2028-02-29", "2029-02-28", False),  # from a leap day: never more than a year
+        ("2028-02-29", "2029-03-01", True),
+        ("2027-03-01", "2028-02-29", False),
+        ("2027-03-01", "2028-03-02", True),
+    ],
+)
+def test_plan_dates_boundaries(start, end, refused):
+    from django.core.exceptions import ValidationError
+
+    from apps.plans.services import plan_dates_check
+
+    check = lambda: plan_dates_check(dt.date.fromisoformat(start), dt.date.fromisoformat(end))  # noqa: E731
+    if refused:
+        with pytest.raises(ValidationError):
+            check()
+    else:
+        check()
