@@ -29,7 +29,12 @@ from .push import PermanentPushError, PushError, PushMessage, TransientPushError
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+# With the task's backoff (5 s doubling, capped at 10 minutes, jittered) twelve attempts
+# span roughly half an hour to an hour of provider trouble before a delivery fails.
+MAX_ATTEMPTS = 12
+# A delivery waiting for a retry is the retry chain's business; the sweep takes it back
+# only when the chain has clearly died (longer than the longest backoff).
+RETRY_GRACE = timedelta(minutes=15)
 # A claim older than this belongs to a worker that died mid-send (the provider timeout is
 # seconds, the task's hard time limit minutes): another worker may take the row over.
 CLAIM_TIMEOUT = timedelta(minutes=5)
@@ -48,12 +53,18 @@ def _claimable(now: datetime) -> Q:
 
 
 def deliveries_pending(older_than: timedelta) -> QuerySet[PushDelivery]:
-    """Deliveries the sweep should enqueue again: pending and untouched for `older_than`
-    (the broker lost or never got the task), or claimed by a worker that died."""
+    """Deliveries the sweep should enqueue again: never tried and untouched for
+    `older_than` (the broker lost or never got the task), waiting for a retry far longer
+    than any backoff (the retry chain died), or claimed by a worker that died."""
     now = timezone.now()
     stale = now - CLAIM_TIMEOUT
     return PushDelivery.objects.filter(
-        Q(status=DeliveryStatus.PENDING, updated_at__lt=now - older_than)
+        Q(status=DeliveryStatus.PENDING, attempts=0, updated_at__lt=now - older_than)
+        | Q(
+            status=DeliveryStatus.PENDING,
+            attempts__gt=0,
+            updated_at__lt=now - max(older_than, RETRY_GRACE),
+        )
         | Q(
             Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True),
             status=DeliveryStatus.SENDING,

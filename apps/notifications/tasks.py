@@ -5,6 +5,7 @@ the message to be delivered again)."""
 from backend.celery import app
 
 from . import services
+from .delivery import MAX_ATTEMPTS
 from .push import TransientPushError
 
 
@@ -19,7 +20,7 @@ def dispatch_due_reminders() -> int:
     retry_backoff=5,
     retry_backoff_max=600,
     retry_jitter=True,
-    max_retries=5,
+    max_retries=MAX_ATTEMPTS,  # the delivery row counts attempts and has the last word
 )
 def deliver_push(delivery_id: str) -> str:
     from .delivery import push_deliver

@@ -14,6 +14,7 @@ from apps.notifications import push
 from apps.notifications.delivery import (
     CLAIM_TIMEOUT,
     MAX_ATTEMPTS,
+    RETRY_GRACE,
     deliveries_pending,
     push_deliver,
     push_message_for,
@@ -252,9 +253,14 @@ def test_a_retried_delivery_is_not_swept_before_its_backoff(fcm, patient):
     with pytest.raises(push.TransientPushError):
         push_deliver(delivery_id=delivery.id)
 
-    # update() skips auto_now: the release must touch updated_at itself.
+    # update() skips auto_now: the release must touch updated_at itself. While the retry
+    # chain backs off (up to 10 minutes), the sweep leaves the row to it: no second chain.
     assert not deliveries_pending(older_than=timedelta(minutes=1)).filter(pk=delivery.pk).exists()
-    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert (
+            not deliveries_pending(older_than=timedelta(minutes=1)).filter(pk=delivery.pk).exists()
+        )
+    with time_machine.travel(timezone.now() + RETRY_GRACE + timedelta(minutes=1)):
         assert deliveries_pending(older_than=timedelta(minutes=1)).filter(pk=delivery.pk).exists()
 
 
