@@ -5,6 +5,7 @@ import pytest
 from apps.accounts.services import care_link_create, care_link_end
 from apps.notifications.models import Device, Notification, PushDelivery
 from tests.symptoms.conftest import log_body
+from tests.workers import purge_suite_queues
 
 URL = "/api/v1/symptom-logs/"
 
@@ -13,6 +14,7 @@ URL = "/api/v1/symptom-logs/"
 def test_an_urgent_log_notifies_each_linked_physio_in_the_same_transaction(
     patient_client, patient, physio, other_physio, django_capture_on_commit_callbacks
 ):
+    purge_suite_queues()
     care_link_create(physio=physio, patient=patient)
     care_link_create(physio=other_physio, patient=patient)
     Device.objects.create(user=physio, platform="android", token="fcm-token", token_hash="x" * 64)
@@ -31,7 +33,32 @@ def test_an_urgent_log_notifies_each_linked_physio_in_the_same_transaction(
     assert "calf" not in note.title.lower()  # no clinical detail on a lock screen
     delivery = PushDelivery.objects.get(notification=note)
     assert delivery.status == "pending"
-    assert len(callbacks) >= 1  # the push is enqueued only once the log is committed
+    # Nothing reached the broker inside the transaction; on commit, the push task does.
+    assert queued_pushes() == []
+    for callback in callbacks:
+        callback()
+    assert queued_pushes() == [str(delivery.id)]
+
+
+def queued_pushes() -> list[str]:
+    """Delivery ids of the push tasks waiting on the broker's notifications queue."""
+    from backend.celery import app
+
+    found = []
+    with app.connection_for_read() as conn:
+        queue = conn.SimpleQueue("notifications")
+        try:
+            while True:
+                try:
+                    message = queue.get(block=False)
+                except queue.Empty:
+                    break
+                if message.headers.get("task") == "apps.notifications.tasks.deliver_push":
+                    found.append(message.payload[0][0])
+                message.ack()
+        finally:
+            queue.close()
+    return found
 
 
 @pytest.mark.django_db
