@@ -203,3 +203,26 @@ def test_an_exercise_log_schedules_the_check_too(
     assert response.status_code == 201
     assert len(callbacks) == 1  # the worsening check, in a minute
     assert cache.get(f"worsening-check:{patient.id}") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("sessions_done", "alerted"), [(8, True), (9, False)])
+def test_missed_exercises_threshold_is_half_of_the_weeks_sessions(
+    patient, make_plan, sessions_done, alerted
+):
+    import time_machine
+
+    with time_machine.travel(timezone.now() - dt.timedelta(days=10)):
+        plan = make_plan()  # 2 stretches a day + quad sets 3 days a week: 17 sessions a week
+    item = PlanItem.objects.get(plan=plan, exercise__slug="wall-calf-stretch")
+    for hours in range(sessions_done):  # 8/17 = 0.47, 9/17 = 0.53
+        exercise_log_create(
+            patient=patient,
+            plan_item=item,
+            client_id=uuid.uuid4(),
+            performed_at=timezone.now() - dt.timedelta(hours=hours),
+            sets_done=2,
+            pain_during=1,
+        )
+
+    assert missed_exercises_sweep() == (1 if alerted else 0)
