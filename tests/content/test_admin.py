@@ -151,3 +151,17 @@ def test_content_published_once_is_withdrawn_not_deleted(editor_browser):
     response = editor_browser.post(f"/admin/content/condition/{draft.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Condition.objects.filter(pk=draft.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_search_and_region_filter_find_the_right_conditions(editor_browser):
+    ConditionFactory(slug="bakers-cyst", name="Baker's cyst", other_names="Popliteal cyst")
+    ConditionFactory(slug="calf-strain", name="Calf strain", regions=["calf"])
+    ConditionFactory(slug="spinal-stenosis", name="Spinal stenosis", regions=["lower_back"])
+
+    def listed(params) -> set[str]:
+        response = editor_browser.get("/admin/content/condition/", params)
+        return {condition.slug for condition in response.context["cl"].result_list}
+
+    assert listed({"q": "popliteal"}) == {"bakers-cyst"}
+    assert listed({"regions__code__exact": "calf"}) == {"calf-strain"}

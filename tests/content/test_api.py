@@ -244,6 +244,16 @@ def test_condition_list_and_detail_query_budget(api_client, django_assert_max_nu
     # count, protocols, regions, steps
     with django_assert_max_num_queries(4):
         api_client.get("/api/v1/protocols/")
+    protocol = ProtocolFactory(slug="with-steps")
+    for position in range(5):
+        ProtocolStepFactory(protocol=protocol, position=position)
+    exercise = ExerciseFactory(slug="one-exercise", regions=["calf", "back_of_knee"])
+    # protocol, regions, steps
+    with django_assert_max_num_queries(3):
+        assert api_client.get(f"/api/v1/protocols/{protocol.slug}/").status_code == 200
+    # exercise, regions
+    with django_assert_max_num_queries(2):
+        assert api_client.get(f"/api/v1/exercises/{exercise.slug}/").status_code == 200
 
 
 # --- Withdrawn content: what an offline copy must drop ---------------------------------
