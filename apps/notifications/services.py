@@ -8,8 +8,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -270,25 +269,29 @@ def reminders_plan_ahead(*, now: datetime | None = None, batch: int = 500) -> in
     from apps.plans.models import ExercisePlan, PlanStatus
 
     now = now or timezone.now()
-    horizon = now + timedelta(days=PLAN_HORIZON_DAYS - 1)
+    # A week of rows exists once synced; a source with nothing beyond five days from now
+    # is due a top-up. (Six would miss a day's reminder once its time of day has passed
+    # and re-sync such sources every hour for nothing.)
+    horizon = now + timedelta(days=PLAN_HORIZON_DAYS - 2)
     count = 0
     # Only what lacks reminders at the far end of the window: each plan and patient is
-    # topped up about once a day, not every hour.
+    # topped up about once a day, not every hour. Sources are compared as text in Python:
+    # casting a UUID key to text differs between databases (SQLite drops the hyphens).
+    covered = set(
+        Reminder.objects.filter(source__startswith="plan:", scheduled_for__gte=horizon)
+        .values_list("source", flat=True)
+        .distinct()
+    )
     plans = ExercisePlan.objects.filter(
         status=PlanStatus.ACTIVE, end_date__gte=(now - timedelta(days=1)).date()
-    ).exclude(
-        Exists(
-            Reminder.objects.filter(
-                source=Concat(Value("plan:"), Cast(OuterRef("pk"), CharField())),
-                scheduled_for__gte=horizon,
-            )
-        )
-    )
-    for plan in plans.select_related("patient").iterator(chunk_size=batch):
-        plan_reminders_sync(plan=plan, now=now)
-        count += 1
+    ).select_related("patient")
+    for plan in plans.iterator(chunk_size=batch):
+        if _plan_source(plan) not in covered:
+            plan_reminders_sync(plan=plan, now=now)
+            count += 1
     patients = (
         User.objects.filter(role=Role.PATIENT, is_active=True)
+        .exclude(reminder_settings__checkin_reminders=False)  # nothing to plan for them
         .exclude(
             Exists(
                 Reminder.objects.filter(

@@ -290,3 +290,25 @@ def held_plan(reminder: Reminder):
     from apps.plans.models import ExercisePlan
 
     return ExercisePlan.objects.get(pk=reminder.source.removeprefix("plan:"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hour", [6, 10, 23])  # before and after the day's reminder times
+def test_plan_ahead_leaves_what_is_already_planned_alone(patient, make_plan, hour):
+    """The hourly run re-syncs a source about once a day, not every hour: a plan or
+    check-in with a week of rows, or check-ins switched off, is skipped."""
+    with time_machine.travel(dt.datetime(2026, 11, 18, hour, 30, tzinfo=dt.UTC), tick=False):
+        make_plan(reminder_times=["08:00", "18:30"])
+        reminders_plan_ahead()
+
+        assert reminders_plan_ahead() == 0
+
+
+@pytest.mark.django_db
+def test_plan_ahead_skips_patients_with_check_ins_off(patient, other_patient):
+    checkin_reminders_sync(user=other_patient)
+    client_for(patient).put(
+        "/api/v1/reminder-settings/", {"checkin_reminders": False}, format="json"
+    )
+
+    assert reminders_plan_ahead() == 0
