@@ -63,6 +63,9 @@ class ContentViewSet(viewsets.ReadOnlyModelViewSet):
     """Published content is education for anyone, signed in or not."""
 
     permission_classes = [permissions.AllowAny]
+    # The same for everyone, so no authentication: an app holding an expired token still
+    # reads content (offline sync) instead of getting a 401.
+    authentication_classes = []
     pagination_class = ContentPagination
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"

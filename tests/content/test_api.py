@@ -325,3 +325,12 @@ def test_publishing_records_the_first_time_only():
 
     assert first is not None
     assert Condition.objects.get(pk=condition.pk).first_published_at == first
+
+
+@pytest.mark.django_db
+def test_content_is_served_even_with_an_expired_or_bad_token(api_client):
+    ConditionFactory(slug="public")
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-valid-token")
+
+    assert slugs(api_client.get("/api/v1/conditions/")) == ["public"]
+    assert api_client.get("/api/v1/conditions/public/").status_code == 200
