@@ -30,6 +30,10 @@ def symptom_trend(*, patient: User, days: int, now: datetime | None = None) -> l
         .order_by("day")
     )
     by_day: dict[date, dict] = {row["day"]: row for row in rows}
+    # A phone clock a little fast may log "tomorrow" just before midnight (up to 5
+    # minutes ahead is accepted): then the window ends on that day, so the log shows.
+    last_day = max([today, *by_day])
+    first_day = last_day - timedelta(days=days - 1)
     trend = []
     for offset in range(days):
         day = first_day + timedelta(days=offset)

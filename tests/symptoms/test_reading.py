@@ -180,3 +180,20 @@ def test_a_list_page_costs_a_fixed_number_of_queries(
     # user, page of logs
     with django_assert_max_num_queries(2):
         assert patient_client.get("/api/v1/symptom-logs/", {"page_size": 100}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_log_a_fast_clock_dated_just_after_midnight_shows_in_the_trend(patient):
+    patient.timezone = "Europe/Berlin"
+    patient.save()
+    zone = ZoneInfo("Europe/Berlin")
+    with time_machine.travel(datetime(2026, 11, 21, 23, 58, tzinfo=zone), tick=False):
+        make_log(patient, datetime(2026, 11, 21, 9, 0, tzinfo=zone), pain=3)
+        make_log(patient, datetime(2026, 11, 22, 0, 2, tzinfo=zone), pain=5)  # 4 min ahead
+
+        trend = client_for(patient).get("/api/v1/symptom-logs/trend/", {"days": 2}).json()
+
+    assert trend == [
+        {"date": "2026-11-21", "mean_pain": 3.0, "max_pain": 3, "count": 1},
+        {"date": "2026-11-22", "mean_pain": 5.0, "max_pain": 5, "count": 1},
+    ]
