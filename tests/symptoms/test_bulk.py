@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.alerts.models import Alert
@@ -231,3 +232,39 @@ def test_a_non_object_item_is_reported_with_a_null_attr(patient_client):
     response = patient_client.post(URL, [log_body(), 5], format="json")
 
     assert response.json()["results"][1]["errors"][0]["attr"] is None
+
+
+@pytest.mark.django_db
+def test_500_urgent_logs_with_three_physios_cost_the_same_queries_as_one(
+    patient_client, patient, django_assert_max_num_queries
+):
+    """Alerts, their events, physio notifications and push deliveries are written in
+    bulk: the query count does not grow with the number of red flags or physios."""
+    from apps.accounts.services import care_link_create
+    from apps.notifications.models import Device, Notification
+    from tests.accounts.factories import PhysioFactory
+
+    for n in range(3):
+        physio = PhysioFactory()
+        care_link_create(physio=physio, patient=patient)
+        Device.objects.create(
+            user=physio, platform="android", token=f"t{n}", token_hash=f"{n}" * 64
+        )
+
+    def urgent(count: int) -> list[dict]:
+        return offline_logs(count, locations=["calf"], redness=True, swelling="significant")
+
+    with CaptureQueriesContext(connection) as one:
+        patient_client.post(URL, urgent(1), format="json")
+    SymptomLog.objects.all().delete()
+
+    fields = list(SymptomLog._meta.concrete_fields)
+    insert_batches = math.ceil(500 / connection.ops.bulk_batch_size(fields, [None] * 500))
+    # Beyond the one-log case, only SQLite's parameter limit may split bulk inserts: of
+    # logs, alerts, events, notifications and deliveries (generously bounded here).
+    with django_assert_max_num_queries(len(one) + 5 * insert_batches):
+        response = patient_client.post(URL, urgent(500), format="json")
+
+    assert response.status_code == 200
+    assert Alert.objects.filter(patient=patient, level="urgent").count() == 500
+    assert Notification.objects.filter(kind="alert").count() >= 500 * 3

@@ -216,3 +216,46 @@ def test_a_body_that_is_not_a_log_object_is_a_400(patient_client, payload):
 def test_a_painless_check_in_needs_no_location(patient_client):
     response = patient_client.post(URL, log_body(pain_score=0, locations=[]), format="json")
     assert response.status_code == 201
+
+
+# Each row of DOMAIN.md's red-flag table, through the API as the phone sends it.
+RED_FLAG_ROWS = [
+    ({"locations": ["calf"], "tenderness": True}, "possible_dvt", "urgent"),
+    ({"fever": True}, "possible_infection", "urgent"),
+    ({"can_bear_weight": False}, "cannot_bear_weight", "urgent"),
+    (
+        {"sudden_onset": True, "pain_score": 8, "swelling": "mild"},
+        "sudden_severe_pain_swelling",
+        "urgent",
+    ),
+    (
+        {"locations": ["calf"], "recent_knee_injury": True},
+        "calf_pain_after_knee_injury",
+        "soon",
+    ),
+    ({"neuro_worsening": True}, "worsening_neuro", "soon"),
+    ({"sleep_disturbed": True}, "daily_life_or_sleep", "soon"),
+    ({"knee_locking": True}, "mechanical_locking", "soon"),
+    ({"bladder_bowel_change": True}, "cauda_equina", "emergency"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "code", "level"), RED_FLAG_ROWS, ids=[r[1] for r in RED_FLAG_ROWS]
+)
+def test_every_red_flag_row_answers_with_its_code_and_level(
+    patient_client, patient, fields, code, level
+):
+    response = patient_client.post(URL, log_body(**fields), format="json")
+
+    assert response.status_code == 201
+    triage = response.json()["triage"]
+    assert [flag["code"] for flag in triage["flags"]] == [code]
+    assert triage["level"] == level
+    stored = patient_client.get(f"{URL}{response.json()['id']}/").json()["triage"]
+    assert stored == triage
+    assert Alert.objects.filter(patient=patient).exists() is (triage["level"] in ALERTING)
+
+
+ALERTING = {"urgent", "emergency"}
