@@ -226,3 +226,32 @@ def test_missed_exercises_threshold_is_half_of_the_weeks_sessions(
         )
 
     assert missed_exercises_sweep() == (1 if alerted else 0)
+
+
+@pytest.mark.django_db
+def test_rising_logs_sent_through_the_api_make_one_open_alert_via_the_task(patient, physio):
+    """Issue 6's Done-when end to end in one process: the phone logs pain rising from 2 to
+    6 over ten days, the after-log task runs each time, more rising logs follow."""
+    import time_machine
+
+    from apps.alerts.tasks import check_worsening
+    from tests.conftest import client_for
+    from tests.symptoms.conftest import log_body
+
+    care_link_create(physio=physio, patient=patient)
+    start = timezone.now() - dt.timedelta(days=12)
+    pains = [2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7]
+    for day, pain in enumerate(pains):
+        with time_machine.travel(start + dt.timedelta(days=day), tick=False):
+            response = client_for(patient).post(
+                "/api/v1/symptom-logs/",
+                log_body(recorded_at=timezone.now().isoformat(), pain_score=pain),
+                format="json",
+            )
+            assert response.status_code == 201
+            check_worsening.apply(args=[str(patient.id)])
+
+    alerts = Alert.objects.filter(patient=patient, kind="worsening")
+    assert alerts.count() == 1
+    assert alerts.get().status == "open"
+    assert Notification.objects.filter(user=physio, kind="alert", alert=alerts.get()).count() == 1
