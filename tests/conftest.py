@@ -2,9 +2,11 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from apps.accounts.models import User
 from tests.accounts.factories import EditorFactory, PatientFactory, PhysioFactory
 
 pytest_plugins = ["tests.workers"]
@@ -73,3 +75,12 @@ def physio_client(physio) -> APIClient:
 @pytest.fixture
 def editor_client(editor) -> APIClient:
     return client_for(editor)
+
+
+@pytest.fixture
+def staff_browser(db) -> Client:
+    """A superuser signed in to the admin with Django's test client."""
+    staff = User.objects.create_superuser(email="staff@example.org", password="Staff-look-2026")
+    client = Client()
+    client.force_login(staff)
+    return client

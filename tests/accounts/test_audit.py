@@ -24,14 +24,6 @@ def linked(physio, patient):
 
 
 @pytest.fixture
-def staff_browser(db) -> Client:
-    staff = User.objects.create_superuser(email="staff@example.org", password="Staff-look-2026")
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
 def audit_row(physio, patient, linked) -> PatientAccessAudit:
     patient_access_record(physio=physio, patients=patient, what="symptom_logs.list")
     return PatientAccessAudit.objects.get()

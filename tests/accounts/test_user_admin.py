@@ -11,14 +11,6 @@ ADD = "/admin/accounts/user/add/"
 PASSWORD = "Content-edit-2026"
 
 
-@pytest.fixture
-def staff_browser(db) -> Client:
-    staff = User.objects.create_superuser(email="staff@example.org", password="Staff-look-2026")
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
 def add_account(staff_browser, email: str, role: str) -> User:
     response = staff_browser.post(
         ADD, {"email": email, "role": role, "password1": PASSWORD, "password2": PASSWORD}

@@ -1,21 +1,11 @@
 import uuid
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.models import User
 from apps.care.models import CareSession
 
 CHANGELIST = "/admin/care/caresession/"
-
-
-@pytest.fixture
-def staff_browser(db) -> Client:
-    staff = User.objects.create_superuser(email="staff@example.org", password="Staff-look-2026")
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 @pytest.fixture

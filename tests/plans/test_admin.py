@@ -6,20 +6,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts.models import User
 from apps.plans.models import ExerciseLog, ExercisePlan, PlanItem
 from apps.plans.services import exercise_log_create
 
 PLANS = "/admin/plans/exerciseplan/"
 LOGS = "/admin/plans/exerciselog/"
-
-
-@pytest.fixture
-def staff_browser(db) -> Client:
-    staff = User.objects.create_superuser(email="staff@example.org", password="Staff-look-2026")
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 @pytest.fixture
