@@ -84,3 +84,31 @@ def staff_browser(db) -> Client:
     client = Client()
     client.force_login(staff)
     return client
+
+
+def post_at_once(calls: list[tuple]) -> list:
+    """Send (user, url, body) POSTs from one thread each, released together by a barrier,
+    as racing phones would; the responses come back in the order of `calls`."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    responses: list = [None] * len(calls)
+
+    def send(index: int, user, url: str, body: dict) -> None:
+        client = client_for(user)
+        barrier.wait()
+        try:
+            responses[index] = client.post(url, body, format="json")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=send, args=(index, *call)) for index, call in enumerate(calls)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return responses

@@ -1,6 +1,5 @@
 import hashlib
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from apps.accounts.services import (
     invite_code_hash,
 )
 from apps.accounts.views import InviteJoinThrottle
-from tests.conftest import client_for
+from tests.conftest import client_for, post_at_once
 
 INVITES = "/api/v1/care-team/invites/"
 JOIN = "/api/v1/care-team/join/"
@@ -352,22 +351,9 @@ def test_the_join_limit_resets_after_the_window(monkeypatch, physio, patient):
 @pytest.mark.django_db(transaction=True)
 def test_two_patients_racing_for_one_code_make_exactly_one_link(physio, patient, other_patient):
     code = care_invite_create(physio=physio).code
-    barrier = threading.Barrier(2)
-    outcomes: dict = {}
-
-    def join(user):
-        client = client_for(user)
-        barrier.wait()
-        try:
-            outcomes[user.pk] = client.post(JOIN, {"code": code}, format="json")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=join, args=(user,)) for user in (patient, other_patient)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    users = (patient, other_patient)
+    responses = post_at_once([(user, JOIN, {"code": code}) for user in users])
+    outcomes = {user.pk: response for user, response in zip(users, responses, strict=True)}
 
     assert sorted(response.status_code for response in outcomes.values()) == [201, 400]
     winner = next(pk for pk, response in outcomes.items() if response.status_code == 201)

@@ -1,19 +1,17 @@
 import datetime as dt
-import threading
 import uuid
 from datetime import timedelta
 from unittest import mock
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.care.models import CareSession
 from apps.notifications.models import Reminder, ReminderStatus
 from tests.care.conftest import session_body
-from tests.conftest import client_for
+from tests.conftest import client_for, post_at_once
 
 URL = "/api/v1/care-sessions/"
 
@@ -123,22 +121,7 @@ def test_another_patient_may_reuse_a_client_id_without_seeing_the_first(
 def test_racing_copies_of_one_session_make_exactly_one_row(patient):
     """Two phones (or a retry) sending the same session at the same instant."""
     body = session_body()
-    barrier = threading.Barrier(4)
-    statuses: list[int] = []
-
-    def send():
-        client = client_for(patient)
-        barrier.wait()
-        try:
-            statuses.append(client.post(URL, body, format="json").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = [r.status_code for r in post_at_once([(patient, URL, body)] * 4)]
 
     assert sorted(statuses) == [200, 200, 200, 201]
     assert CareSession.objects.filter(patient=patient).count() == 1

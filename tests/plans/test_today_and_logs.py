@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.plans.models import ExerciseLog, PlanItem
 from apps.plans.services import exercise_log_create
-from tests.conftest import client_for
+from tests.conftest import client_for, post_at_once
 from tests.plans.conftest import ALL_DAYS
 
 LONDON = ZoneInfo("Europe/London")
@@ -142,27 +142,9 @@ def test_pain_above_the_items_limit_is_recorded(patient_client, item, pain, abov
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_copies_of_an_exercise_log_make_one_row(patient, item):
-    import threading
-
-    from django.db import connection
-
     body = log_body(item)
-    barrier = threading.Barrier(3)
-    statuses = []
-
-    def send():
-        client = client_for(patient)
-        barrier.wait()
-        try:
-            statuses.append(client.post("/api/v1/exercise-logs/", body, format="json").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    calls = [(patient, "/api/v1/exercise-logs/", body)] * 3
+    statuses = [r.status_code for r in post_at_once(calls)]
     assert sorted(statuses) == [200, 200, 201]
     assert ExerciseLog.objects.count() == 1
 

@@ -1,14 +1,12 @@
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from apps.alerts.models import Alert, AlertKind
 from apps.symptoms.models import SymptomLog
-from tests.conftest import client_for
+from tests.conftest import client_for, post_at_once
 from tests.symptoms.conftest import log_body
 
 URL = "/api/v1/symptom-logs/"
@@ -111,22 +109,7 @@ def test_another_patient_may_reuse_a_client_id_without_seeing_the_first(
 def test_racing_copies_of_one_log_make_exactly_one_row(patient):
     """Two phones (or a retry) sending the same log at the same instant."""
     body = log_body(locations=["calf"], redness=True)
-    barrier = threading.Barrier(4)
-    statuses: list[int] = []
-
-    def send():
-        client = client_for(patient)
-        barrier.wait()
-        try:
-            statuses.append(client.post(URL, body, format="json").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = [r.status_code for r in post_at_once([(patient, URL, body)] * 4)]
 
     assert sorted(statuses) == [200, 200, 200, 201]
     assert SymptomLog.objects.filter(patient=patient).count() == 1
