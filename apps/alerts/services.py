@@ -2,19 +2,16 @@
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.symptoms.models import SymptomLog
+from backend.errors import Conflict
 
+from .errors import AlertError
 from .models import Alert, AlertEvent, AlertEventAction, AlertKind, AlertStatus
-
-
-class AlertTransitionError(ValidationError):
-    """The alert is not in a state that allows this change (409)."""
 
 
 def alert_raise_red_flag(*, log: SymptomLog) -> Alert:
@@ -133,9 +130,9 @@ def alert_upsert(
 def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != AlertStatus.OPEN:
-        raise AlertTransitionError(
+        raise Conflict(
             f"This alert is {alert.status}; only an open alert can be acknowledged.",
-            code="invalid_transition",
+            AlertError.INVALID_TRANSITION,
         )
     alert.status = AlertStatus.ACKNOWLEDGED
     alert.acknowledged_at = timezone.now()
@@ -149,7 +146,7 @@ def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
 def alert_resolve(*, alert: Alert, by: User) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
-        raise AlertTransitionError("This alert is already resolved.", code="invalid_transition")
+        raise Conflict("This alert is already resolved.", AlertError.INVALID_TRANSITION)
     alert.status = AlertStatus.RESOLVED
     alert.resolved_at = timezone.now()
     alert.resolved_by = by
