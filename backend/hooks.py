@@ -9,10 +9,19 @@ change back, so a log never exists without the alert it should have raised.
 Every hook of the project is declared here, so this file is the list to read.
 """
 
+from enum import StrEnum
+
 from django.dispatch import Signal
 
-#: New logs were stored (not re-sent copies). Sent by symptoms (kind="symptom"), plans
-#: (kind="exercise") and outcomes (kind="outcome") inside the storing transaction.
+
+class LogKind(StrEnum):
+    SYMPTOM = "symptom"
+    EXERCISE = "exercise"
+    OUTCOME = "outcome"
+
+
+#: New logs were stored (not re-sent copies). Sent by symptoms (LogKind.SYMPTOM), plans
+#: (LogKind.EXERCISE) and outcomes (LogKind.OUTCOME) inside the storing transaction.
 #: Arguments: patient_id, kind, logs (the new model instances).
 #: Subscriber: alerts (red-flag alerts for urgent/emergency symptom logs in the same
 #: transaction; the debounced worsening check).

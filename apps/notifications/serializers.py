@@ -1,8 +1,10 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from backend.rest import StrictBooleanField, StrictSerializer
+from backend.rest import StrictBooleanField, StrictCharField, StrictChoiceField, StrictSerializer
 
-from .models import Notification, Reminder, ReminderSettings, ReminderStatus
+from .devices import TOKEN_MAX_LENGTH, web_subscription
+from .models import Device, Notification, Platform, Reminder, ReminderSettings, ReminderStatus
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -40,3 +42,31 @@ class ReminderSettingsSerializer(StrictSerializer):
 
 class ReminderQuerySerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=ReminderStatus.choices, required=False)
+
+
+class DeviceRegisterSerializer(StrictSerializer):
+    platform = StrictChoiceField(choices=Platform.choices)
+    token = StrictCharField(
+        max_length=TOKEN_MAX_LENGTH,
+        help_text=(
+            "The FCM registration token (ios, android), or the Web Push subscription's "
+            "JSON (web): {endpoint, keys: {p256dh, auth}}."
+        ),
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["platform"] == Platform.WEB:
+            try:
+                attrs["token"] = web_subscription(attrs["token"])
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(
+                    {"token": [serializers.ErrorDetail(exc.messages[0], code=exc.code)]}
+                ) from None
+        return attrs
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ["id", "platform", "created_at", "active"]
+        read_only_fields = fields

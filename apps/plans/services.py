@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from apps.accounts import selectors as accounts
 from apps.accounts.models import User
-from apps.alerts import services as alerts
+from backend import hooks
 from backend.errors import Conflict
 
 from .errors import PlanError
 from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
+from .reminders import plan_reminders_sync
 
 
 def one_year_after(start: date) -> date:
@@ -64,9 +65,7 @@ def _items(plan: ExercisePlan, items: list[dict[str, Any]]) -> list[PlanItem]:
 
 
 def _after_change(plan: ExercisePlan) -> None:
-    """Reminders follow the plan (apps.notifications re-plans or cancels them)."""
-    from apps.notifications.services import plan_reminders_sync
-
+    """Reminders follow the plan (re-planned or cancelled)."""
     plan_reminders_sync(plan=plan)
 
 
@@ -179,7 +178,9 @@ def exercise_log_create(*, patient: User, plan_item: PlanItem, **fields: Any) ->
         return LogOutcome(
             ExerciseLog.objects.get(patient=patient, client_id=fields["client_id"]), created=False
         )
-    # DESIGN.md, Flows: an exercise log enqueues the debounced trend check too (pain above
-    # the limit twice running is one of its rules).
-    alerts.worsening_check_soon(patient_id=patient.pk)
+    # Subscribers (alerts) enqueue the debounced worsening check: pain above the limit
+    # twice running is one of its rules.
+    hooks.logs_recorded.send(
+        sender=ExerciseLog, patient_id=patient.pk, kind=hooks.LogKind.EXERCISE, logs=[log]
+    )
     return LogOutcome(log, created=True)

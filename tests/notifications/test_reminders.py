@@ -7,11 +7,11 @@ import time_machine
 from django.utils import timezone
 
 from apps.accounts.services import user_profile_update
+from apps.notifications.dispatch import reminders_dispatch_due
 from apps.notifications.models import Notification, Reminder, ReminderKind, ReminderStatus
-from apps.notifications.services import (
+from apps.notifications.reminders import (
     checkin_reminders_sync,
     reminder_schedule,
-    reminders_dispatch_due,
     reminders_plan_ahead,
 )
 from tests.conftest import client_for
