@@ -47,6 +47,7 @@ def reminders_wanted(user: User, kind: str) -> bool:
         ReminderKind.EXERCISE: "exercise_reminders",
         ReminderKind.CHECKIN: "checkin_reminders",
         ReminderKind.CARE: "care_reminders",
+        ReminderKind.QUESTIONNAIRE: "questionnaire_reminders",
     }.get(kind)
     return getattr(settings, switch) if switch else True
 

@@ -28,6 +28,7 @@ class ReminderSettingsSerializer(StrictSerializer):
     exercise_reminders = StrictBooleanField(required=False)
     checkin_reminders = StrictBooleanField(required=False)
     care_reminders = StrictBooleanField(required=False)
+    questionnaire_reminders = StrictBooleanField(required=False)
 
     def to_representation(self, instance: ReminderSettings) -> dict:
         return {
@@ -37,6 +38,7 @@ class ReminderSettingsSerializer(StrictSerializer):
             "exercise_reminders": instance.exercise_reminders,
             "checkin_reminders": instance.checkin_reminders,
             "care_reminders": instance.care_reminders,
+            "questionnaire_reminders": instance.questionnaire_reminders,
         }
 
 

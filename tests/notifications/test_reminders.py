@@ -101,6 +101,7 @@ def test_checkin_reminders_follow_the_settings(patient_client, patient):
         "exercise_reminders": True,
         "checkin_reminders": True,
         "care_reminders": True,
+        "questionnaire_reminders": True,
     }
     checkins = Reminder.objects.filter(user=patient, kind="checkin", status="scheduled")
     assert checkins.count() >= 6
