@@ -316,3 +316,16 @@ def user_erase(*, user: User) -> None:
     AccessAttempt.objects.filter(username__iexact=user.email).delete()
     AccessLog.objects.filter(username__iexact=user.email).delete()
     user.delete()
+
+
+def on_bootstrap(sender, *, options: dict, **kwargs) -> list[str]:
+    """`manage.py bootstrap`: the editors' permissions, and demo accounts with --demo."""
+    editors_group_sync()
+    lines = ["Editors' permissions synchronised."]
+    if options.get("demo"):
+        lines.append("Demo accounts (local use only):")
+        lines += [
+            f"  {account.role:<8} {account.email:<24} password: {account.password}"
+            for account in demo_accounts_ensure()
+        ]
+    return lines

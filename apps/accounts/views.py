@@ -198,19 +198,3 @@ class CareTeamJoinView(APIView):
         serializer.is_valid(raise_exception=True)
         link = services.care_invite_join(patient=request.user, **serializer.validated_data)
         return Response(CareTeamLinkSerializer(link).data, status=status.HTTP_201_CREATED)
-
-
-class MeExportView(APIView):
-    permission_classes = [IsPatient]
-
-    @extend_schema(
-        responses={200: {"type": "object", "additionalProperties": True}},
-        summary="Every record the patient owns, as one JSON document",
-    )
-    def get(self, request: Request) -> Response:
-        from .export import patient_export
-
-        response = Response(patient_export(patient=request.user))
-        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
-        response["Cache-Control"] = "no-store"
-        return response

@@ -4,14 +4,29 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import IsPhysio
+from apps.accounts.permissions import IsPatient, IsPhysio
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
 from apps.alerts.models import Alert, AlertStatus
 from apps.plans.models import ExercisePlan, PlanItem
 from apps.symptoms.models import SymptomLog
 
+from .export import patient_export
 from .fhir import patient_bundle
+
+
+class MeExportView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses={200: {"type": "object", "additionalProperties": True}},
+        summary="Every record the patient owns, as one JSON document",
+    )
+    def get(self, request: Request) -> Response:
+        response = Response(patient_export(patient=request.user))
+        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class PatientFhirView(APIView):

@@ -52,15 +52,17 @@ THIRD_PARTY_APPS = [
     "adminsortable2",
     "simple_history",
 ]
+# In the order of the layers, bottom first (docs/architecture.md; import-linter checks it).
 LOCAL_APPS = [
-    "apps.accounts",
     "apps.content",
-    "apps.symptoms",
-    "apps.alerts",
-    "apps.plans",
-    "apps.care",
+    "apps.accounts",
     "apps.notifications",
+    "apps.symptoms",
+    "apps.care",
+    "apps.plans",
+    "apps.alerts",
     "apps.interop",
+    "apps.clinic",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
