@@ -2,12 +2,14 @@
 responses Django produces outside DRF views."""
 
 from dataclasses import asdict, replace
+from datetime import timedelta
 from typing import Any
 
 import drf_standardized_errors.handler
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
 from drf_standardized_errors.types import Error
@@ -15,6 +17,9 @@ from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.settings import api_settings
 
 from backend.errors import Conflict
+
+# How far ahead of the server's clock a phone's clock may be.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -204,6 +209,32 @@ class AwareDateTimeField(serializers.DateTimeField):
         ):
             self.fail("naive")
         return parsed
+
+
+class RecentDateTimeField(AwareDateTimeField):
+    """The one validator for "when it happened", as a phone reports it: a time with an
+    offset, at most `future` ahead of the server's clock (phone clocks drift; 5 minutes)
+    and at most `past` ago (how long offline data may wait to sync)."""
+
+    default_error_messages = {
+        "in_future": "Cannot be more than {minutes} minutes in the future.",
+        "too_old": "Is more than {past} ago.",
+    }
+
+    def __init__(
+        self, *, past: timedelta, past_label: str, future: timedelta = FUTURE_TOLERANCE, **kwargs
+    ) -> None:
+        super().__init__(**kwargs)
+        self.past, self.past_label, self.future = past, past_label, future
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        now = timezone.now()
+        if moment > now + self.future:
+            self.fail("in_future", minutes=int(self.future.total_seconds() // 60))
+        if moment < now - self.past:
+            self.fail("too_old", past=self.past_label)
+        return moment
 
 
 class StrictUUIDField(serializers.UUIDField):

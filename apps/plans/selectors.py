@@ -39,6 +39,12 @@ def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
     return plans.none()
 
 
+def plan_items_for(*, patient: User) -> QuerySet[PlanItem]:
+    """Items of the patient's own plans (archived and retired ones too: an offline session
+    may be synced after the plan changed)."""
+    return PlanItem.objects.filter(plan__patient=patient)
+
+
 def active_plan_of(*, patient: User) -> ExercisePlan | None:
     return plans_for(user=patient).filter(status=PlanStatus.ACTIVE).first()
 

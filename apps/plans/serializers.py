@@ -1,13 +1,12 @@
 import re
 from datetime import timedelta
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from apps.content.models import Exercise, Status
 from backend.rest import (
-    AwareDateTimeField,
+    RecentDateTimeField,
     StrictCharField,
     StrictIntegerField,
     StrictSerializer,
@@ -17,7 +16,6 @@ from backend.rest import (
 from .models import ExerciseLog, ExercisePlan, PlanItem
 
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_ACCEPTED = timedelta(days=730)
 
 
@@ -136,22 +134,12 @@ class PlanSerializer(serializers.ModelSerializer):
 class ExerciseLogInputSerializer(StrictSerializer):
     client_id = StrictUUIDField()
     plan_item = StrictUUIDField()
-    performed_at = AwareDateTimeField()
+    performed_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label="two years")
     sets_done = StrictIntegerField(min_value=0, max_value=20)
     reps_done = StrictIntegerField(min_value=0, max_value=200, required=False, allow_null=True)
     pain_during = StrictIntegerField(min_value=0, max_value=10)
     difficulty = StrictIntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     note = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
-
-    def validate_performed_at(self, value):
-        now = timezone.now()
-        if value > now + FUTURE_TOLERANCE:
-            raise serializers.ValidationError(
-                "Cannot be more than 5 minutes in the future.", code="in_future"
-            )
-        if value < now - OLDEST_ACCEPTED:
-            raise serializers.ValidationError("Is more than two years ago.", code="too_old")
-        return value
 
 
 class ExerciseLogSerializer(serializers.ModelSerializer):

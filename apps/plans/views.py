@@ -14,7 +14,7 @@ from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from backend.rest import require_empty_body
 
 from . import selectors, services
-from .models import ExercisePlan, PlanItem, PlanStatus
+from .models import ExercisePlan, PlanStatus
 from .serializers import (
     AdherenceQuerySerializer,
     AdherenceSerializer,
@@ -188,7 +188,9 @@ class ExerciseLogView(APIView):
         serializer = ExerciseLogInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        item = PlanItem.objects.filter(pk=data.pop("plan_item"), plan__patient=request.user).first()
+        item = (
+            selectors.plan_items_for(patient=request.user).filter(pk=data.pop("plan_item")).first()
+        )
         if item is None:
             raise exceptions.ValidationError(
                 {
