@@ -50,7 +50,13 @@ class PlanItemInputSerializer(StrictSerializer):
     )
     sets = StrictIntegerField(min_value=1, max_value=20)
     reps = StrictIntegerField(min_value=1, max_value=100, required=False, allow_null=True)
-    hold_seconds = StrictIntegerField(min_value=1, max_value=600, required=False, allow_null=True)
+    hold_seconds = StrictIntegerField(
+        min_value=0,
+        max_value=600,
+        required=False,
+        allow_null=True,
+        help_text="Seconds to hold each rep; 0 or null for no hold.",
+    )
     times_per_day = StrictIntegerField(min_value=1, max_value=6, required=False, default=1)
     days_of_week = DaysOfWeekField()
     max_pain = StrictIntegerField(min_value=0, max_value=10)
