@@ -350,12 +350,16 @@ WEBPUSH_ALLOWED_HOSTS = env.list(
 PUSH_TIMEOUT_SECONDS = 10
 
 # --- Static files --------------------------------------------------------------------
+# Local runs (runserver with DEBUG off included) serve static files straight from the
+# apps' folders through WhiteNoise: no collectstatic needed. Production serves the
+# collected, hashed and compressed copies (production.py).
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+WHITENOISE_USE_FINDERS = True
 
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
