@@ -16,7 +16,7 @@ from drf_standardized_errors.types import Error
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.settings import api_settings
 
-from backend.errors import Conflict
+from backend.errors import CommonError, Conflict
 
 # How far ahead of the server's clock a phone's clock may be.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -51,7 +51,9 @@ class StrictFieldsMixin:
                                 "This field cannot be changed."
                                 if key in readonly
                                 else "This field is not accepted.",
-                                code="read_only" if key in readonly else "unknown_field",
+                                code=CommonError.READ_ONLY
+                                if key in readonly
+                                else CommonError.UNKNOWN_FIELD,
                             )
                         ]
                         for key in unknown
@@ -94,13 +96,13 @@ class ConflictError(exceptions.APIException):
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The object's state does not allow this."
-    default_code = "conflict"
+    default_code = CommonError.CONFLICT
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
-    default_code = "too_large"
+    default_code = CommonError.TOO_LARGE
 
 
 def error_response(exc: exceptions.APIException) -> JsonResponse:

@@ -13,6 +13,7 @@ from rest_framework_simplejwt import views as jwt_views
 from backend.rest import error_response, require_empty_body
 
 from . import selectors, services
+from .errors import AccountError
 from .models import CareTeamLink
 from .permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from .serializers import (
@@ -28,7 +29,7 @@ from .serializers import (
 
 class _LockedOut(exceptions.Throttled):
     default_detail = "Too many failed logins for this account from this address. Try again later."
-    default_code = "too_many_failed_logins"
+    default_code = AccountError.TOO_MANY_FAILED_LOGINS
 
 
 def lockout_response(

@@ -11,6 +11,8 @@ from django.db.models import Q
 from apps.content.models import ICE_MAX_MINUTES, ICE_MIN_MINUTES
 from apps.content.vocabulary import CareActivity
 
+from .errors import CareError
+
 MIN_MINUTES = 1
 MAX_MINUTES = 240
 ICE_DURATION_MESSAGE = f"An ice session lasts {ICE_MIN_MINUTES} to {ICE_MAX_MINUTES} minutes."
@@ -83,5 +85,9 @@ class CareSession(models.Model):
             and not ICE_MIN_MINUTES <= self.planned_minutes <= ICE_MAX_MINUTES
         ):
             raise ValidationError(
-                {"planned_minutes": ValidationError(ICE_DURATION_MESSAGE, code="ice_duration")}
+                {
+                    "planned_minutes": ValidationError(
+                        ICE_DURATION_MESSAGE, code=CareError.ICE_DURATION
+                    )
+                }
             )

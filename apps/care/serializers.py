@@ -12,6 +12,7 @@ from backend.rest import (
     StrictUUIDField,
 )
 
+from .errors import CareError
 from .models import (
     ICE_DURATION_MESSAGE,
     ICE_MAX_MINUTES,
@@ -42,7 +43,7 @@ class CareSessionInputSerializer(StrictSerializer):
             raise serializers.ValidationError(
                 {
                     "planned_minutes": serializers.ErrorDetail(
-                        ICE_DURATION_MESSAGE, code="ice_duration"
+                        ICE_DURATION_MESSAGE, code=CareError.ICE_DURATION
                     )
                 }
             )

@@ -13,6 +13,7 @@ from backend.rest import (
     StrictUUIDField,
 )
 
+from .errors import PlanError
 from .models import ExerciseLog, ExercisePlan, PlanItem
 
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -40,7 +41,7 @@ class DaysOfWeekField(serializers.ListField):
     def to_internal_value(self, data):
         days = super().to_internal_value(data)
         if len(set(days)) != len(days):
-            raise serializers.ValidationError("Each day may appear once.", code="duplicate")
+            raise serializers.ValidationError("Each day may appear once.", code=PlanError.DUPLICATE)
         return days
 
 
@@ -75,7 +76,9 @@ class PlanInputSerializer(StrictSerializer):
 
     def validate_items(self, items):
         if not items:
-            raise serializers.ValidationError("A plan needs at least one exercise.", code="empty")
+            raise serializers.ValidationError(
+                "A plan needs at least one exercise.", code=PlanError.EMPTY
+            )
         return items
 
 

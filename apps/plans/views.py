@@ -14,6 +14,7 @@ from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from backend.rest import require_empty_body
 
 from . import selectors, services
+from .errors import PlanError
 from .models import ExercisePlan, PlanStatus
 from .serializers import (
     AdherenceQuerySerializer,
@@ -195,7 +196,9 @@ class ExerciseLogView(APIView):
             raise exceptions.ValidationError(
                 {
                     "plan_item": [
-                        exceptions.ErrorDetail("No such item in your plans.", code="does_not_exist")
+                        exceptions.ErrorDetail(
+                            "No such item in your plans.", code=PlanError.UNKNOWN_ITEM
+                        )
                     ]
                 }
             )

@@ -17,6 +17,7 @@ from backend.rest import (
 )
 
 from . import triage as rules
+from .errors import LogError
 from .models import NOTE_MAX_LENGTH, SymptomLog
 from .vocabulary import Quality, Swelling, Trigger
 
@@ -73,11 +74,15 @@ class SymptomLogInputSerializer(StrictSerializer):
         for name in ("locations", "qualities", "triggers"):
             if len(set(attrs[name])) != len(attrs[name]):
                 raise serializers.ValidationError(
-                    {name: "Each value may appear once."}, code="duplicate"
+                    {name: "Each value may appear once."}, code=LogError.DUPLICATE
                 )
         if attrs["pain_score"] > 0 and not attrs["locations"]:
             raise serializers.ValidationError(
-                {"locations": serializers.ErrorDetail("Say where it hurts.", code="required")}
+                {
+                    "locations": serializers.ErrorDetail(
+                        "Say where it hurts.", code=LogError.LOCATION_REQUIRED
+                    )
+                }
             )
         return attrs
 
