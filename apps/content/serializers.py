@@ -74,6 +74,7 @@ class ProtocolStepSerializer(serializers.ModelSerializer):
             "times_per_day",
             "cautions",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=CareActivity.choices, allow_null=True))
     def get_session_kind(self, step: ProtocolStep) -> str | None:
@@ -88,6 +89,7 @@ class ProtocolSerializer(serializers.ModelSerializer):
     class Meta:
         model = Protocol
         fields = ["slug", "title", "summary", "regions", "steps", "source", "updated_at"]
+        read_only_fields = fields
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
@@ -113,6 +115,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
             "source",
             "updated_at",
         ]
+        read_only_fields = fields
 
 
 class LinkedProtocolSerializer(serializers.Serializer):
@@ -162,6 +165,7 @@ class ConditionSerializer(serializers.ModelSerializer):
             "updated_at",
             "disclaimer",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(CodeLabelSerializer(many=True))
     def get_mechanisms(self, condition: Condition) -> list[dict[str, str]]:

@@ -112,6 +112,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
             "max_pain",
             "notes",
         ]
+        read_only_fields = fields
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -133,6 +134,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "updated_at",
             "archived_at",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(PlanItemSerializer(many=True))
     def get_items(self, plan: ExercisePlan) -> list[dict]:
