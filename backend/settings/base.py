@@ -231,6 +231,7 @@ SPECTACULAR_SETTINGS = {
         "ReminderKindEnum": "apps.notifications.models.ReminderKind",
         "ReminderStatusEnum": "apps.notifications.models.ReminderStatus",
         "NotificationKindEnum": "apps.notifications.models.NotificationKind",
+        "MessageKindEnum": "apps.messaging.models.MessageKind",
         "PlanStatusEnum": "apps.plans.models.PlanStatus",
         "ContentStatusEnum": "apps.content.models.Status",
         "ConditionKindEnum": "apps.content.models.ConditionKind",
