@@ -67,12 +67,13 @@ def message_send(*, link: CareTeamLink, sender: User, client_id: uuid.UUID, body
 
     # The lock orders this with the link's end (care_link_end updates the row): a message
     # is never stored after the end it raced with.
-    if (
-        CareTeamLink.objects.select_for_update().filter(pk=link.pk, ended_at__isnull=True).first()
-        is None
-    ):
+    active = CareTeamLink.objects.select_for_update().filter(pk=link.pk, ended_at__isnull=True)
+    if active.first() is None:
+        # The patient may be trying to reach help: the refusal says where to find it.
         raise Conflict(
-            "This conversation has ended: messages can be read but no longer sent.",
+            "This conversation has ended: you can still read it, but no new messages can be "
+            "sent. For new or worse symptoms, log them in the app now; in an emergency, call "
+            "your local emergency number.",
             MessageError.THREAD_ENDED,
         )
 

@@ -409,6 +409,7 @@ def test_after_the_link_ends_the_patient_reads_but_nobody_posts(
     refused = send(patient_client, link, "One more thing")
     assert refused.status_code == 409
     assert errors_of(refused) == [(None, "thread_ended")]
+    assert "emergency number" in refused.json()["errors"][0]["detail"]  # where help is
     # A retry of a message sent while the link was active is that message, not a new one.
     retry = patient_client.post(
         URL.format(link.id), {"client_id": sent["client_id"], "body": "Thanks!"}, format="json"
