@@ -51,11 +51,13 @@ class ReadInputSerializer(StrictSerializer):
 class MessageSerializer(serializers.ModelSerializer):
     sender = serializers.UUIDField(
         source="sender_id",
+        read_only=True,
         allow_null=True,
         help_text="Who wrote it; null for an automatic reply (`kind` system).",
     )
     reply_to = serializers.UUIDField(
         source="reply_to_id",
+        read_only=True,
         allow_null=True,
         help_text="For an automatic reply: the message it answers.",
     )
