@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsPhysio
@@ -11,7 +11,7 @@ from apps.alerts.models import Alert, AlertStatus
 from apps.plans.models import ExercisePlan, PlanItem
 from apps.symptoms.models import SymptomLog
 
-from .fhir import patient_bundle
+from .fhir import bundle_json, patient_bundle
 
 
 class PatientFhirView(APIView):
@@ -21,7 +21,7 @@ class PatientFhirView(APIView):
         responses={200: {"type": "object", "description": "FHIR R4 Bundle (collection)"}},
         summary="A linked patient's records as a FHIR R4 Bundle",
     )
-    def get(self, request: Request, patient_id) -> Response:
+    def get(self, request: Request, patient_id) -> HttpResponse:
         patient = patient_for_physio(physio=request.user, patient_id=patient_id)
         bundle = patient_bundle(
             patient=patient,
@@ -32,4 +32,4 @@ class PatientFhirView(APIView):
             alerts=Alert.objects.filter(patient=patient).exclude(status=AlertStatus.RESOLVED),
         )
         patient_access_record(physio=request.user, patients=[patient], what="fhir.bundle")
-        return Response(bundle, content_type="application/fhir+json")
+        return HttpResponse(bundle_json(bundle), content_type="application/fhir+json")
