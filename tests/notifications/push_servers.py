@@ -42,6 +42,8 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    # When the request arrived (time.time()), to check how long a retry waited.
+    at: float = field(default_factory=time.time)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -246,7 +248,7 @@ def fcm_stand_in(provider: ProviderStandIn, tmp_path: Path, settings) -> Iterato
     settings.FCM_PROJECT_ID = PROJECT
     settings.FCM_ENDPOINT = f"{provider.url}/v1/projects"
     settings.PUSH_TIMEOUT_SECONDS = 5
-    push._fcm_client.cache_clear()
+    push._fcm_session.cache_clear()
     try:
         yield FCMSetup(
             provider,
@@ -256,7 +258,7 @@ def fcm_stand_in(provider: ProviderStandIn, tmp_path: Path, settings) -> Iterato
             ),
         )
     finally:
-        push._fcm_client.cache_clear()
+        push._fcm_session.cache_clear()
 
 
 @dataclass
