@@ -306,3 +306,25 @@ def webpush_stand_in(provider: ProviderStandIn, settings) -> WebPushSetup:
     settings.WEBPUSH_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.PUSH_TIMEOUT_SECONDS = 5
     return WebPushSetup(provider, vapid, key, auth, subscription)
+
+
+def fcm_worker_environment(setup: FCMSetup) -> dict[str, str]:
+    """What a Celery worker subprocess needs to send FCM to the stand-in."""
+    return {
+        "PUSH_ANDROID_BACKEND": "fcm",
+        "PUSH_IOS_BACKEND": "fcm",
+        "FCM_SERVICE_ACCOUNT_FILE": str(setup.service_account_file),
+        "FCM_PROJECT_ID": PROJECT,
+        "FCM_ENDPOINT": f"{setup.server.url}/v1/projects",
+    }
+
+
+def webpush_worker_environment(setup: WebPushSetup) -> dict[str, str]:
+    """What a Celery worker subprocess needs to send Web Push to the stand-in."""
+    return {
+        "PUSH_WEB_BACKEND": "webpush",
+        "WEBPUSH_VAPID_PRIVATE_KEY": setup.vapid.private_pem().decode(),
+        "WEBPUSH_VAPID_SUBJECT": "mailto:ops@example.org",
+        "WEBPUSH_ALLOW_HTTP_ENDPOINTS": "true",
+        "WEBPUSH_ALLOWED_HOSTS": "127.0.0.1",
+    }
