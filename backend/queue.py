@@ -13,15 +13,23 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def send_now(task: Task, *args, countdown: float | None = None, **kwargs) -> bool:
-    """Publish one task; False (and a log line with ids only) when the broker refuses."""
+def send_now(task: Task | str, *args, countdown: float | None = None, **kwargs) -> bool:
+    """Publish one task, given as a Task or by its name (so that services need not import
+    their tasks: tasks import services). False, and a log line with ids only, when the
+    broker refuses."""
+    name = task if isinstance(task, str) else task.name
     try:
-        task.apply_async(args=args, kwargs=kwargs, countdown=countdown, retry=False)
+        if isinstance(task, str):
+            from backend.celery import app
+
+            app.send_task(name, args=args, kwargs=kwargs, countdown=countdown, retry=False)
+        else:
+            task.apply_async(args=args, kwargs=kwargs, countdown=countdown, retry=False)
     except Exception:
-        logger.warning("broker unavailable: %s not enqueued; the sweep will retry", task.name)
+        logger.warning("broker unavailable: %s not enqueued; the sweep will retry", name)
         return False
     return True
 
 
-def enqueue_on_commit(task: Task, *args, countdown: float | None = None, **kwargs) -> None:
+def enqueue_on_commit(task: Task | str, *args, countdown: float | None = None, **kwargs) -> None:
     transaction.on_commit(lambda: send_now(task, *args, countdown=countdown, **kwargs))

@@ -14,6 +14,8 @@ from drf_standardized_errors.types import Error
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.settings import api_settings
 
+from backend.errors import Conflict
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
@@ -82,6 +84,14 @@ class ErrorFormatter(ExceptionFormatter):
         return [replace(e, attr=_contract_attr(e.attr)) for e in super().get_errors()]
 
 
+class ConflictError(exceptions.APIException):
+    """A service's `backend.errors.Conflict` in the envelope (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object's state does not allow this."
+    default_code = "conflict"
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -115,12 +125,15 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
-    """The package's handler, plus Django's ValidationError raised by services
-    (`full_clean()` and domain checks) as a 400 naming the field."""
+    """The package's handler, plus what services raise: Django's ValidationError
+    (`full_clean()` and domain checks) as a 400 naming the field, and
+    `backend.errors.Conflict` as a 409 with its code."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
             return PayloadTooLarge()
+        if isinstance(exc, Conflict):
+            return ConflictError(detail=exc.message, code=exc.code)
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
         if isinstance(exc, exceptions.AuthenticationFailed) and isinstance(exc.detail, dict):

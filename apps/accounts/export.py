@@ -38,7 +38,13 @@ def patient_export(*, patient: User) -> dict[str, Any]:
 
     settings = (
         ReminderSettings.objects.filter(user=patient)
-        .values("checkin_time", "exercise_reminders", "checkin_reminders", "care_reminders")
+        .values(
+            "checkin_time",
+            "exercise_reminders",
+            "checkin_reminders",
+            "care_reminders",
+            "questionnaire_reminders",
+        )
         .first()
     )
     return {

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backend import hooks
+
 from .models import CareTeamInvite, CareTeamLink, PatientAccessAudit, Role, User
 
 EDITORS_GROUP = "editors"
@@ -92,10 +94,9 @@ def user_profile_update(*, user: User, **changes) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=[*changes.keys()] if changes else None)
     if user.role == Role.PATIENT and set(changes) & REMINDER_FIELDS:
-        # Reminders are planned in the patient's zone and moved out of quiet hours.
-        from apps.notifications.services import reminders_replan_for_user
-
-        reminders_replan_for_user(user=user)
+        # Reminders are planned in the patient's zone and moved out of quiet hours: every
+        # reminder source re-plans (backend/hooks.py).
+        hooks.reminders_replan.send(sender=User, user=user, now=timezone.now())
     return user
 
 

@@ -4,14 +4,14 @@ the message to be delivered again)."""
 
 from backend.celery import app
 
-from . import services
+from . import dispatch, inbox, reminders
 from .delivery import MAX_ATTEMPTS, retry_countdown
 from .push import TransientPushError
 
 
 @app.task(acks_late=True)
 def dispatch_due_reminders() -> int:
-    return services.reminders_dispatch_due()
+    return dispatch.reminders_dispatch_due()
 
 
 @app.task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS)
@@ -28,9 +28,9 @@ def deliver_push(self, delivery_id: str) -> str:
 
 @app.task(acks_late=True)
 def sweep_undelivered() -> int:
-    return services.deliveries_sweep()
+    return inbox.deliveries_sweep()
 
 
 @app.task(acks_late=True)
 def plan_reminders_ahead() -> int:
-    return services.reminders_plan_ahead()
+    return reminders.reminders_plan_ahead()

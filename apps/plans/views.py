@@ -40,15 +40,6 @@ from .serializers import (
 ADHERENCE_MAX_DAYS = 366
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def _conflict(error: services.PlanConflict) -> Conflict:
-    return Conflict(detail=error.message, code=error.code)
-
-
 def _audit(request: Request, patients, what: str) -> None:
     from apps.accounts.services import patient_access_record
 
@@ -95,10 +86,7 @@ class PlanListView(generics.ListAPIView):
         serializer = PlanInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        try:
-            plan = services.plan_create(physio=request.user, patient_id=data.pop("patient"), **data)
-        except services.PlanConflict as error:
-            raise _conflict(error) from error
+        plan = services.plan_create(physio=request.user, patient_id=data.pop("patient"), **data)
         return Response(
             PlanSerializer(selectors.plans_for(user=request.user).get(pk=plan.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -127,10 +115,7 @@ class PlanDetailView(APIView):
         plan = self._plan(request, plan_id)
         serializer = PlanUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.plan_update(plan=plan, by=request.user, **serializer.validated_data)
-        except services.PlanConflict as error:
-            raise _conflict(error) from error
+        services.plan_update(plan=plan, by=request.user, **serializer.validated_data)
         return Response(PlanSerializer(self._plan(request, plan_id)).data)
 
 

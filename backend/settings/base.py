@@ -346,9 +346,6 @@ WEBPUSH_ALLOWED_HOSTS = env.list(
     ],
 )
 PUSH_TIMEOUT_SECONDS = 10
-# Test hook: the dispatcher sleeps this long inside its transaction, so a test can kill
-# the worker mid-batch. Zero everywhere else.
-REMINDER_DISPATCH_TEST_PAUSE = env.float("REMINDER_DISPATCH_TEST_PAUSE", default=0.0)
 
 # --- Static files --------------------------------------------------------------------
 STATIC_URL = "/static/"
