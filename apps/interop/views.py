@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -12,10 +13,12 @@ from apps.plans.models import ExercisePlan, PlanItem
 from apps.symptoms.models import SymptomLog
 
 from .fhir import bundle_json, patient_bundle
+from .renderers import FhirJsonRenderer
 
 
 class PatientFhirView(APIView):
     permission_classes = [IsPhysio]
+    renderer_classes = [JSONRenderer, FhirJsonRenderer]
 
     @extend_schema(
         responses={200: {"type": "object", "description": "FHIR R4 Bundle (collection)"}},

@@ -272,6 +272,44 @@ def test_a_linked_physio_gets_a_valid_fhir_bundle(physio_client, physio, patient
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/fhir+json",  # what FHIR clients send
+        "application/fhir+json; fhirVersion=4.0",
+        "application/json",
+        "*/*",
+    ],
+)
+def test_the_bundle_answers_fhir_and_plain_json_clients(physio_client, patient, linked, accept):
+    response = physio_client.get(f"/api/v1/patients/{patient.id}/fhir/", HTTP_ACCEPT=accept)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    Bundle.model_validate_json(response.content)
+
+
+@pytest.mark.django_db
+def test_a_fhir_client_refused_gets_the_error_envelope(patient, other_physio):
+    response = client_for(other_physio).get(
+        f"/api/v1/patients/{patient.id}/fhir/", HTTP_ACCEPT="application/fhir+json"
+    )
+
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_an_xml_only_client_is_told_406(physio_client, patient, linked):
+    response = physio_client.get(
+        f"/api/v1/patients/{patient.id}/fhir/", HTTP_ACCEPT="application/fhir+xml"
+    )
+
+    assert response.status_code == 406
+    assert not PatientAccessAudit.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_bundle_leaves_out_resolved_alerts(physio_client, physio, patient, linked):
     log_pain(patient, 7, redness=True)
     alert_resolve(alert=Alert.objects.get(patient=patient), by=physio)
