@@ -2,19 +2,24 @@
 responses Django produces outside DRF views."""
 
 from dataclasses import asdict, replace
+from datetime import timedelta
 from typing import Any
 
 import drf_standardized_errors.handler
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
 from drf_standardized_errors.types import Error
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.settings import api_settings
 
-from backend.errors import Conflict
+from backend.errors import CommonError, Conflict
+
+# How far ahead of the server's clock a phone's clock may be.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -46,7 +51,9 @@ class StrictFieldsMixin:
                                 "This field cannot be changed."
                                 if key in readonly
                                 else "This field is not accepted.",
-                                code="read_only" if key in readonly else "unknown_field",
+                                code=CommonError.READ_ONLY
+                                if key in readonly
+                                else CommonError.UNKNOWN_FIELD,
                             )
                         ]
                         for key in unknown
@@ -89,13 +96,13 @@ class ConflictError(exceptions.APIException):
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The object's state does not allow this."
-    default_code = "conflict"
+    default_code = CommonError.CONFLICT
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
-    default_code = "too_large"
+    default_code = CommonError.TOO_LARGE
 
 
 def error_response(exc: exceptions.APIException) -> JsonResponse:
@@ -204,6 +211,32 @@ class AwareDateTimeField(serializers.DateTimeField):
         ):
             self.fail("naive")
         return parsed
+
+
+class RecentDateTimeField(AwareDateTimeField):
+    """The one validator for "when it happened", as a phone reports it: a time with an
+    offset, at most `future` ahead of the server's clock (phone clocks drift; 5 minutes)
+    and at most `past` ago (how long offline data may wait to sync)."""
+
+    default_error_messages = {
+        "in_future": "Cannot be more than {minutes} minutes in the future.",
+        "too_old": "Is more than {past} ago.",
+    }
+
+    def __init__(
+        self, *, past: timedelta, past_label: str, future: timedelta = FUTURE_TOLERANCE, **kwargs
+    ) -> None:
+        super().__init__(**kwargs)
+        self.past, self.past_label, self.future = past, past_label, future
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        now = timezone.now()
+        if moment > now + self.future:
+            self.fail("in_future", minutes=int(self.future.total_seconds() // 60))
+        if moment < now - self.past:
+            self.fail("too_old", past=self.past_label)
+        return moment
 
 
 class StrictUUIDField(serializers.UUIDField):

@@ -338,7 +338,7 @@ def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     """Daily: patients whose last-7-day adherence is under half get one active
     missed_exercises alert (plans that started less than a week ago are not judged)."""
     from apps.plans.models import ExercisePlan, PlanStatus
-    from apps.plans.selectors import with_overview
+    from apps.plans.selectors import with_adherence_7d
 
     now = now or timezone.now()
     week_ago = (now - timedelta(days=6)).date()
@@ -351,7 +351,7 @@ def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     )
     raised = 0
     for patient in (
-        with_overview(judged, now=now)
+        with_adherence_7d(judged, now=now)
         .filter(adherence_7d__lt=MISSED_THRESHOLD)
         .iterator(chunk_size=500)
     ):

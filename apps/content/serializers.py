@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Condition, Exercise, Protocol, ProtocolStep, split_lines
-from .vocabulary import DISCLAIMER, Mechanism, RedFlagCode, Source
+from .vocabulary import DISCLAIMER, CareActivity, Mechanism, RedFlagCode, Source
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -56,12 +56,17 @@ class RegionCodesField(serializers.Field):
 
 class ProtocolStepSerializer(serializers.ModelSerializer):
     cautions = LinesField()
+    session_kind = serializers.SerializerMethodField(
+        help_text="The care-session kind (POST care-sessions/) this step starts, or null "
+        "for information only."
+    )
 
     class Meta:
         model = ProtocolStep
         fields = [
             "position",
             "kind",
+            "session_kind",
             "title",
             "instructions",
             "min_minutes",
@@ -69,6 +74,10 @@ class ProtocolStepSerializer(serializers.ModelSerializer):
             "times_per_day",
             "cautions",
         ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=CareActivity.choices, allow_null=True))
+    def get_session_kind(self, step: ProtocolStep) -> str | None:
+        return step.kind if step.kind in CareActivity.values else None
 
 
 class ProtocolSerializer(serializers.ModelSerializer):

@@ -44,3 +44,31 @@ def reminder_settings_of(user: User) -> ReminderSettings:
 def devices_for(*, user: User) -> QuerySet[Device]:
     """The caller's push destinations, newest first."""
     return Device.objects.filter(user=user).order_by("-created_at")
+
+
+def export_for(patient: User) -> dict:
+    """Reminder settings, reminders, the inbox and devices (never their tokens)."""
+    return {
+        "reminder_settings": ReminderSettings.objects.filter(user=patient)
+        .values(
+            "checkin_time",
+            "exercise_reminders",
+            "checkin_reminders",
+            "care_reminders",
+            "questionnaire_reminders",
+        )
+        .first(),
+        "reminders": list(
+            Reminder.objects.filter(user=patient)
+            .order_by("due_at")
+            .values("id", "kind", "source", "scheduled_for", "due_at", "status", "sent_at")
+        ),
+        "notifications": list(
+            Notification.objects.filter(user=patient)
+            .order_by("created_at")
+            .values("id", "kind", "title", "body", "created_at", "read_at")
+        ),
+        "devices": list(
+            Device.objects.filter(user=patient).values("id", "platform", "active", "created_at")
+        ),
+    }

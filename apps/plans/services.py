@@ -14,7 +14,7 @@ from backend import hooks
 from backend.errors import Conflict
 
 from .errors import PlanError
-from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
+from .models import ExerciseLog, ExercisePlan, PlanEvent, PlanEventAction, PlanItem, PlanStatus
 from .reminders import plan_reminders_sync
 
 
@@ -112,7 +112,13 @@ def plan_create(
             "This patient already has an active plan: archive it first.",
             PlanError.ACTIVE_PLAN_EXISTS,
         ) from error
-    _items(plan, items)
+    created_items = _items(plan, items)
+    PlanEvent.objects.create(
+        plan=plan,
+        action=PlanEventAction.CREATED,
+        actor=physio,
+        details={"items": [str(item.pk) for item in created_items]},
+    )
     _after_change(plan)
     return plan
 
@@ -129,10 +135,16 @@ def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan
     plan_dates_check(plan.start_date, plan.end_date)
     plan.full_clean(exclude=["patient", "physio"], validate_constraints=False)
     plan.save()
+    details: dict[str, Any] = {
+        "fields": sorted([*changes, *(["items"] if items is not None else [])])
+    }
     if items is not None:
         # Retired, never deleted: past days' adherence still knows what was expected.
-        plan.items.filter(retired_at__isnull=True).update(retired_at=timezone.now())
-        _items(plan, items)
+        retired = list(plan.items.filter(retired_at__isnull=True).values_list("pk", flat=True))
+        plan.items.filter(pk__in=retired).update(retired_at=timezone.now())
+        details["retired_items"] = [str(pk) for pk in retired]
+        details["items"] = [str(item.pk) for item in _items(plan, items)]
+    PlanEvent.objects.create(plan=plan, action=PlanEventAction.UPDATED, actor=by, details=details)
     _after_change(plan)
     return plan
 
@@ -145,6 +157,7 @@ def plan_archive(*, plan: ExercisePlan, by: User) -> ExercisePlan:
     plan.status = PlanStatus.ARCHIVED
     plan.archived_at = timezone.now()
     plan.save(update_fields=["status", "archived_at", "updated_at"])
+    PlanEvent.objects.create(plan=plan, action=PlanEventAction.ARCHIVED, actor=by)
     _after_change(plan)
     return plan
 

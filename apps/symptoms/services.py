@@ -62,7 +62,9 @@ def _assess(fields: dict[str, Any], earlier: Sequence[rules.LogFacts]) -> dict[s
     return {
         "triage_level": result.level,
         "triage_codes": [flag.code for flag in result.flags],
-        "hints": _hints(new, history),
+        # The hint looks back HINT_WINDOW (14 days), as the physio's summary does; triage
+        # only reads the last TRIAGE_HISTORY.
+        "hints": _hints(new, earlier),
     }
 
 

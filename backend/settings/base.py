@@ -52,15 +52,17 @@ THIRD_PARTY_APPS = [
     "adminsortable2",
     "simple_history",
 ]
+# In the order of the layers, bottom first (docs/architecture.md; import-linter checks it).
 LOCAL_APPS = [
-    "apps.accounts",
     "apps.content",
-    "apps.symptoms",
-    "apps.alerts",
-    "apps.plans",
-    "apps.care",
+    "apps.accounts",
     "apps.notifications",
+    "apps.symptoms",
+    "apps.care",
+    "apps.plans",
+    "apps.alerts",
     "apps.interop",
+    "apps.clinic",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -348,12 +350,16 @@ WEBPUSH_ALLOWED_HOSTS = env.list(
 PUSH_TIMEOUT_SECONDS = 10
 
 # --- Static files --------------------------------------------------------------------
+# Local runs (runserver with DEBUG off included) serve static files straight from the
+# apps' folders through WhiteNoise: no collectstatic needed. Production serves the
+# collected, hashed and compressed copies (production.py).
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+WHITENOISE_USE_FINDERS = True
 
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
