@@ -59,6 +59,7 @@ LOCAL_APPS = [
     "apps.alerts",
     "apps.plans",
     "apps.care",
+    "apps.outcomes",
     "apps.notifications",
     "apps.interop",
 ]
