@@ -18,6 +18,7 @@ from apps.notifications.reminders import (
     HORIZON_DAYS,
     plan_ahead_horizon,
     reminder_schedule,
+    reminders_cancel,
     reminders_sync,
     reminders_wanted,
 )
@@ -87,16 +88,20 @@ def schedule_reminders_sync(*, schedule: OutcomeSchedule, now: datetime | None =
     """Make the schedule's future reminders match it: create what is missing, cancel what no
     longer applies (ended schedule, instrument switched off, reminders switched off)."""
     now = now or timezone.now()
+    active = _reminds(schedule)
     reminders_sync(
         user=schedule.patient,
         kind=ReminderKind.QUESTIONNAIRE,
         source=schedule_source(schedule),
         wanted=_schedule_times(schedule, now),
-        active=_reminds(schedule),
+        active=active,
         title=TITLE,
         body=BODY,
         now=now,
     )
+    if not active:
+        # Also one due this very moment and not yet claimed: nothing is due any more.
+        reminders_cancel(source=schedule_source(schedule))
 
 
 def schedule_reminders_start(*, schedule: OutcomeSchedule, now: datetime | None = None) -> None:
