@@ -384,6 +384,8 @@ def _judge_group(
 ) -> list[OutcomeResponse]:
     """Write baseline, change and responder on every member (oldest first); return the
     members whose figures changed."""
+    if not members:
+        return []
     changed = []
     baseline = members[0].score
     for position, response in enumerate(members):

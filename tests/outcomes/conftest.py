@@ -51,7 +51,7 @@ def pain_answers(average: int, worst: int) -> list[dict]:
     return [{"item": "average", "value": average}, {"item": "worst", "value": worst}]
 
 
-def response_body(instrument: str, answers: list[dict], **overrides) -> dict:
+def response_body(instrument: str, answers: list[dict] | None = None, **overrides) -> dict:
     body = {
         "client_id": str(uuid.uuid4()),
         "instrument": instrument,
@@ -63,4 +63,6 @@ def response_body(instrument: str, answers: list[dict], **overrides) -> dict:
 
 
 def lefs_body(values=4, **overrides) -> dict:
-    return response_body("lefs", lefs_answers(values), **overrides)
+    overrides.setdefault("answers", lefs_answers(values))
+    overrides.setdefault("instrument", "lefs")
+    return response_body(**overrides)
