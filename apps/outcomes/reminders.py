@@ -60,9 +60,9 @@ def _last_answered_on(schedule: OutcomeSchedule):
     return last.astimezone(schedule.patient.zone).date() if last else None
 
 
-def _schedule_times(schedule: OutcomeSchedule, now: datetime) -> set[datetime]:
+def _schedule_times(schedule: OutcomeSchedule, now: datetime, *, active: bool) -> set[datetime]:
     """The reminders wanted after `now`, in the next HORIZON_DAYS days of the patient's zone."""
-    if not _reminds(schedule):
+    if not active:
         return set()
     zone = schedule.patient.zone
     today = now.astimezone(zone).date()
@@ -93,7 +93,7 @@ def schedule_reminders_sync(*, schedule: OutcomeSchedule, now: datetime | None =
         user=schedule.patient,
         kind=ReminderKind.QUESTIONNAIRE,
         source=schedule_source(schedule),
-        wanted=_schedule_times(schedule, now),
+        wanted=_schedule_times(schedule, now, active=active),
         active=active,
         title=TITLE,
         body=BODY,
