@@ -107,7 +107,9 @@ def schedule_reminders_sync(*, schedule: OutcomeSchedule, now: datetime | None =
 def schedule_reminders_start(*, schedule: OutcomeSchedule, now: datetime | None = None) -> None:
     """A new schedule: remind at once when its first occurrence is already due (moved to
     the end of quiet hours by the engine), then plan the week ahead."""
-    now = now or timezone.now()
+    # Not before the schedule's own timestamp: the at-once reminder must not count as a
+    # future time nobody wants (the caller's `now` was taken before the row was saved).
+    now = max(now or timezone.now(), schedule.created_at)
     today = now.astimezone(schedule.patient.zone).date()
     if due.is_due(
         starts_on=schedule.starts_on,

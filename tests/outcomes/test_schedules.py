@@ -374,3 +374,22 @@ def test_the_top_up_skips_schedules_with_nothing_at_the_window_end(
     for hours in range(0, 72, 7):
         moment = NOON + dt.timedelta(hours=hours)
         assert on_reminders_plan_ahead(sender=None, now=moment) == 0
+
+
+def test_the_at_once_reminder_stays_scheduled_when_the_clock_runs(
+    instruments, linked, physio, patient
+):
+    """Without frozen time the row is saved a moment after the service read the clock:
+    its reminder is still wanted, not cancelled as a stray future time."""
+    schedule = outcome_schedule_create(
+        physio=physio,
+        patient=patient,
+        instrument="lefs",
+        every_days=7,
+        starts_on=dt.datetime.now(tz=patient.zone).date(),
+    )
+    reminder = questionnaire_reminders(schedule.id).get()
+    assert (reminder.status, reminder.scheduled_for) == (
+        ReminderStatus.SCHEDULED,
+        schedule.created_at,
+    )
