@@ -225,6 +225,13 @@ def _refuse_changed_wording(version: InstrumentVersion) -> None:
         )
 
 
+class ScheduleStatus(models.TextChoices):
+    """Shown on a schedule (derived from `ended_at`, not stored)."""
+
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+
+
 class ScheduleEndReason(models.TextChoices):
     ENDED = "ended", "Ended by a physiotherapist"
     UNLINKED = "unlinked", "The care-team link ended"

@@ -14,7 +14,7 @@ from backend.rest import (
     StrictUUIDField,
 )
 
-from .models import InstrumentVersion, OutcomeResponse, OutcomeSchedule
+from .models import InstrumentVersion, OutcomeResponse, OutcomeSchedule, ScheduleStatus
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_ACCEPTED = timedelta(days=730)
@@ -26,18 +26,18 @@ ACTIVITY_MAX_LENGTH = 120
 # --- Instruments --------------------------------------------------------------------------
 
 
-class OptionSerializer(serializers.Serializer):
+class InstrumentOptionSerializer(serializers.Serializer):
     value = serializers.IntegerField()
     label = serializers.CharField()
 
 
-class ItemSerializer(serializers.Serializer):
+class InstrumentItemSerializer(serializers.Serializer):
     id = serializers.CharField()
     text = serializers.CharField()
-    answers = OptionSerializer(many=True)
+    answers = InstrumentOptionSerializer(many=True)
 
 
-class ScoreSerializer(serializers.Serializer):
+class InstrumentScoreSerializer(serializers.Serializer):
     method = serializers.CharField()
     min = serializers.FloatField()
     max = serializers.FloatField()
@@ -75,7 +75,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(ItemSerializer(many=True))
+    @extend_schema_field(InstrumentItemSerializer(many=True))
     def get_items(self, version: InstrumentVersion) -> list[dict[str, Any]]:
         return [
             {
@@ -86,7 +86,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
             for item in version.definition().items
         ]
 
-    @extend_schema_field(ScoreSerializer)
+    @extend_schema_field(InstrumentScoreSerializer)
     def get_score(self, version: InstrumentVersion) -> dict[str, Any]:
         return {
             "method": version.method,
@@ -110,13 +110,13 @@ class StrictDateField(serializers.DateField):
         return super().to_internal_value(value)
 
 
-class ScheduleInputSerializer(StrictSerializer):
+class OutcomeScheduleInputSerializer(StrictSerializer):
     instrument = StrictCharField(max_length=32)
     every_days = StrictIntegerField(min_value=1, max_value=365)
     starts_on = StrictDateField()
 
 
-class ScheduleSerializer(serializers.ModelSerializer):
+class OutcomeScheduleSerializer(serializers.ModelSerializer):
     instrument = serializers.CharField(source="instrument_id")
     status = serializers.SerializerMethodField()
 
@@ -136,14 +136,14 @@ class ScheduleSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=["active", "ended"]))
+    @extend_schema_field(serializers.ChoiceField(choices=ScheduleStatus.choices))
     def get_status(self, schedule: OutcomeSchedule) -> str:
-        return "active" if schedule.is_active else "ended"
+        return ScheduleStatus.ACTIVE if schedule.is_active else ScheduleStatus.ENDED
 
 
-class ScheduleQuerySerializer(StrictSerializer):
+class OutcomeScheduleQuerySerializer(StrictSerializer):
     patient = StrictUUIDField(required=False)
-    status = serializers.ChoiceField(choices=["active", "ended"], required=False)
+    status = serializers.ChoiceField(choices=ScheduleStatus.choices, required=False)
 
 
 # --- Responses ----------------------------------------------------------------------------
@@ -168,7 +168,7 @@ class ItemIdField(serializers.Field):
         return str(value)
 
 
-class AnswerInputSerializer(StrictSerializer):
+class OutcomeAnswerInputSerializer(StrictSerializer):
     item = ItemIdField()
     value = StrictIntegerField()
     label = StrictCharField(
@@ -178,7 +178,7 @@ class AnswerInputSerializer(StrictSerializer):
     )
 
 
-class ResponseInputSerializer(StrictSerializer):
+class OutcomeResponseInputSerializer(StrictSerializer):
     """What the phone sends (docs/api.md, Outcome measures); unknown fields are refused."""
 
     client_id = StrictUUIDField()
@@ -186,7 +186,7 @@ class ResponseInputSerializer(StrictSerializer):
     version = StrictCharField(
         max_length=16, required=False, help_text="When sent, must be the enabled version."
     )
-    answers = AnswerInputSerializer(many=True, allow_empty=False, max_length=MAX_ANSWERS)
+    answers = OutcomeAnswerInputSerializer(many=True, allow_empty=False, max_length=MAX_ANSWERS)
     completed_at = AwareDateTimeField()
 
     def validate_completed_at(self, value):
@@ -200,16 +200,16 @@ class ResponseInputSerializer(StrictSerializer):
         return value
 
 
-class AnswerSerializer(serializers.Serializer):
+class OutcomeAnswerSerializer(serializers.Serializer):
     item = serializers.CharField()
     value = serializers.IntegerField()
     label = serializers.CharField(required=False)
 
 
-class ResponseSerializer(serializers.ModelSerializer):
+class OutcomeResponseSerializer(serializers.ModelSerializer):
     instrument = serializers.CharField(source="instrument_id")
     version = serializers.CharField(source="version.version")
-    answers = AnswerSerializer(many=True)
+    answers = OutcomeAnswerSerializer(many=True)
     score = serializers.FloatField()
     baseline_score = serializers.FloatField(
         allow_null=True, help_text="The schedule's first response; null for that response."
@@ -248,25 +248,25 @@ class ResponseSerializer(serializers.ModelSerializer):
         return response.responder or None
 
 
-class BulkItemResultSerializer(serializers.Serializer):
+class OutcomeBulkItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["created", "existing", "invalid"])
-    response = ResponseSerializer(required=False)
+    response = OutcomeResponseSerializer(required=False)
     errors = serializers.ListField(child=serializers.DictField(), required=False)
 
 
-class BulkResponseSerializer(serializers.Serializer):
-    results = BulkItemResultSerializer(many=True)
+class OutcomeBulkResultSerializer(serializers.Serializer):
+    results = OutcomeBulkItemResultSerializer(many=True)
 
 
-class DueSerializer(serializers.Serializer):
+class DueQuestionnaireSerializer(serializers.Serializer):
     instrument = InstrumentSerializer(source="version")
-    schedule = ScheduleSerializer()
+    schedule = OutcomeScheduleSerializer()
     due_since = serializers.DateField(help_text="The day this occurrence became due.")
     next_due_on = serializers.DateField()
 
 
-class SeriesPointSerializer(serializers.Serializer):
+class OutcomeSeriesPointSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField()
     score = serializers.FloatField()
 
@@ -285,4 +285,4 @@ class InstrumentOutcomeSerializer(serializers.Serializer):
     responder = serializers.ChoiceField(
         choices=["improved", "no_change", "worsened"], allow_null=True
     )
-    series = SeriesPointSerializer(many=True)
+    series = OutcomeSeriesPointSerializer(many=True)

@@ -15,16 +15,17 @@ from backend.rest import PageNumberPagination, api_errors, require_empty_body
 
 from . import selectors, services
 from .errors import OutcomeError
+from .models import ScheduleStatus
 from .serializers import (
-    BulkResponseSerializer,
-    DueSerializer,
+    DueQuestionnaireSerializer,
     InstrumentOutcomeSerializer,
     InstrumentSerializer,
-    ResponseInputSerializer,
-    ResponseSerializer,
-    ScheduleInputSerializer,
-    ScheduleQuerySerializer,
-    ScheduleSerializer,
+    OutcomeBulkResultSerializer,
+    OutcomeResponseInputSerializer,
+    OutcomeResponseSerializer,
+    OutcomeScheduleInputSerializer,
+    OutcomeScheduleQuerySerializer,
+    OutcomeScheduleSerializer,
 )
 
 # The same offline-sync size as symptom logs (docs/api.md).
@@ -83,21 +84,21 @@ class PatientScheduleCreateView(APIView):
     permission_classes = [IsPhysio]
 
     @extend_schema(
-        request=ScheduleInputSerializer,
+        request=OutcomeScheduleInputSerializer,
         responses={
-            201: ScheduleSerializer,
+            201: OutcomeScheduleSerializer,
             409: OpenApiResponse(description="An active schedule of this instrument exists."),
         },
         summary="Schedule an instrument for a linked patient (physiotherapists)",
     )
     def post(self, request: Request, patient_id) -> Response:
         patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
-        serializer = ScheduleInputSerializer(data=request.data)
+        serializer = OutcomeScheduleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         schedule = services.outcome_schedule_create(
             physio=request.user, patient=patient, **serializer.validated_data
         )
-        return Response(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+        return Response(OutcomeScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
 
 
 class ScheduleListView(APIView):
@@ -106,13 +107,13 @@ class ScheduleListView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("patient", str, description="Physiotherapists: required."),
-            OpenApiParameter("status", str, enum=["active", "ended"]),
+            OpenApiParameter("status", str, enum=ScheduleStatus.values),
         ],
-        responses={200: ScheduleSerializer(many=True)},
+        responses={200: OutcomeScheduleSerializer(many=True)},
         summary="A patient's outcome schedules (own; physiotherapists: ?patient=)",
     )
     def get(self, request: Request) -> Response:
-        query = ScheduleQuerySerializer(
+        query = OutcomeScheduleQuerySerializer(
             data={k: v for k, v in request.query_params.items() if k in ("patient", "status")}
         )
         query.is_valid(raise_exception=True)
@@ -133,8 +134,8 @@ class ScheduleListView(APIView):
             patient = accounts.patient_for_physio(physio=request.user, patient_id=params["patient"])
         schedules = selectors.schedules_for(user=request.user, patient=patient)
         if "status" in params:
-            schedules = schedules.filter(ended_at__isnull=params["status"] == "active")
-        response = _page(self, request, schedules, ScheduleSerializer)
+            schedules = schedules.filter(ended_at__isnull=params["status"] == ScheduleStatus.ACTIVE)
+        response = _page(self, request, schedules, OutcomeScheduleSerializer)
         if patient is not None:
             patient_access_record(physio=request.user, patients=patient, what="outcomes.schedules")
         return response
@@ -145,14 +146,17 @@ class ScheduleEndView(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: ScheduleSerializer, 409: OpenApiResponse(description="Already ended.")},
+        responses={
+            200: OutcomeScheduleSerializer,
+            409: OpenApiResponse(description="Already ended."),
+        },
         summary="End a schedule; its reminders stop (linked physiotherapists)",
     )
     def post(self, request: Request, schedule_id) -> Response:
         schedule = get_object_or_404(selectors.schedules_for(user=request.user), pk=schedule_id)
         require_empty_body(request.data)
         schedule = services.outcome_schedule_end(schedule=schedule, by=request.user)
-        return Response(ScheduleSerializer(schedule).data)
+        return Response(OutcomeScheduleSerializer(schedule).data)
 
 
 # --- Responses ------------------------------------------------------------------------------
@@ -162,7 +166,7 @@ class ResponseListView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(
-        responses={200: ResponseSerializer(many=True)},
+        responses={200: OutcomeResponseSerializer(many=True)},
         summary="The caller's responses, newest first (cursor pagination)",
     )
     def get(self, request: Request) -> Response:
@@ -170,26 +174,26 @@ class ResponseListView(APIView):
         page = paginator.paginate_queryset(
             selectors.responses_for(patient=request.user), request, view=self
         )
-        return paginator.get_paginated_response(ResponseSerializer(page, many=True).data)
+        return paginator.get_paginated_response(OutcomeResponseSerializer(page, many=True).data)
 
     @extend_schema(
-        request=ResponseInputSerializer,
+        request=OutcomeResponseInputSerializer,
         responses={
-            201: ResponseSerializer,
+            201: OutcomeResponseSerializer,
             200: OpenApiResponse(
-                ResponseSerializer, description="Already stored (same client_id)."
+                OutcomeResponseSerializer, description="Already stored (same client_id)."
             ),
         },
         summary="Answer an instrument; the server scores it against the schedule's baseline",
     )
     def post(self, request: Request) -> Response:
-        serializer = ResponseInputSerializer(data=request.data)
+        serializer = OutcomeResponseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         outcome = services.outcome_response_create(
             patient=request.user, **serializer.validated_data
         )
         return Response(
-            ResponseSerializer(outcome.response).data,
+            OutcomeResponseSerializer(outcome.response).data,
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
         )
 
@@ -197,10 +201,12 @@ class ResponseListView(APIView):
 class ResponseDetailView(APIView):
     permission_classes = [IsPatient]
 
-    @extend_schema(responses={200: ResponseSerializer}, summary="One of the caller's responses")
+    @extend_schema(
+        responses={200: OutcomeResponseSerializer}, summary="One of the caller's responses"
+    )
     def get(self, request: Request, response_id) -> Response:
         response = get_object_or_404(selectors.responses_for(patient=request.user), pk=response_id)
-        return Response(ResponseSerializer(response).data)
+        return Response(OutcomeResponseSerializer(response).data)
 
 
 class ResponseBulkView(APIView):
@@ -210,12 +216,12 @@ class ResponseBulkView(APIView):
         request={
             "application/json": {
                 "type": "array",
-                "items": {"$ref": "#/components/schemas/ResponseInputRequest"},
+                "items": {"$ref": "#/components/schemas/OutcomeResponseInputRequest"},
                 "maxItems": BULK_MAX_ITEMS,
             }
         },
         responses={
-            200: BulkResponseSerializer,
+            200: OutcomeBulkResultSerializer,
             413: OpenApiResponse(description=f"More than {BULK_MAX_ITEMS} items."),
         },
         summary=f"Offline sync: up to {BULK_MAX_ITEMS} responses, one result per item in order",
@@ -236,7 +242,7 @@ class ResponseBulkView(APIView):
             raise TooManyItems()
 
         # One serializer validates every item (building DRF's fields once, not per item).
-        validator = ResponseInputSerializer()
+        validator = OutcomeResponseInputSerializer()
         items = []
         for index, data in enumerate(payload):
             try:
@@ -248,7 +254,7 @@ class ResponseBulkView(APIView):
 
         results = services.outcome_responses_store(patient=request.user, items=items)
         rendered = iter(
-            ResponseSerializer(
+            OutcomeResponseSerializer(
                 [result.response for result in results if result.response is not None], many=True
             ).data
         )
@@ -267,11 +273,13 @@ class DueView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(
-        responses={200: DueSerializer(many=True)},
+        responses={200: DueQuestionnaireSerializer(many=True)},
         summary="The questionnaires due now, each with its schedule",
     )
     def get(self, request: Request) -> Response:
-        return _page(self, request, selectors.due_for(patient=request.user), DueSerializer)
+        return _page(
+            self, request, selectors.due_for(patient=request.user), DueQuestionnaireSerializer
+        )
 
 
 class PatientOutcomesView(APIView):

@@ -232,6 +232,9 @@ SPECTACULAR_SETTINGS = {
         "ReminderStatusEnum": "apps.notifications.models.ReminderStatus",
         "NotificationKindEnum": "apps.notifications.models.NotificationKind",
         "PlanStatusEnum": "apps.plans.models.PlanStatus",
+        "OutcomeScheduleStatusEnum": "apps.outcomes.models.ScheduleStatus",
+        # Offline sync's per-item status, shared by symptom logs and outcome responses.
+        "BulkItemResultStatusEnum": ["created", "existing", "invalid"],
         "ContentStatusEnum": "apps.content.models.Status",
         "ConditionKindEnum": "apps.content.models.ConditionKind",
         "StepKindEnum": "apps.content.models.StepKind",
