@@ -370,9 +370,14 @@ def _group_key(response: OutcomeResponse) -> GroupKey:
     return (response.instrument_id, response.schedule_id)
 
 
-def _timeline_order(response: OutcomeResponse, fallback: int) -> tuple:
-    # Oldest first; two at the same instant keep the order they were stored (or sent) in.
-    return (response.completed_at, response.created_at or timezone.now(), fallback)
+def _timeline_order(response: OutcomeResponse) -> tuple:
+    # Oldest first; at the same instant a stored response comes before a new one, and the
+    # stable sort keeps new ones in the order they were sent.
+    return (
+        response.completed_at,
+        response._state.adding,
+        response.created_at or response.completed_at,
+    )
 
 
 def _activities_of(response: OutcomeResponse) -> dict[str, str]:
@@ -527,7 +532,7 @@ def outcome_responses_store(
         )
         new[item.index] = response
         members.append(response)
-        members.sort(key=lambda r: _timeline_order(r, 0))
+        members.sort(key=_timeline_order)
 
     restated: list[OutcomeResponse] = []
     for members in groups.values():
@@ -553,7 +558,7 @@ def outcome_responses_store(
     if restated:
         OutcomeResponse.objects.bulk_update(restated, ["baseline_score", "change", "responder"])
     if created:
-        stored = sorted(created.values(), key=lambda r: _timeline_order(r, 0))
+        stored = sorted(created.values(), key=_timeline_order)
         # Subscribers (alerts) raise or update the worsening alert in this transaction.
         hooks.logs_recorded.send(
             sender=OutcomeResponse, patient_id=patient.pk, kind=hooks.LogKind.OUTCOME, logs=stored
