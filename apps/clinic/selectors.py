@@ -15,6 +15,7 @@ from apps.accounts.selectors import linked_patients_of
 from apps.alerts.models import Alert
 from apps.alerts.selectors import active_alerts_of, with_open_alerts
 from apps.messaging.selectors import with_unread_count
+from apps.outcomes.selectors import outcomes_summary_for, with_latest_outcome_change
 from apps.plans.models import ExercisePlan
 from apps.plans.selectors import active_plan_of, with_adherence_7d
 from apps.symptoms.selectors import referred_pain_hints_for, symptom_trend, with_pain_figures
@@ -39,6 +40,7 @@ def with_overview(
     patients = with_pain_figures(patients, now=now)
     patients = with_adherence_7d(patients, now=now)
     patients = with_open_alerts(patients)
+    patients = with_latest_outcome_change(patients)
     return with_unread_count(patients, physio=physio)
 
 
@@ -58,6 +60,7 @@ class PatientSummary:
     active_plan: ExercisePlan | None
     alerts: QuerySet[Alert]
     hints: list[dict[str, Any]]
+    outcomes: list[dict[str, Any]]
 
     def __getattr__(self, name: str) -> Any:
         # The dashboard figures and profile fields are the annotated patient's.
@@ -75,4 +78,5 @@ def patient_summary(*, physio: User, patient_id) -> PatientSummary:
         active_plan=active_plan_of(patient=patient),
         alerts=active_alerts_of(user=physio, patient=patient),
         hints=referred_pain_hints_for(patient=patient),
+        outcomes=outcomes_summary_for(patient),
     )
