@@ -15,7 +15,7 @@ No chart JavaScript: what the browser gets is finished SVG and an HTML table.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - parses only SVG that ReportLab just wrote
+import xml.etree.ElementTree as ET  # parses only the SVG ReportLab has just written
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
