@@ -19,7 +19,9 @@ SIGN_IN = "/clinic/sign-in/"
 
 @pytest.fixture
 def world(physio, patient, linked, exercise, make_plan):
-    alert = Alert.objects.create(patient=patient, kind="red_flag", level="urgent", codes=["possible_dvt"])
+    alert = Alert.objects.create(
+        patient=patient, kind="red_flag", level="urgent", codes=["possible_dvt"]
+    )
     make_plan()
     return {"patient": patient, "alert": alert, "exercise": exercise}
 
@@ -81,7 +83,9 @@ def test_patients_and_editors_are_refused_everywhere(world, role, editor):
     assert not PatientAccessAudit.objects.exists()
 
 
-def test_a_physio_without_a_second_factor_is_sent_to_enrol_and_reaches_no_patient_page(world, physio):
+def test_a_physio_without_a_second_factor_is_sent_to_enrol_and_reaches_no_patient_page(
+    world, physio
+):
     client = portal_client_for(physio, verified=False)
     for method, url, data in all_pages(world):
         response = request(client, method, url, data)
@@ -122,7 +126,9 @@ def test_a_patient_not_linked_now_is_a_404_on_every_patient_page(world, physio, 
     if whose == "another physio's":
         stranger = PatientFactory(email="stranger@example.org")
         care_link_create(physio=PhysioFactory(email="someone-else@example.org"), patient=stranger)
-        alert = Alert.objects.create(patient=stranger, kind="red_flag", level="urgent", codes=["possible_dvt"])
+        alert = Alert.objects.create(
+            patient=stranger, kind="red_flag", level="urgent", codes=["possible_dvt"]
+        )
         target = {"patient": stranger, "alert": alert, "exercise": world["exercise"]}
     else:
         care_link_end(link=linked, by=physio)
@@ -139,7 +145,9 @@ def test_a_patient_not_linked_now_is_a_404_on_every_patient_page(world, physio, 
 
 def test_an_alert_of_another_patient_is_a_404_even_under_a_linked_patient(world, physio):
     stranger = PatientFactory(email="stranger@example.org")
-    alert = Alert.objects.create(patient=stranger, kind="red_flag", level="urgent", codes=["possible_dvt"])
+    alert = Alert.objects.create(
+        patient=stranger, kind="red_flag", level="urgent", codes=["possible_dvt"]
+    )
     client = portal_client_for(physio)
     response = client.post(f"/clinic/patients/{world['patient'].pk}/alerts/{alert.pk}/acknowledge/")
     assert response.status_code == 404
@@ -152,5 +160,7 @@ def test_every_patient_page_a_physio_opens_is_audited(world, portal, physio):
     portal.get(f"/clinic/patients/{patient.pk}/")
     portal.get(f"/clinic/patients/{patient.pk}/plan/")
     assert sorted(
-        PatientAccessAudit.objects.filter(physio=physio, patient=patient).values_list("what", flat=True)
+        PatientAccessAudit.objects.filter(physio=physio, patient=patient).values_list(
+            "what", flat=True
+        )
     ) == ["portal.caseload", "portal.patient", "portal.plan"]

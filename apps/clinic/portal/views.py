@@ -37,7 +37,12 @@ LEVEL_BY_RANK = {rank: Level(level) for level, rank in LEVEL_RANK.items()}
 
 
 def _patient_context(request: HttpRequest, patient, section: str) -> dict:
-    return {"patient": patient, "sections": patient_sections(), "section": section, "nav": "caseload"}
+    return {
+        "patient": patient,
+        "sections": patient_sections(),
+        "section": section,
+        "nav": "caseload",
+    }
 
 
 # --- Caseload ---------------------------------------------------------------------------------

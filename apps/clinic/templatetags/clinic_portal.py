@@ -71,7 +71,12 @@ def sort_header(label: str, ordering: str, query: dict):
 
 @register.filter
 def humanize_code(code: str) -> str:
-    """possible_dvt → Possible dvt: a code read aloud, not a diagnosis."""
+    """A red-flag code by its name in the vocabulary (possible_dvt → "Possible DVT (blood
+    clot)"), or the code made readable."""
+    from apps.content.vocabulary import RedFlagCode
+
+    if code in RedFlagCode.values:
+        return RedFlagCode(code).label
     return str(code).replace("_", " ").capitalize()
 
 
