@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from backend import health
 
 api_v1 = [
+    # messaging serves `care-team/` (the list, with unread counts) and the threads.
+    path("", include("apps.messaging.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.content.urls")),
     path("", include("apps.symptoms.urls")),

@@ -16,6 +16,7 @@ from apps.accounts.selectors import linked_patients_of
 from apps.alerts.models import Alert
 from apps.alerts.selectors import active_alerts_of, with_most_severe_open_alert, with_open_alerts
 from apps.alerts.services import RED_FLAG_ALERT_LEVELS
+from apps.messaging.selectors import with_unread_count
 from apps.plans.models import ExercisePlan
 from apps.plans.selectors import active_plan_of, plan_adherence, with_adherence_7d
 from apps.symptoms.models import SymptomLog
@@ -33,14 +34,22 @@ DASHBOARD_ORDERINGS = {
 }
 
 
-def with_overview(patients: QuerySet[User], *, now: datetime | None = None) -> QuerySet[User]:
+def with_overview(
+    patients: QuerySet[User], *, physio: User, now: datetime | None = None
+) -> QuerySet[User]:
+    """The dashboard figures, each one correlated subquery from the app that owns it."""
     now = now or timezone.now()
-    return with_open_alerts(with_adherence_7d(with_pain_figures(patients, now=now), now=now))
+    patients = with_pain_figures(patients, now=now)
+    patients = with_adherence_7d(patients, now=now)
+    patients = with_open_alerts(patients)
+    return with_unread_count(patients, physio=physio)
 
 
 def caseload_for(*, physio: User, ordering: str = "email") -> QuerySet[User]:
     """The physio's linked patients with the dashboard figures, in the order asked."""
-    return with_overview(linked_patients_of(physio=physio)).order_by(*DASHBOARD_ORDERINGS[ordering])
+    return with_overview(linked_patients_of(physio=physio), physio=physio).order_by(
+        *DASHBOARD_ORDERINGS[ordering]
+    )
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,9 @@ class PatientSummary:
 
 def patient_summary(*, physio: User, patient_id) -> PatientSummary:
     """A patient the physio is linked to now, summarised; 404 for anyone else."""
-    patient = get_object_or_404(with_overview(linked_patients_of(physio=physio)), pk=patient_id)
+    patient = get_object_or_404(
+        with_overview(linked_patients_of(physio=physio), physio=physio), pk=patient_id
+    )
     return PatientSummary(
         patient=patient,
         trend=symptom_trend(patient=patient, days=SUMMARY_TREND_DAYS),
@@ -97,7 +108,7 @@ def portal_caseload(
     by email, filtered to patients with open alerts if asked. One query for any number of
     patients."""
     patients = with_most_severe_open_alert(
-        with_overview(linked_patients_of(physio=physio), now=now)
+        with_overview(linked_patients_of(physio=physio), physio=physio, now=now)
     )
     if search:
         patients = patients.filter(email__icontains=search)

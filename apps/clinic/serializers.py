@@ -17,6 +17,7 @@ class PatientOverviewSerializer(serializers.Serializer):
     adherence_7d = serializers.SerializerMethodField()
     open_alerts = serializers.IntegerField()
     last_log_at = serializers.DateTimeField(allow_null=True)
+    unread_count = serializers.IntegerField(help_text="Messages from the patient not yet read.")
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_pain_change_7d(self, patient) -> float | None:

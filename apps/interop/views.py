@@ -1,4 +1,6 @@
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +13,8 @@ from apps.plans.selectors import plans_for
 from apps.symptoms.selectors import symptom_logs_for
 
 from .export import patient_export
-from .fhir import patient_bundle
+from .fhir import bundle_json, patient_bundle
+from .renderers import FhirJsonRenderer
 
 
 class MeExportView(APIView):
@@ -30,12 +33,13 @@ class MeExportView(APIView):
 
 class PatientFhirView(APIView):
     permission_classes = [IsPhysio]
+    renderer_classes = [JSONRenderer, FhirJsonRenderer]
 
     @extend_schema(
         responses={200: {"type": "object", "description": "FHIR R4 Bundle (collection)"}},
         summary="A linked patient's records as a FHIR R4 Bundle",
     )
-    def get(self, request: Request, patient_id) -> Response:
+    def get(self, request: Request, patient_id) -> HttpResponse:
         patient = patient_for_physio(physio=request.user, patient_id=patient_id)
         bundle = patient_bundle(
             patient=patient,
@@ -44,4 +48,4 @@ class PatientFhirView(APIView):
             alerts=active_alerts_of(user=request.user, patient=patient),
         )
         patient_access_record(physio=request.user, patients=[patient], what="fhir.bundle")
-        return Response(bundle, content_type="application/fhir+json")
+        return HttpResponse(bundle_json(bundle), content_type="application/fhir+json")

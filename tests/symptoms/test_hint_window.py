@@ -47,4 +47,5 @@ def test_the_bulk_sync_uses_the_same_window(patient):
 
     assert response.status_code == 200
     newest = response.json()["results"][1]["log"]
-    assert newest["hints"] and newest["hints"][0]["code"]
+    assert newest["hints"]
+    assert newest["hints"][0]["code"]
