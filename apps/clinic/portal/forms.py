@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from apps.clinic.selectors import PORTAL_ORDERINGS
 from apps.content.models import Exercise
 from apps.content.selectors import published_exercises
+from apps.messaging.models import BODY_MAX_LENGTH
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -152,3 +153,15 @@ def initial_item_form(exercise: Exercise, prefix: str, **initial) -> PlanItemFor
     )
     form.exercise_name = exercise.name
     return form
+
+
+class MessageForm(forms.Form):
+    """A message to the patient. The client_id is drawn when the form is shown, so sending
+    the same form twice (a double click, a retry) stores one message (messaging.services)."""
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    body = forms.CharField(
+        label="Message to the patient",
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -17,10 +17,10 @@ class Section:
 PATIENT_SECTIONS = (
     Section("overview", "Overview", "clinic:patient"),
     Section("plan", "Exercise plan", "clinic:plan"),
+    Section("messages", "Messages", "clinic:messages"),
     # Waiting for their features on main (see docs/decisions/clinic-portal.md):
     # Section("outcomes", "Outcome measures", "clinic:outcomes", needs_app="apps.outcomes"),
-    # Section("episode", "Episode and goals", "clinic:episode", needs_app=...),
-    # Section("messages", "Messages", "clinic:messages", needs_app="apps.messaging"),
+    # Section("episode", "Episode and goals", "clinic:episode"),
 )
 
 

@@ -3,6 +3,7 @@ the clinic's and each app's selectors scoped to the physio, writes through the a
 services (the same ones the API calls), so each rule lives in one place."""
 
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -19,13 +20,15 @@ from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
 from apps.content.selectors import published_exercises, search_filter
 from apps.interop import charts
+from apps.messaging import selectors as messaging
+from apps.messaging import services as messaging_services
 from apps.plans import services as plans
 from apps.plans.selectors import active_plan_of
 from apps.symptoms.vocabulary import LEVEL_RANK, Level
 from backend.errors import Conflict
 
 from .access import audited, linked_patient, physio_required
-from .forms import CaseloadQueryForm, PlanForm, initial_item_form, item_forms
+from .forms import CaseloadQueryForm, MessageForm, PlanForm, initial_item_form, item_forms
 from .qr import qr_svg
 from .sections import patient_sections
 
@@ -365,3 +368,60 @@ def invites(request: HttpRequest) -> HttpResponse:
         "nav": "invites",
     }
     return render(request, "clinic/invites.html", context, status=201 if issued else 200)
+
+
+# --- Messages ---------------------------------------------------------------------------------
+
+THREAD_PAGE = 50
+
+
+def _thread_of(request: HttpRequest, patient_id, *, page: str):
+    patient = linked_patient(request, patient_id, page=page)
+    link = messaging.threads_for(user=request.user).filter(patient=patient).first()
+    if link is None:
+        raise Http404
+    return patient, link
+
+
+@physio_required
+def messages(request: HttpRequest, patient_id) -> HttpResponse:
+    """The thread with the patient, newest last, and a reply box."""
+    patient, link = _thread_of(request, patient_id, page="messages")
+    form = MessageForm(request.POST or None, initial={"client_id": uuid.uuid4()})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                messaging_services.message_send(link=link, sender=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _service_errors(form, error)
+            except Conflict as conflict:
+                form.add_error(None, conflict.message)
+            else:
+                return redirect(reverse("clinic:messages", args=[patient.pk]) + "#latest")
+        status = 400
+    thread = list(messaging.messages_of(link=link).select_related("sender")[:THREAD_PAGE])[::-1]
+    context = {
+        **_patient_context(request, patient, "messages"),
+        "form": form,
+        "thread": thread,
+        "unread": messaging.unread_count(link=link, user=request.user),
+    }
+    return render(request, "clinic/messages.html", context, status=status)
+
+
+@require_POST
+@physio_required
+def messages_read(request: HttpRequest, patient_id) -> HttpResponse:
+    """Mark the patient's messages up to the one shown last as read (sent by the page once
+    it is displayed, or by the button)."""
+    patient, link = _thread_of(request, patient_id, page="messages")
+    try:
+        messaging_services.messages_mark_read(
+            link=link, reader=request.user, up_to=request.POST.get("up_to", "")
+        )
+    except (ValidationError, ValueError):
+        return HttpResponse("Not a message of this conversation.", status=400)
+    if request.htmx:
+        return HttpResponse('<p class="muted" role="status">All messages read.</p>')
+    return redirect("clinic:messages", patient_id=patient.pk)
