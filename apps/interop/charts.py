@@ -415,7 +415,8 @@ def _styles_as_attributes(element: ET.Element) -> None:
                 value = f"{value.removesuffix('-Bold')}, Arial, sans-serif"
                 if bold:
                     node.set("font-weight", "bold")
-            node.set(name, value)
+            # ReportLab writes "None" for no paint; CSS says "none" (else: black).
+            node.set(name, "none" if value == "None" else value)
 
 
 def chart_svg(chart: Chart) -> str:
