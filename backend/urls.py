@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
+    path("clinic/", include("apps.clinic.portal.urls")),  # the physiotherapists' web portal
 ]
 
 handler400 = "backend.rest.bad_request"
