@@ -33,9 +33,8 @@ from apps.notifications.models import Notification, Reminder
 from apps.plans.models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
 from apps.plans.services import plan_create
 from apps.symptoms.models import SymptomLog
-from tests.accounts.factories import EditorFactory, PatientFactory, PhysioFactory
 from tests.conftest import client_for
-from tests.content.factories import ExerciseFactory
+from tests.factories import EditorFactory, ExerciseFactory, PatientFactory, PhysioFactory
 
 OWNER = "owner"
 LINKED = "linked_physio"

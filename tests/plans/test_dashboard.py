@@ -11,9 +11,8 @@ from apps.alerts.models import Alert
 from apps.plans.models import PlanItem
 from apps.plans.services import exercise_log_create, plan_create
 from apps.symptoms.models import SymptomLog
-from tests.accounts.factories import PatientFactory
 from tests.conftest import client_for
-from tests.content.factories import ExerciseFactory
+from tests.factories import ExerciseFactory, PatientFactory
 
 
 def add_log(patient, days_ago: float, pain: int, **extra):

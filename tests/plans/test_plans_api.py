@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from apps.notifications.models import Reminder, ReminderStatus
 from apps.plans.models import ExercisePlan, PlanItem, PlanStatus
+from tests.bodies import plan_body
 from tests.conftest import client_for
-from tests.plans.conftest import plan_body
 
 URL = "/api/v1/plans/"
 
