@@ -36,6 +36,9 @@ from apps.symptoms.models import SymptomLog
 from tests.conftest import client_for
 from tests.factories import EditorFactory, ExerciseFactory, PatientFactory, PhysioFactory
 
+# The world's plan runs from two days ago; `today/` lists what is due on this weekday.
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 OWNER = "owner"
 LINKED = "linked_physio"
 UNLINKED = "unlinked_physio"

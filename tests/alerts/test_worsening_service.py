@@ -20,6 +20,9 @@ from apps.plans.services import exercise_log_create
 from apps.symptoms.models import SymptomLog
 from tests.factories import PatientFactory
 
+# Worsening windows and the 7-day adherence behind missed-exercise alerts count back from now.
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 
 def log(patient, when, pain, **extra):
     fields = {"locations": ["front_of_knee"], "triage_level": "self_care", **extra}

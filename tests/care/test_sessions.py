@@ -11,7 +11,12 @@ from django.utils.dateparse import parse_datetime
 from apps.care.models import CareSession
 from apps.notifications.models import Reminder, ReminderStatus
 from tests.bodies import care_session_body
+from tests.clock import FROZEN_NOW
 from tests.conftest import client_for, post_at_once
+
+# A start time is checked against now (at most 5 minutes ahead, at most a day old), and
+# the table of bad input below is written when the module is imported: against the frozen now.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 URL = "/api/v1/care-sessions/"
 
@@ -159,6 +164,12 @@ def minutes_from_now(minutes: float) -> str:
     return (timezone.now() + timedelta(minutes=minutes)).isoformat()
 
 
+def minutes_from_frozen_now(minutes: float) -> str:
+    """For tables written at import: minutes_from_now() there would read the real clock
+    at collection, minutes or (on the frozen clock) weeks away from when the test runs."""
+    return (FROZEN_NOW + timedelta(minutes=minutes)).isoformat()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("overrides", "attr", "code"),
@@ -180,9 +191,9 @@ def minutes_from_now(minutes: float) -> str:
         ({"started_at": "2026-11-21T08:00:00"}, "started_at", "naive"),
         ({"started_at": "after lunch"}, "started_at", "invalid"),
         ({"started_at": 1700000000}, "started_at", "invalid"),
-        ({"started_at": minutes_from_now(10)}, "started_at", "in_future"),
-        ({"started_at": minutes_from_now(-2 * 24 * 60)}, "started_at", "too_old"),
-        ({"finished_at": minutes_from_now(0)}, "finished_at", "unknown_field"),
+        ({"started_at": minutes_from_frozen_now(10)}, "started_at", "in_future"),
+        ({"started_at": minutes_from_frozen_now(-2 * 24 * 60)}, "started_at", "too_old"),
+        ({"finished_at": minutes_from_frozen_now(0)}, "finished_at", "unknown_field"),
         ({"temperature": "cold"}, "temperature", "unknown_field"),
     ],
 )

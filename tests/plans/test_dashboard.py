@@ -14,6 +14,9 @@ from apps.symptoms.models import SymptomLog
 from tests.conftest import client_for
 from tests.factories import ExerciseFactory, PatientFactory
 
+# The dashboard's 7-day figures and the plans' dates are counted from today.
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 
 def add_log(patient, days_ago: float, pain: int, **extra):
     fields = {"locations": ["front_of_knee"], "triage_level": "self_care", **extra}

@@ -12,6 +12,9 @@ from tests.bodies import exercise_log_body
 from tests.conftest import client_for, post_at_once
 from tests.factories import ALL_DAYS
 
+# "Today", the items due on this weekday and adherence are counted in the patient's local days.
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 LONDON = ZoneInfo("Europe/London")
 
 
