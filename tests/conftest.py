@@ -165,6 +165,9 @@ def make_plan(physio, patient, linked, exercise, other_exercise):
     return make
 
 
+# Plain fixtures rather than pytest-factoryboy's register(): that makes a model fixture and
+# one fixture per attribute for each factory, and resolves a SubFactory to a fixture named
+# after the model (`user`), not to this suite's `patient` and `physio`.
 def bound(model_factory, **fixed):
     """`model_factory` with some fields fixed; .build(), .create_batch() still work."""
     return type(model_factory.__name__, (model_factory,), fixed)

@@ -46,3 +46,26 @@ def test_each_factory_makes_a_valid_row(model_factory):
         row.refresh_from_db()
         row.full_clean()
     assert first.pk != second.pk
+
+
+@pytest.mark.django_db
+def test_the_factory_fixtures_make_rows_of_the_tests_patient(
+    patient,
+    symptom_log_factory,
+    care_session_factory,
+    alert_factory,
+    reminder_factory,
+    notification_factory,
+    device_factory,
+):
+    alert = alert_factory()
+    rows = [
+        *symptom_log_factory.create_batch(2, pain_score=7),
+        care_session_factory(),
+        alert,
+        alert.symptom_log,
+    ]
+    owned = [reminder_factory(), notification_factory(), device_factory()]
+
+    assert {row.patient for row in rows} == {patient}
+    assert {row.user for row in owned} == {patient}
