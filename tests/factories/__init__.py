@@ -31,6 +31,7 @@ from .content import (
     RegionTagFactory,
     link,
 )
+from .messaging import MessageFactory
 from .notifications import (
     DeliveryAttemptFactory,
     DeviceFactory,
@@ -39,7 +40,19 @@ from .notifications import (
     ReminderFactory,
     ReminderSettingsFactory,
 )
-from .plans import ALL_DAYS, ExerciseLogFactory, ExercisePlanFactory, PlanItemFactory
+from .outcomes import (
+    InstrumentFactory,
+    InstrumentVersionFactory,
+    OutcomeResponseFactory,
+    OutcomeScheduleFactory,
+)
+from .plans import (
+    ALL_DAYS,
+    ExerciseLogFactory,
+    ExercisePlanFactory,
+    PlanEventFactory,
+    PlanItemFactory,
+)
 from .symptoms import SymptomLogFactory, triage_of
 
 __all__ = [
@@ -60,10 +73,16 @@ __all__ = [
     "ExerciseLogFactory",
     "ExercisePlanFactory",
     "IceStepFactory",
+    "InstrumentFactory",
+    "InstrumentVersionFactory",
+    "MessageFactory",
     "NotificationFactory",
+    "OutcomeResponseFactory",
+    "OutcomeScheduleFactory",
     "PatientAccessAuditFactory",
     "PatientFactory",
     "PhysioFactory",
+    "PlanEventFactory",
     "PlanItemFactory",
     "ProtocolFactory",
     "ProtocolStepFactory",

@@ -10,7 +10,14 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from apps.plans.models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
+from apps.plans.models import (
+    ExerciseLog,
+    ExercisePlan,
+    PlanEvent,
+    PlanEventAction,
+    PlanItem,
+    PlanStatus,
+)
 
 from .accounts import PatientFactory, PhysioFactory
 from .content import ExerciseFactory
@@ -72,3 +79,14 @@ class ExerciseLogFactory(factory.django.DjangoModelFactory):
     pain_during = 2
     difficulty = 3
     pain_above_limit = factory.LazyAttribute(lambda o: o.pain_during > o.plan_item.max_pain)
+
+
+class PlanEventFactory(factory.django.DjangoModelFactory):
+    """The plan's creation, by its physio."""
+
+    class Meta:
+        model = PlanEvent
+
+    plan = factory.SubFactory(ExercisePlanFactory)
+    action = PlanEventAction.CREATED
+    actor = factory.LazyAttribute(lambda o: o.plan.physio)
