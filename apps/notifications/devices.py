@@ -21,6 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend import parsers
 from backend.rest import StrictCharField, StrictChoiceField, StrictSerializer
 
 from .models import DeliveryStatus, Device, Platform, PushDelivery
@@ -85,7 +86,7 @@ def web_subscription(token: str) -> str:
     """The Web Push subscription (PushSubscription.toJSON()) in one canonical spelling, so
     the same subscription sent twice hashes the same; ValidationError when unusable."""
     try:
-        subscription = json.loads(token)
+        subscription = parsers.loads(token)  # depth-limited: a deep token is a 400, not a 500
     except ValueError:
         raise serializers.ValidationError(
             "A web token is the push subscription's JSON.", code="invalid_subscription"
