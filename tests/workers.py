@@ -301,3 +301,40 @@ def celery_broker(monkeypatch):
     yield point
     monkeypatch.undo()
     drop_pooled_connections()
+
+
+class HungServer:
+    """A TCP port that accepts connections and never answers, like a Redis or PostgreSQL
+    process that is stopped (SIGSTOP) or wedged: the kernel completes the handshake and
+    buffers what is sent, and no reply ever comes."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)  # never accept(): connections wait in the backlog
+        self.port = self.sock.getsockname()[1]
+
+    def url(self, scheme: str = "redis", path: str = "/0") -> str:
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def hung_server() -> Iterator[HungServer]:
+    server = HungServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(autouse=True)
+def _handed_off_tasks_published_before_the_next_test() -> Iterator[None]:
+    """backend/queue.py publishes from a background thread; a test's last tasks must not
+    reach the broker during the next test."""
+    yield
+    from backend.queue import hand_off
+
+    hand_off.drain(timeout=15)

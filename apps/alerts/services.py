@@ -300,15 +300,18 @@ def worsening_sweep(*, now: datetime | None = None) -> int:
 
 
 def worsening_check_soon(*, patient_id) -> None:
-    """After a log: check this patient in a minute, once however many logs arrive."""
-    from django.core.cache import cache
+    """After a log: check this patient in a minute, once however many logs arrive. The
+    debounce asks the cache after commit, off the request, so a hung Redis never holds
+    the patient's response (the nightly sweep catches what it skips)."""
+    from backend.queue import enqueue_once_on_commit
 
-    from backend.queue import enqueue_on_commit
-
-    from .tasks import check_worsening
-
-    if cache.add(f"worsening-check:{patient_id}", 1, timeout=WORSENING_DEBOUNCE_SECONDS):
-        enqueue_on_commit(check_worsening, str(patient_id), countdown=WORSENING_DEBOUNCE_SECONDS)
+    enqueue_once_on_commit(
+        f"worsening-check:{patient_id}",
+        WORSENING_DEBOUNCE_SECONDS,
+        "apps.alerts.tasks.check_worsening",
+        str(patient_id),
+        countdown=WORSENING_DEBOUNCE_SECONDS,
+    )
 
 
 WORSENING_DEBOUNCE_SECONDS = 60
