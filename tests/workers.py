@@ -338,3 +338,64 @@ def _handed_off_tasks_published_before_the_next_test() -> Iterator[None]:
     from backend.queue import hand_off
 
     hand_off.drain(timeout=15)
+
+
+# --- A live web server, as deployed ------------------------------------------------------------
+
+
+def gunicorn_argv(port: int, workers: int = 1) -> list[str]:
+    """docker-compose.yml's web command (gunicorn.conf.py), on a local port."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "backend.wsgi:application",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+    ]
+
+
+def production_environment(*, database_url: str, redis: str, **extra: str) -> dict[str, str]:
+    """The production settings against this test's database and a given Redis."""
+    import secrets
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backend.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "api.example.org",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis,
+        "SECURE_SSL_REDIRECT": "false",
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+def wait_for_http(url: str, timeout: float = 30) -> None:
+    import urllib.error
+    import urllib.request
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            return False
+
+    wait_until(answers, timeout=timeout, interval=0.2, what=url)
+
+
+def pause(process: subprocess.Popen) -> None:
+    """SIGSTOP: the process keeps its port open and answers nothing (a hung server)."""
+    os.kill(process.pid, signal.SIGSTOP)
+
+
+def resume(process: subprocess.Popen) -> None:
+    os.kill(process.pid, signal.SIGCONT)

@@ -163,3 +163,23 @@ def test_readyz_recovers_as_soon_as_the_broker_answers_again(
     celery_broker(settings.CELERY_BROKER_URL)
 
     assert api_client.get("/readyz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_database_error_in_an_api_view_is_a_503_envelope_with_retry_after(
+    api_client, monkeypatch
+):
+    from django.db import OperationalError
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def refuse(self, *args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", refuse)
+
+    response = api_client.get("/api/v1/conditions/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["errors"][0]["code"] == "service_unavailable"
+    assert "closed" not in response.content.decode()
