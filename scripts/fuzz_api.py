@@ -169,8 +169,13 @@ def seed(api: Api, env: dict) -> dict[str, str]:
             "end_date": str(today + dt.timedelta(days=40)),
             "reminder_times": ["08:00", "18:30"],
             "items": [
-                {"exercise": slug, "sets": 3, "reps": 10, "days_of_week": list(range(7)),
-                 "max_pain": 4}
+                {
+                    "exercise": slug,
+                    "sets": 3,
+                    "reps": 10,
+                    "days_of_week": list(range(7)),
+                    "max_pain": 4,
+                }
                 for slug in slugs
             ],
         },
@@ -204,7 +209,9 @@ def seed(api: Api, env: dict) -> dict[str, str]:
     )
     for token in (patient, physio):
         api.must(
-            "POST", "/api/v1/devices/", {"platform": "android", "token": secrets.token_hex(16)},
+            "POST",
+            "/api/v1/devices/",
+            {"platform": "android", "token": secrets.token_hex(16)},
             token,
         )
     return tokens
@@ -279,7 +286,9 @@ def main() -> int:
     }
     subprocess.run(
         [str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT, env=env, check=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     subprocess.run([str(BIN / "python"), "manage.py", "bootstrap"], cwd=ROOT, env=env, check=True)
 
@@ -287,20 +296,50 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     processes = [
         start(
-            [str(BIN / "gunicorn"), "backend.wsgi:application", "--config", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            env, args.logs / "web.log",
+            [
+                str(BIN / "gunicorn"),
+                "backend.wsgi:application",
+                "--config",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+            ],
+            env,
+            args.logs / "web.log",
         ),
         start(
-            [str(BIN / "celery"), "-A", "backend", "worker", "--loglevel", "INFO",
-             "--concurrency", "2", "--hostname", f"fuzz-{port}@%h", "--without-mingle",
-             "--without-gossip"],
-            env, args.logs / "worker.log",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "backend",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--hostname",
+                f"fuzz-{port}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            env,
+            args.logs / "worker.log",
         ),
         start(
-            [str(BIN / "celery"), "-A", "backend", "beat", "--loglevel", "INFO",
-             "--schedule", str(args.logs / "celerybeat-schedule")],
-            env, args.logs / "beat.log",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "backend",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(args.logs / "celerybeat-schedule"),
+            ],
+            env,
+            args.logs / "beat.log",
         ),
     ]
     failed = []
