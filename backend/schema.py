@@ -31,12 +31,12 @@ class ErrorCode401(models.TextChoices):
 
     AUTHENTICATION_FAILED = "authentication_failed"
     NOT_AUTHENTICATED = "not_authenticated"
-    TOKEN_NOT_VALID = "token_not_valid"
+    TOKEN_NOT_VALID = "token_not_valid"  # noqa: S105 - an error code
     NO_ACTIVE_ACCOUNT = "no_active_account"
     BAD_AUTHORIZATION_HEADER = "bad_authorization_header"
     USER_NOT_FOUND = "user_not_found"
     USER_INACTIVE = "user_inactive"
-    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an error code
 
 
 class ErrorCode429(models.TextChoices):

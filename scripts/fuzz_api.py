@@ -41,7 +41,11 @@ CHECKS = ",".join(
 )
 # The patient's own erasure would end the patient's run after its first call.
 EXCLUDED_OPERATIONS = {"patient": ["me_destroy"], "physio": []}
-PASSWORD = "Fuzz-the-knee-2026"
+PASSWORD = "Fuzz-the-knee-2026"  # noqa: S105 - a throwaway account in a throwaway database
+# Violations known today, each waiting for a fix in a view or serializer (the report of
+# the robustness work lists them): a run fails on anything else. Fix one, then run with
+# --prune-baseline to drop its entry; --update-baseline records new ones deliberately.
+BASELINES = ROOT / "scripts" / "fuzz-baseline"
 
 
 def free_port() -> int:
@@ -217,7 +221,9 @@ def seed(api: Api, env: dict) -> dict[str, str]:
     return tokens
 
 
-def fuzz(base: str, role: str, token: str, seconds: int, seed_value: int, reports: Path) -> int:
+def fuzz(
+    base: str, role: str, token: str, seconds: int, seed_value: int, reports: Path, baseline: str
+) -> int:
     report = reports / f"{role}.ndjson"
     argv = [
         str(BIN / "schemathesis"),
@@ -245,6 +251,9 @@ def fuzz(base: str, role: str, token: str, seconds: int, seed_value: int, report
     ]
     for operation in EXCLUDED_OPERATIONS[role]:
         argv += ["--exclude-operation-id", operation]
+    if baseline != "off":
+        argv += ["--baseline", str(BASELINES / f"{role}.json")]
+        argv += {"update": ["--baseline-update"], "prune": ["--baseline-prune"]}.get(baseline, [])
     print(f"\n--- schemathesis as the {role} ({seconds} s, seed {seed_value}) ---", flush=True)
     result = subprocess.run(argv, cwd=ROOT, env={**os.environ, "NO_COLOR": "1"}, check=False)
     print(f"requests sent as the {role}: {count_requests(report)}", flush=True)
@@ -270,6 +279,13 @@ def main() -> int:
     parser.add_argument("--seconds-per-role", type=int, default=120)
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--logs", type=Path, default=ROOT / "var" / "fuzz")
+    parser.add_argument(
+        "--baseline",
+        choices=["check", "update", "prune", "off"],
+        default="check",
+        help="known violations: fail on new ones (check), record new ones (update), drop "
+        "fixed ones (prune) or ignore the file (off)",
+    )
     args = parser.parse_args()
 
     args.logs.mkdir(parents=True, exist_ok=True)
@@ -347,7 +363,9 @@ def main() -> int:
         wait_ready(base)
         tokens = seed(Api(base), env)
         for role in ("patient", "physio"):
-            code = fuzz(base, role, tokens[role], args.seconds_per_role, args.seed, args.logs)
+            code = fuzz(
+                base, role, tokens[role], args.seconds_per_role, args.seed, args.logs, args.baseline
+            )
             if code != 0:
                 failed.append(role)
     finally:
