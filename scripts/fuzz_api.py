@@ -218,15 +218,31 @@ def seed(api: Api, env: dict) -> dict[str, str]:
             {"platform": "android", "token": secrets.token_hex(16)},
             token,
         )
+    tokens["patient_id"] = patient_id
     return tokens
 
 
 def fuzz(
-    base: str, role: str, token: str, seconds: int, seed_value: int, reports: Path, baseline: str
+    base: str,
+    role: str,
+    token: str,
+    seconds: int,
+    seed_value: int,
+    reports: Path,
+    baseline: str,
+    path_values: dict[str, str],
 ) -> int:
     report = reports / f"{role}.ndjson"
+    # Path parameters the caller can really use (the physio's linked patient), so that the
+    # operations behind them are reached, not only their 404s.
+    config = reports / f"{role}.toml"
+    config.write_text(
+        "[parameters]\n" + "".join(f'"path.{k}" = "{v}"\n' for k, v in path_values.items())
+    )
     argv = [
         str(BIN / "schemathesis"),
+        "--config-file",
+        str(config),
         "run",
         f"{base}/api/schema/?format=json",
         "--header",
@@ -367,7 +383,14 @@ def main() -> int:
         tokens = seed(Api(base), env)
         for role in ("patient", "physio"):
             code = fuzz(
-                base, role, tokens[role], args.seconds_per_role, args.seed, args.logs, args.baseline
+                base,
+                role,
+                tokens[role],
+                args.seconds_per_role,
+                args.seed,
+                args.logs,
+                args.baseline,
+                {"patient_id": tokens["patient_id"]} if role == "physio" else {},
             )
             if code != 0:
                 failed.append(role)

@@ -77,3 +77,24 @@ def test_times_of_day_are_documented_as_the_api_writes_them(api_client):
     pattern = settings["properties"]["checkin_time"]["pattern"]
     assert all(re.match(pattern, ok) for ok in ("20:00", "20:00:00", "08:30:15.5"))
     assert not any(re.match(pattern, bad) for bad in ("24:00", "8:00", "20:00+01:00"))
+
+
+def test_the_fhir_renderer_answers_fhir_json():
+    from django.test import RequestFactory
+    from rest_framework.renderers import JSONRenderer
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    from backend.renderers import FhirJSONRenderer
+
+    class Fhir(APIView):
+        renderer_classes = [FhirJSONRenderer, JSONRenderer]
+        permission_classes = []
+
+        def get(self, request):
+            return Response({"resourceType": "Bundle"})
+
+    response = Fhir.as_view()(RequestFactory().get("/fhir/"))
+    response.render()
+    assert response["Content-Type"] == "application/fhir+json"
+    assert response.content == b'{"resourceType":"Bundle"}'
