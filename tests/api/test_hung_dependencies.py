@@ -184,3 +184,44 @@ def test_a_database_error_in_an_api_view_is_a_503_envelope_with_retry_after(monk
     assert response["Retry-After"] == "5"
     assert response.json()["errors"][0]["code"] == "service_unavailable"
     assert "closed" not in response.content.decode()
+
+
+def test_production_bounds_every_wait_on_redis_and_postgresql():
+    """What the fixes above rest on, read from the production settings themselves."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.workers import ROOT
+
+    script = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'broker': s.CELERY_BROKER_TRANSPORT_OPTIONS,"
+        "'backend': [s.CELERY_REDIS_SOCKET_CONNECT_TIMEOUT, s.CELERY_REDIS_SOCKET_TIMEOUT],"
+        "'cache': s.CACHES['default']['OPTIONS'],"
+        "'database': s.DATABASES['default']['OPTIONS']}))"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "backend.settings.production",
+        "SECRET_KEY": "x" * 50,
+        "ALLOWED_HOSTS": "api.example.org",
+        "DATABASE_URL": "postgres://rehab@db:5432/rehab",
+        "REDIS_URL": "redis://redis:6379/0",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert 0 < found["broker"]["socket_connect_timeout"] <= 2
+    assert 0 < found["broker"]["socket_timeout"] <= 5
+    assert all(0 < seconds <= 5 for seconds in found["backend"])
+    assert 0 < found["cache"]["SOCKET_CONNECT_TIMEOUT"] <= 1
+    assert 0 < found["cache"]["SOCKET_TIMEOUT"] <= 1
+    assert 0 < found["database"]["connect_timeout"] <= 2
