@@ -5,7 +5,11 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN DJANGO_SETTINGS_MODULE=backend.settings.local python manage.py collectstatic --noinput \
+# The production settings' manifest storage hashes and compresses the files; the values
+# below only let the settings load at build time (nothing connects to them).
+RUN DJANGO_SETTINGS_MODULE=backend.settings.production SECRET_KEY=build-only \
+    ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    REDIS_URL=redis://localhost:6379/0 python manage.py collectstatic --noinput \
     && useradd --create-home app && mkdir -p /app/var && chown app /app/var
 USER app
 EXPOSE 8000

@@ -3,6 +3,7 @@ responses Django produces outside DRF views."""
 
 import logging
 from dataclasses import asdict, replace
+from datetime import timedelta
 from typing import Any
 
 import drf_standardized_errors.handler
@@ -10,13 +11,19 @@ from django import db
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
 from drf_standardized_errors.types import Error
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.settings import api_settings
 
+from backend.errors import CommonError, Conflict
+
 logger = logging.getLogger(__name__)
+
+# How far ahead of the server's clock a phone's clock may be.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -48,7 +55,9 @@ class StrictFieldsMixin:
                                 "This field cannot be changed."
                                 if key in readonly
                                 else "This field is not accepted.",
-                                code="read_only" if key in readonly else "unknown_field",
+                                code=CommonError.READ_ONLY
+                                if key in readonly
+                                else CommonError.UNKNOWN_FIELD,
                             )
                         ]
                         for key in unknown
@@ -86,10 +95,18 @@ class ErrorFormatter(ExceptionFormatter):
         return [replace(e, attr=_contract_attr(e.attr)) for e in super().get_errors()]
 
 
+class ConflictError(exceptions.APIException):
+    """A service's `backend.errors.Conflict` in the envelope (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object's state does not allow this."
+    default_code = CommonError.CONFLICT
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
-    default_code = "too_large"
+    default_code = CommonError.TOO_LARGE
 
 
 class Unavailable(exceptions.APIException):
@@ -128,8 +145,9 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
-    """The package's handler, plus Django's ValidationError raised by services
-    (`full_clean()` and domain checks) as a 400 naming the field."""
+    """The package's handler, plus what services raise: Django's ValidationError
+    (`full_clean()` and domain checks) as a 400 naming the field, and
+    `backend.errors.Conflict` as a 409 with its code."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -138,6 +156,8 @@ class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
             # PostgreSQL down, restarting or cut off; the request stored nothing.
             logger.warning("database unavailable: %s", type(exc).__name__)
             return Unavailable()
+        if isinstance(exc, Conflict):
+            return ConflictError(detail=exc.message, code=exc.code)
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
         if isinstance(exc, exceptions.AuthenticationFailed) and isinstance(exc.detail, dict):
@@ -208,6 +228,32 @@ class AwareDateTimeField(serializers.DateTimeField):
         ):
             self.fail("naive")
         return parsed
+
+
+class RecentDateTimeField(AwareDateTimeField):
+    """The one validator for "when it happened", as a phone reports it: a time with an
+    offset, at most `future` ahead of the server's clock (phone clocks drift; 5 minutes)
+    and at most `past` ago (how long offline data may wait to sync)."""
+
+    default_error_messages = {
+        "in_future": "Cannot be more than {minutes} minutes in the future.",
+        "too_old": "Is more than {past} ago.",
+    }
+
+    def __init__(
+        self, *, past: timedelta, past_label: str, future: timedelta = FUTURE_TOLERANCE, **kwargs
+    ) -> None:
+        super().__init__(**kwargs)
+        self.past, self.past_label, self.future = past, past_label, future
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        now = timezone.now()
+        if moment > now + self.future:
+            self.fail("in_future", minutes=int(self.future.total_seconds() // 60))
+        if moment < now - self.past:
+            self.fail("too_old", past=self.past_label)
+        return moment
 
 
 class StrictUUIDField(serializers.UUIDField):

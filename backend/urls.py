@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from backend import health
 
 api_v1 = [
+    # messaging serves `care-team/` (the list, with unread counts) and the threads.
+    path("", include("apps.messaging.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.content.urls")),
     path("", include("apps.symptoms.urls")),
@@ -13,6 +15,7 @@ api_v1 = [
     path("", include("apps.care.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.interop.urls")),
+    path("", include("apps.clinic.urls")),
 ]
 
 urlpatterns = [

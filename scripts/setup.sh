@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Shared set-up for scripts/run.sh and scripts/test.sh: a virtualenv in .venv with the
-# pinned requirements, migrations, static files and `bootstrap`. Safe to run again.
+# pinned requirements, migrations and `bootstrap`. Safe to run again.
 # Needs only Python 3.11; honours DATABASE_URL and REDIS_URL like the service does.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,6 +26,5 @@ fi
 mkdir -p var
 echo "==> migrating the database"
 python manage.py migrate --noinput -v 0
-python manage.py collectstatic --noinput -v 0
 echo "==> bootstrap"
 python manage.py bootstrap "$@"

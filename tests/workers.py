@@ -118,13 +118,15 @@ class ManagedProcess:
         self.process.wait(timeout=10)
 
 
-def worker_argv(concurrency: int = 1, hostname: str | None = None) -> list[str]:
+def worker_argv(
+    concurrency: int = 1, hostname: str | None = None, app: str = "backend"
+) -> list[str]:
     return [
         sys.executable,
         "-m",
         "celery",
         "-A",
-        "backend",
+        app,
         "worker",
         "--loglevel",
         "INFO",
@@ -183,9 +185,10 @@ def start_worker(tmp_path, transactional_db) -> Iterator:
         broker: str = "suite",
         broker_dir: Path | None = None,
         extra_env: dict[str, str] | None = None,
+        app: str = "backend",
     ):
         worker = ManagedProcess(
-            worker_argv(concurrency),
+            worker_argv(concurrency, app=app),
             {**worker_environment(broker=broker, broker_dir=broker_dir), **(extra_env or {})},
             tmp_path / f"worker-{len(workers)}.log",
         )

@@ -5,3 +5,10 @@ class AccountsConfig(AppConfig):
     name = "apps.accounts"
     label = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from backend import hooks
+
+        from . import services
+
+        hooks.bootstrap.connect(services.on_bootstrap, dispatch_uid="accounts")

@@ -11,6 +11,8 @@ from django.utils import timezone as django_timezone
 
 from apps.content.vocabulary import Side
 
+from .errors import AccountError
+
 # Files of the host's zone database that are not zone names: "localtime" would silently
 # mean the server's own zone.
 _NOT_ZONE_NAMES = frozenset({"localtime", "posixrules", "Factory"})
@@ -26,7 +28,7 @@ def validate_timezone(value: str) -> None:
     if value not in _timezone_names():
         raise ValidationError(
             "%(value)s is not an IANA time zone name (such as Europe/London).",
-            code="invalid_timezone",
+            code=AccountError.INVALID_TIMEZONE,
             params={"value": value},
         )
 
@@ -114,7 +116,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 {
                     missing: ValidationError(
                         "Set both the start and the end of quiet hours, or neither.",
-                        code="quiet_hours_incomplete",
+                        code=AccountError.QUIET_HOURS_INCOMPLETE,
                     )
                 }
             )
@@ -123,7 +125,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 {
                     "quiet_hours_end": ValidationError(
                         "Quiet hours must not start and end at the same time.",
-                        code="quiet_hours_empty",
+                        code=AccountError.QUIET_HOURS_EMPTY,
                     )
                 }
             )

@@ -49,3 +49,31 @@ def patient_for_physio(*, physio: User, patient_id) -> User:
         return linked_patients_of(physio=physio).get(pk=patient_id)
     except (User.DoesNotExist, ValidationError, ValueError, TypeError) as error:
         raise Http404 from error
+
+
+def export_for(patient: User) -> dict:
+    """The patient's account, care team and who read their records, for the export."""
+    from .models import PatientAccessAudit
+
+    return {
+        "profile": {
+            "id": patient.id,
+            "email": patient.email,
+            "role": patient.role,
+            "timezone": patient.timezone,
+            "quiet_hours_start": patient.quiet_hours_start,
+            "quiet_hours_end": patient.quiet_hours_end,
+            "affected_side": patient.affected_side,
+            "date_joined": patient.date_joined,
+        },
+        "care_team": list(
+            CareTeamLink.objects.filter(patient=patient).values(
+                "id", "physio__email", "created_at", "ended_at"
+            )
+        ),
+        "record_access": list(
+            PatientAccessAudit.objects.filter(patient=patient)
+            .order_by("at")
+            .values("physio__email", "what", "at")
+        ),
+    }

@@ -16,6 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backend import hooks
+
+from .errors import AccountError, InviteError
 from .models import CareTeamInvite, CareTeamLink, PatientAccessAudit, Role, User
 
 EDITORS_GROUP = "editors"
@@ -25,7 +28,11 @@ EDITOR_APP_LABELS = ("content",)
 
 def _email_taken_error() -> ValidationError:
     return ValidationError(
-        {"email": ValidationError("An account with this email already exists.", code="unique")}
+        {
+            "email": ValidationError(
+                "An account with this email already exists.", code=AccountError.EMAIL_TAKEN
+            )
+        }
     )
 
 
@@ -92,10 +99,9 @@ def user_profile_update(*, user: User, **changes) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=[*changes.keys()] if changes else None)
     if user.role == Role.PATIENT and set(changes) & REMINDER_FIELDS:
-        # Reminders are planned in the patient's zone and moved out of quiet hours.
-        from apps.notifications.services import reminders_replan_for_user
-
-        reminders_replan_for_user(user=user)
+        # Reminders are planned in the patient's zone and moved out of quiet hours: every
+        # reminder source re-plans (backend/hooks.py).
+        hooks.reminders_replan.send(sender=User, user=user, now=timezone.now())
     return user
 
 
@@ -202,13 +208,13 @@ def invite_code_display(code: str) -> str:
 
 # Error codes clients rely on (attr "code"); the join serializer lists them for the schema.
 INVITE_ERRORS = {
-    "invalid": "This code is not valid.",
-    "expired": "This code has expired. Ask your physiotherapist for a new one.",
-    "used": "This code has already been used.",
+    InviteError.INVALID: "This code is not valid.",
+    InviteError.EXPIRED: "This code has expired. Ask your physiotherapist for a new one.",
+    InviteError.USED: "This code has already been used.",
 }
 
 
-def _invite_error(code: str) -> ValidationError:
+def _invite_error(code: InviteError) -> ValidationError:
     return ValidationError({"code": ValidationError(INVITE_ERRORS[code], code=code)})
 
 
@@ -248,18 +254,18 @@ def care_invite_join(*, patient: User, code: str) -> CareTeamLink:
         .first()
     )
     if invite is None:
-        raise _invite_error("invalid")
+        raise _invite_error(InviteError.INVALID)
     now = timezone.now()
     if invite.used_at is not None:
-        raise _invite_error("used")
+        raise _invite_error(InviteError.USED)
     if invite.expires_at <= now:
-        raise _invite_error("expired")
+        raise _invite_error(InviteError.EXPIRED)
     claimed = CareTeamInvite.objects.filter(
         pk=invite.pk, used_at__isnull=True, expires_at__gt=now
     ).update(used_at=now, used_by=patient)
     if claimed != 1:
         # Another request used it between our read and our update.
-        raise _invite_error("used")
+        raise _invite_error(InviteError.USED)
     # An active link to the same physio is returned as it is; the code is spent anyway.
     link = care_link_create(physio=invite.physio, patient=patient)
     CareTeamInvite.objects.filter(pk=invite.pk).update(link=link)
@@ -311,7 +317,22 @@ def user_erase(*, user: User) -> None:
     from axes.models import AccessAttempt, AccessLog
 
     if user.role != Role.PATIENT:
-        raise ValidationError("Only a patient account can be erased this way.", code="not_patient")
+        raise ValidationError(
+            "Only a patient account can be erased this way.", code=AccountError.NOT_PATIENT
+        )
     AccessAttempt.objects.filter(username__iexact=user.email).delete()
     AccessLog.objects.filter(username__iexact=user.email).delete()
     user.delete()
+
+
+def on_bootstrap(sender, *, options: dict, **kwargs) -> list[str]:
+    """`manage.py bootstrap`: the editors' permissions, and demo accounts with --demo."""
+    editors_group_sync()
+    lines = ["Editors' permissions synchronised."]
+    if options.get("demo"):
+        lines.append("Demo accounts (local use only):")
+        lines += [
+            f"  {account.role:<8} {account.email:<24} password: {account.password}"
+            for account in demo_accounts_ensure()
+        ]
+    return lines

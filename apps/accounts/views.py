@@ -13,6 +13,7 @@ from rest_framework_simplejwt import views as jwt_views
 from backend.rest import error_response, require_empty_body
 
 from . import selectors, services
+from .errors import AccountError
 from .models import CareTeamLink
 from .permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from .serializers import (
@@ -28,7 +29,7 @@ from .serializers import (
 
 class _LockedOut(exceptions.Throttled):
     default_detail = "Too many failed logins for this account from this address. Try again later."
-    default_code = "too_many_failed_logins"
+    default_code = AccountError.TOO_MANY_FAILED_LOGINS
 
 
 def lockout_response(
@@ -198,19 +199,3 @@ class CareTeamJoinView(APIView):
         serializer.is_valid(raise_exception=True)
         link = services.care_invite_join(patient=request.user, **serializer.validated_data)
         return Response(CareTeamLinkSerializer(link).data, status=status.HTTP_201_CREATED)
-
-
-class MeExportView(APIView):
-    permission_classes = [IsPatient]
-
-    @extend_schema(
-        responses={200: {"type": "object", "additionalProperties": True}},
-        summary="Every record the patient owns, as one JSON document",
-    )
-    def get(self, request: Request) -> Response:
-        from .export import patient_export
-
-        response = Response(patient_export(patient=request.user))
-        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
-        response["Cache-Control"] = "no-store"
-        return response

@@ -5,3 +5,10 @@ class AlertsConfig(AppConfig):
     name = "apps.alerts"
     label = "alerts"
     verbose_name = "Alerts"
+
+    def ready(self) -> None:
+        from backend import hooks
+
+        from . import services
+
+        hooks.logs_recorded.connect(services.on_logs_recorded, dispatch_uid="alerts")

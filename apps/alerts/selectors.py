@@ -1,8 +1,9 @@
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Role, User
 
-from .models import Alert
+from .models import ACTIVE_STATUSES, Alert, AlertStatus
 
 
 def alerts_for(*, user: User) -> QuerySet[Alert]:
@@ -15,3 +16,42 @@ def alerts_for(*, user: User) -> QuerySet[Alert]:
             patient__physio_links__physio=user, patient__physio_links__ended_at__isnull=True
         )
     return alerts.none()
+
+
+def export_for(patient: User) -> dict:
+    return {
+        "alerts": list(
+            Alert.objects.filter(patient=patient)
+            .order_by("created_at")
+            .values(
+                "id",
+                "kind",
+                "level",
+                "codes",
+                "status",
+                "details",
+                "created_at",
+                "updated_at",
+                "resolved_at",
+            )
+        )
+    }
+
+
+def with_open_alerts(patients: QuerySet[User]) -> QuerySet[User]:
+    """Annotate `open_alerts`: alerts not yet acknowledged, one correlated subquery."""
+    open_ = Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN).order_by()
+    return patients.annotate(
+        open_alerts=Coalesce(
+            Subquery(
+                open_.values("patient").annotate(n=Count("id")).values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+    )
+
+
+def active_alerts_of(*, user: User, patient: User) -> QuerySet[Alert]:
+    """The patient's open and acknowledged alerts, as the caller may see them."""
+    return alerts_for(user=user).filter(patient=patient, status__in=ACTIVE_STATUSES)

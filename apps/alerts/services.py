@@ -2,19 +2,19 @@
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.symptoms.models import SymptomLog
+from apps.symptoms.vocabulary import Level
+from backend.errors import Conflict
+from backend.hooks import LogKind
+from backend.queue import enqueue_once_on_commit
 
+from .errors import AlertError
 from .models import Alert, AlertEvent, AlertEventAction, AlertKind, AlertStatus
-
-
-class AlertTransitionError(ValidationError):
-    """The alert is not in a state that allows this change (409)."""
 
 
 def alert_raise_red_flag(*, log: SymptomLog) -> Alert:
@@ -63,8 +63,8 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
     written in the alerts' transaction: if an alert exists, so do its notifications (an
     outbox). A fixed number of queries for any number of alerts."""
     from apps.accounts.models import CareTeamLink
+    from apps.notifications.inbox import notifications_bulk_create
     from apps.notifications.models import Notification, NotificationKind
-    from apps.notifications.services import notifications_bulk_create
 
     links = CareTeamLink.objects.filter(
         patient_id__in={alert.patient_id for alert in alerts},
@@ -133,9 +133,9 @@ def alert_upsert(
 def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != AlertStatus.OPEN:
-        raise AlertTransitionError(
+        raise Conflict(
             f"This alert is {alert.status}; only an open alert can be acknowledged.",
-            code="invalid_transition",
+            AlertError.INVALID_TRANSITION,
         )
     alert.status = AlertStatus.ACKNOWLEDGED
     alert.acknowledged_at = timezone.now()
@@ -149,7 +149,7 @@ def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
 def alert_resolve(*, alert: Alert, by: User) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
-        raise AlertTransitionError("This alert is already resolved.", code="invalid_transition")
+        raise Conflict("This alert is already resolved.", AlertError.INVALID_TRANSITION)
     alert.status = AlertStatus.RESOLVED
     alert.resolved_at = timezone.now()
     alert.resolved_by = by
@@ -203,8 +203,8 @@ def _worsening_inputs(patient_id, now):
 def worsening_check_patient(*, patient_id, now: datetime | None = None) -> Alert | None:
     """Evaluate the worsening rules for one patient; raise or update the one active
     worsening alert; tell the physios and give the patient advice when something is new."""
+    from apps.notifications.inbox import notifications_create
     from apps.notifications.models import NotificationKind
-    from apps.notifications.services import notifications_create
 
     from .worsening import PATIENT_ADVICE, findings_level, worsening_findings
 
@@ -303,8 +303,6 @@ def worsening_check_soon(*, patient_id) -> None:
     """After a log: check this patient in a minute, once however many logs arrive. The
     debounce asks the cache after commit, off the request, so a hung Redis never holds
     the patient's response (the nightly sweep catches what it skips)."""
-    from backend.queue import enqueue_once_on_commit
-
     enqueue_once_on_commit(
         f"worsening-check:{patient_id}",
         WORSENING_DEBOUNCE_SECONDS,
@@ -312,6 +310,22 @@ def worsening_check_soon(*, patient_id) -> None:
         str(patient_id),
         countdown=WORSENING_DEBOUNCE_SECONDS,
     )
+
+
+# A log whose triage reaches these levels raises an alert for the physiotherapists in the
+# log's own transaction (docs/domain.md, Red flags).
+RED_FLAG_ALERT_LEVELS = {Level.URGENT, Level.EMERGENCY}
+
+
+def on_logs_recorded(sender, *, patient_id, kind: str, logs: list, **kwargs) -> None:
+    """The `logs_recorded` hook: red-flag alerts for urgent and emergency symptom logs,
+    in the storing transaction, and the debounced worsening check after any new log."""
+    if kind == LogKind.SYMPTOM:
+        alerts_raise_red_flags(
+            logs=[log for log in logs if log.triage_level in RED_FLAG_ALERT_LEVELS]
+        )
+    if kind in (LogKind.SYMPTOM, LogKind.EXERCISE):
+        worsening_check_soon(patient_id=patient_id)
 
 
 WORSENING_DEBOUNCE_SECONDS = 60
@@ -326,7 +340,7 @@ def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     """Daily: patients whose last-7-day adherence is under half get one active
     missed_exercises alert (plans that started less than a week ago are not judged)."""
     from apps.plans.models import ExercisePlan, PlanStatus
-    from apps.plans.selectors import with_overview
+    from apps.plans.selectors import with_adherence_7d
 
     now = now or timezone.now()
     week_ago = (now - timedelta(days=6)).date()
@@ -339,7 +353,7 @@ def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     )
     raised = 0
     for patient in (
-        with_overview(judged, now=now)
+        with_adherence_7d(judged, now=now)
         .filter(adherence_7d__lt=MISSED_THRESHOLD)
         .iterator(chunk_size=500)
     ):

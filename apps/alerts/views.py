@@ -1,7 +1,7 @@
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,11 +48,6 @@ class AlertListView(generics.ListAPIView):
         return response
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "invalid_transition"
-
-
 class _AlertTransitionView(APIView):
     permission_classes = [IsPhysio]
     transition = staticmethod(services.alert_acknowledge)
@@ -60,10 +55,7 @@ class _AlertTransitionView(APIView):
     def post(self, request: Request, alert_id) -> Response:
         require_empty_body(request.data)
         alert = get_object_or_404(selectors.alerts_for(user=request.user), pk=alert_id)
-        try:
-            alert = self.transition(alert=alert, by=request.user)
-        except services.AlertTransitionError as error:
-            raise Conflict(detail=error.messages[0]) from error
+        alert = self.transition(alert=alert, by=request.user)
         return Response(AlertSerializer(alert).data)
 
 

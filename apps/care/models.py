@@ -9,17 +9,17 @@ from django.db.models import Q
 
 # One source for the ice limits: the protocol steps editors write follow the same rule.
 from apps.content.models import ICE_MAX_MINUTES, ICE_MIN_MINUTES
+from apps.content.vocabulary import CareActivity
+
+from .errors import CareError
 
 MIN_MINUTES = 1
 MAX_MINUTES = 240
 ICE_DURATION_MESSAGE = f"An ice session lasts {ICE_MIN_MINUTES} to {ICE_MAX_MINUTES} minutes."
 
 
-class CareKind(models.TextChoices):
-    ICE = "ice", "Ice"
-    ELEVATION = "elevation", "Elevation"
-    REST = "rest", "Rest"
-    STRETCH = "stretch", "Gentle stretching"
+# The same vocabulary as protocol steps: a step of one of these kinds starts a session.
+CareKind = CareActivity
 
 
 class CareSession(models.Model):
@@ -85,5 +85,9 @@ class CareSession(models.Model):
             and not ICE_MIN_MINUTES <= self.planned_minutes <= ICE_MAX_MINUTES
         ):
             raise ValidationError(
-                {"planned_minutes": ValidationError(ICE_DURATION_MESSAGE, code="ice_duration")}
+                {
+                    "planned_minutes": ValidationError(
+                        ICE_DURATION_MESSAGE, code=CareError.ICE_DURATION
+                    )
+                }
             )

@@ -25,3 +25,13 @@ def care_session_reminders(*, sessions: Iterable[CareSession]) -> dict[UUID, Rem
         return {}
     reminders = Reminder.objects.filter(source__in=by_source).order_by("scheduled_for")
     return {by_source[reminder.source]: reminder for reminder in reminders}
+
+
+def export_for(patient: User) -> dict:
+    return {
+        "care_sessions": list(
+            CareSession.objects.filter(patient=patient)
+            .order_by("started_at")
+            .values("id", "client_id", "kind", "started_at", "planned_minutes", "finished_at")
+        )
+    }

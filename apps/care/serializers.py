@@ -1,18 +1,18 @@
 from datetime import timedelta
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.notifications.models import Reminder
 from backend.rest import (
-    AwareDateTimeField,
+    RecentDateTimeField,
     StrictChoiceField,
     StrictIntegerField,
     StrictSerializer,
     StrictUUIDField,
 )
 
+from .errors import CareError
 from .models import (
     ICE_DURATION_MESSAGE,
     ICE_MAX_MINUTES,
@@ -23,7 +23,6 @@ from .models import (
     CareSession,
 )
 
-FUTURE_TOLERANCE = timedelta(minutes=5)
 # An offline phone syncs within a day; a session older than that has long ended and its
 # reminder would be meaningless.
 OLDEST_ACCEPTED = timedelta(hours=24)
@@ -34,18 +33,8 @@ class CareSessionInputSerializer(StrictSerializer):
 
     client_id = StrictUUIDField()
     kind = StrictChoiceField(choices=CareKind.choices)
-    started_at = AwareDateTimeField()
+    started_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label="24 hours")
     planned_minutes = StrictIntegerField(min_value=MIN_MINUTES, max_value=MAX_MINUTES)
-
-    def validate_started_at(self, value):
-        now = timezone.now()
-        if value > now + FUTURE_TOLERANCE:
-            raise serializers.ValidationError(
-                "Cannot be more than 5 minutes in the future.", code="in_future"
-            )
-        if value < now - OLDEST_ACCEPTED:
-            raise serializers.ValidationError("Is more than 24 hours ago.", code="too_old")
-        return value
 
     def validate(self, attrs):
         if attrs["kind"] == CareKind.ICE and not (
@@ -54,7 +43,7 @@ class CareSessionInputSerializer(StrictSerializer):
             raise serializers.ValidationError(
                 {
                     "planned_minutes": serializers.ErrorDetail(
-                        ICE_DURATION_MESSAGE, code="ice_duration"
+                        ICE_DURATION_MESSAGE, code=CareError.ICE_DURATION
                     )
                 }
             )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.notifications.models import Reminder, ReminderKind
-from apps.notifications.services import reminder_schedule, reminders_cancel
+from apps.notifications.reminders import reminder_schedule, reminders_cancel
 
 from . import selectors
 from .models import CareKind, CareSession

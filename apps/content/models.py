@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .vocabulary import Mechanism, RedFlagCode, Region, Source
+from .vocabulary import CareActivity, Mechanism, RedFlagCode, Region, Source
 
 ICE_MIN_MINUTES = 15
 ICE_MAX_MINUTES = 20
@@ -177,12 +177,14 @@ class Protocol(ContentItem):
 
 
 class StepKind(models.TextChoices):
-    REST = "rest", "Rest"
-    ICE = "ice", "Ice"
-    ELEVATION = "elevation", "Elevation"
-    STRETCH = "stretch", "Gentle stretch"
+    """A protocol step is a home-care activity (which the patient can start as a care
+    session of the same kind) or medication information (information only)."""
+
+    REST = CareActivity.REST.value, CareActivity.REST.label
+    ICE = CareActivity.ICE.value, CareActivity.ICE.label
+    ELEVATION = CareActivity.ELEVATION.value, CareActivity.ELEVATION.label
+    STRETCH = CareActivity.STRETCH.value, CareActivity.STRETCH.label
     MEDICATION_INFO = "medication_info", "Medication information"
-    ACTIVITY_MODIFICATION = "activity_modification", "Activity modification"
 
 
 class ProtocolStepManager(models.Manager):

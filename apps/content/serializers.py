@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Condition, Exercise, Protocol, ProtocolStep, split_lines
-from .vocabulary import DISCLAIMER, Mechanism, RedFlagCode, Source
+from .vocabulary import DISCLAIMER, CareActivity, Mechanism, RedFlagCode, Source
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -56,12 +56,17 @@ class RegionCodesField(serializers.Field):
 
 class ProtocolStepSerializer(serializers.ModelSerializer):
     cautions = LinesField()
+    session_kind = serializers.SerializerMethodField(
+        help_text="The care-session kind (POST care-sessions/) this step starts, or null "
+        "for information only."
+    )
 
     class Meta:
         model = ProtocolStep
         fields = [
             "position",
             "kind",
+            "session_kind",
             "title",
             "instructions",
             "min_minutes",
@@ -69,6 +74,11 @@ class ProtocolStepSerializer(serializers.ModelSerializer):
             "times_per_day",
             "cautions",
         ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=CareActivity.choices, allow_null=True))
+    def get_session_kind(self, step: ProtocolStep) -> str | None:
+        return step.kind if step.kind in CareActivity.values else None
 
 
 class ProtocolSerializer(serializers.ModelSerializer):
@@ -79,6 +89,7 @@ class ProtocolSerializer(serializers.ModelSerializer):
     class Meta:
         model = Protocol
         fields = ["slug", "title", "summary", "regions", "steps", "source", "updated_at"]
+        read_only_fields = fields
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
@@ -104,6 +115,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
             "source",
             "updated_at",
         ]
+        read_only_fields = fields
 
 
 class LinkedProtocolSerializer(serializers.Serializer):
@@ -153,6 +165,7 @@ class ConditionSerializer(serializers.ModelSerializer):
             "updated_at",
             "disclaimer",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(CodeLabelSerializer(many=True))
     def get_mechanisms(self, condition: Condition) -> list[dict[str, str]]:

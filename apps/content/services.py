@@ -240,3 +240,12 @@ def content_load_fixtures(
         if links_changed:
             Condition.objects.filter(pk=condition.pk).update(updated_at=timezone.now())
     return report
+
+
+def on_bootstrap(sender, *, options: dict, **kwargs) -> list[str]:
+    """`manage.py bootstrap`: load or update the content of docs/domain.md."""
+    report = content_load_fixtures(overwrite_edited=options.get("overwrite_edited", False))
+    return [
+        f"Content: {report.summary()}.",
+        *(f"  kept the admin's version of {label}" for label in report.kept_edited),
+    ]

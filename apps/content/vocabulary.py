@@ -21,6 +21,17 @@ class Side(models.TextChoices):
     BOTH = "both", "Both"
 
 
+class CareActivity(models.TextChoices):
+    """Home-care activities (docs/domain.md, Home-care protocol): one vocabulary for the
+    kinds of protocol steps and of the care sessions a patient starts from them, so a step
+    of one of these kinds can start a session of the same kind."""
+
+    ICE = "ice", "Ice"
+    ELEVATION = "elevation", "Elevation"
+    REST = "rest", "Rest / activity modification"
+    STRETCH = "stretch", "Gentle stretching"
+
+
 class Mechanism(models.TextChoices):
     """How a condition links to knee or calf pain (seed 000, seed 004)."""
 

@@ -1,13 +1,43 @@
-"""A patient's records as a FHIR R4 Bundle (API.md, Physiotherapist views).
+"""A patient's records as a FHIR Bundle (docs/api.md, Physiotherapist views).
 
-Plain dictionaries in the FHIR JSON shape; tests validate them with fhir.resources.
-Pain scores are Observations coded LOINC 72514-3 (pain severity, 0–10 numeric rating,
+Every resource is a fhir.resources model: FHIR's structure, data types and cardinalities
+are checked as each one is built, and the response is the library's own JSON. The models
+are FHIR R4B (4.3.0), the release nearest to R4 (4.0.1) that fhir.resources ships on
+pydantic 2; Patient, Observation, CarePlan, Flag and Bundle (and Questionnaire,
+QuestionnaireResponse, EpisodeOfCare and Goal) have the same elements in both.
+
+Pain scores are Observations coded LOINC 72514-3 (pain severity, 0-10 numeric rating,
 reported); plans are CarePlans; active alerts are Flags.
+
+A resource that fails validation is a bug here or data the database should never hold:
+the whole export fails with FhirExportError (a 500), never a partial bundle. Its message
+names the resource and the failing elements, never their values (health data).
+
+Adding a resource type: one builder `def <kind>(row, subject: Reference) -> <Model>`
+decorated with @builder, and one line in `patient_bundle`.
 """
 
-from typing import Any
+from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeVar
+
+import pydantic
 from django.utils import timezone
+from fhir.resources.R4B.annotation import Annotation
+from fhir.resources.R4B.bundle import Bundle, BundleEntry
+from fhir.resources.R4B.careplan import CarePlan, CarePlanActivity, CarePlanActivityDetail
+from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.coding import Coding
+from fhir.resources.R4B.contactpoint import ContactPoint
+from fhir.resources.R4B.flag import Flag
+from fhir.resources.R4B.identifier import Identifier
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.period import Period
+from fhir.resources.R4B.reference import Reference
+from fhir.resources.R4B.resource import Resource
 
 from apps.accounts.models import User
 
@@ -15,83 +45,109 @@ LOINC = "http://loinc.org"
 PAIN_CODE = "72514-3"
 PAIN_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
 APP_SYSTEM = "urn:knee-calf-selfcare"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+
+P = ParamSpec("P")
+M = TypeVar("M", bound=pydantic.BaseModel)
 
 
-def _ref(resource: dict[str, Any]) -> dict[str, str]:
-    return {"reference": f"urn:uuid:{resource['id']}"}
+class FhirExportError(Exception):
+    """A resource broke FHIR's rules. The message holds element paths and error kinds
+    only: pydantic's own message quotes the offending values."""
+
+    @classmethod
+    def from_validation(cls, builder_name: str, exc: pydantic.ValidationError) -> FhirExportError:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or '(element)'}: {error['type']}"
+            for error in exc.errors(include_url=False, include_context=False, include_input=False)
+        )
+        return cls(f"{builder_name}: {exc.title} is not valid FHIR ({problems})")
 
 
-def _entry(resource: dict[str, Any]) -> dict[str, Any]:
-    return {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+def builder(build: Callable[P, M]) -> Callable[P, M]:
+    """Turn a validation failure inside `build` into FhirExportError, raised outside the
+    except block so no traceback or error tracker sees pydantic's message as its cause."""
+
+    @functools.wraps(build)
+    def validated(*args: P.args, **kwargs: P.kwargs) -> M:
+        try:
+            return build(*args, **kwargs)
+        except pydantic.ValidationError as exc:
+            error = FhirExportError.from_validation(build.__name__, exc)
+        raise error
+
+    return validated
 
 
-def _patient(patient: User) -> dict[str, Any]:
-    return {
-        "resourceType": "Patient",
-        "id": str(patient.id),
-        "identifier": [{"system": f"{APP_SYSTEM}/patient", "value": str(patient.id)}],
-        "telecom": [{"system": "email", "value": patient.email}],
-    }
+def urn(resource: Resource) -> str:
+    return f"urn:uuid:{resource.id}"
 
 
-def _pain_observation(log, subject: dict[str, str]) -> dict[str, Any]:
-    observation: dict[str, Any] = {
-        "resourceType": "Observation",
-        "id": str(log.id),
-        "identifier": [{"system": f"{APP_SYSTEM}/symptom-log", "value": str(log.client_id)}],
-        "status": "final",
-        "category": [
-            {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                        "code": "survey",
-                        "display": "Survey",
-                    }
-                ]
-            }
+@builder
+def patient_resource(patient: User) -> Patient:
+    return Patient(
+        id=str(patient.id),
+        identifier=[Identifier(system=f"{APP_SYSTEM}/patient", value=str(patient.id))],
+        telecom=[ContactPoint(system="email", value=patient.email)],
+    )
+
+
+@builder
+def pain_observation(log, subject: Reference) -> Observation:
+    return Observation(
+        id=str(log.id),
+        identifier=[Identifier(system=f"{APP_SYSTEM}/symptom-log", value=str(log.client_id))],
+        status="final",
+        category=[
+            CodeableConcept(
+                coding=[Coding(system=OBSERVATION_CATEGORY, code="survey", display="Survey")]
+            )
         ],
-        "code": {
-            "coding": [{"system": LOINC, "code": PAIN_CODE, "display": PAIN_DISPLAY}],
-            "text": "Pain score",
-        },
-        "subject": subject,
-        "effectiveDateTime": log.recorded_at.isoformat(),
-        "valueInteger": log.pain_score,
-    }
-    if log.locations:
-        observation["bodySite"] = {
-            "text": ", ".join(location.replace("_", " ") for location in log.locations)
-        }
-    if log.note:
-        observation["note"] = [{"text": log.note}]
-    return observation
+        code=CodeableConcept(
+            coding=[Coding(system=LOINC, code=PAIN_CODE, display=PAIN_DISPLAY)],
+            text="Pain score",
+        ),
+        subject=subject,
+        effectiveDateTime=log.recorded_at,
+        valueInteger=log.pain_score,
+        bodySite=(
+            CodeableConcept(
+                text=", ".join(location.replace("_", " ") for location in log.locations)
+            )
+            if log.locations
+            else None
+        ),
+        note=[Annotation(text=log.note)] if log.note else None,
+    )
 
 
-def _care_plan(plan, subject: dict[str, str]) -> dict[str, Any]:
-    return {
-        "resourceType": "CarePlan",
-        "id": str(plan.id),
-        "status": "active" if plan.status == "active" else "completed",
-        "intent": "plan",
-        "title": plan.title,
-        "subject": subject,
-        "period": {"start": plan.start_date.isoformat(), "end": plan.end_date.isoformat()},
-        "activity": [
-            {
-                "detail": {
-                    "status": "in-progress" if plan.status == "active" else "completed",
-                    "code": {"text": item.exercise.name},
-                    "description": _dosage(item),
-                }
-            }
-            for item in plan.items.all()
-            if item.retired_at is None
-        ],
-    }
+@builder
+def care_plan(plan, subject: Reference) -> CarePlan:
+    active = plan.status == "active"
+    activities = [
+        CarePlanActivity(
+            detail=CarePlanActivityDetail(
+                status="in-progress" if active else "completed",
+                code=CodeableConcept(text=item.exercise.name),
+                description=dosage(item),
+            )
+        )
+        for item in plan.items.all()
+        if item.retired_at is None
+    ]
+    return CarePlan(
+        id=str(plan.id),
+        status="active" if active else "completed",
+        intent="plan",
+        title=plan.title,
+        subject=subject,
+        period=Period(start=plan.start_date, end=plan.end_date),
+        activity=activities or None,
+    )
 
 
-def _dosage(item) -> str:
+def dosage(item) -> str:
     parts = [f"{item.sets} sets"]
     if item.reps:
         parts.append(f"{item.reps} reps")
@@ -102,40 +158,47 @@ def _dosage(item) -> str:
     return ", ".join(parts)
 
 
-def _flag(alert, subject: dict[str, str]) -> dict[str, Any]:
-    return {
-        "resourceType": "Flag",
-        "id": str(alert.id),
-        "status": "active" if alert.status != "resolved" else "inactive",
-        "category": [
-            {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/flag-category",
-                        "code": "clinical",
-                        "display": "Clinical",
-                    }
-                ]
-            }
+@builder
+def flag(alert, subject: Reference) -> Flag:
+    return Flag(
+        id=str(alert.id),
+        status="active" if alert.status != "resolved" else "inactive",
+        category=[
+            CodeableConcept(
+                coding=[Coding(system=FLAG_CATEGORY, code="clinical", display="Clinical")]
+            )
         ],
-        "code": {"text": f"{alert.kind} ({alert.level}): {', '.join(alert.codes)}"},
-        "subject": subject,
-        "period": {"start": alert.created_at.isoformat()},
-    }
+        code=CodeableConcept(text=f"{alert.kind} ({alert.level}): {', '.join(alert.codes)}"),
+        subject=subject,
+        period=Period(start=alert.created_at),
+    )
 
 
-def patient_bundle(*, patient: User, logs, plans, alerts) -> dict[str, Any]:
-    patient_resource = _patient(patient)
-    subject = _ref(patient_resource)
-    resources = [
-        patient_resource,
-        *(_pain_observation(log, subject) for log in logs),
-        *(_care_plan(plan, subject) for plan in plans),
-        *(_flag(alert, subject) for alert in alerts),
-    ]
-    return {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "timestamp": timezone.now().isoformat(),
-        "entry": [_entry(resource) for resource in resources],
-    }
+@builder
+def collection(resources: Iterable[Resource]) -> Bundle:
+    """A Bundle of type collection; each entry's fullUrl is the urn the others refer to."""
+    return Bundle(
+        type="collection",
+        timestamp=timezone.now(),
+        entry=[BundleEntry(fullUrl=urn(resource), resource=resource) for resource in resources],
+    )
+
+
+def patient_bundle(*, patient: User, logs, plans, alerts) -> Bundle:
+    """The patient, then a pain Observation per log, a CarePlan per plan and a Flag per
+    alert, all referring to the patient by urn."""
+    subject_resource = patient_resource(patient)
+    subject = Reference(reference=urn(subject_resource))
+    return collection(
+        [
+            subject_resource,
+            *(pain_observation(log, subject) for log in logs),
+            *(care_plan(plan, subject) for plan in plans),
+            *(flag(alert, subject) for alert in alerts),
+        ]
+    )
+
+
+def bundle_json(bundle: Bundle) -> str:
+    """The library's JSON: aliases as element names, absent elements left out."""
+    return bundle.model_dump_json()

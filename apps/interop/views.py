@@ -1,35 +1,51 @@
-from django.db.models import Prefetch
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import IsPhysio
+from apps.accounts.permissions import IsPatient, IsPhysio
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
-from apps.alerts.models import Alert, AlertStatus
-from apps.plans.models import ExercisePlan, PlanItem
-from apps.symptoms.models import SymptomLog
+from apps.alerts.selectors import active_alerts_of
+from apps.plans.selectors import plans_for
+from apps.symptoms.selectors import symptom_logs_for
 
-from .fhir import patient_bundle
+from .export import patient_export
+from .fhir import bundle_json, patient_bundle
+from .renderers import FhirJsonRenderer
+
+
+class MeExportView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses={200: {"type": "object", "additionalProperties": True}},
+        summary="Every record the patient owns, as one JSON document",
+    )
+    def get(self, request: Request) -> Response:
+        response = Response(patient_export(patient=request.user))
+        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class PatientFhirView(APIView):
     permission_classes = [IsPhysio]
+    renderer_classes = [JSONRenderer, FhirJsonRenderer]
 
     @extend_schema(
         responses={200: {"type": "object", "description": "FHIR R4 Bundle (collection)"}},
         summary="A linked patient's records as a FHIR R4 Bundle",
     )
-    def get(self, request: Request, patient_id) -> Response:
+    def get(self, request: Request, patient_id) -> HttpResponse:
         patient = patient_for_physio(physio=request.user, patient_id=patient_id)
         bundle = patient_bundle(
             patient=patient,
-            logs=SymptomLog.objects.filter(patient=patient).order_by("recorded_at"),
-            plans=ExercisePlan.objects.filter(patient=patient).prefetch_related(
-                Prefetch("items", queryset=PlanItem.objects.select_related("exercise"))
-            ),
-            alerts=Alert.objects.filter(patient=patient).exclude(status=AlertStatus.RESOLVED),
+            logs=symptom_logs_for(patient=patient).order_by("recorded_at"),
+            plans=plans_for(user=request.user).filter(patient=patient),
+            alerts=active_alerts_of(user=request.user, patient=patient),
         )
         patient_access_record(physio=request.user, patients=[patient], what="fhir.bundle")
-        return Response(bundle, content_type="application/fhir+json")
+        return HttpResponse(bundle_json(bundle), content_type="application/fhir+json")

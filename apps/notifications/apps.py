@@ -5,3 +5,14 @@ class NotificationsConfig(AppConfig):
     name = "apps.notifications"
     label = "notifications"
     verbose_name = "Reminders and notifications"
+
+    def ready(self) -> None:
+        from backend import hooks
+
+        from . import reminders
+
+        # The daily check-in is the engine's own reminder source.
+        hooks.reminders_replan.connect(reminders.on_reminders_replan, dispatch_uid="checkins")
+        hooks.reminders_plan_ahead.connect(
+            reminders.on_reminders_plan_ahead, dispatch_uid="checkins"
+        )

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import uuid
 from datetime import datetime, timedelta
 
+from celery.utils.time import get_exponential_backoff_interval
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -32,6 +34,8 @@ logger = logging.getLogger(__name__)
 # With the task's backoff (5 s doubling, capped at 10 minutes, jittered) twelve attempts
 # span roughly half an hour to an hour of provider trouble before a delivery fails.
 MAX_ATTEMPTS = 12
+RETRY_BACKOFF_SECONDS = 5
+RETRY_BACKOFF_MAX_SECONDS = 10 * 60
 # A delivery waiting for a retry is the retry chain's business; the sweep takes it back
 # only when the chain has clearly died (longer than the longest backoff).
 RETRY_GRACE = timedelta(minutes=15)
@@ -70,6 +74,25 @@ def deliveries_pending(older_than: timedelta) -> QuerySet[PushDelivery]:
             status=DeliveryStatus.SENDING,
         )
     ).order_by("updated_at")
+
+
+def retry_countdown(retries: int, retry_after: float | None) -> int:
+    """Seconds before the next try of a delivery that failed `retries + 1` times.
+
+    Exponential backoff with full jitter (Celery's own helper, as autoretry uses it); when
+    the provider sent Retry-After, no sooner than it asked, and no later than the longest
+    backoff: a provider asking for hours must not outlast RETRY_GRACE and start a second
+    retry chain through the sweep.
+    """
+    backoff = get_exponential_backoff_interval(
+        factor=RETRY_BACKOFF_SECONDS,
+        retries=retries,
+        maximum=RETRY_BACKOFF_MAX_SECONDS,
+        full_jitter=True,
+    )
+    if retry_after is None:
+        return backoff
+    return min(max(math.ceil(retry_after), backoff), RETRY_BACKOFF_MAX_SECONDS)
 
 
 def push_message_for(notification: Notification) -> PushMessage:

@@ -8,6 +8,7 @@ class ReminderKind(models.TextChoices):
     EXERCISE = "exercise", "Exercise"
     CHECKIN = "checkin", "Daily check-in"
     CARE = "care", "Home care"
+    QUESTIONNAIRE = "questionnaire", "Outcome questionnaire"
 
 
 class ReminderStatus(models.TextChoices):
@@ -77,6 +78,7 @@ class ReminderSettings(models.Model):
     exercise_reminders = models.BooleanField(default=True)
     checkin_reminders = models.BooleanField(default=True)
     care_reminders = models.BooleanField(default=True)
+    questionnaire_reminders = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -87,6 +89,8 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
     ALERT = "alert", "Alert for a physiotherapist"
     ADVICE = "advice", "Advice for the patient"
+    MESSAGE = "message", "Message in a care-team thread"
+    PLAN_CHANGED = "plan_changed", "The exercise plan changed"
 
 
 class Notification(models.Model):

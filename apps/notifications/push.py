@@ -19,28 +19,22 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import google.auth.exceptions
-import google.auth.transport.requests
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.http import parse_http_date_safe
+from google.auth.transport.requests import AuthorizedSession
+from google.oauth2 import service_account
 from py_vapid import Vapid
-from pyfcm import FCMNotification
-from pyfcm.errors import (
-    AuthenticationError,
-    FCMError,
-    FCMNotRegisteredError,
-    FCMSenderIdMismatchError,
-    FCMServerError,
-    InvalidDataError,
-)
 from pywebpush import WebPushException, webpush
-from requests.adapters import HTTPAdapter
 
 from .models import Device
 
@@ -67,7 +61,8 @@ class PushError(Exception):
 
 
 class TransientPushError(PushError):
-    """Try again later."""
+    """Try again later; `retry_after` is how many seconds the provider asked us to wait
+    (its Retry-After header), or None."""
 
     def __init__(
         self, message: str, *, status_code: int | None = None, retry_after: float | None = None
@@ -86,13 +81,18 @@ class PushBackend(Protocol):
     def send(self, device: Device, message: PushMessage) -> int | None: ...
 
 
-def _retry_after(headers: Any) -> float | None:
-    """Retry-After in seconds; the HTTP-date form is ignored (the task's backoff applies)."""
-    value = (headers or {}).get("Retry-After")
-    try:
-        return max(float(value), 0.0) if value is not None else None
-    except ValueError:
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header (RFC 9110, 10.2.3) as seconds from now: delay-seconds or an
+    HTTP-date. None when absent or unreadable; a date in the past is 0."""
+    if value is None:
         return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        when = parse_http_date_safe(value)
+        return None if when is None else max(when - time.time(), 0.0)
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def _network_error(provider: str, exc: Exception) -> TransientPushError:
@@ -116,60 +116,41 @@ class ConsoleBackend:
 
 # --- Firebase Cloud Messaging (HTTP v1) -----------------------------------------------------
 
-
-class _FCMClient(FCMNotification):
-    """pyfcm's client, made safe to run inside a worker.
-
-    pyfcm as shipped (2.1) would, in a Celery task: sleep for as long as a Retry-After
-    header says and then retry without limit; retry forever while the server answers
-    "access token expired"; retry 502/503 inside urllib3 with growing sleeps; and wrap a
-    network error on the OAuth token endpoint as InvalidDataError, the same error as a
-    rejected message. Retries belong to the task (with backoff), so here one call is one
-    HTTP request to FCM (two if the access token expired early).
-    """
-
-    def __init__(self, *, service_account_file: str, project_id: str, endpoint: str) -> None:
-        # HTTPAdapter() retries nothing: the task's backoff does.
-        super().__init__(
-            service_account_file=service_account_file, project_id=project_id, adapter=HTTPAdapter()
-        )
-        self.FCM_END_POINT_BASE = endpoint.rstrip("/")
-        self._configured_project_id = project_id
-
-    @property
-    def fcm_end_point(self) -> str:
-        # pyfcm prefers the project named in the service account; the setting wins here,
-        # so FCM_PROJECT_ID means what it says.
-        if self._configured_project_id:
-            return f"{self.FCM_END_POINT_BASE}/{self._configured_project_id}/messages:send"
-        return super().fcm_end_point
-
-    def _get_access_token(self) -> str:
-        if self.credentials is None:
-            self._initialize_credentials()
-        timeout = getattr(self.thread_local, "timeout", None)
-        request = google.auth.transport.requests.Request()
-        # google-auth's own errors propagate: TransportError (network) and RefreshError
-        # (credentials refused) mean different things from a rejected message.
-        self.credentials.refresh(functools.partial(request, timeout=timeout))
-        return self.credentials.token
-
-    def send_request(self, payload=None, timeout=None) -> requests.Response:
-        self.thread_local.timeout = timeout
-        response = self.requests_session.post(self.fcm_end_point, data=payload, timeout=timeout)
-        if self._is_access_token_expired(response):
-            self.thread_local.token_expiry = 0
-            response = self.requests_session.post(self.fcm_end_point, data=payload, timeout=timeout)
-        return response
+FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
 
 
 @functools.lru_cache(maxsize=4)
-def _fcm_client(service_account_file: str, project_id: str, endpoint: str) -> _FCMClient:
-    """One client per process and configuration: it holds the parsed credentials and an
-    access token (valid an hour), which are slow to make."""
-    return _FCMClient(
-        service_account_file=service_account_file, project_id=project_id, endpoint=endpoint
-    )
+def _fcm_session(service_account_file: str) -> AuthorizedSession:
+    """One authorised session per process and service account: it holds the parsed key and
+    an access token (valid an hour), which are slow to make.
+
+    google-auth (Google's own client library, which firebase-admin builds on) fetches the
+    token from the account's `token_uri` and, on a 401, fetches a new one and sends once
+    more (max_refresh_attempts=1), never more. The session retries nothing else and never
+    sleeps on Retry-After: one send is one request to FCM (two with an expired token), and
+    the task owns retries and backoff. docs/decisions/push-client.md says why not
+    firebase-admin or pyfcm.
+    """
+    try:
+        credentials = service_account.Credentials.from_service_account_file(
+            service_account_file, scopes=[FCM_SCOPE]
+        )
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(
+            f"FCM_SERVICE_ACCOUNT_FILE is not a usable service account ({type(exc).__name__})"
+        ) from exc
+    return AuthorizedSession(credentials, max_refresh_attempts=1)
+
+
+def fcm_request_body(device: Device, message: PushMessage) -> dict[str, Any]:
+    """An FCM HTTP v1 `messages:send` body: a notification to one registration token."""
+    body: dict[str, Any] = {
+        "token": device.token,
+        "notification": {"title": message.title, "body": message.body},
+    }
+    if message.data:
+        body["data"] = dict(message.data)
+    return {"message": body}
 
 
 def _fcm_error(response: requests.Response) -> tuple[str, str, bool]:
@@ -205,74 +186,69 @@ class FCMBackend:
             settings.FCM_SERVICE_ACCOUNT_FILE
         ):
             raise ImproperlyConfigured("FCM_SERVICE_ACCOUNT_FILE must name a service-account file")
-        client = _fcm_client(
-            settings.FCM_SERVICE_ACCOUNT_FILE, settings.FCM_PROJECT_ID, settings.FCM_ENDPOINT
-        )
-        payload = client.parse_payload(
-            fcm_token=device.token,
-            notification_title=message.title,
-            notification_body=message.body,
-            data_payload=dict(message.data),
-        )
+        session = _fcm_session(settings.FCM_SERVICE_ACCOUNT_FILE)
+        # The setting wins over the project named in the service account, so
+        # FCM_PROJECT_ID means what it says.
+        project_id = settings.FCM_PROJECT_ID or session.credentials.project_id
+        if not project_id:
+            raise ImproperlyConfigured("FCM_PROJECT_ID is not set and the account names none")
+        url = f"{settings.FCM_ENDPOINT.rstrip('/')}/{project_id}/messages:send"
         try:
-            response = client.send_request(payload, timeout=settings.PUSH_TIMEOUT_SECONDS)
+            response = session.post(
+                url,
+                json=fcm_request_body(device, message),
+                timeout=settings.PUSH_TIMEOUT_SECONDS,
+            )
         except google.auth.exceptions.RefreshError as exc:
             # The token endpoint refused our service account: configuration, not device.
             raise TransientPushError(f"fcm: access token refused ({type(exc).__name__})") from exc
         except (google.auth.exceptions.TransportError, requests.RequestException) as exc:
             raise _network_error("fcm", exc) from exc
-        return self._check(client, response)
+        return self._check(response)
 
-    def _check(self, client: _FCMClient, response: requests.Response) -> int:
+    @staticmethod
+    def _check(response: requests.Response) -> int:
+        """The status code of a sent message, or the PushError its refusal means."""
         status_code = response.status_code
-        try:
-            client.parse_response(response)
-        except FCMNotRegisteredError as exc:
-            status, code, _ = _fcm_error(response)
+        if 200 <= status_code < 300:
+            return status_code
+        status, code, about_token = _fcm_error(response)
+        if status_code == 404:
             if code == "UNREGISTERED":
-                raise PermanentPushError("fcm: UNREGISTERED", status_code=status_code) from exc
+                raise PermanentPushError("fcm: UNREGISTERED", status_code=status_code)
             # A 404 without FCM's UNREGISTERED is a wrong URL or project: disabling every
             # device for a configuration mistake would be far worse than retrying.
             raise TransientPushError(
                 f"fcm: not found ({status or 'no FCM error'})", status_code=status_code
-            ) from exc
-        except InvalidDataError as exc:
-            status, code, about_token = _fcm_error(response)
+            )
+        if status_code == 400:
             if about_token:
                 raise PermanentPushError(
                     "fcm: INVALID_ARGUMENT (registration token)", status_code=status_code
-                ) from exc
+                )
             raise PushError(
                 f"fcm: message rejected ({code or status or 'bad request'})",
                 status_code=status_code,
-            ) from exc
-        except FCMSenderIdMismatchError as exc:
-            status, code, _ = _fcm_error(response)
+            )
+        if status_code == 403:
             if code == "SENDER_ID_MISMATCH":
                 # The token belongs to another Firebase project: it never works for us.
-                raise PermanentPushError(
-                    "fcm: SENDER_ID_MISMATCH", status_code=status_code
-                ) from exc
+                raise PermanentPushError("fcm: SENDER_ID_MISMATCH", status_code=status_code)
             raise TransientPushError(
                 f"fcm: forbidden ({code or status or 'no FCM error'})", status_code=status_code
-            ) from exc
-        except AuthenticationError as exc:
+            )
+        if status_code == 401:
             # Our credentials (or the APNs key uploaded to Firebase): configuration.
-            status, code, _ = _fcm_error(response)
             raise TransientPushError(
                 f"fcm: authentication failed ({code or status or 'no FCM error'})",
                 status_code=status_code,
-            ) from exc
-        except FCMServerError as exc:
-            status, code, _ = _fcm_error(response)
-            raise TransientPushError(
-                f"fcm: unavailable ({code or status or status_code})",
-                status_code=status_code,
-                retry_after=_retry_after(response.headers),
-            ) from exc
-        except FCMError as exc:
-            raise PushError(f"fcm: {type(exc).__name__}", status_code=status_code) from exc
-        return status_code
+            )
+        # 429 QUOTA_EXCEEDED, 500 INTERNAL, 503 UNAVAILABLE and anything unforeseen.
+        raise TransientPushError(
+            f"fcm: unavailable ({code or status or status_code})",
+            status_code=status_code,
+            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+        )
 
 
 # --- Web Push (RFC 8030, VAPID RFC 8292, aes128gcm RFC 8291) --------------------------------
@@ -370,7 +346,7 @@ class WebPushBackend:
             return TransientPushError(
                 f"webpush: unavailable (HTTP {status_code})",
                 status_code=status_code,
-                retry_after=_retry_after(getattr(exc.response, "headers", None)),
+                retry_after=retry_after_seconds(exc.retry_after),
             )
         if status_code in (401, 403):
             # Our VAPID key or claims refused: configuration, so retry rather than

@@ -1,8 +1,10 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from backend.rest import StrictBooleanField, StrictSerializer
+from backend.rest import StrictBooleanField, StrictCharField, StrictChoiceField, StrictSerializer
 
-from .models import Notification, Reminder, ReminderSettings, ReminderStatus
+from .devices import TOKEN_MAX_LENGTH, web_subscription
+from .models import Device, Notification, Platform, Reminder, ReminderSettings, ReminderStatus
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -26,6 +28,7 @@ class ReminderSettingsSerializer(StrictSerializer):
     exercise_reminders = StrictBooleanField(required=False)
     checkin_reminders = StrictBooleanField(required=False)
     care_reminders = StrictBooleanField(required=False)
+    questionnaire_reminders = StrictBooleanField(required=False)
 
     def to_representation(self, instance: ReminderSettings) -> dict:
         return {
@@ -35,8 +38,37 @@ class ReminderSettingsSerializer(StrictSerializer):
             "exercise_reminders": instance.exercise_reminders,
             "checkin_reminders": instance.checkin_reminders,
             "care_reminders": instance.care_reminders,
+            "questionnaire_reminders": instance.questionnaire_reminders,
         }
 
 
 class ReminderQuerySerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=ReminderStatus.choices, required=False)
+
+
+class DeviceRegisterSerializer(StrictSerializer):
+    platform = StrictChoiceField(choices=Platform.choices)
+    token = StrictCharField(
+        max_length=TOKEN_MAX_LENGTH,
+        help_text=(
+            "The FCM registration token (ios, android), or the Web Push subscription's "
+            "JSON (web): {endpoint, keys: {p256dh, auth}}."
+        ),
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["platform"] == Platform.WEB:
+            try:
+                attrs["token"] = web_subscription(attrs["token"])
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(
+                    {"token": [serializers.ErrorDetail(exc.messages[0], code=exc.code)]}
+                ) from None
+        return attrs
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = ["id", "platform", "created_at", "active"]
+        read_only_fields = fields

@@ -4,35 +4,33 @@ the message to be delivered again)."""
 
 from backend.celery import app
 
-from . import services
-from .delivery import MAX_ATTEMPTS
+from . import dispatch, inbox, reminders
+from .delivery import MAX_ATTEMPTS, retry_countdown
 from .push import TransientPushError
 
 
 @app.task(acks_late=True)
 def dispatch_due_reminders() -> int:
-    return services.reminders_dispatch_due()
+    return dispatch.reminders_dispatch_due()
 
 
-@app.task(
-    acks_late=True,
-    autoretry_for=(TransientPushError,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=MAX_ATTEMPTS,  # the delivery row counts attempts and has the last word
-)
-def deliver_push(delivery_id: str) -> str:
+@app.task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS)
+def deliver_push(self, delivery_id: str) -> str:
+    # max_retries is a backstop: the delivery row counts attempts and has the last word.
     from .delivery import push_deliver
 
-    return push_deliver(delivery_id=delivery_id)
+    try:
+        return push_deliver(delivery_id=delivery_id)
+    except TransientPushError as exc:
+        countdown = retry_countdown(self.request.retries, exc.retry_after)
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @app.task(acks_late=True)
 def sweep_undelivered() -> int:
-    return services.deliveries_sweep()
+    return inbox.deliveries_sweep()
 
 
 @app.task(acks_late=True)
 def plan_reminders_ahead() -> int:
-    return services.reminders_plan_ahead()
+    return reminders.reminders_plan_ahead()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import devices, views
+from . import views
 
 urlpatterns = [
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
@@ -11,6 +11,6 @@ urlpatterns = [
     ),
     path("reminders/", views.ReminderListView.as_view(), name="reminders"),
     path("reminder-settings/", views.ReminderSettingsView.as_view(), name="reminder-settings"),
-    path("devices/", devices.DeviceListCreateView.as_view(), name="devices"),
-    path("devices/<uuid:device_id>/", devices.DeviceDetailView.as_view(), name="device"),
+    path("devices/", views.DeviceListCreateView.as_view(), name="devices"),
+    path("devices/<uuid:device_id>/", views.DeviceDetailView.as_view(), name="device"),
 ]

@@ -1,9 +1,7 @@
-from datetime import timedelta
-
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,16 +9,16 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import IsPatient
 from backend.rest import require_empty_body
 
-from . import services
-from .models import Notification, Reminder
+from . import devices, inbox, reminders, selectors
+from .models import Device, Notification, Reminder
 from .serializers import (
+    DeviceRegisterSerializer,
+    DeviceSerializer,
     NotificationSerializer,
     ReminderQuerySerializer,
     ReminderSerializer,
     ReminderSettingsSerializer,
 )
-
-RECENT_REMINDERS = timedelta(days=7)
 
 
 class NotificationListView(generics.ListAPIView):
@@ -32,10 +30,9 @@ class NotificationListView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        inbox = Notification.objects.filter(user=self.request.user).order_by("-created_at")
-        if self.request.query_params.get("unread") == "true":
-            inbox = inbox.filter(read_at__isnull=True)
-        return inbox
+        return selectors.notifications_for(
+            user=self.request.user, unread_only=self.request.query_params.get("unread") == "true"
+        )
 
     @extend_schema(parameters=[OpenApiParameter("unread", bool)], summary="The caller's inbox")
     def get(self, request: Request, *args, **kwargs) -> Response:
@@ -47,9 +44,9 @@ class NotificationReadView(APIView):
     def post(self, request: Request, notification_id) -> Response:
         require_empty_body(request.data)
         notification = get_object_or_404(
-            Notification.objects.filter(user=request.user), pk=notification_id
+            selectors.notifications_for(user=request.user), pk=notification_id
         )
-        notification = services.notification_mark_read(notification=notification)
+        notification = inbox.notification_mark_read(notification=notification)
         return Response(NotificationSerializer(notification).data)
 
 
@@ -69,12 +66,9 @@ class ReminderListView(generics.ListAPIView):
             else {}
         )
         query.is_valid(raise_exception=True)
-        reminders = Reminder.objects.filter(
-            user=self.request.user, due_at__gte=timezone.now() - RECENT_REMINDERS
-        ).order_by("due_at")
-        if "status" in query.validated_data:
-            reminders = reminders.filter(status=query.validated_data["status"])
-        return reminders
+        return selectors.reminders_for(
+            user=self.request.user, status=query.validated_data.get("status")
+        )
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=["scheduled", "sent", "cancelled"])],
@@ -92,7 +86,7 @@ class ReminderSettingsView(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response(
-            ReminderSettingsSerializer(services.reminder_settings_of(request.user)).data
+            ReminderSettingsSerializer(selectors.reminder_settings_of(request.user)).data
         )
 
     @extend_schema(
@@ -103,5 +97,52 @@ class ReminderSettingsView(APIView):
     def put(self, request: Request) -> Response:
         serializer = ReminderSettingsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        updated = services.reminder_settings_update(user=request.user, **serializer.validated_data)
+        updated = reminders.reminder_settings_update(user=request.user, **serializer.validated_data)
         return Response(ReminderSettingsSerializer(updated).data)
+
+
+class DeviceListCreateView(generics.ListCreateAPIView):
+    """The caller's push destinations; registering one again is harmless."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = DeviceSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Device.objects.none()
+        return selectors.devices_for(user=self.request.user)
+
+    @extend_schema(summary="The caller's push devices")
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=DeviceRegisterSerializer,
+        responses={201: DeviceSerializer, 200: DeviceSerializer},
+        summary="Register a device for push (200 when the token was already registered)",
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = DeviceRegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        device, created = devices.device_register(user=request.user, **serializer.validated_data)
+        return Response(
+            DeviceSerializer(device).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class DeviceDetailView(generics.DestroyAPIView):
+    """Unregister (on logout): the token is forgotten."""
+
+    permission_classes = [IsAuthenticated]
+    lookup_url_kwarg = "device_id"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Device.objects.none()
+        return selectors.devices_for(user=self.request.user)
+
+    @extend_schema(responses={204: None}, summary="Unregister a push device")
+    def delete(self, request: Request, *args, **kwargs) -> Response:
+        return super().delete(request, *args, **kwargs)

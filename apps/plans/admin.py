@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from apps.accounts.admin import ReadOnlyAdmin
 
-from .models import ExerciseLog, ExercisePlan, PlanItem
+from .models import ExerciseLog, ExercisePlan, PlanEvent, PlanItem
 
 
 class PlanItemInline(admin.TabularInline):
@@ -34,6 +34,22 @@ class PlanItemInline(admin.TabularInline):
         return False
 
 
+class PlanEventInline(admin.TabularInline):
+    """Who created, changed and archived the plan, oldest first."""
+
+    model = PlanEvent
+    fields = ["at", "action", "actor", "details"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(ExercisePlan)
 class ExercisePlanAdmin(ReadOnlyAdmin):
     list_display = ["title", "patient", "physio", "status", "start_date", "end_date", "updated_at"]
@@ -41,7 +57,7 @@ class ExercisePlanAdmin(ReadOnlyAdmin):
     list_select_related = ["patient", "physio"]
     search_fields = ["title", "patient__email", "physio__email"]
     date_hierarchy = "start_date"
-    inlines = [PlanItemInline]
+    inlines = [PlanItemInline, PlanEventInline]
 
 
 @admin.register(ExerciseLog)

@@ -5,3 +5,11 @@ class PlansConfig(AppConfig):
     name = "apps.plans"
     label = "plans"
     verbose_name = "Exercise plans"
+
+    def ready(self) -> None:
+        from backend import hooks
+
+        from . import reminders
+
+        hooks.reminders_replan.connect(reminders.on_reminders_replan, dispatch_uid="plans")
+        hooks.reminders_plan_ahead.connect(reminders.on_reminders_plan_ahead, dispatch_uid="plans")

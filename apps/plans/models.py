@@ -88,10 +88,11 @@ class PlanItem(models.Model):
                 condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=100),
                 name="plans_item_reps_1_100",
             ),
+            # 0 (or null) means no hold: reps without holding a position.
             models.CheckConstraint(
                 condition=Q(hold_seconds__isnull=True)
-                | Q(hold_seconds__gte=1, hold_seconds__lte=600),
-                name="plans_item_hold_1_600",
+                | Q(hold_seconds__gte=0, hold_seconds__lte=600),
+                name="plans_item_hold_0_600",
             ),
             models.CheckConstraint(
                 condition=Q(times_per_day__gte=1, times_per_day__lte=6),
@@ -146,3 +147,31 @@ class ExerciseLog(models.Model):
 
     def __str__(self) -> str:
         return f"exercise log {self.id}"
+
+
+class PlanEventAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Changed"
+    ARCHIVED = "archived", "Archived"
+
+
+class PlanEvent(models.Model):
+    """Who changed a plan, how and when: every clinician's write to a plan leaves one
+    (like AlertEvent for alerts). Rows go with the plan; the actor may be deleted later."""
+
+    plan = models.ForeignKey(ExercisePlan, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=24, choices=PlanEventAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    details = models.JSONField(
+        default=dict, blank=True, help_text="What changed: field names, never free text."
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["plan", "at"], name="plans_event_plan_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.plan_id}"

@@ -4,15 +4,12 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
-    Avg,
     Case,
     Count,
-    F,
     FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -24,9 +21,6 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
-from apps.accounts.selectors import linked_patients_of
-from apps.alerts.models import Alert, AlertStatus
-from apps.symptoms.models import SymptomLog
 
 from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
 
@@ -43,6 +37,12 @@ def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
             patient__physio_links__physio=user, patient__physio_links__ended_at__isnull=True
         )
     return plans.none()
+
+
+def plan_items_for(*, patient: User) -> QuerySet[PlanItem]:
+    """Items of the patient's own plans (archived and retired ones too: an offline session
+    may be synced after the plan changed)."""
+    return PlanItem.objects.filter(plan__patient=patient)
 
 
 def active_plan_of(*, patient: User) -> ExercisePlan | None:
@@ -160,16 +160,7 @@ def plan_adherence(*, plan: ExercisePlan, date_from: date, date_to: date) -> dic
     }
 
 
-# --- The physiotherapist's view of linked patients ------------------------------------------
-
-DASHBOARD_ORDERINGS = {
-    "-open_alerts": [F("open_alerts").desc(), F("email").asc()],
-    "-pain_change_7d": [F("pain_change_7d").desc(nulls_last=True), F("email").asc()],
-    "-last_log_at": [F("last_log_at").desc(nulls_last=True), F("email").asc()],
-    "-latest_pain": [F("latest_pain").desc(nulls_last=True), F("email").asc()],
-    "adherence_7d": [F("adherence_7d").asc(nulls_last=True), F("email").asc()],
-    "email": [F("email").asc()],
-}
+# --- Figures for the physiotherapist's caseload (composed by apps.clinic) -------------------
 
 
 def _count(queryset, by: str = "patient") -> Subquery:
@@ -179,31 +170,13 @@ def _count(queryset, by: str = "patient") -> Subquery:
     )
 
 
-def with_overview(patients: QuerySet[User], *, now: datetime | None = None) -> QuerySet[User]:
-    """Annotate each patient with the dashboard figures, as subqueries: one query for
-    any number of patients.
-
-    pain_change_7d: mean pain of the last 7 days minus the mean of the 7 days before.
-    adherence_7d: sessions logged in the last 7 days against the active plan's
-    sessions per week (capped at 1; the exact per-day figure is plans/{id}/adherence/).
-    """
+def with_adherence_7d(patients: QuerySet[User], *, now: datetime | None = None) -> QuerySet[User]:
+    """Annotate `adherence_7d`: sessions logged in the last 7 days against the active
+    plan's sessions per week, capped at 1 (the exact per-day figure is
+    plans/{id}/adherence/). No active plan, or nothing expected: None. Two correlated
+    subqueries, whatever the number of patients."""
     now = now or timezone.now()
-    week_ago, two_weeks_ago = now - timedelta(days=7), now - timedelta(days=14)
-    logs = SymptomLog.objects.filter(patient=OuterRef("pk"))
-    newest = logs.order_by("-recorded_at")
-    # Each figure is one subquery: a derived figure that referred to two annotations would
-    # make Django repeat both subqueries in the SQL.
-    pain_change = Subquery(
-        logs.filter(recorded_at__gte=two_weeks_ago, recorded_at__lt=now + timedelta(minutes=5))
-        .order_by()
-        .values("patient")
-        .annotate(
-            change=Avg("pain_score", filter=Q(recorded_at__gte=week_ago), output_field=FloatField())
-            - Avg("pain_score", filter=Q(recorded_at__lt=week_ago), output_field=FloatField())
-        )
-        .values("change")[:1],
-        output_field=FloatField(),
-    )
+    week_ago = now - timedelta(days=7)
     expected = Subquery(
         PlanItem.objects.filter(
             plan__patient=OuterRef("pk"), plan__status=PlanStatus.ACTIVE, retired_at__isnull=True
@@ -221,15 +194,8 @@ def with_overview(patients: QuerySet[User], *, now: datetime | None = None) -> Q
             plan_item__plan__status=PlanStatus.ACTIVE,
         )
     )
+    # Not NULLIF inside LEAST: PostgreSQL's LEAST skips NULLs and would answer 1.0.
     return patients.annotate(
-        latest_pain=Subquery(newest.values("pain_score")[:1]),
-        last_log_at=Subquery(newest.values("recorded_at")[:1]),
-        pain_change_7d=pain_change,
-        open_alerts=Coalesce(
-            _count(Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN)), 0
-        ),
-        # No active plan (NULL) or nothing expected (0): no figure. Not NULLIF inside
-        # LEAST: PostgreSQL's LEAST skips NULLs and would answer 1.0.
         adherence_7d=Case(
             When(
                 GreaterThan(expected, Value(0)),
@@ -244,5 +210,53 @@ def with_overview(patients: QuerySet[User], *, now: datetime | None = None) -> Q
     )
 
 
-def patients_overview(*, physio: User, ordering: str = "email") -> QuerySet[User]:
-    return with_overview(linked_patients_of(physio=physio)).order_by(*DASHBOARD_ORDERINGS[ordering])
+def export_for(patient: User) -> dict:
+    """The patient's plans, their items (retired ones too) and exercise logs."""
+    return {
+        "exercise_plans": list(
+            ExercisePlan.objects.filter(patient=patient)
+            .order_by("created_at")
+            .values(
+                "id",
+                "title",
+                "start_date",
+                "end_date",
+                "reminder_times",
+                "status",
+                "physio__email",
+                "created_at",
+                "archived_at",
+            )
+        ),
+        "plan_items": list(
+            PlanItem.objects.filter(plan__patient=patient).values(
+                "id",
+                "plan_id",
+                "exercise__slug",
+                "sets",
+                "reps",
+                "hold_seconds",
+                "times_per_day",
+                "days_of_week",
+                "max_pain",
+                "notes",
+                "retired_at",
+            )
+        ),
+        "exercise_logs": list(
+            ExerciseLog.objects.filter(patient=patient)
+            .order_by("performed_at")
+            .values(
+                "id",
+                "client_id",
+                "plan_item_id",
+                "performed_at",
+                "sets_done",
+                "reps_done",
+                "pain_during",
+                "difficulty",
+                "note",
+                "pain_above_limit",
+            )
+        ),
+    }

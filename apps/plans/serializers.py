@@ -1,23 +1,22 @@
 import re
 from datetime import timedelta
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from apps.content.models import Exercise, Status
 from backend.rest import (
-    AwareDateTimeField,
+    RecentDateTimeField,
     StrictCharField,
     StrictIntegerField,
     StrictSerializer,
     StrictUUIDField,
 )
 
+from .errors import PlanError
 from .models import ExerciseLog, ExercisePlan, PlanItem
 
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_ACCEPTED = timedelta(days=730)
 
 
@@ -42,7 +41,7 @@ class DaysOfWeekField(serializers.ListField):
     def to_internal_value(self, data):
         days = super().to_internal_value(data)
         if len(set(days)) != len(days):
-            raise serializers.ValidationError("Each day may appear once.", code="duplicate")
+            raise serializers.ValidationError("Each day may appear once.", code=PlanError.DUPLICATE)
         return days
 
 
@@ -52,7 +51,13 @@ class PlanItemInputSerializer(StrictSerializer):
     )
     sets = StrictIntegerField(min_value=1, max_value=20)
     reps = StrictIntegerField(min_value=1, max_value=100, required=False, allow_null=True)
-    hold_seconds = StrictIntegerField(min_value=1, max_value=600, required=False, allow_null=True)
+    hold_seconds = StrictIntegerField(
+        min_value=0,
+        max_value=600,
+        required=False,
+        allow_null=True,
+        help_text="Seconds to hold each rep; 0 or null for no hold.",
+    )
     times_per_day = StrictIntegerField(min_value=1, max_value=6, required=False, default=1)
     days_of_week = DaysOfWeekField()
     max_pain = StrictIntegerField(min_value=0, max_value=10)
@@ -71,7 +76,9 @@ class PlanInputSerializer(StrictSerializer):
 
     def validate_items(self, items):
         if not items:
-            raise serializers.ValidationError("A plan needs at least one exercise.", code="empty")
+            raise serializers.ValidationError(
+                "A plan needs at least one exercise.", code=PlanError.EMPTY
+            )
         return items
 
 
@@ -105,6 +112,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
             "max_pain",
             "notes",
         ]
+        read_only_fields = fields
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -126,6 +134,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "updated_at",
             "archived_at",
         ]
+        read_only_fields = fields
 
     @extend_schema_field(PlanItemSerializer(many=True))
     def get_items(self, plan: ExercisePlan) -> list[dict]:
@@ -136,22 +145,12 @@ class PlanSerializer(serializers.ModelSerializer):
 class ExerciseLogInputSerializer(StrictSerializer):
     client_id = StrictUUIDField()
     plan_item = StrictUUIDField()
-    performed_at = AwareDateTimeField()
+    performed_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label="two years")
     sets_done = StrictIntegerField(min_value=0, max_value=20)
     reps_done = StrictIntegerField(min_value=0, max_value=200, required=False, allow_null=True)
     pain_during = StrictIntegerField(min_value=0, max_value=10)
     difficulty = StrictIntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     note = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
-
-    def validate_performed_at(self, value):
-        now = timezone.now()
-        if value > now + FUTURE_TOLERANCE:
-            raise serializers.ValidationError(
-                "Cannot be more than 5 minutes in the future.", code="in_future"
-            )
-        if value < now - OLDEST_ACCEPTED:
-            raise serializers.ValidationError("Is more than two years ago.", code="too_old")
-        return value
 
 
 class ExerciseLogSerializer(serializers.ModelSerializer):
@@ -218,47 +217,3 @@ AdherenceSerializer = inline_serializer(
         "ratio": serializers.FloatField(allow_null=True),
     },
 )
-
-
-class PatientOverviewSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    email = serializers.EmailField()
-    latest_pain = serializers.IntegerField(allow_null=True)
-    pain_change_7d = serializers.SerializerMethodField()
-    adherence_7d = serializers.SerializerMethodField()
-    open_alerts = serializers.IntegerField()
-    last_log_at = serializers.DateTimeField(allow_null=True)
-
-    @extend_schema_field(serializers.FloatField(allow_null=True))
-    def get_pain_change_7d(self, patient) -> float | None:
-        value = patient.pain_change_7d
-        return None if value is None else round(value, 1)
-
-    @extend_schema_field(serializers.FloatField(allow_null=True))
-    def get_adherence_7d(self, patient) -> float | None:
-        value = patient.adherence_7d
-        return None if value is None else round(value, 2)
-
-
-class PatientOverviewQuerySerializer(StrictSerializer):
-    ordering = serializers.ChoiceField(
-        choices=[
-            "-open_alerts",
-            "-pain_change_7d",
-            "-last_log_at",
-            "-latest_pain",
-            "adherence_7d",
-            "email",
-        ],
-        required=False,
-        default="email",
-    )
-
-
-class PatientSummarySerializer(PatientOverviewSerializer):
-    timezone = serializers.CharField()
-    affected_side = serializers.CharField()
-    trend = serializers.ListField(child=serializers.DictField())
-    active_plan = PlanSerializer(allow_null=True)
-    alerts = serializers.ListField(child=serializers.DictField())
-    hints = serializers.ListField(child=serializers.DictField())

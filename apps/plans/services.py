@@ -10,18 +10,12 @@ from django.utils import timezone
 
 from apps.accounts import selectors as accounts
 from apps.accounts.models import User
-from apps.alerts import services as alerts
+from backend import hooks
+from backend.errors import Conflict
 
-from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
-
-
-class PlanConflict(Exception):
-    """The request is valid but the plan's state does not allow it (409)."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+from .errors import PlanError
+from .models import ExerciseLog, ExercisePlan, PlanEvent, PlanEventAction, PlanItem, PlanStatus
+from .reminders import plan_reminders_sync
 
 
 def one_year_after(start: date) -> date:
@@ -38,13 +32,13 @@ def plan_dates_check(start: date, end: date) -> None:
         raise ValidationError(
             {
                 "end_date": ValidationError(
-                    "The end date must be after the start date.", code="before_start"
+                    "The end date must be after the start date.", code=PlanError.BEFORE_START
                 )
             }
         )
     if end > one_year_after(start):
         raise ValidationError(
-            {"end_date": ValidationError("A plan lasts at most a year.", code="too_long")}
+            {"end_date": ValidationError("A plan lasts at most a year.", code=PlanError.TOO_LONG)}
         )
 
 
@@ -71,9 +65,7 @@ def _items(plan: ExercisePlan, items: list[dict[str, Any]]) -> list[PlanItem]:
 
 
 def _after_change(plan: ExercisePlan) -> None:
-    """Reminders follow the plan (apps.notifications re-plans or cancels them)."""
-    from apps.notifications.services import plan_reminders_sync
-
+    """Reminders follow the plan (re-planned or cancelled)."""
     plan_reminders_sync(plan=plan)
 
 
@@ -91,12 +83,17 @@ def plan_create(
     patient = accounts.linked_patients_of(physio=physio).filter(pk=patient_id).first()
     if patient is None:
         raise ValidationError(
-            {"patient": ValidationError("You are not linked to this patient.", code="not_linked")}
+            {
+                "patient": ValidationError(
+                    "You are not linked to this patient.", code=PlanError.NOT_LINKED
+                )
+            }
         )
     plan_dates_check(start_date, end_date)
     if ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).exists():
-        raise PlanConflict(
-            "This patient already has an active plan: archive it first.", "active_plan_exists"
+        raise Conflict(
+            "This patient already has an active plan: archive it first.",
+            PlanError.ACTIVE_PLAN_EXISTS,
         )
     plan = ExercisePlan(
         patient=patient,
@@ -111,10 +108,17 @@ def plan_create(
         with transaction.atomic():
             plan.save(force_insert=True)
     except IntegrityError as error:  # a concurrent request activated a plan first
-        raise PlanConflict(
-            "This patient already has an active plan: archive it first.", "active_plan_exists"
+        raise Conflict(
+            "This patient already has an active plan: archive it first.",
+            PlanError.ACTIVE_PLAN_EXISTS,
         ) from error
-    _items(plan, items)
+    created_items = _items(plan, items)
+    PlanEvent.objects.create(
+        plan=plan,
+        action=PlanEventAction.CREATED,
+        actor=physio,
+        details={"items": [str(item.pk) for item in created_items]},
+    )
     _after_change(plan)
     return plan
 
@@ -124,17 +128,23 @@ def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan
     """Change a plan; `items`, when given, replaces the list (logs keep their items)."""
     plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.ACTIVE:
-        raise PlanConflict("An archived plan cannot be changed.", "plan_archived")
+        raise Conflict("An archived plan cannot be changed.", PlanError.PLAN_ARCHIVED)
     items = changes.pop("items", None)
     for name, value in changes.items():
         setattr(plan, name, sorted(set(value)) if name == "reminder_times" else value)
     plan_dates_check(plan.start_date, plan.end_date)
     plan.full_clean(exclude=["patient", "physio"], validate_constraints=False)
     plan.save()
+    details: dict[str, Any] = {
+        "fields": sorted([*changes, *(["items"] if items is not None else [])])
+    }
     if items is not None:
         # Retired, never deleted: past days' adherence still knows what was expected.
-        plan.items.filter(retired_at__isnull=True).update(retired_at=timezone.now())
-        _items(plan, items)
+        retired = list(plan.items.filter(retired_at__isnull=True).values_list("pk", flat=True))
+        plan.items.filter(pk__in=retired).update(retired_at=timezone.now())
+        details["retired_items"] = [str(pk) for pk in retired]
+        details["items"] = [str(item.pk) for item in _items(plan, items)]
+    PlanEvent.objects.create(plan=plan, action=PlanEventAction.UPDATED, actor=by, details=details)
     _after_change(plan)
     return plan
 
@@ -147,6 +157,7 @@ def plan_archive(*, plan: ExercisePlan, by: User) -> ExercisePlan:
     plan.status = PlanStatus.ARCHIVED
     plan.archived_at = timezone.now()
     plan.save(update_fields=["status", "archived_at", "updated_at"])
+    PlanEvent.objects.create(plan=plan, action=PlanEventAction.ARCHIVED, actor=by)
     _after_change(plan)
     return plan
 
@@ -180,7 +191,9 @@ def exercise_log_create(*, patient: User, plan_item: PlanItem, **fields: Any) ->
         return LogOutcome(
             ExerciseLog.objects.get(patient=patient, client_id=fields["client_id"]), created=False
         )
-    # DESIGN.md, Flows: an exercise log enqueues the debounced trend check too (pain above
-    # the limit twice running is one of its rules).
-    alerts.worsening_check_soon(patient_id=patient.pk)
+    # Subscribers (alerts) enqueue the debounced worsening check: pain above the limit
+    # twice running is one of its rules.
+    hooks.logs_recorded.send(
+        sender=ExerciseLog, patient_id=patient.pk, kind=hooks.LogKind.EXERCISE, logs=[log]
+    )
     return LogOutcome(log, created=True)

@@ -11,10 +11,4 @@ urlpatterns = [
     ),
     path("today/", views.TodayView.as_view(), name="today"),
     path("exercise-logs/", views.ExerciseLogView.as_view(), name="exercise-logs"),
-    path("patients/", views.PatientListView.as_view(), name="patients"),
-    path(
-        "patients/<uuid:patient_id>/summary/",
-        views.PatientSummaryView.as_view(),
-        name="patient-summary",
-    ),
 ]

@@ -1,4 +1,3 @@
-from dataclasses import asdict
 from datetime import timedelta
 
 import django_filters
@@ -10,27 +9,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
-from apps.accounts.selectors import linked_patients_of
-from apps.alerts.selectors import alerts_for
-from apps.alerts.serializers import AlertSerializer
-from apps.symptoms.selectors import symptom_trend
-from apps.symptoms.serializers import TrendDaySerializer
-from apps.symptoms.services import HINT_WINDOW, facts_of
-from apps.symptoms.triage import referred_pain_hint
 from backend.rest import require_empty_body
 
 from . import selectors, services
-from .models import ExercisePlan, PlanItem, PlanStatus
+from .errors import PlanError
+from .models import ExercisePlan, PlanStatus
 from .serializers import (
     AdherenceQuerySerializer,
     AdherenceSerializer,
     ExerciseLogInputSerializer,
     ExerciseLogSerializer,
-    PatientOverviewQuerySerializer,
-    PatientOverviewSerializer,
-    PatientSummarySerializer,
     PlanInputSerializer,
     PlanSerializer,
     PlanUpdateSerializer,
@@ -38,15 +28,6 @@ from .serializers import (
 )
 
 ADHERENCE_MAX_DAYS = 366
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def _conflict(error: services.PlanConflict) -> Conflict:
-    return Conflict(detail=error.message, code=error.code)
 
 
 def _audit(request: Request, patients, what: str) -> None:
@@ -95,10 +76,7 @@ class PlanListView(generics.ListAPIView):
         serializer = PlanInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        try:
-            plan = services.plan_create(physio=request.user, patient_id=data.pop("patient"), **data)
-        except services.PlanConflict as error:
-            raise _conflict(error) from error
+        plan = services.plan_create(physio=request.user, patient_id=data.pop("patient"), **data)
         return Response(
             PlanSerializer(selectors.plans_for(user=request.user).get(pk=plan.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -127,10 +105,7 @@ class PlanDetailView(APIView):
         plan = self._plan(request, plan_id)
         serializer = PlanUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.plan_update(plan=plan, by=request.user, **serializer.validated_data)
-        except services.PlanConflict as error:
-            raise _conflict(error) from error
+        services.plan_update(plan=plan, by=request.user, **serializer.validated_data)
         return Response(PlanSerializer(self._plan(request, plan_id)).data)
 
 
@@ -214,12 +189,16 @@ class ExerciseLogView(APIView):
         serializer = ExerciseLogInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        item = PlanItem.objects.filter(pk=data.pop("plan_item"), plan__patient=request.user).first()
+        item = (
+            selectors.plan_items_for(patient=request.user).filter(pk=data.pop("plan_item")).first()
+        )
         if item is None:
             raise exceptions.ValidationError(
                 {
                     "plan_item": [
-                        exceptions.ErrorDetail("No such item in your plans.", code="does_not_exist")
+                        exceptions.ErrorDetail(
+                            "No such item in your plans.", code=PlanError.UNKNOWN_ITEM
+                        )
                     ]
                 }
             )
@@ -228,78 +207,3 @@ class ExerciseLogView(APIView):
             ExerciseLogSerializer(outcome.log).data,
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
         )
-
-
-class PatientListView(generics.ListAPIView):
-    """The physiotherapist's linked patients with the figures that need attention."""
-
-    permission_classes = [IsPhysio]
-    serializer_class = PatientOverviewSerializer
-    filter_backends: list = []
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return User.objects.none()
-        query = PatientOverviewQuerySerializer(
-            data={"ordering": self.request.query_params["ordering"]}
-            if "ordering" in self.request.query_params
-            else {}
-        )
-        query.is_valid(raise_exception=True)
-        return selectors.patients_overview(
-            physio=self.request.user, ordering=query.validated_data["ordering"]
-        )
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "ordering",
-                str,
-                enum=list(selectors.DASHBOARD_ORDERINGS),
-                description="Sort order; default email.",
-            )
-        ],
-        summary="Linked patients with latest pain, 7-day change, adherence and open alerts",
-    )
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        response = self.list(request, *args, **kwargs)
-        _audit(request, [row["id"] for row in response.data["results"]], "patients.list")
-        return response
-
-
-class PatientSummaryView(APIView):
-    permission_classes = [IsPhysio]
-
-    @extend_schema(
-        responses={200: PatientSummarySerializer}, summary="One linked patient at a glance"
-    )
-    def get(self, request: Request, patient_id) -> Response:
-        patient = get_object_or_404(
-            selectors.with_overview(linked_patients_of(physio=request.user)), pk=patient_id
-        )
-        _audit(request, [patient.pk], "patients.summary")
-        recent = patient.symptom_logs.filter(
-            recorded_at__gte=timezone.now() - HINT_WINDOW
-        ).order_by("-recorded_at")[:10]
-        hint = referred_pain_hint([facts_of(log) for log in recent])
-        alerts = alerts_for(user=request.user).filter(
-            patient=patient, status__in=["open", "acknowledged"]
-        )
-        data = PatientOverviewSerializer(patient).data
-        data.update(
-            {
-                "timezone": patient.timezone,
-                "affected_side": patient.affected_side,
-                "trend": TrendDaySerializer(
-                    symptom_trend(patient=patient, days=14), many=True
-                ).data,
-                "active_plan": (
-                    PlanSerializer(plan).data
-                    if (plan := selectors.active_plan_of(patient=patient))
-                    else None
-                ),
-                "alerts": AlertSerializer(alerts, many=True).data,
-                "hints": [asdict(hint)] if hint else [],
-            }
-        )
-        return Response(data)

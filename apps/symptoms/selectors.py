@@ -1,12 +1,15 @@
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, Max, QuerySet
+from django.db.models import Avg, Count, FloatField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps.accounts.models import User
 
+from . import triage
 from .models import SymptomLog
+from .services import HINT_MAX_LOGS, HINT_WINDOW, facts_of
 
 
 def symptom_logs_for(*, patient: User) -> QuerySet[SymptomLog]:
@@ -47,3 +50,49 @@ def symptom_trend(*, patient: User, days: int, now: datetime | None = None) -> l
             }
         )
     return trend
+
+
+def export_for(patient: User) -> dict:
+    """Every symptom log of the patient, oldest first, for the export."""
+    fields = [f.name for f in SymptomLog._meta.concrete_fields if f.name != "patient"]
+    return {
+        "symptom_logs": list(
+            SymptomLog.objects.filter(patient=patient).order_by("recorded_at").values(*fields)
+        )
+    }
+
+
+def with_pain_figures(patients: QuerySet[User], *, now: datetime | None = None) -> QuerySet[User]:
+    """Annotate `latest_pain`, `last_log_at` and `pain_change_7d` (mean pain of the last 7
+    days minus the mean of the 7 days before). One correlated subquery per figure: a
+    figure derived from two annotations would make Django repeat both in the SQL."""
+    now = now or timezone.now()
+    week_ago, two_weeks_ago = now - timedelta(days=7), now - timedelta(days=14)
+    logs = SymptomLog.objects.filter(patient=OuterRef("pk"))
+    newest = logs.order_by("-recorded_at")
+    pain_change = Subquery(
+        logs.filter(recorded_at__gte=two_weeks_ago, recorded_at__lt=now + timedelta(minutes=5))
+        .order_by()
+        .values("patient")
+        .annotate(
+            change=Avg("pain_score", filter=Q(recorded_at__gte=week_ago), output_field=FloatField())
+            - Avg("pain_score", filter=Q(recorded_at__lt=week_ago), output_field=FloatField())
+        )
+        .values("change")[:1],
+        output_field=FloatField(),
+    )
+    return patients.annotate(
+        latest_pain=Subquery(newest.values("pain_score")[:1]),
+        last_log_at=Subquery(newest.values("recorded_at")[:1]),
+        pain_change_7d=pain_change,
+    )
+
+
+def referred_pain_hints_for(*, patient: User, now: datetime | None = None) -> list[dict]:
+    """The referred-pain hint over the patient's recent logs (docs/domain.md), as shown on
+    the physiotherapist's summary: a list with the hint, or empty."""
+    recent = symptom_logs_for(patient=patient).filter(
+        recorded_at__gte=(now or timezone.now()) - HINT_WINDOW
+    )[:HINT_MAX_LOGS]
+    hint = triage.referred_pain_hint([facts_of(log) for log in recent])
+    return [asdict(hint)] if hint else []

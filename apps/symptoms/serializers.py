@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -8,6 +7,7 @@ from apps.content.serializers import CodeLabelSerializer
 from apps.content.vocabulary import DISCLAIMER, Region, Side, Source
 from backend.rest import (
     AwareDateTimeField,
+    RecentDateTimeField,
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
@@ -17,10 +17,11 @@ from backend.rest import (
 )
 
 from . import triage as rules
+from .errors import LogError
 from .models import NOTE_MAX_LENGTH, SymptomLog
 from .vocabulary import Quality, Swelling, Trigger
 
-FUTURE_TOLERANCE = timedelta(minutes=5)
+# An offline phone may hold logs for a long time; older than two years is a clock error.
 OLDEST_ACCEPTED = timedelta(days=730)
 BOOLEAN_FIELDS = (
     "redness",
@@ -54,7 +55,7 @@ class SymptomLogInputSerializer(StrictSerializer):
     """What the phone sends (API.md, Symptom logs); unknown fields are refused."""
 
     client_id = StrictUUIDField()
-    recorded_at = AwareDateTimeField()
+    recorded_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label="two years")
     pain_score = StrictIntegerField(min_value=0, max_value=10)
     side = StrictChoiceField(choices=Side.choices, required=False, allow_blank=True, default="")
     locations = _code_list(Region.choices, len(Region))
@@ -69,25 +70,19 @@ class SymptomLogInputSerializer(StrictSerializer):
             fields[name] = StrictBooleanField(required=False, default=name == "can_bear_weight")
         return fields
 
-    def validate_recorded_at(self, value):
-        now = timezone.now()
-        if value > now + FUTURE_TOLERANCE:
-            raise serializers.ValidationError(
-                "Cannot be more than 5 minutes in the future.", code="in_future"
-            )
-        if value < now - OLDEST_ACCEPTED:
-            raise serializers.ValidationError("Is more than two years ago.", code="too_old")
-        return value
-
     def validate(self, attrs):
         for name in ("locations", "qualities", "triggers"):
             if len(set(attrs[name])) != len(attrs[name]):
                 raise serializers.ValidationError(
-                    {name: "Each value may appear once."}, code="duplicate"
+                    {name: "Each value may appear once."}, code=LogError.DUPLICATE
                 )
         if attrs["pain_score"] > 0 and not attrs["locations"]:
             raise serializers.ValidationError(
-                {"locations": serializers.ErrorDetail("Say where it hurts.", code="required")}
+                {
+                    "locations": serializers.ErrorDetail(
+                        "Say where it hurts.", code=LogError.LOCATION_REQUIRED
+                    )
+                }
             )
         return attrs
 

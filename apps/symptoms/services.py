@@ -9,16 +9,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from apps.accounts.models import User
-from apps.alerts import services as alerts
+from backend import hooks
 
 from . import triage as rules
 from .models import SymptomLog
-from .vocabulary import Level
 
 TRIAGE_HISTORY = timedelta(days=7)
 HINT_WINDOW = timedelta(days=14)
 HINT_MAX_LOGS = 10
-ALERT_LEVELS = {Level.URGENT, Level.EMERGENCY}
 
 FACT_FIELDS = tuple(
     name for name in rules.LogFacts.__dataclass_fields__ if name not in {"recorded_at"}
@@ -64,7 +62,9 @@ def _assess(fields: dict[str, Any], earlier: Sequence[rules.LogFacts]) -> dict[s
     return {
         "triage_level": result.level,
         "triage_codes": [flag.code for flag in result.flags],
-        "hints": _hints(new, history),
+        # The hint looks back HINT_WINDOW (14 days), as the physio's summary does; triage
+        # only reads the last TRIAGE_HISTORY.
+        "hints": _hints(new, earlier),
     }
 
 
@@ -96,9 +96,10 @@ def symptom_log_create(*, patient: User, **fields: Any) -> Outcome:
             SymptomLog.objects.get(patient=patient, client_id=fields["client_id"]), created=False
         )
 
-    if log.triage_level in ALERT_LEVELS:
-        alerts.alert_raise_red_flag(log=log)
-    alerts.worsening_check_soon(patient_id=patient.pk)
+    # Subscribers (alerts) raise the red-flag alert in this same transaction.
+    hooks.logs_recorded.send(
+        sender=SymptomLog, patient_id=patient.pk, kind=hooks.LogKind.SYMPTOM, logs=[log]
+    )
     return Outcome(log, created=True)
 
 
@@ -170,11 +171,13 @@ def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> lis
             else:
                 known[log.client_id] = log
                 del to_create[log.client_id]
-        alerts.alerts_raise_red_flags(
-            logs=[log for log in to_create.values() if log.triage_level in ALERT_LEVELS]
-        )
         if to_create:
-            alerts.worsening_check_soon(patient_id=patient.pk)
+            hooks.logs_recorded.send(
+                sender=SymptomLog,
+                patient_id=patient.pk,
+                kind=hooks.LogKind.SYMPTOM,
+                logs=list(to_create.values()),
+            )
 
     results: list[BulkResult] = []
     reported: set[Any] = set()

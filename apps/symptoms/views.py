@@ -12,6 +12,7 @@ from apps.accounts.services import patient_access_record
 from backend.rest import api_errors
 
 from . import selectors, services
+from .errors import LogError
 from .serializers import (
     BulkResponseSerializer,
     LogRangeSerializer,
@@ -34,7 +35,7 @@ class LogCursorPagination(pagination.CursorPagination):
 class TooManyItems(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = f"Send at most {BULK_MAX_ITEMS} logs per request."
-    default_code = "too_many_items"
+    default_code = LogError.TOO_MANY_ITEMS
 
 
 RANGE_PARAMETERS = [
@@ -127,7 +128,9 @@ class SymptomLogBulkView(APIView):
             raise exceptions.ValidationError(
                 {
                     "non_field_errors": [
-                        exceptions.ErrorDetail("Send a JSON array of logs.", code="not_a_list")
+                        exceptions.ErrorDetail(
+                            "Send a JSON array of logs.", code=LogError.NOT_A_LIST
+                        )
                     ]
                 }
             )

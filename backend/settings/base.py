@@ -52,15 +52,18 @@ THIRD_PARTY_APPS = [
     "adminsortable2",
     "simple_history",
 ]
+# In the order of the layers, bottom first (docs/architecture.md; import-linter checks it).
 LOCAL_APPS = [
-    "apps.accounts",
     "apps.content",
-    "apps.symptoms",
-    "apps.alerts",
-    "apps.plans",
-    "apps.care",
+    "apps.accounts",
     "apps.notifications",
+    "apps.symptoms",
+    "apps.care",
+    "apps.messaging",
+    "apps.plans",
+    "apps.alerts",
     "apps.interop",
+    "apps.clinic",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -240,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "ReminderKindEnum": "apps.notifications.models.ReminderKind",
         "ReminderStatusEnum": "apps.notifications.models.ReminderStatus",
         "NotificationKindEnum": "apps.notifications.models.NotificationKind",
+        "MessageKindEnum": "apps.messaging.models.MessageKind",
         "PlanStatusEnum": "apps.plans.models.PlanStatus",
         "ContentStatusEnum": "apps.content.models.Status",
         "ConditionKindEnum": "apps.content.models.ConditionKind",
@@ -376,17 +380,18 @@ WEBPUSH_ALLOWED_HOSTS = env.list(
     ],
 )
 PUSH_TIMEOUT_SECONDS = 10
-# Test hook: the dispatcher sleeps this long inside its transaction, so a test can kill
-# the worker mid-batch. Zero everywhere else.
-REMINDER_DISPATCH_TEST_PAUSE = env.float("REMINDER_DISPATCH_TEST_PAUSE", default=0.0)
 
 # --- Static files --------------------------------------------------------------------
+# Local runs (runserver with DEBUG off included) serve static files straight from the
+# apps' folders through WhiteNoise: no collectstatic needed. Production serves the
+# collected, hashed and compressed copies (production.py).
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+WHITENOISE_USE_FINDERS = True
 
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

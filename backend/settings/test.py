@@ -41,10 +41,5 @@ if not REDIS_URL:
 
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "test-celerybeat-schedule")
 
-# Static files come from the app folders; the suite does not need collectstatic.
-WHITENOISE_USE_FINDERS = True
+# Static files come from the app folders (as for local runs, base.py).
 WHITENOISE_AUTOREFRESH = True
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}

@@ -20,6 +20,7 @@ def test_both_sides_see_the_link(physio_client, patient_client, link, physio, pa
                 "physio": {"id": str(physio.id), "email": physio.email},
                 "patient": {"id": str(patient.id), "email": patient.email},
                 "created_at": body[0]["created_at"],
+                "unread_count": 0,  # added by apps.messaging, which serves this path
             }
         ]
 

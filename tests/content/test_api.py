@@ -82,6 +82,7 @@ def test_protocol_steps_come_in_order_with_their_limits(api_client):
     assert ice == {
         "position": 2,
         "kind": "ice",
+        "session_kind": "ice",
         "title": "Ice",
         "instructions": ice["instructions"],
         "min_minutes": 15,

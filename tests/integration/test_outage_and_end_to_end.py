@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from apps.accounts.services import care_link_create
 from apps.alerts.models import Alert
+from apps.notifications.inbox import deliveries_sweep
 from apps.notifications.models import Device, Notification, PushDelivery, Reminder
-from apps.notifications.services import deliveries_sweep
 from backend.settings.base import redis_cache
 from tests.conftest import client_for
 from tests.symptoms.conftest import log_body

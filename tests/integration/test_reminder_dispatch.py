@@ -58,7 +58,8 @@ def test_two_schedulers_and_four_workers_send_each_reminder_once(start_worker):
 
 def test_a_worker_killed_mid_batch_loses_nothing(start_worker):
     due_reminders(50)
-    doomed = start_worker(extra_env={"REMINDER_DISPATCH_TEST_PAUSE": "30"})
+    # A test-only app pauses the dispatcher inside its transaction (no hook in production).
+    doomed = start_worker(app="tests.integration.paused_worker")
 
     dispatch_due_reminders.delay()
     doomed.wait_for_log("pausing", timeout=60)

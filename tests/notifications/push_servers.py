@@ -42,6 +42,8 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    # When the request arrived (time.time()), to check how long a retry waited.
+    at: float = field(default_factory=time.time)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -246,7 +248,7 @@ def fcm_stand_in(provider: ProviderStandIn, tmp_path: Path, settings) -> Iterato
     settings.FCM_PROJECT_ID = PROJECT
     settings.FCM_ENDPOINT = f"{provider.url}/v1/projects"
     settings.PUSH_TIMEOUT_SECONDS = 5
-    push._fcm_client.cache_clear()
+    push._fcm_session.cache_clear()
     try:
         yield FCMSetup(
             provider,
@@ -256,7 +258,7 @@ def fcm_stand_in(provider: ProviderStandIn, tmp_path: Path, settings) -> Iterato
             ),
         )
     finally:
-        push._fcm_client.cache_clear()
+        push._fcm_session.cache_clear()
 
 
 @dataclass
@@ -304,3 +306,25 @@ def webpush_stand_in(provider: ProviderStandIn, settings) -> WebPushSetup:
     settings.WEBPUSH_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.PUSH_TIMEOUT_SECONDS = 5
     return WebPushSetup(provider, vapid, key, auth, subscription)
+
+
+def fcm_worker_environment(setup: FCMSetup) -> dict[str, str]:
+    """What a Celery worker subprocess needs to send FCM to the stand-in."""
+    return {
+        "PUSH_ANDROID_BACKEND": "fcm",
+        "PUSH_IOS_BACKEND": "fcm",
+        "FCM_SERVICE_ACCOUNT_FILE": str(setup.service_account_file),
+        "FCM_PROJECT_ID": PROJECT,
+        "FCM_ENDPOINT": f"{setup.server.url}/v1/projects",
+    }
+
+
+def webpush_worker_environment(setup: WebPushSetup) -> dict[str, str]:
+    """What a Celery worker subprocess needs to send Web Push to the stand-in."""
+    return {
+        "PUSH_WEB_BACKEND": "webpush",
+        "WEBPUSH_VAPID_PRIVATE_KEY": setup.vapid.private_pem().decode(),
+        "WEBPUSH_VAPID_SUBJECT": "mailto:ops@example.org",
+        "WEBPUSH_ALLOW_HTTP_ENDPOINTS": "true",
+        "WEBPUSH_ALLOWED_HOSTS": "127.0.0.1",
+    }

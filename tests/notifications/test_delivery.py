@@ -2,7 +2,9 @@
 
 import logging
 import threading
+import time
 from datetime import timedelta
+from email.utils import formatdate
 
 import pytest
 import time_machine
@@ -14,10 +16,12 @@ from apps.notifications import push
 from apps.notifications.delivery import (
     CLAIM_TIMEOUT,
     MAX_ATTEMPTS,
+    RETRY_BACKOFF_MAX_SECONDS,
     RETRY_GRACE,
     deliveries_pending,
     push_deliver,
     push_message_for,
+    retry_countdown,
 )
 from apps.notifications.models import (
     AttemptOutcome,
@@ -26,7 +30,16 @@ from apps.notifications.models import (
     PushDelivery,
 )
 from apps.notifications.tasks import deliver_push
-from tests.notifications.push_servers import fcm_stand_in, make_delivery, running_provider
+from tests.notifications.push_servers import (
+    fcm_error,
+    fcm_stand_in,
+    fcm_worker_environment,
+    make_delivery,
+    running_provider,
+    webpush_stand_in,
+    webpush_worker_environment,
+)
+from tests.workers import wait_until
 
 
 @pytest.fixture
@@ -288,3 +301,79 @@ def test_the_message_carries_ids_and_string_data(patient):
             "notification_id": str(note.id),
         },
     )
+
+
+# --- Retries: the task's backoff and the provider's Retry-After -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("retries", "retry_after", "low", "high"),
+    [
+        (0, None, 0, 5),  # no Retry-After: 5 s doubling, full jitter
+        (3, None, 0, 40),
+        (10, None, 0, RETRY_BACKOFF_MAX_SECONDS),
+        (0, 30, 30, 30),  # never sooner than the provider asked
+        (0, 2.2, 3, 5),  # whole seconds, rounded up; a longer backoff still applies
+        (6, 30, 30, 320),
+        (0, 0, 0, 5),
+        (0, 86_400, RETRY_BACKOFF_MAX_SECONDS, RETRY_BACKOFF_MAX_SECONDS),  # capped
+    ],
+)
+def test_the_retry_countdown(retries, retry_after, low, high):
+    countdowns = {retry_countdown(retries, retry_after) for _ in range(200)}
+
+    assert low <= min(countdowns)
+    assert max(countdowns) <= high
+
+
+def test_no_retry_waits_longer_than_the_sweep_leaves_a_retry_chain_alone():
+    assert timedelta(seconds=RETRY_BACKOFF_MAX_SECONDS) < RETRY_GRACE
+
+
+def wait_until_sent(delivery) -> None:
+    def sent() -> bool:
+        delivery.refresh_from_db()
+        return delivery.status == DeliveryStatus.SENT
+
+    wait_until(sent, timeout=60, what="the delivery sent on its retry")
+
+
+@pytest.mark.integration
+def test_a_worker_retries_fcm_no_sooner_than_retry_after_seconds(
+    start_worker, provider, tmp_path, settings, patient
+):
+    with fcm_stand_in(provider, tmp_path, settings) as fcm:
+        delivery = make_delivery(patient)
+        # Longer than the first backoff can be (5 s): only Retry-After explains the wait.
+        provider.answer(503, fcm_error(503, "UNAVAILABLE"), headers={"Retry-After": "7"})
+        start_worker(extra_env=fcm_worker_environment(fcm))
+
+        deliver_push.delay(str(delivery.id))
+        wait_until_sent(delivery)
+
+    first, second = provider.sent()
+    assert second.at - first.at >= 7
+    assert delivery.attempts == 2
+    assert [a.outcome for a in delivery.attempt_log.all()] == [
+        AttemptOutcome.TRANSIENT_ERROR,
+        AttemptOutcome.SENT,
+    ]
+
+
+@pytest.mark.integration
+def test_a_worker_retries_web_push_no_sooner_than_a_retry_after_date(
+    start_worker, provider, settings, patient
+):
+    setup = webpush_stand_in(provider, settings)
+    delivery = make_delivery(patient, platform="web", token=setup.token)
+    start_worker(extra_env=webpush_worker_environment(setup))
+    # An HTTP-date has whole seconds: at least 7 s from now, more than the first backoff.
+    asked = int(time.time()) + 8
+    provider.answer(429, b"slow down", headers={"Retry-After": formatdate(asked, usegmt=True)})
+
+    deliver_push.delay(str(delivery.id))
+    wait_until_sent(delivery)
+
+    first, second = provider.sent()
+    assert first.at < asked <= second.at
+    assert delivery.attempts == 2

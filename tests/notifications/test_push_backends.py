@@ -5,11 +5,14 @@ import base64
 import json
 import socket
 import time
+from datetime import UTC, datetime
+from email.utils import formatdate
 from urllib.parse import parse_qs
 
 import google.auth.jwt
 import http_ece
 import pytest
+import time_machine
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02
 
@@ -95,7 +98,6 @@ def test_fcm_sends_the_message_with_the_service_accounts_access_token(fcm, patie
                 "kind": "reminder",
             },
         },
-        "validate_only": False,
     }
     # The access token came from the service account's own signed assertion.
     [token_request] = fcm.server.token_requests()
@@ -242,7 +244,7 @@ def test_fcm_gives_up_after_max_attempts(fcm, patient):
 
 @pytest.mark.django_db
 def test_fcm_retry_after_is_reported_not_slept_on(fcm, patient):
-    # pyfcm as shipped sleeps for Retry-After inside the worker, then retries unbounded.
+    # The worker must not sleep on it (pyfcm did, then retried unbounded): the task waits.
     delivery = make_delivery(patient)
     fcm.server.answer(
         429, fcm_error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"), headers={"Retry-After": "30"}
@@ -255,6 +257,92 @@ def test_fcm_retry_after_is_reported_not_slept_on(fcm, patient):
     assert time.monotonic() - started < 5
     assert raised.value.retry_after == 30
     assert len(fcm.server.sent()) == 1
+
+
+@pytest.mark.django_db
+def test_fcm_retry_after_as_an_http_date_is_reported_in_seconds(fcm, patient):
+    delivery = make_delivery(patient)
+    asked = formatdate(time.time() + 45, usegmt=True)
+    fcm.server.answer(503, fcm_error(503, "UNAVAILABLE"), headers={"Retry-After": asked})
+
+    with pytest.raises(TransientPushError) as raised:
+        push_deliver(delivery_id=delivery.id)
+
+    assert 43 <= raised.value.retry_after <= 45
+
+
+@pytest.mark.django_db
+def test_fcm_sender_id_mismatch_disables_the_device(fcm, patient):
+    # The token was made for another Firebase project: it will never work for ours.
+    delivery = make_delivery(patient)
+    fcm.server.answer(403, fcm_error(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH"))
+
+    assert push_deliver(delivery_id=delivery.id) == "failed"
+
+    delivery = state(delivery)
+    assert delivery.device.active is False
+    assert delivery.device.disabled_reason == "fcm: SENDER_ID_MISMATCH"
+    assert only_attempt(delivery).outcome == AttemptOutcome.PERMANENT_ERROR
+
+
+@pytest.mark.django_db
+def test_fcm_forbidden_without_a_mismatch_is_retried_and_keeps_the_device(fcm, patient):
+    # Our service account lacks the permission: configuration, not this device.
+    delivery = make_delivery(patient)
+    fcm.server.answer(403, fcm_error(403, "PERMISSION_DENIED"))
+
+    with pytest.raises(TransientPushError):
+        push_deliver(delivery_id=delivery.id)
+
+    delivery = state(delivery)
+    assert delivery.device.active is True
+    assert only_attempt(delivery).error == "fcm: forbidden (PERMISSION_DENIED)"
+
+
+@pytest.mark.django_db
+def test_fcm_refused_apns_credentials_are_retried_and_keep_the_device(fcm, patient):
+    delivery = make_delivery(patient, platform="ios")
+    refused = fcm_error(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR")
+    fcm.server.answer(401, refused)
+    fcm.server.answer(401, refused)
+
+    with pytest.raises(TransientPushError):
+        push_deliver(delivery_id=delivery.id)
+
+    assert len(fcm.server.sent()) == 2
+    delivery = state(delivery)
+    assert delivery.device.active is True
+    assert only_attempt(delivery).error == "fcm: authentication failed (THIRD_PARTY_AUTH_ERROR)"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("setting", "project"), [("", PROJECT), ("rehab-other", "rehab-other")], ids=["unset", "set"]
+)
+def test_fcm_project_is_the_setting_else_the_service_accounts(
+    fcm, patient, settings, setting, project
+):
+    settings.FCM_PROJECT_ID = setting
+    delivery = make_delivery(patient)
+
+    assert push_deliver(delivery_id=delivery.id) == "sent"
+
+    [sent] = fcm.server.sent()
+    assert sent.path == f"/v1/projects/{project}/messages:send"
+
+
+@pytest.mark.django_db
+def test_fcm_unreadable_service_account_gives_the_delivery_back(fcm, patient):
+    fcm.service_account_file.write_text("{not json")
+    delivery = make_delivery(patient)
+
+    with pytest.raises(push.ImproperlyConfigured):
+        push_deliver(delivery_id=delivery.id)
+
+    assert fcm.server.requests == []
+    delivery = state(delivery)
+    assert (delivery.status, delivery.device.active) == (DeliveryStatus.PENDING, True)
+    assert only_attempt(delivery).error == "error: ImproperlyConfigured"
 
 
 @pytest.mark.django_db
@@ -404,6 +492,18 @@ def test_webpush_unavailable_is_transient(webpush_keys, patient, status_code):
 
 
 @pytest.mark.django_db
+def test_webpush_retry_after_as_an_http_date_is_reported_in_seconds(webpush_keys, patient):
+    delivery = make_delivery(patient, platform="web", token=webpush_keys.token)
+    asked = formatdate(time.time() + 90, usegmt=True)
+    webpush_keys.server.answer(429, b"slow down", headers={"Retry-After": asked})
+
+    with pytest.raises(TransientPushError) as raised:
+        push_deliver(delivery_id=delivery.id)
+
+    assert 88 <= raised.value.retry_after <= 90
+
+
+@pytest.mark.django_db
 def test_webpush_gives_up_after_max_attempts(webpush_keys, patient):
     delivery = make_delivery(patient, platform="web", token=webpush_keys.token)
     delivery.__class__.objects.filter(pk=delivery.pk).update(attempts=MAX_ATTEMPTS - 1)
@@ -487,6 +587,29 @@ def test_backend_for_reads_the_setting_at_call_time(settings):
         push.backend_for("android")
     with pytest.raises(push.ImproperlyConfigured):
         push.backend_for("web")
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        (None, None),
+        ("30", 30),
+        ("0", 0),
+        ("2.5", 2.5),
+        ("-5", 0),
+        ("", None),
+        ("soon", None),
+        ("nan", None),
+        ("inf", None),
+        ("Mon, 02 Mar 2026 09:31:00 GMT", 60),  # IMF-fixdate, the form RFC 9110 prefers
+        ("Monday, 02-Mar-26 09:32:00 GMT", 120),  # obsolete RFC 850 form
+        ("Mon Mar  2 09:30:30 2026", 30),  # obsolete asctime form
+        ("Mon, 02 Mar 2026 09:00:00 GMT", 0),  # already past
+    ],
+)
+def test_retry_after_is_seconds_from_now_in_either_form(header, seconds):
+    with time_machine.travel(datetime(2026, 3, 2, 9, 30, tzinfo=UTC), tick=False):
+        assert push.retry_after_seconds(header) == seconds
 
 
 def test_permanent_and_transient_errors_are_push_errors():

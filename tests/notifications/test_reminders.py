@@ -7,11 +7,11 @@ import time_machine
 from django.utils import timezone
 
 from apps.accounts.services import user_profile_update
+from apps.notifications.dispatch import reminders_dispatch_due
 from apps.notifications.models import Notification, Reminder, ReminderKind, ReminderStatus
-from apps.notifications.services import (
+from apps.notifications.reminders import (
     checkin_reminders_sync,
     reminder_schedule,
-    reminders_dispatch_due,
     reminders_plan_ahead,
 )
 from tests.conftest import client_for
@@ -101,6 +101,7 @@ def test_checkin_reminders_follow_the_settings(patient_client, patient):
         "exercise_reminders": True,
         "checkin_reminders": True,
         "care_reminders": True,
+        "questionnaire_reminders": True,
     }
     checkins = Reminder.objects.filter(user=patient, kind="checkin", status="scheduled")
     assert checkins.count() >= 6

@@ -1,15 +1,15 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from apps.accounts import services as accounts
-from apps.content import services as content
+from backend import hooks
 
 
 class Command(BaseCommand):
     help = (
-        "Load or update everything the service needs: the content of DOMAIN.md from "
-        "fixtures/content and the editors' permissions. Safe to run again; items an editor "
-        "changed in the admin are kept. --demo adds local demo accounts."
+        "Load or update everything the service needs: each app loads its own data (the "
+        "content of docs/domain.md from fixtures/, the editors' permissions, outcome "
+        "instruments). Safe to run again; items an editor changed in the admin are kept. "
+        "--demo adds local demo accounts."
     )
 
     def add_arguments(self, parser) -> None:
@@ -23,18 +23,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, demo: bool, overwrite_edited: bool, **options) -> None:
+        # One transaction: a deploy never runs with half its data loaded. Each app
+        # subscribes to the hook and returns the lines it wants printed.
         with transaction.atomic():
-            report = content.content_load_fixtures(overwrite_edited=overwrite_edited)
-            accounts.editors_group_sync()
-            if demo:
-                demo_accounts = accounts.demo_accounts_ensure()
-        self.stdout.write(f"Content: {report.summary()}.")
-        for label in report.kept_edited:
-            self.stdout.write(f"  kept the admin's version of {label}")
-        self.stdout.write("Editors' permissions synchronised.")
-        if demo:
-            self.stdout.write(self.style.SUCCESS("Demo accounts (local use only):"))
-            for account in demo_accounts:
-                self.stdout.write(
-                    f"  {account.role:<8} {account.email:<24} password: {account.password}"
-                )
+            results = hooks.bootstrap.send(
+                sender=self.__class__,
+                options={"demo": demo, "overwrite_edited": overwrite_edited},
+            )
+        for _receiver, lines in results:
+            for line in lines or ():
+                self.stdout.write(line)

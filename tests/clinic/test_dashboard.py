@@ -149,6 +149,7 @@ def test_a_patient_without_logs_or_plan_has_empty_figures(physio, physio_client,
         "adherence_7d": None,
         "open_alerts": 0,
         "last_log_at": None,
+        "unread_count": 0,
     }
 
 

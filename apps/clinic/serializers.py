@@ -1,0 +1,47 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.alerts.serializers import AlertSerializer
+from apps.plans.serializers import PlanSerializer
+from apps.symptoms.serializers import HintSerializer, TrendDaySerializer
+from backend.rest import StrictSerializer
+
+from .selectors import DASHBOARD_ORDERINGS
+
+
+class PatientOverviewSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    latest_pain = serializers.IntegerField(allow_null=True)
+    pain_change_7d = serializers.SerializerMethodField()
+    adherence_7d = serializers.SerializerMethodField()
+    open_alerts = serializers.IntegerField()
+    last_log_at = serializers.DateTimeField(allow_null=True)
+    unread_count = serializers.IntegerField(help_text="Messages from the patient not yet read.")
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_pain_change_7d(self, patient) -> float | None:
+        value = patient.pain_change_7d
+        return None if value is None else round(value, 1)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_adherence_7d(self, patient) -> float | None:
+        value = patient.adherence_7d
+        return None if value is None else round(value, 2)
+
+
+class PatientOverviewQuerySerializer(StrictSerializer):
+    ordering = serializers.ChoiceField(
+        choices=list(DASHBOARD_ORDERINGS),
+        required=False,
+        default="email",
+    )
+
+
+class PatientSummarySerializer(PatientOverviewSerializer):
+    timezone = serializers.CharField()
+    affected_side = serializers.CharField()
+    trend = TrendDaySerializer(many=True, help_text="Daily pain of the last 14 days.")
+    active_plan = PlanSerializer(allow_null=True)
+    alerts = AlertSerializer(many=True, help_text="Open and acknowledged alerts.")
+    hints = HintSerializer(many=True, help_text="The referred-pain hint, when it shows.")

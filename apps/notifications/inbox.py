@@ -1,0 +1,78 @@
+"""The inbox and its push outbox (docs/decisions/transactional-outbox.md).
+
+A notification is a row in the user's inbox, with one delivery row per active device,
+written in the caller's transaction: if the alert or reminder exists, so do its
+notifications. Pushes are enqueued after commit by task name; a sweep re-enqueues what the
+broker never got, so an outage delays a push, never loses it.
+"""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from backend.queue import enqueue_on_commit, send_now
+
+from .delivery import deliveries_pending
+from .models import Device, Notification, PushDelivery
+
+DELIVER_PUSH = "apps.notifications.tasks.deliver_push"
+
+
+def notifications_create(
+    *,
+    users: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    data: dict | None = None,
+    alert=None,
+) -> list[Notification]:
+    """The same notification for several users (inbox rows and their deliveries)."""
+    return notifications_bulk_create(
+        [
+            Notification(user=user, kind=kind, title=title, body=body, data=data or {}, alert=alert)
+            for user in users
+        ]
+    )
+
+
+def notifications_bulk_create(notifications: list[Notification]) -> list[Notification]:
+    """Inbox rows and a push delivery per active device of each user, in the caller's
+    transaction; the pushes are enqueued when it commits. Three queries for any number."""
+    notifications = Notification.objects.bulk_create(notifications)
+    if not notifications:
+        return notifications
+    by_user: dict = {}
+    for notification in notifications:
+        by_user.setdefault(notification.user_id, []).append(notification)
+    devices = Device.objects.filter(user_id__in=by_user, active=True)
+    deliveries = PushDelivery.objects.bulk_create(
+        [
+            PushDelivery(notification=notification, device=device)
+            for device in devices
+            for notification in by_user[device.user_id]
+        ]
+    )
+    for delivery in deliveries:
+        enqueue_on_commit(DELIVER_PUSH, str(delivery.id))
+    return notifications
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def deliveries_sweep(*, older_than: timedelta = timedelta(minutes=1), limit: int = 500) -> int:
+    """Re-enqueue push deliveries still pending: the broker was down when they were made,
+    or a worker died. Delayed, never lost."""
+    ids = list(deliveries_pending(older_than=older_than).values_list("pk", flat=True)[:limit])
+    for delivery_id in ids:
+        send_now(DELIVER_PUSH, str(delivery_id))
+    return len(ids)

@@ -1,0 +1,35 @@
+"""Errors that services raise, free of any web framework, and the codes every app shares.
+
+Services (domain code) never import DRF. They raise Django's `ValidationError` for bad input
+(a 400 naming the field) and `Conflict` when the request is valid but the state of what it
+acts on does not allow it (a 409). `backend.rest.ExceptionHandler` turns both into the API's
+error envelope, so views need no try/except around services. Each app lists its own codes
+in `apps/<app>/errors.py`; docs/api.md lists them all.
+"""
+
+from enum import StrEnum
+
+
+class CommonError(StrEnum):
+    """Codes any endpoint may answer, beside DRF's own (required, invalid, null, ...)."""
+
+    UNKNOWN_FIELD = "unknown_field"  # 400: a field the endpoint does not accept
+    READ_ONLY = "read_only"  # 400: a field the caller may not set
+    NAIVE_TIME = "naive"  # 400: a time without a UTC offset
+    IN_FUTURE = "in_future"  # 400: more than 5 minutes ahead of the server's clock
+    TOO_OLD = "too_old"  # 400: older than the endpoint accepts
+    CONFLICT = "conflict"  # 409 (apps use their own, more precise codes)
+    TOO_LARGE = "too_large"  # 413: the body is larger than 10 MB
+
+
+class Conflict(Exception):
+    """A 409: valid input, but the object's state forbids the change.
+
+    `code` is one of the owning app's error-code enums (listed in docs/api.md), so clients
+    can rely on it; `message` is for people.
+    """
+
+    def __init__(self, message: str, code: StrEnum | str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = str(code)

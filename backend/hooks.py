@@ -1,0 +1,42 @@
+"""The project's hooks: how a lower layer tells a higher one that something happened.
+
+Apps are layered (docs/architecture.md): a lower app never imports a higher one. When a
+lower app must let higher ones react, it sends one of these signals and the higher apps
+subscribe in their `AppConfig.ready()`. Signals are sent synchronously, inside the sender's
+transaction, with `send()` (not `send_robust()`): a receiver that fails rolls the whole
+change back, so a log never exists without the alert it should have raised.
+
+Every hook of the project is declared here, so this file is the list to read.
+"""
+
+from enum import StrEnum
+
+from django.dispatch import Signal
+
+
+class LogKind(StrEnum):
+    SYMPTOM = "symptom"
+    EXERCISE = "exercise"
+    OUTCOME = "outcome"
+
+
+#: New logs were stored (not re-sent copies). Sent by symptoms (LogKind.SYMPTOM), plans
+#: (LogKind.EXERCISE) and outcomes (LogKind.OUTCOME) inside the storing transaction.
+#: Arguments: patient_id, kind, logs (the new model instances).
+#: Subscriber: alerts (red-flag alerts for urgent/emergency symptom logs in the same
+#: transaction; the debounced worsening check).
+logs_recorded = Signal()
+
+#: A patient's reminders must be planned again: their time zone, quiet hours or reminder
+#: settings changed. Sent by accounts and notifications. Arguments: user, now.
+#: Subscribers: every reminder source (notifications' check-ins, plans, outcomes).
+reminders_replan = Signal()
+
+#: Hourly: each reminder source tops up a week of reminder rows. Sent by notifications'
+#: plan-ahead task. Arguments: now. Receivers return how many sources they synced.
+reminders_plan_ahead = Signal()
+
+#: `manage.py bootstrap`: each app loads or updates the data it needs (content fixtures,
+#: editors' permissions, demo accounts, outcome instruments). Arguments: options (the
+#: command's options: demo, overwrite_edited). Receivers return lines to print.
+bootstrap = Signal()
