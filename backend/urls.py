@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.alerts.urls")),
     path("", include("apps.plans.urls")),
     path("", include("apps.care.urls")),
+    path("", include("apps.outcomes.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.interop.urls")),
     path("", include("apps.clinic.urls")),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
+    path("clinic/", include("apps.clinic.portal.urls")),  # the physiotherapists' web portal
 ]
 
 handler400 = "backend.rest.bad_request"

@@ -3,20 +3,24 @@ composed from each app's annotations (one correlated subquery per figure, so the
 count does not grow with the number of patients)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import CareTeamInvite, User
 from apps.accounts.selectors import linked_patients_of
 from apps.alerts.models import Alert
-from apps.alerts.selectors import active_alerts_of, with_open_alerts
+from apps.alerts.selectors import active_alerts_of, with_most_severe_open_alert, with_open_alerts
+from apps.alerts.services import RED_FLAG_ALERT_LEVELS
 from apps.messaging.selectors import with_unread_count
+from apps.outcomes.selectors import outcomes_summary_for, with_latest_outcome_change
 from apps.plans.models import ExercisePlan
-from apps.plans.selectors import active_plan_of, with_adherence_7d
+from apps.plans.selectors import active_plan_of, plan_adherence, with_adherence_7d
+from apps.symptoms.models import SymptomLog
 from apps.symptoms.selectors import referred_pain_hints_for, symptom_trend, with_pain_figures
 
 SUMMARY_TREND_DAYS = 14
@@ -39,6 +43,7 @@ def with_overview(
     patients = with_pain_figures(patients, now=now)
     patients = with_adherence_7d(patients, now=now)
     patients = with_open_alerts(patients)
+    patients = with_latest_outcome_change(patients)
     return with_unread_count(patients, physio=physio)
 
 
@@ -58,6 +63,7 @@ class PatientSummary:
     active_plan: ExercisePlan | None
     alerts: QuerySet[Alert]
     hints: list[dict[str, Any]]
+    outcomes: list[dict[str, Any]]
 
     def __getattr__(self, name: str) -> Any:
         # The dashboard figures and profile fields are the annotated patient's.
@@ -75,4 +81,94 @@ def patient_summary(*, physio: User, patient_id) -> PatientSummary:
         active_plan=active_plan_of(patient=patient),
         alerts=active_alerts_of(user=physio, patient=patient),
         hints=referred_pain_hints_for(patient=patient),
+        outcomes=outcomes_summary_for(patient),
     )
+
+
+# --- The clinic portal's reads (apps/clinic/portal) -------------------------------------------
+
+# The portal's default order puts the patients whose most severe unacknowledged alert is an
+# emergency first, then urgent ones, so the most urgent patient is one click away.
+PORTAL_ORDERINGS = {
+    "urgency": [
+        F("open_alert_rank").desc(nulls_last=True),
+        F("open_alerts").desc(),
+        F("pain_change_7d").desc(nulls_last=True),
+        F("email").asc(),
+    ],
+    **DASHBOARD_ORDERINGS,
+}
+
+
+def portal_caseload(
+    *,
+    physio: User,
+    ordering: str = "urgency",
+    search: str = "",
+    open_alerts_only: bool = False,
+    now: datetime | None = None,
+) -> QuerySet[User]:
+    """The caseload page: the dashboard figures plus the most severe open alert, searched
+    by email, filtered to patients with open alerts if asked. One query for any number of
+    patients."""
+    patients = with_most_severe_open_alert(
+        with_overview(linked_patients_of(physio=physio), physio=physio, now=now)
+    )
+    if search:
+        patients = patients.filter(email__icontains=search)
+    if open_alerts_only:
+        patients = patients.filter(open_alerts__gt=0)
+    return patients.order_by(*PORTAL_ORDERINGS[ordering])
+
+
+def red_flag_days(*, patient: User, since: date) -> set[date]:
+    """Days (in the patient's zone) with a log triaged urgent or emergency: the logs that
+    raise red-flag alerts."""
+    start = datetime.combine(since, time.min, tzinfo=patient.zone)
+    return set(
+        SymptomLog.objects.filter(
+            patient=patient, recorded_at__gte=start, triage_level__in=RED_FLAG_ALERT_LEVELS
+        )
+        .annotate(day=TruncDate("recorded_at", tzinfo=patient.zone))
+        .values_list("day", flat=True)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class WeekAdherence:
+    start: date
+    expected: int
+    done: int
+
+
+def weekly_adherence(
+    *, plan: ExercisePlan, weeks: int = 4, now: datetime | None = None
+) -> list[WeekAdherence]:
+    """Sessions expected and done in each of the last `weeks` 7-day periods ending today
+    (the patient's today), from plans' per-day adherence; periods before the plan began
+    are left out."""
+    today = (now or timezone.now()).astimezone(plan.patient.zone).date()
+    first = max(today - timedelta(days=7 * weeks - 1), plan.start_date)
+    if first > today:
+        return []
+    days = plan_adherence(plan=plan, date_from=first, date_to=today)["days"]
+    result: list[WeekAdherence] = []
+    for offset in range(weeks - 1, -1, -1):
+        end = today - timedelta(days=7 * offset)
+        start = end - timedelta(days=6)
+        chunk = [day for day in days if start <= day["date"] <= end]
+        if chunk:
+            result.append(
+                WeekAdherence(
+                    start=max(start, first),
+                    expected=sum(day["expected"] for day in chunk),
+                    done=sum(day["done"] for day in chunk),
+                )
+            )
+    return result
+
+
+def invites_of(*, physio: User, limit: int = 20) -> QuerySet[CareTeamInvite]:
+    """The physio's latest invites, with who used each."""
+    return CareTeamInvite.objects.filter(physio=physio).select_related("used_by")[:limit]

@@ -19,8 +19,11 @@ from apps.plans.models import PlanItem
 from apps.plans.services import exercise_log_create
 from apps.symptoms.models import SymptomLog
 from backend.queue import hand_off
-from tests.accounts.factories import PatientFactory
+from tests.factories import PatientFactory
 from tests.workers import purge_suite_queues
+
+# Worsening windows and the 7-day adherence behind missed-exercise alerts count back from now.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def log(patient, when, pain, **extra):
@@ -176,13 +179,13 @@ def test_a_log_schedules_a_debounced_check(
 ):
     from django.core.cache import cache
 
-    from tests.symptoms.conftest import log_body
+    from tests.bodies import symptom_log_body
 
     purge_suite_queues()
     with django_capture_on_commit_callbacks(execute=True):
-        patient_client.post("/api/v1/symptom-logs/", log_body(), format="json")
+        patient_client.post("/api/v1/symptom-logs/", symptom_log_body(), format="json")
     with django_capture_on_commit_callbacks(execute=True):
-        patient_client.post("/api/v1/symptom-logs/", log_body(), format="json")
+        patient_client.post("/api/v1/symptom-logs/", symptom_log_body(), format="json")
     hand_off.drain()
 
     # One check, in a minute; the second log found it scheduled (debounced after commit).
@@ -196,7 +199,7 @@ def test_an_exercise_log_schedules_the_check_too(
 ):
     from django.core.cache import cache
 
-    from tests.plans.test_today_and_logs import log_body as exercise_log_body
+    from tests.bodies import exercise_log_body
 
     item = make_plan().items.first()
     purge_suite_queues()
@@ -262,8 +265,8 @@ def test_rising_logs_sent_through_the_api_make_one_open_alert_via_the_task(patie
     import time_machine
 
     from apps.alerts.tasks import check_worsening
+    from tests.bodies import symptom_log_body
     from tests.conftest import client_for
-    from tests.symptoms.conftest import log_body
 
     care_link_create(physio=physio, patient=patient)
     start = timezone.now() - dt.timedelta(days=12)
@@ -272,7 +275,7 @@ def test_rising_logs_sent_through_the_api_make_one_open_alert_via_the_task(patie
         with time_machine.travel(start + dt.timedelta(days=day), tick=False):
             response = client_for(patient).post(
                 "/api/v1/symptom-logs/",
-                log_body(recorded_at=timezone.now().isoformat(), pain_score=pain),
+                symptom_log_body(recorded_at=timezone.now().isoformat(), pain_score=pain),
                 format="json",
             )
             assert response.status_code == 201

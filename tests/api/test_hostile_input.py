@@ -40,7 +40,7 @@ def test_updated_since_accepts_every_real_offset(api_client, url, offset):
 def test_updated_since_compares_the_instant_not_the_wall_clock(api_client):
     from django.utils import timezone
 
-    from tests.content.factories import ConditionFactory
+    from tests.factories.content import ConditionFactory
 
     ConditionFactory(slug="fresh")
     now = timezone.now()

@@ -11,8 +11,8 @@ from apps.alerts.models import Alert
 from apps.notifications.models import Device, Notification, PushDelivery
 from apps.symptoms.models import SymptomLog
 from backend.settings.base import redis_cache
+from tests.bodies import symptom_log_body as log_body
 from tests.conftest import client_for
-from tests.symptoms.conftest import log_body
 
 NOTHING_LISTENS = 1  # a port where a connection attempt is refused at once
 

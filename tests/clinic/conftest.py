@@ -1,1 +1,27 @@
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from tests.plans.conftest import exercise, linked, make_plan, other_exercise  # noqa: F401
+
+
+def totp_device_for(user) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def portal_client_for(user, *, verified: bool = True) -> Client:
+    """A browser session signed in with a password; with `verified`, past the second factor
+    too (as the code page leaves it: the device's id in the session)."""
+    client = Client()
+    client.force_login(user)
+    if verified:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = totp_device_for(user).persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def portal(physio) -> Client:
+    return portal_client_for(physio)

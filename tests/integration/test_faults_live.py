@@ -16,18 +16,18 @@ import urllib.request
 import pytest
 from django.conf import settings
 from django.db import connection
+from port_for import get_port
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.accounts.services import care_link_create
 from apps.alerts.models import Alert
 from apps.notifications.models import Device, PushDelivery
-from tests.symptoms.conftest import log_body
+from tests.bodies import symptom_log_body as log_body
 from tests.workers import (
     ManagedProcess,
     TcpProxy,
     beat_argv,
     database_url_for_workers,
-    free_port,
     gunicorn_argv,
     pause,
     production_environment,
@@ -65,7 +65,7 @@ class Stack:
     """web (gunicorn), worker and beat on one environment; stopped at the end."""
 
     def __init__(self, env: dict[str, str], folder) -> None:
-        self.port = free_port()
+        self.port = get_port(None)
         self.base = f"http://127.0.0.1:{self.port}"
         self.web = ManagedProcess(gunicorn_argv(self.port), env, folder / "web.log")
         self.worker = ManagedProcess(worker_argv(), env, folder / "worker.log")

@@ -2,15 +2,16 @@
 gunicorn with gunicorn.conf.py and the production settings: all in the envelope."""
 
 import json
+import shutil
 import socket
 
 import pytest
+from port_for import get_port
 
 from tests.workers import (
     ManagedProcess,
     RedisServer,
     database_url_for_workers,
-    free_port,
     gunicorn_argv,
     production_environment,
     wait_for_http,
@@ -23,9 +24,18 @@ pytestmark = pytest.mark.integration
 def web(django_db_setup, tmp_path_factory):
     """One server for the module: these requests store nothing."""
     folder = tmp_path_factory.mktemp("live-errors")
-    redis = RedisServer(folder)
+    redis = RedisServer(
+        executable=shutil.which("redis-server"),
+        databases=16,
+        redis_timeout=30,
+        loglevel="warning",
+        host="127.0.0.1",
+        port=get_port(None),
+        datadir=folder,
+        startup_timeout=10,
+    )
     redis.start()
-    port = free_port()
+    port = get_port(None)
     env = production_environment(database_url=database_url_for_workers(), redis=redis.url)
     process = ManagedProcess(gunicorn_argv(port), env, folder / "web.log")
     try:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from port_for import get_port
 from rest_framework_simplejwt.tokens import AccessToken
 
-from tests.symptoms.conftest import log_body
+from tests.bodies import symptom_log_body as log_body
 from tests.workers import (
     ManagedProcess,
     database_url_for_workers,
-    free_port,
     gunicorn_argv,
     production_environment,
     wait_for_http,
@@ -60,7 +60,7 @@ def test_a_worker_gives_back_the_memory_of_a_500_item_sync(
     transactional_db, redis_server, patient, tmp_path
 ):
     redis_server.start()
-    port = free_port()
+    port = get_port(None)
     base = f"http://127.0.0.1:{port}"
     env = production_environment(
         database_url=database_url_for_workers(),

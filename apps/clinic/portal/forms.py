@@ -1,0 +1,167 @@
+"""The portal's forms. They check the shape of what was typed; the rules (who may plan for
+whom, a plan's dates, one active plan) stay in the services, whose errors the views put back
+on these forms."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from apps.clinic.selectors import PORTAL_ORDERINGS
+from apps.content.models import Exercise
+from apps.content.selectors import published_exercises
+from apps.messaging.models import BODY_MAX_LENGTH
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+MAX_REMINDERS = 6
+MAX_ITEMS = 30
+ITEM_PREFIX = re.compile(r"^items-([0-9a-z]{1,12})-exercise$")
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class CaseloadQueryForm(forms.Form):
+    q = forms.CharField(label="Search by email", max_length=254, required=False)
+    alerts = forms.BooleanField(label="Only patients with open alerts", required=False)
+    sort = forms.ChoiceField(choices=[(key, key) for key in PORTAL_ORDERINGS], required=False)
+
+    def query(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "search": data.get("q", "").strip(),
+            "open_alerts_only": bool(data.get("alerts")),
+            "ordering": data.get("sort") or "urgency",
+        }
+
+
+class ReminderTimesField(forms.CharField):
+    """ "08:00, 18:30" → ["08:00", "18:30"]: 24-hour times in the patient's zone."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        times = [part.strip() for part in re.split(r"[,\s]+", text) if part.strip()]
+        bad = [time for time in times if not TIME.match(time)]
+        if bad:
+            raise ValidationError(
+                f'Use 24-hour times such as "08:30" ({", ".join(bad)}).', code="invalid_time"
+            )
+        if len(times) > MAX_REMINDERS:
+            raise ValidationError(f"At most {MAX_REMINDERS} reminder times.", code="max_length")
+        return sorted(set(times))
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(max_length=160)
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    reminder_times = ReminderTimesField(
+        required=False,
+        help_text='24-hour times in the patient\'s time zone, separated by commas, such as "08:00, 18:30".',
+    )
+
+
+class PlanItemForm(forms.Form):
+    exercise = forms.ModelChoiceField(
+        queryset=Exercise.objects.none(), to_field_name="slug", widget=forms.HiddenInput
+    )
+    sets = forms.IntegerField(min_value=1, max_value=20)
+    reps = forms.IntegerField(min_value=1, max_value=100, required=False)
+    hold_seconds = forms.IntegerField(
+        label="Hold (seconds)", min_value=0, max_value=600, required=False
+    )
+    times_per_day = forms.IntegerField(label="Times a day", min_value=1, max_value=6, initial=1)
+    days_of_week = forms.TypedMultipleChoiceField(
+        label="Days", choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    max_pain = forms.IntegerField(label="Pain limit (0–10)", min_value=0, max_value=10)
+    notes = forms.CharField(
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, exercises=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exercise"].queryset = (
+            exercises if exercises is not None else published_exercises()
+        )
+
+    def item(self) -> dict:
+        """The cleaned item as plans.services expects it."""
+        return dict(self.cleaned_data)
+
+
+def item_prefixes(data) -> list[str]:
+    """The items' prefixes in the order the form sent them (the order on the page)."""
+    seen: dict[str, None] = {}
+    for key in data:
+        match = ITEM_PREFIX.match(key)
+        if match:
+            seen.setdefault(f"items-{match.group(1)}")
+    return list(seen)
+
+
+def item_forms(data) -> list[PlanItemForm]:
+    exercises = published_exercises()
+    forms_ = [
+        PlanItemForm(data, prefix=prefix, exercises=exercises)
+        for prefix in item_prefixes(data)[:MAX_ITEMS]
+    ]
+    slugs = {data.get(f"{form.prefix}-exercise") for form in forms_}
+    names = dict(exercises.filter(slug__in=slugs).values_list("slug", "name"))
+    for form in forms_:
+        slug = data.get(f"{form.prefix}-exercise")
+        form.exercise_name = names.get(slug, slug)
+    return forms_
+
+
+def initial_item_form(exercise: Exercise, prefix: str, **initial) -> PlanItemForm:
+    form = PlanItemForm(
+        prefix=prefix,
+        initial={
+            "exercise": exercise.slug,
+            "sets": exercise.default_sets,
+            "reps": exercise.default_reps,
+            "hold_seconds": exercise.default_hold_seconds,
+            "times_per_day": 1,
+            "days_of_week": [0, 1, 2, 3, 4, 5, 6],
+            "max_pain": 3,
+            **initial,
+        },
+    )
+    form.exercise_name = exercise.name
+    return form
+
+
+class MessageForm(forms.Form):
+    """A message to the patient. The client_id is drawn when the form is shown, so sending
+    the same form twice (a double click, a retry) stores one message (messaging.services)."""
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    body = forms.CharField(
+        label="Message to the patient",
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -1,0 +1,36 @@
+"""/clinic/: the physiotherapist's web portal (mounted in backend/urls.py)."""
+
+from django.urls import path
+
+from . import auth_views, views
+
+app_name = "clinic"
+
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("sign-in/", auth_views.sign_in, name="sign-in"),
+    path("sign-out/", auth_views.sign_out, name="sign-out"),
+    path("two-factor/", auth_views.two_factor, name="two-factor"),
+    path("two-factor/setup/", auth_views.two_factor_setup, name="two-factor-setup"),
+    path("patients/<uuid:patient_id>/", views.patient, name="patient"),
+    path(
+        "patients/<uuid:patient_id>/alerts/<uuid:alert_id>/acknowledge/",
+        views.alert_action,
+        {"action": "acknowledge"},
+        name="alert-acknowledge",
+    ),
+    path(
+        "patients/<uuid:patient_id>/alerts/<uuid:alert_id>/resolve/",
+        views.alert_action,
+        {"action": "resolve"},
+        name="alert-resolve",
+    ),
+    path("patients/<uuid:patient_id>/plan/", views.plan, name="plan"),
+    path("patients/<uuid:patient_id>/plan/preview/", views.plan_preview, name="plan-preview"),
+    path("patients/<uuid:patient_id>/plan/archive/", views.plan_archive, name="plan-archive"),
+    path("patients/<uuid:patient_id>/messages/", views.messages, name="messages"),
+    path("patients/<uuid:patient_id>/messages/read/", views.messages_read, name="messages-read"),
+    path("exercises/", views.exercise_search, name="exercises"),
+    path("plan-item/", views.plan_item, name="plan-item"),
+    path("invites/", views.invites, name="invites"),
+]

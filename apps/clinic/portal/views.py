@@ -1,0 +1,427 @@
+"""The portal's pages: caseload, patient, plan builder, invites. HTTP only: reads go through
+the clinic's and each app's selectors scoped to the physio, writes through the apps'
+services (the same ones the API calls), so each rule lives in one place."""
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.accounts.services import care_invite_create
+from apps.alerts.models import Alert
+from apps.alerts.selectors import alerts_for
+from apps.alerts.services import alert_acknowledge, alert_resolve
+from apps.clinic import selectors
+from apps.content.selectors import published_exercises, search_filter
+from apps.interop import charts
+from apps.messaging import selectors as messaging
+from apps.messaging import services as messaging_services
+from apps.plans import services as plans
+from apps.plans.selectors import active_plan_of
+from apps.symptoms.vocabulary import LEVEL_RANK, Level
+from backend.errors import Conflict
+
+from .access import audited, linked_patient, physio_required
+from .forms import CaseloadQueryForm, MessageForm, PlanForm, initial_item_form, item_forms
+from .qr import qr_svg
+from .sections import patient_sections
+
+TREND_DAYS = 28
+# What the app scans to join a care team: the portal's invite QR code encodes this, with the
+# code as shown to the patient ("ABCD-EFGH"). The app also accepts the code typed by hand.
+INVITE_LINK = "kneecare://join?code={code}"
+LEVEL_BY_RANK = {rank: Level(level) for level, rank in LEVEL_RANK.items()}
+
+
+def _patient_context(request: HttpRequest, patient, section: str) -> dict:
+    return {
+        "patient": patient,
+        "sections": patient_sections(),
+        "section": section,
+        "nav": "caseload",
+    }
+
+
+# --- Caseload ---------------------------------------------------------------------------------
+
+
+@require_GET
+@physio_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    query_form = CaseloadQueryForm(request.GET)
+    query = query_form.query()
+    patients = list(selectors.portal_caseload(physio=request.user, **query))
+    for patient in patients:
+        patient.open_alert_level = LEVEL_BY_RANK.get(patient.open_alert_rank)
+    audited(request.user, patients, "caseload")
+    context = {"form": query_form, "patients": patients, "query": query, "nav": "caseload"}
+    template = "clinic/partials/caseload_table.html" if request.htmx else "clinic/caseload.html"
+    return render(request, template, context)
+
+
+# --- A patient --------------------------------------------------------------------------------
+
+
+def pain_chart(patient, *, now=None) -> charts.Chart:
+    trend = selectors.symptom_trend(patient=patient, days=TREND_DAYS, now=now)
+    flagged = selectors.red_flag_days(patient=patient, since=trend[0]["date"])
+    return charts.pain_trend_chart(
+        [
+            charts.PainDay(
+                day=row["date"],
+                mean_pain=row["mean_pain"],
+                max_pain=row["max_pain"],
+                logs=row["count"],
+                red_flag=row["date"] in flagged,
+            )
+            for row in trend
+        ],
+        title=f"Daily pain, last {TREND_DAYS} days",
+    )
+
+
+def adherence_chart(plan, *, now=None) -> charts.Chart | None:
+    if plan is None:
+        return None
+    weeks = selectors.weekly_adherence(plan=plan, now=now)
+    return charts.adherence_chart(
+        [
+            charts.AdherenceBar(f"{week.start.day} {week.start:%b}", week.expected, week.done)
+            for week in weeks
+        ],
+        title="Exercise sessions done, by week",
+    )
+
+
+@require_GET
+@physio_required
+def patient(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = linked_patient(request, patient_id, page="patient")
+    summary = selectors.patient_summary(physio=request.user, patient_id=patient.pk)
+    context = {
+        **_patient_context(request, patient, "overview"),
+        "summary": summary,
+        "alerts": list(summary.alerts.order_by("-created_at")),
+        "pain_chart": pain_chart(patient),
+        "adherence_chart": adherence_chart(summary.active_plan),
+    }
+    return render(request, "clinic/patient.html", context)
+
+
+def _alert_of(request: HttpRequest, patient_id, alert_id) -> Alert:
+    patient = linked_patient(request, patient_id, page="alert")
+    alert = alerts_for(user=request.user).filter(patient=patient, pk=alert_id).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+@require_POST
+@physio_required
+def alert_action(request: HttpRequest, patient_id, alert_id, action: str) -> HttpResponse:
+    alert = _alert_of(request, patient_id, alert_id)
+    error = ""
+    try:
+        if action == "acknowledge":
+            alert = alert_acknowledge(alert=alert, by=request.user)
+        else:
+            alert = alert_resolve(alert=alert, by=request.user)
+    except Conflict as conflict:
+        error = conflict.message
+        alert.refresh_from_db()
+    if not request.htmx:
+        return redirect("clinic:patient", patient_id=patient_id)
+    return render(
+        request,
+        "clinic/partials/alert.html",
+        {"alert": alert, "patient_id": patient_id, "error": error, "announce": not error},
+        status=409 if error else 200,
+    )
+
+
+# --- The plan builder -------------------------------------------------------------------------
+
+
+def _service_errors(form: PlanForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(
+                field if field in form.fields else None,
+                [e.message % (e.params or {}) for e in errors],
+            )
+    else:
+        form.add_error(None, error.messages)
+
+
+def _week_preview(patient, items: list[dict], reminder_times: list[str], start=None) -> list[dict]:
+    """The patient's next seven days as the plan would make them (in the patient's zone)."""
+    today = timezone.now().astimezone(patient.zone).date()
+    first = max(today, start) if start else today
+    week = []
+    for offset in range(7):
+        day = first + timedelta(days=offset)
+        due = [item for item in items if day.weekday() in item.get("days_of_week", [])]
+        week.append(
+            {
+                "date": day,
+                "items": due,
+                "sessions": sum(item.get("times_per_day") or 1 for item in due),
+                "reminders": reminder_times if due else [],
+            }
+        )
+    return week
+
+
+def _items_for_preview(forms_) -> list[dict]:
+    items = []
+    for form in forms_:
+        form.is_valid()
+        data = getattr(form, "cleaned_data", {})
+        if data.get("exercise") is not None:
+            items.append(data)
+    return items
+
+
+def _plan_initial(plan) -> tuple[dict, list]:
+    if plan is None:
+        today = timezone.localdate()
+        return {"start_date": today, "end_date": today + timedelta(weeks=6)}, []
+    current = [item for item in plan.items.all() if item.retired_at is None]
+    return (
+        {
+            "title": plan.title,
+            "start_date": plan.start_date,
+            "end_date": plan.end_date,
+            "reminder_times": ", ".join(plan.reminder_times),
+        },
+        [
+            initial_item_form(
+                item.exercise,
+                f"items-{n}",
+                sets=item.sets,
+                reps=item.reps,
+                hold_seconds=item.hold_seconds,
+                times_per_day=item.times_per_day,
+                days_of_week=item.days_of_week,
+                max_pain=item.max_pain,
+                notes=item.notes,
+            )
+            for n, item in enumerate(current)
+        ],
+    )
+
+
+@physio_required
+def plan(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = linked_patient(request, patient_id, page="plan")
+    active = active_plan_of(patient=patient)
+    status = 200
+    if request.method == "POST":
+        form, items = PlanForm(request.POST), item_forms(request.POST)
+        valid = form.is_valid() & all([item.is_valid() for item in items])
+        if not items:
+            form.add_error(None, "Add at least one exercise.")
+            valid = False
+        if valid:
+            fields = {**form.cleaned_data, "items": [item.item() for item in items]}
+            try:
+                if active is None:
+                    plans.plan_create(physio=request.user, patient_id=patient.pk, **fields)
+                else:
+                    plans.plan_update(plan=active, by=request.user, **fields)
+            except ValidationError as error:
+                _service_errors(form, error)
+            except Conflict as conflict:
+                form.add_error(None, conflict.message)
+            else:
+                return redirect(reverse("clinic:plan", args=[patient.pk]) + "?saved=1")
+        status = 400
+    else:
+        initial, items = _plan_initial(active)
+        form = PlanForm(initial=initial)
+    preview_items = (
+        _items_for_preview(items) if request.method == "POST" else [f.initial for f in items]
+    )
+    context = {
+        **_patient_context(request, patient, "plan"),
+        "form": form,
+        "items": items,
+        "active_plan": active,
+        "saved": request.GET.get("saved") == "1",
+        "week": _week_preview(patient, _preview_ready(preview_items), _times(form)),
+        "exercises": published_exercises().order_by("name")[:10],
+    }
+    return render(request, "clinic/plan.html", context, status=status)
+
+
+def _times(form: PlanForm) -> list[str]:
+    if form.is_bound:
+        return form.cleaned_data.get("reminder_times", []) if hasattr(form, "cleaned_data") else []
+    value = form.initial.get("reminder_times") or ""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _preview_ready(items: list[dict]) -> list[dict]:
+    """Items as the preview shows them: the exercise's name, days as numbers."""
+    ready = []
+    names = {}
+    for item in items:
+        exercise = item.get("exercise")
+        if isinstance(exercise, str):
+            names.setdefault(exercise, None)
+    if names:
+        names.update(dict(published_exercises().filter(slug__in=names).values_list("slug", "name")))
+    for item in items:
+        exercise = item.get("exercise")
+        name = names.get(exercise) if isinstance(exercise, str) else getattr(exercise, "name", "")
+        ready.append(
+            {
+                "name": name or "",
+                "days_of_week": [int(day) for day in item.get("days_of_week") or []],
+                "times_per_day": item.get("times_per_day") or 1,
+                "sets": item.get("sets"),
+                "reps": item.get("reps"),
+                "hold_seconds": item.get("hold_seconds"),
+            }
+        )
+    return ready
+
+
+@require_POST
+@physio_required
+def plan_preview(request: HttpRequest, patient_id) -> HttpResponse:
+    """The week preview for the form as it stands (htmx, on every change)."""
+    patient = linked_patient(request, patient_id, page="plan")
+    form = PlanForm(request.POST)
+    form.is_valid()
+    start = form.cleaned_data.get("start_date")
+    week = _week_preview(
+        patient, _preview_ready(_items_for_preview(item_forms(request.POST))), _times(form), start
+    )
+    return render(request, "clinic/partials/week_preview.html", {"week": week, "patient": patient})
+
+
+@require_POST
+@physio_required
+def plan_archive(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = linked_patient(request, patient_id, page="plan")
+    active = active_plan_of(patient=patient)
+    if active is not None:
+        plans.plan_archive(plan=active, by=request.user)
+    return redirect("clinic:plan", patient_id=patient.pk)
+
+
+@require_GET
+@physio_required
+def exercise_search(request: HttpRequest) -> HttpResponse:
+    """The exercise library, searched by name, target area or instructions (htmx)."""
+    text = request.GET.get("q", "").strip()[:100]
+    exercises = published_exercises().order_by("name")
+    if text:
+        exercises = exercises.filter(
+            search_filter(("name", "summary", "instructions", "target_area"), text)
+        )
+    return render(
+        request,
+        "clinic/partials/exercise_results.html",
+        {"exercises": exercises[:20], "q": text},
+    )
+
+
+@require_GET
+@physio_required
+def plan_item(request: HttpRequest) -> HttpResponse:
+    """A new item row for the plan builder, filled with the exercise's defaults (htmx)."""
+    exercise = published_exercises().filter(slug=request.GET.get("exercise", "")).first()
+    if exercise is None:
+        raise Http404
+    form = initial_item_form(exercise, f"items-n{secrets.token_hex(4)}")
+    return render(request, "clinic/partials/plan_item.html", {"item": form, "exercise": exercise})
+
+
+# --- Invites ---------------------------------------------------------------------------------
+
+
+@physio_required
+def invites(request: HttpRequest) -> HttpResponse:
+    issued = None
+    if request.method == "POST":
+        issued = care_invite_create(physio=request.user)
+    context = {
+        "issued": issued,
+        "link": INVITE_LINK.format(code=issued.code) if issued else "",
+        "qr": qr_svg(
+            INVITE_LINK.format(code=issued.code),
+            label=f"QR code of the invite {issued.code}",
+            scale=6,
+        )
+        if issued
+        else "",
+        "invites": selectors.invites_of(physio=request.user),
+        "now": timezone.now(),
+        "nav": "invites",
+    }
+    return render(request, "clinic/invites.html", context, status=201 if issued else 200)
+
+
+# --- Messages ---------------------------------------------------------------------------------
+
+THREAD_PAGE = 50
+
+
+def _thread_of(request: HttpRequest, patient_id, *, page: str):
+    patient = linked_patient(request, patient_id, page=page)
+    link = messaging.threads_for(user=request.user).filter(patient=patient).first()
+    if link is None:
+        raise Http404
+    return patient, link
+
+
+@physio_required
+def messages(request: HttpRequest, patient_id) -> HttpResponse:
+    """The thread with the patient, newest last, and a reply box."""
+    patient, link = _thread_of(request, patient_id, page="messages")
+    form = MessageForm(request.POST or None, initial={"client_id": uuid.uuid4()})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                messaging_services.message_send(link=link, sender=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _service_errors(form, error)
+            except Conflict as conflict:
+                form.add_error(None, conflict.message)
+            else:
+                return redirect(reverse("clinic:messages", args=[patient.pk]) + "#latest")
+        status = 400
+    thread = list(messaging.messages_of(link=link).select_related("sender")[:THREAD_PAGE])[::-1]
+    context = {
+        **_patient_context(request, patient, "messages"),
+        "form": form,
+        "thread": thread,
+        "unread": messaging.unread_count(link=link, user=request.user),
+    }
+    return render(request, "clinic/messages.html", context, status=status)
+
+
+@require_POST
+@physio_required
+def messages_read(request: HttpRequest, patient_id) -> HttpResponse:
+    """Mark the patient's messages up to the one shown last as read (sent by the page once
+    it is displayed, or by the button)."""
+    patient, link = _thread_of(request, patient_id, page="messages")
+    try:
+        messaging_services.messages_mark_read(
+            link=link, reader=request.user, up_to=request.POST.get("up_to", "")
+        )
+    except (ValidationError, ValueError):
+        return HttpResponse("Not a message of this conversation.", status=400)
+    if request.htmx:
+        return HttpResponse('<p class="muted" role="status">All messages read.</p>')
+    return redirect("clinic:messages", patient_id=patient.pk)

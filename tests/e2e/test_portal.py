@@ -1,0 +1,359 @@
+"""A physiotherapist's day in the clinic portal, in Debian's Chromium driven by Playwright,
+against pytest-django's live server; the patient's side goes through the API as the app
+sends it.
+
+Every page is screenshotted under var/screenshots/ (CI keeps var/) and checked with axe-core
+(bundled by axe-playwright-python, so it runs offline): no serious or critical violation.
+The pages run under the portal's strict Content Security Policy; a violation reported by
+the browser fails the test.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django_otp.oath import TOTP
+from playwright.sync_api import expect
+
+from apps.accounts import services as accounts
+from apps.alerts.models import Alert
+from tests.accounts.factories import PASSWORD
+from tests.content.factories import ExerciseFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+TABLET = {"width": 1180, "height": 820}  # a tablet held sideways
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture
+def portal_page(browser, live_server) -> Iterator:
+    """A fresh tablet-sized browser context per test. Fails the test on a JavaScript error,
+    a static file that did not load, or a Content Security Policy violation."""
+    context = browser.new_context(base_url=live_server.url, viewport=TABLET)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    tab.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text}")
+            if "Content Security Policy" in message.text or "Refused to" in message.text
+            else None
+        ),
+    )
+    tab.on(
+        "response",
+        lambda response: (
+            problems.append(f"static {response.status} {response.url}")
+            if "/static/" in response.url and response.status >= 400
+            else None
+        ),
+    )
+    yield tab
+    context.close()
+    assert not problems, problems
+
+
+@pytest.fixture
+def api(browser, live_server) -> Iterator:
+    """The app's side: JSON requests to the API, with no browser session."""
+    context = browser.new_context(base_url=live_server.url)
+    yield context.request
+    context.close()
+
+
+class Accessibility:
+    """axe-core on each page; the results are kept beside the screenshots."""
+
+    def __init__(self) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.results: dict[str, dict] = {}
+
+    def check(self, page, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"portal-{name}.png"), full_page=True)
+        violations = self.axe.run(page).response["violations"]
+        self.results[name] = {
+            "url": page.url,
+            "violations": [
+                {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in violations
+            ],
+        }
+        blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, json.dumps(
+            [
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [n["html"] for n in v["nodes"][:3]],
+                }
+                for v in blocking
+            ],
+            indent=2,
+        )
+
+    def save(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / f"axe-{name}.json").write_text(json.dumps(self.results, indent=2))
+
+
+def totp_now(secret_shown: str) -> str:
+    """The code an authenticator app shows for the key the set-up page printed."""
+    key = base64.b32decode("".join(secret_shown.split()))
+    return f"{TOTP(key).token():06d}"
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def api_token(api, email: str) -> dict:
+    response = api.post("/api/v1/auth/token/", data={"email": email, "password": PASSWORD})
+    assert response.status == 200, response.text()
+    return {"Authorization": f"Bearer {response.json()['access']}"}
+
+
+def symptom_log(days_ago: float, pain: int, **signs) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "recorded_at": (datetime.now(UTC) - timedelta(days=days_ago)).isoformat(),
+        "pain_score": pain,
+        "locations": ["calf"],
+        **signs,
+    }
+
+
+@pytest.fixture
+def physio_account(transactional_db):
+    return accounts.user_create(email="physio@example.org", password=PASSWORD, role="physio")
+
+
+@pytest.fixture
+def library(transactional_db):
+    ExerciseFactory(
+        slug="wall-calf-stretch",
+        name="Wall calf stretch",
+        summary="Stretches the calf muscles against a wall.",
+        instructions="Stand facing a wall.\nStep one foot back, heel down.\nLean in until the calf stretches.",
+        default_reps=None,
+        default_hold_seconds=30,
+        default_sets=3,
+    )
+    ExerciseFactory(slug="quad-sets", name="Quad sets", target_area="quadriceps", default_reps=10)
+
+
+def test_a_physiotherapists_day_in_the_portal(portal_page, api, physio_account, library):
+    page, a11y = portal_page, Accessibility()
+
+    # 1. Sign in: the password, then the second factor, enrolled at this first sign-in.
+    page.goto("/clinic/")
+    page.wait_for_url("**/clinic/sign-in/?next=/clinic/")
+    a11y.check(page, "01-sign-in")
+    sign_in(page, physio_account.email)
+    page.wait_for_url("**/clinic/two-factor/setup/**")
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    a11y.check(page, "02-second-factor-setup")
+    page.get_by_label("Code from the app").fill(totp_now(page.locator("#totp-secret").inner_text()))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    expect(page.get_by_role("list", name="Recovery codes").get_by_role("listitem")).to_have_count(
+        10
+    )
+    a11y.check(page, "03-recovery-codes")
+    page.get_by_role("link", name=re.compile("continue")).click()
+    page.wait_for_url("**/clinic/")
+    expect(page.get_by_text("0 patients")).to_be_visible()
+
+    # 2. An invite, which the patient's app redeems through the API.
+    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Invites").click()
+    page.get_by_role("button", name="Create an invite").click()
+    code = page.locator("#invite-code").inner_text()
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+    expect(page.get_by_role("img", name=f"QR code of the invite {code}")).to_be_visible()
+    expect(page.get_by_text(f"kneecare://join?code={code}")).to_be_visible()
+    a11y.check(page, "04-invites")
+
+    registered = api.post(
+        "/api/v1/auth/register/",
+        data={"email": "pat@example.org", "password": PASSWORD, "timezone": "Europe/London"},
+    )
+    assert registered.status == 201, registered.text()
+    patient_auth = api_token(api, "pat@example.org")
+    joined = api.post("/api/v1/care-team/join/", data={"code": code}, headers=patient_auth)
+    assert joined.status == 201, joined.text()
+
+    # 3. The patient is on the caseload; build a plan for them.
+    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Caseload").click()
+    page.get_by_role("link", name="pat@example.org").click()
+    expect(page.get_by_role("heading", name="pat@example.org", level=1)).to_be_visible()
+    page.get_by_role("link", name="Exercise plan").click()
+    page.get_by_label("Search exercises").fill("calf")
+    results = page.locator("#exercise-results .exercise-results > li")
+    expect(results).to_have_count(1)  # the library, searched as the physio types
+    add = results.get_by_role("button", name="Add Wall calf stretch to the plan")
+    results.get_by_text("Instructions").click()
+    expect(page.get_by_text("Lean in until the calf stretches.")).to_be_visible()
+    add.click()
+    item = page.locator("[data-plan-item]").first
+    expect(item.get_by_role("group", name="Days")).to_be_visible()
+    page.get_by_label("Title").fill("Calf after the clot scare")
+    page.get_by_label("Reminder times").fill("08:00, 18:30")
+    item.get_by_label("Sun").uncheck()
+    expect(page.locator("#week-preview")).to_contain_text("Rest day")
+    expect(page.locator("#week-preview")).to_contain_text("Reminders at 08:00, 18:30")
+    a11y.check(page, "05-plan-builder")
+    page.get_by_role("button", name="Create plan").click()
+    expect(page.get_by_text("The plan is saved.")).to_be_visible()
+    a11y.check(page, "06-plan-saved")
+
+    # 4. The app logs symptoms and exercise sessions; the patient page charts them.
+    logs = [symptom_log(days, pain) for days, pain in ((9, 3), (7, 4), (5, 4), (3, 5), (2, 6))]
+    logs.append(symptom_log(0.1, 7, redness=True, warmth=True, swelling="significant"))
+    stored = api.post("/api/v1/symptom-logs/bulk/", data=logs, headers=patient_auth)
+    assert stored.status == 200, stored.text()
+    today = api.get("/api/v1/today/", headers=patient_auth).json()
+    if today["items"]:
+        done = api.post(
+            "/api/v1/exercise-logs/",
+            data={
+                "client_id": str(uuid.uuid4()),
+                "plan_item": today["items"][0]["plan_item"],
+                "performed_at": datetime.now(UTC).isoformat(),
+                "sets_done": 3,
+                "pain_during": 2,
+            },
+            headers=patient_auth,
+        )
+        assert done.status == 201, done.text()
+
+    # 5. From the caseload, the most urgent patient is one click away: first row, sorted
+    # by the most urgent open alert by default.
+    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Caseload").click()
+    first_row = page.locator("table.caseload tbody tr").first
+    expect(first_row).to_contain_text("Urgent")
+    a11y.check(page, "07-caseload")
+    first_row.get_by_role("link").click()
+    chart = page.get_by_role("img", name=re.compile("Daily pain"))
+    expect(chart).to_be_visible()
+    expect(page.locator("table", has_text="Daily pain, last 28 days: the numbers")).to_contain_text(
+        "red flag"
+    )
+    expect(page.get_by_role("img", name=re.compile("Exercise sessions done"))).to_be_visible()
+    a11y.check(page, "08-patient")
+
+    # 6. Acknowledge the alert in place (htmx), then the status says so.
+    alert = page.locator("li.alert").first
+    expect(alert).to_contain_text("blood clot")
+    alert.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator("li.alert").first).to_contain_text("Status: Acknowledged")
+    assert Alert.objects.get().status == "acknowledged"
+    a11y.check(page, "09-alert-acknowledged")
+
+    # 7. Messages: the patient writes from the app; the physio reads and answers here.
+    link_id = api.get("/api/v1/care-team/", headers=patient_auth).json()["results"][0]["id"]
+    sent = api.post(
+        f"/api/v1/care-team/{link_id}/messages/",
+        data={"client_id": str(uuid.uuid4()), "body": "Is it fine to walk to work?"},
+        headers=patient_auth,
+    )
+    assert sent.status == 201, sent.text()
+    page.get_by_role("link", name="Messages").click()
+    expect(page.locator("ol.thread")).to_contain_text("Is it fine to walk to work?")
+    expect(page.get_by_role("status").filter(has_text="All messages read.")).to_be_visible()
+    page.get_by_label("Message to the patient").fill("Yes, at an easy pace. Log any new swelling.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("ol.thread li.mine")).to_contain_text("Yes, at an easy pace.")
+    a11y.check(page, "10-messages")
+    thread = api.get(f"/api/v1/care-team/{link_id}/messages/", headers=patient_auth).json()
+    assert thread["results"][0]["body"] == "Yes, at an easy pace. Log any new swelling."
+
+    # The search and the open-alerts filter narrow the caseload without a page load.
+    page.get_by_role("navigation", name="Portal").get_by_role("link", name="Caseload").click()
+    page.get_by_label("Only patients with open alerts").check()
+    expect(page.get_by_text("0 patients with open alerts.")).to_be_visible()
+    a11y.save("day")
+
+
+def test_a_returning_physio_signs_in_with_a_code_and_the_keyboard(portal_page, physio_account):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(
+        user=physio_account, name="Authenticator app", confirmed=True
+    )
+    page, a11y = portal_page, Accessibility()
+    page.goto("/clinic/sign-in/")
+
+    # The sign-in page puts the cursor in the email field.
+    expect(page.get_by_label("Email")).to_be_focused()
+    page.keyboard.type(physio_account.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/clinic/two-factor/**")
+    a11y.check(page, "11-second-factor")
+    page.get_by_label("Code").fill("000000" if totp_now_hex(device) != "000000" else "111111")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("That code did not work.")).to_be_visible()
+    page.wait_for_timeout(1_100)  # django-otp refuses any code for a second after a wrong one
+    page.get_by_label("Code").fill(totp_now_hex(device))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/clinic/")
+    expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
+
+    # The skip link is the first stop of the Tab key, visible when focused, and takes the
+    # keyboard past the header into the page's content.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    a11y.save("returning")
+
+
+def totp_now_hex(device) -> str:
+    return f"{TOTP(device.bin_key).token():06d}"
+
+
+def test_a_patient_is_refused_with_a_clear_message(portal_page, transactional_db):
+    accounts.user_create(email="pat@example.org", password=PASSWORD, role="patient")
+    page = portal_page
+    page.goto("/clinic/sign-in/")
+    sign_in(page, "pat@example.org")
+    expect(
+        page.get_by_role("heading", name="The clinic portal is for physiotherapists")
+    ).to_be_visible()
+    Accessibility().check(page, "12-refused")
+
+
+@pytest.mark.skip(
+    reason="TODO: load guidance with 'apply' lands with episodes of care (apps.plans)"
+)
+def test_a_physio_applies_a_load_suggestion():
+    """Open the patient page, read the load guidance, apply it: the plan changes."""
+
+
+@pytest.mark.skip(reason="TODO: episodes, goals and the discharge PDF report are not on main yet")
+def test_a_physio_discharges_a_patient_and_downloads_the_report():
+    """Close the episode with its goals, then download the PDF report with its charts."""
+
+
+@pytest.mark.skip(reason="TODO: outcome measures (apps.outcomes) are not on main yet")
+def test_the_patient_page_charts_outcome_measures_with_the_mcid_band():
+    """The outcome charts come from apps.interop.charts.score_chart with the MCID band."""
