@@ -43,7 +43,19 @@ def send_now(task: TaskOrName, *args, countdown: float | None = None, **kwargs) 
         if isinstance(task, str):
             from backend.celery import app
 
-            app.send_task(task, args=args, kwargs=kwargs, countdown=countdown, retry=False)
+            # By name, Celery cannot see the task's ignore_result and subscribes to the
+            # result backend for every message: a needless Redis round trip, and with Redis
+            # down about 20 s of reconnect attempts. Our tasks' results are not read.
+            registered = app.tasks.get(task)
+            ignore = getattr(registered, "ignore_result", None)
+            app.send_task(
+                task,
+                args=args,
+                kwargs=kwargs,
+                countdown=countdown,
+                retry=False,
+                ignore_result=app.conf.task_ignore_result if ignore is None else ignore,
+            )
         else:
             task.apply_async(args=args, kwargs=kwargs, countdown=countdown, retry=False)
     except Exception:

@@ -46,6 +46,22 @@ def test_a_task_name_is_published_and_routed_like_the_task_itself():
 
 
 @pytest.mark.django_db
+def test_a_task_sent_by_name_does_not_subscribe_to_its_result(monkeypatch):
+    """Celery cannot see a named task's ignore_result; subscribing for every message would
+    cost a Redis round trip, and 20 s of reconnects with Redis down."""
+    from backend.celery import app
+
+    subscribed = []
+    monkeypatch.setattr(app.backend, "on_task_call", lambda *a, **k: subscribed.append(a))
+    purge_suite_queues()
+
+    assert send_now("apps.notifications.tasks.deliver_push", "by-name")
+
+    assert subscribed == []
+    purge_suite_queues()
+
+
+@pytest.mark.django_db
 def test_send_now_is_false_when_the_broker_refuses(celery_broker):
     celery_broker("redis://127.0.0.1:1/0")
 
