@@ -1,35 +1,175 @@
-"""Enqueue Celery work after the current transaction commits, never failing the caller.
+"""Enqueue Celery work after the current transaction commits, never failing or blocking
+the caller.
 
 The rows a task needs are committed before it can run, and a broker outage never turns
-a patient's request into an error: whatever was not enqueued is picked up by the
-periodic sweeps that look for undelivered work (DESIGN.md, Flows).
+a patient's request into an error or a wait: whatever was not enqueued is picked up by
+the periodic sweeps that look for undelivered work (docs/architecture.md, Flows).
+
+From a request, publishing is handed off to one background thread per process. The
+request waits for it only while the broker answers quickly (TASK_HAND_OFF_WAIT, a fifth
+of a second by default): with a healthy broker the task is on the queue when the
+response leaves, as before; with a hung broker (it accepts connections and never
+answers) the request goes on after that short wait and every later request does not wait
+at all until the stuck publish ends (bounded by the broker's socket timeouts). Inside a
+Celery task, where nobody is waiting, publishing stays inline.
 """
 
-import logging
+from __future__ import annotations
 
-from celery import Task
+import atexit
+import logging
+import os
+import queue
+import threading
+from collections.abc import Callable
+
+from celery import Task, current_task
+from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+TaskOrName = Task | str
 
-def send_now(task: Task | str, *args, countdown: float | None = None, **kwargs) -> bool:
-    """Publish one task, given as a Task or by its name (so that services need not import
-    their tasks: tasks import services). False, and a log line with ids only, when the
-    broker refuses."""
-    name = task if isinstance(task, str) else task.name
+
+def _task_name(task: TaskOrName) -> str:
+    return task if isinstance(task, str) else task.name
+
+
+def send_now(task: TaskOrName, *args, countdown: float | None = None, **kwargs) -> bool:
+    """Publish one task (a Task or its registered name, routed by CELERY_TASK_ROUTES);
+    False (and a log line with ids only) when the broker refuses or does not answer."""
     try:
         if isinstance(task, str):
             from backend.celery import app
 
-            app.send_task(name, args=args, kwargs=kwargs, countdown=countdown, retry=False)
+            # By name, Celery cannot see the task's ignore_result and subscribes to the
+            # result backend for every message: a needless Redis round trip, and with Redis
+            # down about 20 s of reconnect attempts. Our tasks' results are not read.
+            registered = app.tasks.get(task)
+            ignore = getattr(registered, "ignore_result", None)
+            app.send_task(
+                task,
+                args=args,
+                kwargs=kwargs,
+                countdown=countdown,
+                retry=False,
+                ignore_result=app.conf.task_ignore_result if ignore is None else ignore,
+            )
         else:
             task.apply_async(args=args, kwargs=kwargs, countdown=countdown, retry=False)
     except Exception:
-        logger.warning("broker unavailable: %s not enqueued; the sweep will retry", name)
+        logger.warning(
+            "broker unavailable: %s not enqueued; the sweep will retry", _task_name(task)
+        )
         return False
     return True
 
 
-def enqueue_on_commit(task: Task | str, *args, countdown: float | None = None, **kwargs) -> None:
-    transaction.on_commit(lambda: send_now(task, *args, countdown=countdown, **kwargs))
+def send_once(
+    key: str, seconds: int, task: TaskOrName, *args, countdown: float | None = None, **kwargs
+) -> bool:
+    """Publish unless a task was published under `key` in the last `seconds` (a debounce
+    in the cache). With the cache unreachable nothing is published: the caller's sweep
+    catches up."""
+    from django.core.cache import cache
+
+    if not cache.add(key, 1, timeout=seconds):
+        return False
+    return send_now(task, *args, countdown=countdown, **kwargs)
+
+
+class HandOff:
+    """One daemon thread per process that runs publishing jobs in order.
+
+    submit() waits for its job up to `wait` seconds, but only when nothing else is queued
+    or running: one slow job makes later submissions return at once instead of each
+    waiting in turn. The queue is bounded; a job that does not fit is dropped with a log
+    line (the sweeps recover it), so a long broker outage cannot grow the process."""
+
+    def __init__(self, maxsize: int = 1000) -> None:
+        self.maxsize = maxsize
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._queue: queue.Queue | None = None
+        self._busy = 0  # jobs queued or running
+
+    def _ensure_thread(self) -> queue.Queue:
+        with self._lock:
+            if self._pid != os.getpid():  # first use, or first use after a fork
+                self._pid = os.getpid()
+                self._queue = queue.Queue(maxsize=self.maxsize)
+                self._busy = 0
+                threading.Thread(
+                    target=self._run, args=(self._queue,), name="task-hand-off", daemon=True
+                ).start()
+            return self._queue
+
+    def _run(self, jobs: queue.Queue) -> None:
+        while True:
+            job, done = jobs.get()
+            try:
+                job()
+            except Exception:
+                logger.exception("hand-off: a publishing job failed")
+            finally:
+                with self._lock:
+                    self._busy -= 1
+                done.set()
+                jobs.task_done()
+
+    def submit(self, job: Callable[[], object], wait: float = 0.0) -> None:
+        jobs = self._ensure_thread()
+        done = threading.Event()
+        with self._lock:
+            idle = self._busy == 0
+            try:
+                jobs.put_nowait((job, done))
+            except queue.Full:
+                logger.warning("hand-off: queue full, a task was dropped; the sweep will retry")
+                return
+            self._busy += 1
+        if wait > 0 and idle:
+            done.wait(wait)
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until every submitted job has run (tests, process exit); False on timeout."""
+        jobs = self._queue
+        if jobs is None or self._pid != os.getpid():
+            return True
+        with jobs.all_tasks_done:
+            return jobs.all_tasks_done.wait_for(lambda: jobs.unfinished_tasks == 0, timeout)
+
+
+hand_off = HandOff()
+atexit.register(hand_off.drain, 5.0)  # a management command's last tasks, if Redis answers
+
+
+def _in_celery_task() -> bool:
+    return bool(current_task) and not current_task.request.called_directly
+
+
+def _publish_after_commit(job: Callable[[], object]) -> None:
+    if _in_celery_task():
+        job()
+    else:
+        hand_off.submit(job, wait=getattr(settings, "TASK_HAND_OFF_WAIT", 0.2))
+
+
+def enqueue_on_commit(task: TaskOrName, *args, countdown: float | None = None, **kwargs) -> None:
+    """Publish `task` (a Task or its name) once the current transaction commits."""
+    transaction.on_commit(
+        lambda: _publish_after_commit(lambda: send_now(task, *args, countdown=countdown, **kwargs))
+    )
+
+
+def enqueue_once_on_commit(
+    key: str, seconds: int, task: TaskOrName, *args, countdown: float | None = None, **kwargs
+) -> None:
+    """enqueue_on_commit with a debounce: at most one task per `key` in `seconds`. The
+    cache is asked off the request too, so a hung cache does not hold the response."""
+    transaction.on_commit(
+        lambda: _publish_after_commit(
+            lambda: send_once(key, seconds, task, *args, countdown=countdown, **kwargs)
+        )
+    )

@@ -1,11 +1,13 @@
 """API plumbing shared by every app: pagination, strict input, error envelope for
 responses Django produces outside DRF views."""
 
+import logging
 from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
 
 import drf_standardized_errors.handler
+from django import db
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
@@ -17,6 +19,8 @@ from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.settings import api_settings
 
 from backend.errors import CommonError, Conflict
+
+logger = logging.getLogger(__name__)
 
 # How far ahead of the server's clock a phone's clock may be.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -105,6 +109,15 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = CommonError.TOO_LARGE
 
 
+class Unavailable(exceptions.APIException):
+    """The database did not answer: a moment's outage, not a bug. Try again shortly."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is briefly unavailable; try again in a moment."
+    default_code = "service_unavailable"
+    wait = 5
+
+
 def error_response(exc: exceptions.APIException) -> JsonResponse:
     """The API's error envelope for code that runs outside a DRF view."""
     response = JsonResponse(ErrorFormatter(exc, {}, exc).run(), status=exc.status_code)
@@ -139,6 +152,10 @@ class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
             return PayloadTooLarge()
+        if isinstance(exc, db.OperationalError | db.InterfaceError):
+            # PostgreSQL down, restarting or cut off; the request stored nothing.
+            logger.warning("database unavailable: %s", type(exc).__name__)
+            return Unavailable()
         if isinstance(exc, Conflict):
             return ConflictError(detail=exc.message, code=exc.code)
         if isinstance(exc, DjangoValidationError):

@@ -5,3 +5,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
 
 application = get_wsgi_application()
+
+# Import every view now rather than during the first request, which is often the
+# orchestrator's readiness probe with a two-second budget.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018

@@ -6,6 +6,7 @@ database and broker as the test, so a task runs exactly as it does in production
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -279,3 +280,182 @@ def celery_broker(monkeypatch):
     yield point
     monkeypatch.undo()
     drop_pooled_connections()
+
+
+class HungServer:
+    """A TCP port that accepts connections and never answers, like a Redis or PostgreSQL
+    process that is stopped (SIGSTOP) or wedged: the kernel completes the handshake and
+    buffers what is sent, and no reply ever comes."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)  # never accept(): connections wait in the backlog
+        self.port = self.sock.getsockname()[1]
+
+    def url(self, scheme: str = "redis", path: str = "/0") -> str:
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def hung_server() -> Iterator[HungServer]:
+    server = HungServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(autouse=True)
+def _handed_off_tasks_published_before_the_next_test() -> Iterator[None]:
+    """backend/queue.py publishes from a background thread; a test's last tasks must not
+    reach the broker during the next test."""
+    yield
+    from backend.queue import hand_off
+
+    hand_off.drain(timeout=15)
+
+
+# --- A live web server, as deployed ------------------------------------------------------------
+
+
+def gunicorn_argv(port: int, workers: int = 1) -> list[str]:
+    """docker-compose.yml's web command (gunicorn.conf.py), on a local port."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "backend.wsgi:application",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+    ]
+
+
+def production_environment(*, database_url: str, redis: str, **extra: str) -> dict[str, str]:
+    """The production settings against this test's database and a given Redis."""
+    import secrets
+
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backend.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "api.example.org",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis,
+        "SECURE_SSL_REDIRECT": "false",
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+def wait_for_http(url: str, timeout: float = 30) -> None:
+    import urllib.error
+    import urllib.request
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - a local http URL
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            return False
+
+    wait_until(answers, timeout=timeout, interval=0.2, what=url)
+
+
+def pause(process: subprocess.Popen) -> None:
+    """SIGSTOP: the process keeps its port open and answers nothing (a hung server)."""
+    os.kill(process.pid, signal.SIGSTOP)
+
+
+def resume(process: subprocess.Popen) -> None:
+    os.kill(process.pid, signal.SIGCONT)
+
+
+class TcpProxy:
+    """A TCP forwarder the test can cut and restore, standing between the processes under
+    test and a server (PostgreSQL) that other tests and agents share and that must not be
+    stopped. cut(): every connection is dropped and new ones are refused, as when the
+    database host goes away; restore(): the same port forwards again."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        import threading
+
+        self.target = (target_host, target_port)
+        self.port = get_port(None)
+        self._lock = threading.Lock()
+        self._listener = None
+        self._connections: list = []
+
+    def start(self) -> TcpProxy:
+        import socket
+        import threading
+
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def _accept(self, listener) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._connections += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink) -> None:
+        import socket
+
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        import socket
+
+        if self._listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would not.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for sock in connections:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def restore(self) -> None:
+        self.start()

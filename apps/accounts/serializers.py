@@ -1,5 +1,6 @@
 from django.contrib.auth.signals import user_logged_in
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
 from backend.rest import (
@@ -58,7 +59,15 @@ class StrictTokenObtainPairSerializer(StrictFieldsMixin, TokenObtainPairSerializ
 
 
 class StrictTokenRefreshSerializer(StrictFieldsMixin, TokenRefreshSerializer):
-    pass
+    def validate(self, attrs: dict) -> dict:
+        # The token of an erased account still verifies, but its user is gone: simplejwt
+        # lets User.DoesNotExist escape (a 500); it is a 401 like an inactive account's.
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist:
+            raise AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            ) from None
 
 
 class PersonSerializer(serializers.Serializer):

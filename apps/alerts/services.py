@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -12,7 +11,7 @@ from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
 from backend.errors import Conflict
 from backend.hooks import LogKind
-from backend.queue import enqueue_on_commit
+from backend.queue import enqueue_once_on_commit
 
 from .errors import AlertError
 from .models import Alert, AlertEvent, AlertEventAction, AlertKind, AlertStatus
@@ -301,13 +300,16 @@ def worsening_sweep(*, now: datetime | None = None) -> int:
 
 
 def worsening_check_soon(*, patient_id) -> None:
-    """After a log: check this patient in a minute, once however many logs arrive."""
-    if cache.add(f"worsening-check:{patient_id}", 1, timeout=WORSENING_DEBOUNCE_SECONDS):
-        enqueue_on_commit(
-            "apps.alerts.tasks.check_worsening",
-            str(patient_id),
-            countdown=WORSENING_DEBOUNCE_SECONDS,
-        )
+    """After a log: check this patient in a minute, once however many logs arrive. The
+    debounce asks the cache after commit, off the request, so a hung Redis never holds
+    the patient's response (the nightly sweep catches what it skips)."""
+    enqueue_once_on_commit(
+        f"worsening-check:{patient_id}",
+        WORSENING_DEBOUNCE_SECONDS,
+        "apps.alerts.tasks.check_worsening",
+        str(patient_id),
+        countdown=WORSENING_DEBOUNCE_SECONDS,
+    )
 
 
 # A log whose triage reaches these levels raises an alert for the physiotherapists in the

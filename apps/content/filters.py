@@ -1,3 +1,5 @@
+import datetime as dt
+
 import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
@@ -7,9 +9,16 @@ from .models import TargetArea
 from .selectors import search_filter
 from .vocabulary import Region
 
+# The widest offsets any real time zone has used: UTC-12:00 (Baker Island) to UTC+14:00
+# (Line Islands). Python accepts up to ±23:59 and PostgreSQL refuses beyond ±15:59.
+EARLIEST_OFFSET = dt.timedelta(hours=-12)
+LATEST_OFFSET = dt.timedelta(hours=14)
+
 
 class AwareIsoDateTimeField(IsoDateTimeField):
-    """ISO 8601 with a UTC offset, as everywhere in the API: a bare time is ambiguous."""
+    """ISO 8601 with a UTC offset, as everywhere in the API: a bare time is ambiguous.
+    An offset no time zone has is refused; the rest is converted to UTC before the
+    database sees it."""
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip():
@@ -21,7 +30,15 @@ class AwareIsoDateTimeField(IsoDateTimeField):
                 raise ValidationError(
                     "Include a UTC offset, such as 2026-11-21T08:30:00Z.", code="naive"
                 )
-        return super().to_python(value)
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        if not EARLIEST_OFFSET <= parsed.utcoffset() <= LATEST_OFFSET:
+            raise ValidationError(
+                "No time zone has this UTC offset: use one from -12:00 to +14:00.",
+                code="invalid_offset",
+            )
+        return parsed.astimezone(dt.UTC)
 
 
 class AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

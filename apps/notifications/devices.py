@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from backend import safejson
+
 from .errors import DeviceError
 from .models import DeliveryStatus, Device, PushDelivery
 from .push import webpush_endpoint_allowed
@@ -66,7 +68,7 @@ def web_subscription(token: str) -> str:
     """The Web Push subscription (PushSubscription.toJSON()) in one canonical spelling, so
     the same subscription sent twice hashes the same; ValidationError when unusable."""
     try:
-        subscription = json.loads(token)
+        subscription = safejson.loads(token)  # depth-limited: a deep token is a 400, not a 500
     except ValueError:
         raise ValidationError(
             "A web token is the push subscription's JSON.", code=DeviceError.INVALID_SUBSCRIPTION

@@ -101,6 +101,15 @@ TEMPLATES = [
 # SQLite by default so that a fresh clone runs with nothing installed; PostgreSQL when
 # DATABASE_URL says so. Web, worker and beat share the SQLite file, hence WAL and
 # IMMEDIATE transactions (writers queue instead of failing with "database is locked").
+# A PostgreSQL that does not answer must not hold a process forever: connecting gives up
+# after DATABASE_CONNECT_TIMEOUT seconds (libpq's minimum is 2).
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=2)
+
+
+def postgres_options() -> dict:
+    return {"connect_timeout": DATABASE_CONNECT_TIMEOUT}
+
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -113,6 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(postgres_options())
 
 # --- Redis, cache ----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -188,7 +198,7 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["backend.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "backend.rest.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -254,18 +264,33 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "backend.schema.postprocess",  # what every operation can answer (its docstring)
+    ],
 }
 
 # --- Celery --------------------------------------------------------------------------
 # Redis when REDIS_URL is set; otherwise kombu's filesystem transport, which needs no
 # server: web, worker and beat on one machine exchange messages through VAR_DIR/broker.
 CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
+# Bounded waits on Redis as broker and result backend: a Redis that accepts connections
+# and never answers (stopped, swapping, a dead peer behind NAT) must fail a publish in
+# seconds, not hang it. The worker's BRPOP is guarded by kombu's own health check.
+REDIS_CONNECT_TIMEOUT = 2
+REDIS_SOCKET_TIMEOUT = 5
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than any task may run, so an acks_late task is not handed out twice.
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    # Longer than any task may run, so an acks_late task is not handed out twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
@@ -300,9 +325,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# backend/queue.py: how long a request waits for its tasks to reach the broker. With a
+# healthy broker that is a millisecond or two; a broker slower than this is left to the
+# hand-off thread and the sweeps, and the response goes out.
+TASK_HAND_OFF_WAIT = env.float("TASK_HAND_OFF_WAIT", default=0.2)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one place where periodic work is declared.
 REMINDER_DISPATCH_INTERVAL = env.float("REMINDER_DISPATCH_INTERVAL", default=60.0)
+PUSH_SWEEP_INTERVAL = env.float("PUSH_SWEEP_INTERVAL", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-reminders": {
         "task": "apps.notifications.tasks.dispatch_due_reminders",
@@ -310,7 +340,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-undelivered-pushes": {
         "task": "apps.notifications.tasks.sweep_undelivered",
-        "schedule": 60.0,
+        "schedule": PUSH_SWEEP_INTERVAL,
     },
     "plan-reminders-ahead": {
         "task": "apps.notifications.tasks.plan_reminders_ahead",

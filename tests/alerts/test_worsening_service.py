@@ -18,7 +18,9 @@ from apps.notifications.models import Notification
 from apps.plans.models import PlanItem
 from apps.plans.services import exercise_log_create
 from apps.symptoms.models import SymptomLog
+from backend.queue import hand_off
 from tests.factories import PatientFactory
+from tests.workers import purge_suite_queues
 
 # Worsening windows and the 7-day adherence behind missed-exercise alerts count back from now.
 pytestmark = pytest.mark.usefixtures("frozen_now")
@@ -179,13 +181,15 @@ def test_a_log_schedules_a_debounced_check(
 
     from tests.bodies import symptom_log_body
 
-    with django_capture_on_commit_callbacks() as first:
+    purge_suite_queues()
+    with django_capture_on_commit_callbacks(execute=True):
         patient_client.post("/api/v1/symptom-logs/", symptom_log_body(), format="json")
-    with django_capture_on_commit_callbacks() as second:
+    with django_capture_on_commit_callbacks(execute=True):
         patient_client.post("/api/v1/symptom-logs/", symptom_log_body(), format="json")
+    hand_off.drain()
 
-    assert len(first) == 1  # the worsening check, in a minute
-    assert len(second) == 0  # debounced: already scheduled
+    # One check, in a minute; the second log found it scheduled (debounced after commit).
+    assert queued_checks() == [str(patient.id)]
     assert cache.get(f"worsening-check:{patient.id}") == 1
 
 
@@ -198,14 +202,37 @@ def test_an_exercise_log_schedules_the_check_too(
     from tests.bodies import exercise_log_body
 
     item = make_plan().items.first()
-    with django_capture_on_commit_callbacks() as callbacks:
+    purge_suite_queues()
+    with django_capture_on_commit_callbacks(execute=True):
         response = patient_client.post(
             "/api/v1/exercise-logs/", exercise_log_body(item, pain_during=8), format="json"
         )
+    hand_off.drain()
 
     assert response.status_code == 201
-    assert len(callbacks) == 1  # the worsening check, in a minute
+    assert queued_checks() == [str(patient.id)]  # the worsening check, in a minute
     assert cache.get(f"worsening-check:{patient.id}") == 1
+
+
+def queued_checks() -> list[str]:
+    """Patient ids of the worsening checks waiting on the broker's default queue."""
+    from backend.celery import app
+
+    found = []
+    with app.connection_for_read() as conn:
+        queue = conn.SimpleQueue("default")
+        try:
+            while True:
+                try:
+                    message = queue.get(block=False)
+                except queue.Empty:
+                    break
+                if message.headers.get("task") == "apps.alerts.tasks.check_worsening":
+                    found.append(message.payload[0][0])
+                message.ack()
+        finally:
+            queue.close()
+    return found
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from apps.accounts.services import care_link_create
 from apps.alerts.models import Alert
 from apps.notifications.inbox import deliveries_sweep
 from apps.notifications.models import Device, Notification, PushDelivery, Reminder
+from backend.queue import hand_off
 from backend.settings.base import redis_cache
 from tests.bodies import symptom_log_body
 from tests.conftest import client_for
@@ -40,6 +41,7 @@ def test_with_redis_stopped_an_urgent_log_still_reaches_the_physio_once_it_is_ba
     note = Notification.objects.get(user=physio, alert=alert)
     delivery = PushDelivery.objects.get(notification=note)
     assert delivery.status == "pending"  # its task could not be enqueued
+    assert hand_off.drain(timeout=30)  # the handed-off publish has given up, Redis still down
 
     redis_server.start()  # the broker is back
     worker = ManagedProcess(

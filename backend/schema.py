@@ -1,0 +1,191 @@
+"""The served OpenAPI schema, told the truth about what every operation can answer.
+
+A drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]),
+after drf-standardized-errors' own. Schema fuzzing (scripts/fuzz_api.py) holds the
+schema to every answer the live server gives.
+
+- 400: one envelope for every operation, `type` validation_error or client_error, any
+  `code`. drf-standardized-errors derives a per-field schema that lists DRF's own codes
+  only; the API's domain codes (too_old, invalid_timezone, unknown_field for any name...)
+  and errors about nested items broke it. The codes per field are listed in docs/api.md.
+- 401 on the token endpoints (wrong password, invalid refresh token) and on every
+  operation that needs a token; 403 on every operation that needs a token (roles).
+- 413 on every operation that takes a body (DATA_UPLOAD_MAX_MEMORY_SIZE).
+- 503 on every operation (the database did not answer; Retry-After says when to retry).
+- Times of day (`format: time`) as the API writes them: "08:30" or "08:30:00". JSON
+  Schema's `time` format is RFC 3339's full-time, which needs a UTC offset that a local
+  time of day does not have.
+"""
+
+from typing import Any
+
+from django.db import models
+
+TOKEN_PATHS = ("/api/v1/auth/token/", "/api/v1/auth/token/refresh/")
+METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
+TIME_OF_DAY = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+class ErrorCode401(models.TextChoices):
+    """Every 401 code: DRF's, simplejwt's (the access token) and the token endpoints'."""
+
+    AUTHENTICATION_FAILED = "authentication_failed"
+    NOT_AUTHENTICATED = "not_authenticated"
+    TOKEN_NOT_VALID = "token_not_valid"  # noqa: S105 - an error code
+    NO_ACTIVE_ACCOUNT = "no_active_account"
+    BAD_AUTHORIZATION_HEADER = "bad_authorization_header"
+    USER_NOT_FOUND = "user_not_found"
+    USER_INACTIVE = "user_inactive"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an error code
+
+
+class ErrorCode429(models.TextChoices):
+    THROTTLED = "throttled"
+    TOO_MANY_FAILED_LOGINS = "too_many_failed_logins"
+
+
+def _error_envelope(types: list[str], codes: list[str] | None, description: str) -> dict:
+    code: dict[str, Any] = {"type": "string"}
+    if codes:
+        code["enum"] = codes
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {
+            "type": {"type": "string", "enum": types},
+            "errors": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "code": code,
+                        "detail": {"type": "string"},
+                        "attr": {"type": "string", "nullable": True},
+                    },
+                    "required": ["code", "detail", "attr"],
+                },
+            },
+        },
+        "required": ["type", "errors"],
+    }
+
+
+COMPONENTS = {
+    "ErrorResponse400": _error_envelope(
+        ["validation_error", "client_error"],
+        None,
+        "A field or the body is not valid. `attr` names the field (dotted for nested "
+        "items, such as `items.0.sets`) or is null for the whole body; `code` is one of "
+        "the codes docs/api.md lists. `client_error` with `parse_error`: the body is not "
+        "JSON, is nested too deep or is not UTF-8.",
+    ),
+    "ErrorResponse413": _error_envelope(
+        ["client_error"], ["too_large"], "The request body is over 10 MB."
+    ),
+    "ErrorResponse503": _error_envelope(
+        ["server_error"],
+        ["service_unavailable"],
+        "The database did not answer; nothing was stored. Retry after Retry-After seconds.",
+    ),
+}
+
+SHARED = {
+    "401": ("ErrorResponse401", "Missing, invalid or expired credentials."),
+    "403": ("ErrorResponse403", "The caller's role may not do this."),
+    "413": ("ErrorResponse413", "The request body is too large."),
+    "503": ("ErrorResponse503", "Briefly unavailable."),
+}
+
+
+def _response(component: str, description: str) -> dict:
+    return {
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+        "description": description,
+    }
+
+
+def _needs_token(operation: dict) -> bool:
+    security = operation.get("security")
+    if security is None:
+        return False
+    return bool(security) and {} not in security
+
+
+def _time_of_day(node: Any) -> None:
+    """Every `format: time` string, wherever it is nested, as a time-of-day pattern."""
+    if isinstance(node, dict):
+        if node.get("format") == "time" and node.get("type") == "string":
+            del node["format"]
+            node["pattern"] = TIME_OF_DAY
+        for value in node.values():
+            _time_of_day(value)
+    elif isinstance(node, list):
+        for value in node:
+            _time_of_day(value)
+
+
+def _referenced(result: dict) -> set[str]:
+    found: set[str] = set()
+    stack: list[Any] = [result["paths"]]
+    seen_components: set[str] = set()
+    schemas = result["components"]["schemas"]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                found.add(name)
+                if name not in seen_components and name in schemas:
+                    seen_components.add(name)
+                    stack.append(schemas[name])
+            if "mapping" in node and isinstance(node["mapping"], dict):
+                stack.extend({"$ref": v} for v in node["mapping"].values())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def postprocess(result: dict, generator, request, public: bool) -> dict:
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(COMPONENTS)
+    for path, item in result.get("paths", {}).items():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            responses = operation["responses"]
+            if "400" in responses:
+                responses["400"] = _response("ErrorResponse400", "Not valid.")
+            wanted = ["503"]
+            if _needs_token(operation):
+                wanted += ["401", "403"]
+            if path in TOKEN_PATHS:
+                wanted.append("401")
+            if "requestBody" in operation:
+                wanted.append("413")
+            for status in wanted:
+                if status not in responses and status in SHARED:
+                    responses[status] = _response(*SHARED[status])
+                elif status == "503":
+                    responses.setdefault("503", _response(*SHARED["503"]))
+            operation["responses"] = dict(sorted(responses.items()))
+    for name, codes in (("ErrorCode401Enum", ErrorCode401), ("ErrorCode429Enum", ErrorCode429)):
+        if name in schemas:
+            schemas[name]["enum"] = list(codes.values)
+            schemas[name].pop("description", None)
+    _time_of_day(result)
+    # Drop the per-field 400 components nothing refers to any more.
+    used = _referenced(result)
+    for name in list(schemas):
+        if name not in used and name not in COMPONENTS and _is_error_component(name):
+            del schemas[name]
+    return result
+
+
+def _is_error_component(name: str) -> bool:
+    return name.endswith(
+        ("ErrorComponent", "ValidationError", "ErrorResponse400", "Error")
+    ) or name in {"ParseError", "ParseErrorCodeEnum", "ParseErrorResponse"}

@@ -1,0 +1,413 @@
+#!/usr/bin/env python
+"""Schema fuzzing against a live stack, as CI runs it (.ci/run).
+
+Starts gunicorn (gunicorn.conf.py, the production settings), a Celery worker and beat on
+the given PostgreSQL database and Redis, makes a patient with data and a linked
+physiotherapist through the API itself, then runs schemathesis against the served schema
+with each one's token: seed fixed, time bounded, failing on any 5xx and on any response
+that breaks the schema. Prints the number of requests and schemathesis's summary.
+
+    .venv/bin/python scripts/fuzz_api.py --database-url postgres://.../rehab_fuzz \
+        --redis-url redis://127.0.0.1:6379/14 [--seconds-per-role 120] [--seed 2026]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+    ]
+)
+# Operations that would undo the setup of the run: the patient's own erasure ends the
+# patient's run at its first call, and the physio ending the care link would turn every
+# patient endpoint into a 403. The physio goes first; the patient's run, after it, may
+# end the link.
+EXCLUDED_OPERATIONS = {"physio": ["care_team_destroy"], "patient": ["me_destroy"]}
+PASSWORD = "Fuzz-the-knee-2026"  # noqa: S105 - a throwaway account in a throwaway database
+# Violations known today, each waiting for a fix in a view or serializer (the report of
+# the robustness work lists them): a run fails on anything else. Fix one, then run with
+# --prune-baseline to drop its entry; --update-baseline records new ones deliberately.
+BASELINES = ROOT / "scripts" / "fuzz-baseline"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Api:
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def call(self, method: str, path: str, body=None, token: str | None = None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)  # noqa: S310
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def must(self, method: str, path: str, body=None, token: str | None = None, ok=(200, 201)):
+        status, payload = self.call(method, path, body, token)
+        if status not in ok:
+            raise SystemExit(f"seeding failed: {method} {path} -> {status} {payload}")
+        return payload
+
+
+def start(argv: list[str], env: dict, log: Path) -> subprocess.Popen:
+    handle = log.open("ab")
+    return subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def wait_ready(base: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/readyz", timeout=3) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the live server never became ready")
+
+
+def seed(api: Api, env: dict) -> dict[str, str]:
+    """A patient with logs, a plan, exercise logs, a care session and a device, and a
+    physiotherapist linked through an invite: all through the API, as the apps do."""
+    stamp = uuid.uuid4().hex[:8]
+    emails = {"patient": f"patient-{stamp}@fuzz.example", "physio": f"physio-{stamp}@fuzz.example"}
+    api.must(
+        "POST",
+        "/api/v1/auth/register/",
+        {"email": emails["patient"], "password": PASSWORD, "timezone": "Europe/London"},
+    )
+    subprocess.run(
+        [
+            str(BIN / "python"),
+            "manage.py",
+            "createuser",
+            "--role",
+            "physio",
+            "--email",
+            emails["physio"],
+            "--password",
+            PASSWORD,
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    tokens = {
+        role: api.must("POST", "/api/v1/auth/token/", {"email": email, "password": PASSWORD})[
+            "access"
+        ]
+        for role, email in emails.items()
+    }
+    patient, physio = tokens["patient"], tokens["physio"]
+    code = api.must("POST", "/api/v1/care-team/invites/", {}, physio)["code"]
+    api.must("POST", "/api/v1/care-team/join/", {"code": code}, patient)
+    patient_id = api.must("GET", "/api/v1/me/", token=patient)["id"]
+
+    now = dt.datetime.now(dt.UTC)
+    logs = [
+        {
+            "client_id": str(uuid.uuid4()),
+            "recorded_at": (now - dt.timedelta(days=day, minutes=5)).isoformat(),
+            "pain_score": 3 + day % 5,
+            "side": "left",
+            "locations": ["front_of_knee"] if day % 3 else ["calf"],
+            "qualities": ["aching"],
+            "swelling": "none" if day % 4 else "mild",
+            "triggers": ["stairs"],
+            "note": "Seeded for the schema fuzzing.",
+            **({"redness": True, "warmth": True} if day == 2 else {}),
+        }
+        for day in range(10)
+    ]
+    api.must("POST", "/api/v1/symptom-logs/bulk/", logs, patient)
+    slugs = [e["slug"] for e in api.must("GET", "/api/v1/exercises/")["results"][:2]]
+    today = now.date()
+    plan = api.must(
+        "POST",
+        "/api/v1/plans/",
+        {
+            "patient": patient_id,
+            "title": "Knee and calf",
+            "start_date": str(today - dt.timedelta(days=3)),
+            "end_date": str(today + dt.timedelta(days=40)),
+            "reminder_times": ["08:00", "18:30"],
+            "items": [
+                {
+                    "exercise": slug,
+                    "sets": 3,
+                    "reps": 10,
+                    "days_of_week": list(range(7)),
+                    "max_pain": 4,
+                }
+                for slug in slugs
+            ],
+        },
+        physio,
+    )
+    for item in plan["items"]:
+        api.must(
+            "POST",
+            "/api/v1/exercise-logs/",
+            {
+                "client_id": str(uuid.uuid4()),
+                "plan_item": item["id"],
+                "performed_at": (now - dt.timedelta(hours=2)).isoformat(),
+                "sets_done": 3,
+                "reps_done": 10,
+                "pain_during": 2,
+                "difficulty": 3,
+            },
+            patient,
+        )
+    api.must(
+        "POST",
+        "/api/v1/care-sessions/",
+        {
+            "client_id": str(uuid.uuid4()),
+            "kind": "ice",
+            "started_at": (now - dt.timedelta(minutes=3)).isoformat(),
+            "planned_minutes": 15,
+        },
+        patient,
+    )
+    for token in (patient, physio):
+        api.must(
+            "POST",
+            "/api/v1/devices/",
+            {"platform": "android", "token": secrets.token_hex(16)},
+            token,
+        )
+    tokens["patient_id"] = patient_id
+    return tokens
+
+
+def fuzz(
+    base: str,
+    role: str,
+    token: str,
+    seconds: int,
+    seed_value: int,
+    reports: Path,
+    baseline: str,
+    path_values: dict[str, str],
+) -> int:
+    report = reports / f"{role}.ndjson"
+    # Path parameters the caller can really use (the physio's linked patient), so that the
+    # operations behind them are reached, not only their 404s.
+    config = reports / f"{role}.toml"
+    config.write_text(
+        "[parameters]\n" + "".join(f'"path.{k}" = "{v}"\n' for k, v in path_values.items())
+    )
+    argv = [
+        str(BIN / "schemathesis"),
+        "--config-file",
+        str(config),
+        "run",
+        f"{base}/api/schema/?format=json",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--checks",
+        CHECKS,
+        "--seed",
+        str(seed_value),
+        "--max-time",
+        str(seconds),
+        # One worker: with two threads, CPython 3.11's ast module (hypothesis describes
+        # its strategies with it) fails now and then with "AST constructor recursion depth
+        # mismatch", an error of the tool, not of the API.
+        "--workers",
+        "1",
+        "--request-timeout",
+        "10",
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report),
+        "--output-truncate",
+        "true",
+        "--no-color",
+    ]
+    for operation in EXCLUDED_OPERATIONS[role]:
+        argv += ["--exclude-operation-id", operation]
+    if baseline != "off":
+        argv += ["--baseline", str(BASELINES / f"{role}.json")]
+        argv += {"update": ["--baseline-update"], "prune": ["--baseline-prune"]}.get(baseline, [])
+    print(f"\n--- schemathesis as the {role} ({seconds} s, seed {seed_value}) ---", flush=True)
+    result = subprocess.run(argv, cwd=ROOT, env={**os.environ, "NO_COLOR": "1"}, check=False)
+    print(f"requests sent as the {role}: {count_requests(report)}", flush=True)
+    return result.returncode
+
+
+def count_requests(report: Path) -> int:
+    """Interactions recorded in schemathesis's ndjson event stream."""
+    if not report.exists():
+        return 0
+    count = 0
+    for line in report.read_text().splitlines():
+        if '"recorder"' not in line and '"interactions"' not in line:
+            continue
+        count += line.count('"request":')
+    return count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--redis-url", required=True)
+    parser.add_argument("--seconds-per-role", type=int, default=120)
+    parser.add_argument("--seed", type=int, default=20261201)
+    parser.add_argument("--logs", type=Path, default=ROOT / "var" / "fuzz")
+    parser.add_argument(
+        "--baseline",
+        choices=["check", "update", "prune", "off"],
+        default="check",
+        help="known violations: fail on new ones (check), record new ones (update), drop "
+        "fixed ones (prune) or ignore the file (off)",
+    )
+    args = parser.parse_args()
+
+    args.logs.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backend.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "SECURE_SSL_REDIRECT": "false",
+        "JWT_ACCESS_MINUTES": "60",  # outlives the run
+        "PYTHONUNBUFFERED": "1",
+    }
+    subprocess.run(
+        [str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    subprocess.run([str(BIN / "python"), "manage.py", "bootstrap"], cwd=ROOT, env=env, check=True)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    processes = [
+        start(
+            [
+                str(BIN / "gunicorn"),
+                "backend.wsgi:application",
+                "--config",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+            ],
+            env,
+            args.logs / "web.log",
+        ),
+        start(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "backend",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--hostname",
+                f"fuzz-{port}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            env,
+            args.logs / "worker.log",
+        ),
+        start(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "backend",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(args.logs / "celerybeat-schedule"),
+            ],
+            env,
+            args.logs / "beat.log",
+        ),
+    ]
+    failed = []
+    try:
+        wait_ready(base)
+        tokens = seed(Api(base), env)
+        for role in ("physio", "patient"):
+            code = fuzz(
+                base,
+                role,
+                tokens[role],
+                args.seconds_per_role,
+                args.seed,
+                args.logs,
+                args.baseline,
+                {"patient_id": tokens["patient_id"]} if role == "physio" else {},
+            )
+            if code != 0:
+                failed.append(role)
+    finally:
+        for process in reversed(processes):
+            stop(process)
+    server_errors = (args.logs / "web.log").read_text(errors="replace").count(" 500 ")
+    print(f"\n5xx answers in the access log: {server_errors}")
+    if failed:
+        print(f"schema fuzzing FAILED for: {', '.join(failed)} (logs in {args.logs})")
+        return 1
+    print("schema fuzzing passed for the patient and the physiotherapist")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
