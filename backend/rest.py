@@ -1,6 +1,7 @@
 """API plumbing shared by every app: pagination, strict input, error envelope for
 responses Django produces outside DRF views."""
 
+import functools
 import logging
 from dataclasses import asdict, replace
 from datetime import timedelta
@@ -272,3 +273,21 @@ class EmptyBody(StrictSerializer):
 
 def require_empty_body(data: Any) -> None:
     EmptyBody(data={} if data in (None, "", b"") else data).is_valid(raise_exception=True)
+
+
+@functools.cache
+def page_of(serializer_class: type[serializers.Serializer], *, cursor: bool = False):
+    """The schema of one page of `serializer_class`, for views that paginate by hand
+    (drf-spectacular only wraps generic list views): `{next, previous, results}` for cursor
+    pagination (logs, responses, messages), `{count, next, previous, results}` otherwise."""
+    from drf_spectacular.utils import inline_serializer
+
+    name = serializer_class.__name__.removesuffix("Serializer")
+    fields: dict[str, serializers.Field] = {
+        "next": serializers.URLField(allow_null=True, help_text="The next page, or null."),
+        "previous": serializers.URLField(allow_null=True, help_text="The page before, or null."),
+        "results": serializer_class(many=True),
+    }
+    if not cursor:
+        fields = {"count": serializers.IntegerField(), **fields}
+    return inline_serializer(f"{'Cursor' if cursor else 'Paginated'}{name}List", fields=fields)

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.alerts.serializers import AlertSerializer
+from apps.content.vocabulary import Side
 from apps.outcomes.serializers import InstrumentOutcomeSerializer
 from apps.plans.serializers import PlanSerializer
 from apps.symptoms.serializers import HintSerializer, TrendDaySerializer
@@ -68,7 +69,7 @@ class PatientOverviewQuerySerializer(StrictSerializer):
 
 class PatientSummarySerializer(PatientOverviewSerializer):
     timezone = serializers.CharField()
-    affected_side = serializers.CharField()
+    affected_side = serializers.ChoiceField(choices=Side.choices, allow_blank=True)
     trend = TrendDaySerializer(many=True, help_text="Daily pain of the last 14 days.")
     active_plan = PlanSerializer(allow_null=True)
     alerts = AlertSerializer(many=True, help_text="Open and acknowledged alerts.")

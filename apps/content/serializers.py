@@ -98,6 +98,10 @@ class ExerciseSerializer(serializers.ModelSerializer):
     instructions = LinesField()
     cautions = LinesField()
 
+    media_url = serializers.SerializerMethodField(
+        help_text="A video or picture of the exercise, or null when there is none."
+    )
+
     class Meta:
         model = Exercise
         fields = [
@@ -116,6 +120,10 @@ class ExerciseSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_media_url(self, exercise: Exercise) -> str | None:
+        return exercise.media_url or None
 
 
 class LinkedProtocolSerializer(serializers.Serializer):

@@ -11,7 +11,7 @@ from apps.accounts import selectors as accounts
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from apps.accounts.services import patient_access_record
-from backend.rest import PageNumberPagination, api_errors, require_empty_body
+from backend.rest import PageNumberPagination, api_errors, page_of, require_empty_body
 
 from . import selectors, services
 from .errors import OutcomeError
@@ -58,7 +58,8 @@ class InstrumentListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={200: InstrumentSerializer(many=True)},
+        operation_id="outcome_instruments_list",
+        responses={200: page_of(InstrumentSerializer)},
         summary="The outcome instruments in use (each one's enabled version)",
     )
     def get(self, request: Request) -> Response:
@@ -109,7 +110,8 @@ class ScheduleListView(APIView):
             OpenApiParameter("patient", str, description="Physiotherapists: required."),
             OpenApiParameter("status", str, enum=ScheduleStatus.values),
         ],
-        responses={200: OutcomeScheduleSerializer(many=True)},
+        operation_id="outcome_schedules_list",
+        responses={200: page_of(OutcomeScheduleSerializer)},
         summary="A patient's outcome schedules (own; physiotherapists: ?patient=)",
     )
     def get(self, request: Request) -> Response:
@@ -166,7 +168,8 @@ class ResponseListView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(
-        responses={200: OutcomeResponseSerializer(many=True)},
+        operation_id="outcome_responses_list",
+        responses={200: page_of(OutcomeResponseSerializer, cursor=True)},
         summary="The caller's responses, newest first (cursor pagination)",
     )
     def get(self, request: Request) -> Response:
@@ -273,7 +276,8 @@ class DueView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(
-        responses={200: DueQuestionnaireSerializer(many=True)},
+        operation_id="outcome_responses_due_list",
+        responses={200: page_of(DueQuestionnaireSerializer)},
         summary="The questionnaires due now, each with its schedule",
     )
     def get(self, request: Request) -> Response:
@@ -286,7 +290,8 @@ class PatientOutcomesView(APIView):
     permission_classes = [IsPhysio]
 
     @extend_schema(
-        responses={200: InstrumentOutcomeSerializer(many=True)},
+        operation_id="patients_outcomes_list",
+        responses={200: page_of(InstrumentOutcomeSerializer)},
         summary="A linked patient's outcomes per instrument: baseline, latest, change, series",
     )
     def get(self, request: Request, patient_id) -> Response:

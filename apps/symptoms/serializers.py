@@ -122,6 +122,8 @@ def triage_payload(level: str, codes: list[str]) -> dict:
 
 
 class SymptomLogSerializer(serializers.ModelSerializer):
+    # "" when the phone named no side (the schema says so: SideEnum or BlankEnum).
+    side = serializers.ChoiceField(choices=Side.choices, allow_blank=True, read_only=True)
     triage = serializers.SerializerMethodField()
     hints = HintSerializer(many=True, read_only=True)
 

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from apps.accounts import selectors as accounts
 from apps.accounts.permissions import IsPatient, IsPhysio
 from apps.accounts.services import patient_access_record
-from backend.rest import api_errors
+from backend.rest import api_errors, page_of
 
 from . import selectors, services
 from .errors import LogError
@@ -68,7 +68,8 @@ class SymptomLogListView(APIView):
 
     @extend_schema(
         parameters=RANGE_PARAMETERS,
-        responses={200: SymptomLogSerializer(many=True)},
+        operation_id="symptom_logs_list",
+        responses={200: page_of(SymptomLogSerializer, cursor=True)},
         summary="The caller's symptom logs, newest first (cursor pagination)",
     )
     def get(self, request: Request) -> Response:
@@ -189,7 +190,8 @@ class PatientSymptomLogListView(APIView):
 
     @extend_schema(
         parameters=RANGE_PARAMETERS,
-        responses={200: SymptomLogSerializer(many=True)},
+        operation_id="patients_symptom_logs_list",
+        responses={200: page_of(SymptomLogSerializer, cursor=True)},
         summary="A linked patient's symptom logs (physiotherapists)",
     )
     def get(self, request: Request, patient_id) -> Response:
