@@ -4,6 +4,7 @@ services (the same ones the API calls), so each rule lives in one place."""
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from apps.alerts.models import Alert
 from apps.alerts.selectors import alerts_for
 from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
+from apps.clinic.templatetags import clinic_portal as portal_format
 from apps.content.selectors import published_exercises, search_filter
 from apps.interop import charts
 from apps.messaging import selectors as messaging
@@ -27,7 +29,7 @@ from apps.plans.selectors import active_plan_of
 from apps.symptoms.vocabulary import LEVEL_RANK, Level
 from backend.errors import Conflict
 
-from .access import audited, linked_patient, physio_required
+from .access import audited, linked_patient, physio_of, physio_required
 from .forms import CaseloadQueryForm, MessageForm, PlanForm, initial_item_form, item_forms
 from .qr import qr_svg
 from .sections import patient_sections
@@ -51,16 +53,77 @@ def _patient_context(request: HttpRequest, patient, section: str) -> dict:
 # --- Caseload ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One patient of the caseload, formatted once in Python: a caseload of 500 renders as
+    plain values, without a template filter or a URL reversal per cell."""
+
+    pk: object
+    email: str
+    url: str
+    level: str
+    level_word: str
+    open_alerts: str
+    latest_pain: str
+    pain_change_7d: str
+    adherence_7d: str
+    last_log_iso: str
+    last_log: str
+    unread: str  # "0" when none
+
+
+CASELOAD_FIELDS = (
+    "pk",
+    "email",
+    "open_alert_rank",
+    "open_alerts",
+    "latest_pain",
+    "pain_change_7d",
+    "adherence_7d",
+    "last_log_at",
+    "unread_count",
+)
+
+
+def caseload_rows(patients: list[dict]) -> list[CaseloadRow]:
+    base = reverse("clinic:patient", args=[uuid.UUID(int=0)]).replace(str(uuid.UUID(int=0)), "{}")
+    rows = []
+    for patient in patients:
+        level = LEVEL_BY_RANK.get(patient["open_alert_rank"])
+        last = patient["last_log_at"] and timezone.localtime(patient["last_log_at"])
+        rows.append(
+            CaseloadRow(
+                pk=patient["pk"],
+                email=patient["email"],
+                url=base.format(patient["pk"]),
+                level=level or "",
+                level_word=portal_format.level_word(level) if level else "",
+                open_alerts=str(patient["open_alerts"]),
+                latest_pain="–" if patient["latest_pain"] is None else str(patient["latest_pain"]),
+                pain_change_7d=portal_format.signed(patient["pain_change_7d"]),
+                adherence_7d=portal_format.percent(patient["adherence_7d"]),
+                last_log_iso=last.isoformat() if last else "",
+                last_log=f"{last.day} {last:%b, %H:%M}" if last else "",
+                unread=str(patient["unread_count"]),
+            )
+        )
+    return rows
+
+
 @require_GET
 @physio_required
 def caseload(request: HttpRequest) -> HttpResponse:
     query_form = CaseloadQueryForm(request.GET)
     query = query_form.query()
-    patients = list(selectors.portal_caseload(physio=request.user, **query))
-    for patient in patients:
-        patient.open_alert_level = LEVEL_BY_RANK.get(patient.open_alert_rank)
-    audited(request.user, patients, "caseload")
-    context = {"form": query_form, "patients": patients, "query": query, "nav": "caseload"}
+    physio = physio_of(request)
+    patients = list(selectors.portal_caseload(physio=physio, **query).values(*CASELOAD_FIELDS))
+    audited(physio, [patient["pk"] for patient in patients], "caseload")
+    context = {
+        "form": query_form,
+        "patients": caseload_rows(patients),
+        "query": query,
+        "nav": "caseload",
+    }
     template = "clinic/partials/caseload_table.html" if request.htmx else "clinic/caseload.html"
     return render(request, template, context)
 
