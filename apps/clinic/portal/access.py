@@ -66,7 +66,12 @@ def physio_of(request: HttpRequest) -> User:
     gate has resolved already): a page that builds a row per patient would otherwise go
     through the wrapper thousands of times."""
     user = request.user
-    return user._wrapped if isinstance(user, LazyObject) and user._wrapped is not empty else user
+    # Authentication wraps the user lazily, and django-otp wraps that wrapper again.
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 def audited(physio: User, patients: Iterable[User | UUID], page: str) -> None:
