@@ -283,6 +283,13 @@ def test_a_physiotherapists_day_in_the_portal(portal_page, api, physio_account, 
     thread = api.get(f"/api/v1/care-team/{link_id}/messages/", headers=patient_auth).json()
     assert thread["results"][0]["body"] == "Yes, at an easy pace. Log any new swelling."
 
+    # A tablet held upright: the plan builder falls into one column.
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.get_by_role("link", name="Exercise plan").click()
+    expect(page.get_by_role("button", name="Save changes")).to_be_visible()
+    a11y.check(page, "13-plan-builder-portrait")
+    page.set_viewport_size(TABLET)
+
     # The search and the open-alerts filter narrow the caseload without a page load.
     page.get_by_role("navigation", name="Portal").get_by_role("link", name="Caseload").click()
     page.get_by_label("Only patients with open alerts").check()
