@@ -36,6 +36,11 @@ reminders_replan = Signal()
 #: plan-ahead task. Arguments: now. Receivers return how many sources they synced.
 reminders_plan_ahead = Signal()
 
+#: A care-team link ended (by the patient or the physio): the physio's access is gone.
+#: Sent by accounts (`care_link_end`) inside its transaction. Arguments: link (ended_at and
+#: ended_by set). Subscriber: outcomes (that physio's schedules for that patient stop).
+care_link_ended = Signal()
+
 #: `manage.py bootstrap`: each app loads or updates the data it needs (content fixtures,
 #: editors' permissions, demo accounts, outcome instruments). Arguments: options (the
 #: command's options: demo, overwrite_edited). Receivers return lines to print.

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.alerts.urls")),
     path("", include("apps.plans.urls")),
     path("", include("apps.care.urls")),
+    path("", include("apps.outcomes.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.interop.urls")),
     path("", include("apps.clinic.urls")),

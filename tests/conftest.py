@@ -1,4 +1,10 @@
-"""Fixtures shared by every test folder: users of each role and authenticated clients."""
+"""Fixtures shared by every test folder: users of each role and authenticated clients,
+a care-team link and a plan, factories bound to the test's patient, and a frozen clock.
+
+A folder's conftest.py holds only what that folder alone uses.
+"""
+
+import datetime as dt
 
 import pytest
 from django.core.cache import cache
@@ -7,9 +13,45 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.accounts.models import User
-from tests.accounts.factories import EditorFactory, PatientFactory, PhysioFactory
+from apps.accounts.services import care_link_create
+from apps.content.models import Exercise
+from apps.plans.services import plan_create
+from tests.bodies import plan_body
+from tests.clock import FROZEN_NOW
+from tests.factories import (
+    AlertFactory,
+    CareSessionFactory,
+    DeviceFactory,
+    EditorFactory,
+    ExerciseFactory,
+    NotificationFactory,
+    PatientFactory,
+    PhysioFactory,
+    ReminderFactory,
+    SymptomLogFactory,
+)
 
 pytest_plugins = ["tests.workers"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A frozen clock must start before the test's other fixtures make users, tokens and
+    # rows: a token issued on the real clock is "issued in the future" on the frozen one.
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names and "frozen_now" in names:
+            names.remove("frozen_now")
+            names.insert(0, "frozen_now")
+
+
+@pytest.fixture
+def frozen_now(time_machine) -> dt.datetime:
+    """Freeze the clock at tests.clock.FROZEN_NOW (a Wednesday, 12:30 UTC) for the test;
+    it ticks on from there. Returns that instant. Mark a module with
+    `pytestmark = pytest.mark.usefixtures("frozen_now")` when all its tests need it.
+    Move within the test with `time_machine.move_to(...)` or `time_machine.shift(...)`."""
+    time_machine.move_to(FROZEN_NOW, tick=True)
+    return FROZEN_NOW
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +117,96 @@ def physio_client(physio) -> APIClient:
 @pytest.fixture
 def editor_client(editor) -> APIClient:
     return client_for(editor)
+
+
+@pytest.fixture
+def linked(physio, patient):
+    """The physio's active care-team link with the patient."""
+    return care_link_create(physio=physio, patient=patient)
+
+
+@pytest.fixture
+def exercise(db):
+    """The plan's first exercise: a stretch held for 30 seconds (no reps)."""
+    return ExerciseFactory(
+        slug="wall-calf-stretch",
+        name="Wall calf stretch",
+        default_reps=None,
+        default_hold_seconds=30,
+    )
+
+
+@pytest.fixture
+def other_exercise(db):
+    """The plan's second exercise: ten repetitions."""
+    return ExerciseFactory(slug="quad-sets", name="Quad sets", default_reps=10)
+
+
+@pytest.fixture
+def make_plan(physio, patient, linked, exercise, other_exercise):
+    """make_plan(**overrides): the physio's plan for the patient, made by the plan service
+    (with its reminders) from tests.bodies.plan_body(patient, **overrides)."""
+
+    def make(**overrides):
+        body = plan_body(patient, **overrides)
+        items = []
+        for item in body["items"]:
+            items.append({**item, "exercise": Exercise.objects.get(slug=item["exercise"])})
+        return plan_create(
+            physio=physio,
+            patient_id=patient.id,
+            title=body["title"],
+            start_date=dt.date.fromisoformat(body["start_date"]),
+            end_date=dt.date.fromisoformat(body["end_date"]),
+            reminder_times=body["reminder_times"],
+            items=items,
+        )
+
+    return make
+
+
+# Plain fixtures rather than pytest-factoryboy's register(): that makes a model fixture and
+# one fixture per attribute for each factory, and resolves a SubFactory to a fixture named
+# after the model (`user`), not to this suite's `patient` and `physio`.
+def bound(model_factory, **fixed):
+    """`model_factory` with some fields fixed; .build(), .create_batch() still work."""
+    return type(model_factory.__name__, (model_factory,), fixed)
+
+
+@pytest.fixture
+def symptom_log_factory(patient):
+    """SymptomLogFactory for the test's patient: symptom_log_factory(pain_score=7)."""
+    return bound(SymptomLogFactory, patient=patient)
+
+
+@pytest.fixture
+def care_session_factory(patient):
+    """CareSessionFactory for the test's patient."""
+    return bound(CareSessionFactory, patient=patient)
+
+
+@pytest.fixture
+def alert_factory(patient):
+    """AlertFactory for the test's patient (a red-flag alert with its log by default)."""
+    return bound(AlertFactory, patient=patient)
+
+
+@pytest.fixture
+def reminder_factory(patient):
+    """ReminderFactory for the test's patient."""
+    return bound(ReminderFactory, user=patient)
+
+
+@pytest.fixture
+def notification_factory(patient):
+    """NotificationFactory for the test's patient's inbox."""
+    return bound(NotificationFactory, user=patient)
+
+
+@pytest.fixture
+def device_factory(patient):
+    """DeviceFactory for the test's patient's phones."""
+    return bound(DeviceFactory, user=patient)
 
 
 @pytest.fixture

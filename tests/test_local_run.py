@@ -11,8 +11,9 @@ import urllib.error
 import urllib.request
 
 import pytest
+from port_for import get_port
 
-from tests.workers import ROOT, free_port
+from tests.workers import ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +38,7 @@ def test_runserver_with_debug_off_serves_the_docs_and_the_admin_without_collects
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput", "-v", "0"], ["bootstrap"]):
         subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = free_port()
+    port = get_port(None)
     server = subprocess.Popen(
         [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,

@@ -33,9 +33,11 @@ from apps.notifications.models import Notification, Reminder
 from apps.plans.models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
 from apps.plans.services import plan_create
 from apps.symptoms.models import SymptomLog
-from tests.accounts.factories import EditorFactory, PatientFactory, PhysioFactory
 from tests.conftest import client_for
-from tests.content.factories import ExerciseFactory
+from tests.factories import EditorFactory, ExerciseFactory, PatientFactory, PhysioFactory
+
+# The world's plan runs from two days ago; `today/` lists what is due on this weekday.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 OWNER = "owner"
 LINKED = "linked_physio"

@@ -7,6 +7,7 @@ database and broker as the test, so a task runs exactly as it does in production
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +21,8 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from port_for import get_port
+from pytest_redis.executor import RedisExecutor
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEUES = ("default", "notifications")
@@ -214,63 +217,35 @@ def beat_argv(schedule: Path) -> list[str]:
     ]
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    """A redis-server of the test's own, which the test may stop and start again."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.process: subprocess.Popen | None = None
+class RedisServer(RedisExecutor):
+    """pytest-redis's executor (mirakuru) for a redis-server of the test's own: start()
+    returns once it accepts connections, stop() shuts it down, start() again brings it
+    back on the same port."""
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        import shutil
-
-        binary = shutil.which("redis-server")
-        require(binary is not None, "redis-server")
-        self.process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not redis_reachable(self.url):
-            if time.monotonic() > deadline:
-                raise TimeoutError("redis-server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        return f"redis://{self.host}:{self.port}/0"
 
 
 @pytest.fixture
 def redis_server(tmp_path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
+    """A Redis the test starts and stops itself (outages), on a free port; not started.
+
+    Function-scoped on purpose: pytest-redis's own `redis_proc` fixtures live for the whole
+    session, and a test that stops the server would leave it down for the next one
+    (docs/decisions/redis-test-processes.md)."""
+    binary = shutil.which("redis-server")
+    require(binary is not None, "redis-server")
+    server = RedisServer(
+        executable=binary,
+        databases=16,
+        redis_timeout=30,
+        loglevel="warning",
+        host="127.0.0.1",
+        port=get_port(None),
+        datadir=tmp_path,
+        startup_timeout=10,
+    )
     yield server
     server.stop()
 

@@ -168,6 +168,8 @@ def care_link_end(*, link: CareTeamLink, by: User) -> CareTeamLink:
         link.ended_at = timezone.now()
         link.ended_by = by
         link.save(update_fields=["ended_at", "ended_by"])
+        # What the physio set up for this patient stops with the link (outcome schedules).
+        hooks.care_link_ended.send(sender=CareTeamLink, link=link)
     return link
 
 

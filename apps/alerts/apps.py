@@ -9,6 +9,9 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         from backend import hooks
 
-        from . import services
+        from . import outcomes, services
 
         hooks.logs_recorded.connect(services.on_logs_recorded, dispatch_uid="alerts")
+        hooks.logs_recorded.connect(
+            outcomes.on_outcome_responses_recorded, dispatch_uid="alerts.outcomes"
+        )

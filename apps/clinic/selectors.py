@@ -17,6 +17,7 @@ from apps.alerts.models import Alert
 from apps.alerts.selectors import active_alerts_of, with_most_severe_open_alert, with_open_alerts
 from apps.alerts.services import RED_FLAG_ALERT_LEVELS
 from apps.messaging.selectors import with_unread_count
+from apps.outcomes.selectors import outcomes_summary_for, with_latest_outcome_change
 from apps.plans.models import ExercisePlan
 from apps.plans.selectors import active_plan_of, plan_adherence, with_adherence_7d
 from apps.symptoms.models import SymptomLog
@@ -42,6 +43,7 @@ def with_overview(
     patients = with_pain_figures(patients, now=now)
     patients = with_adherence_7d(patients, now=now)
     patients = with_open_alerts(patients)
+    patients = with_latest_outcome_change(patients)
     return with_unread_count(patients, physio=physio)
 
 
@@ -61,6 +63,7 @@ class PatientSummary:
     active_plan: ExercisePlan | None
     alerts: QuerySet[Alert]
     hints: list[dict[str, Any]]
+    outcomes: list[dict[str, Any]]
 
     def __getattr__(self, name: str) -> Any:
         # The dashboard figures and profile fields are the annotated patient's.
@@ -78,6 +81,7 @@ def patient_summary(*, physio: User, patient_id) -> PatientSummary:
         active_plan=active_plan_of(patient=patient),
         alerts=active_alerts_of(user=physio, patient=patient),
         hints=referred_pain_hints_for(patient=patient),
+        outcomes=outcomes_summary_for(patient),
     )
 
 

@@ -2,11 +2,23 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.alerts.serializers import AlertSerializer
+from apps.outcomes.serializers import InstrumentOutcomeSerializer
 from apps.plans.serializers import PlanSerializer
 from apps.symptoms.serializers import HintSerializer, TrendDaySerializer
 from backend.rest import StrictSerializer
 
 from .selectors import DASHBOARD_ORDERINGS
+
+
+class LatestOutcomeSerializer(serializers.Serializer):
+    instrument = serializers.CharField()
+    change = serializers.FloatField(
+        allow_null=True, help_text="Against the schedule's first response; null for it."
+    )
+    responder = serializers.ChoiceField(
+        choices=["improved", "no_change", "worsened"], allow_null=True
+    )
+    completed_at = serializers.DateTimeField()
 
 
 class PatientOverviewSerializer(serializers.Serializer):
@@ -18,6 +30,22 @@ class PatientOverviewSerializer(serializers.Serializer):
     open_alerts = serializers.IntegerField()
     last_log_at = serializers.DateTimeField(allow_null=True)
     unread_count = serializers.IntegerField(help_text="Messages from the patient not yet read.")
+    latest_outcome = serializers.SerializerMethodField(
+        help_text="The patient's latest outcome questionnaire against its baseline, or null."
+    )
+
+    @extend_schema_field(LatestOutcomeSerializer(allow_null=True))
+    def get_latest_outcome(self, patient) -> dict | None:
+        if patient.outcome_instrument is None:
+            return None
+        return LatestOutcomeSerializer(
+            {
+                "instrument": patient.outcome_instrument,
+                "change": patient.outcome_change,
+                "responder": patient.outcome_responder or None,
+                "completed_at": patient.outcome_completed_at,
+            }
+        ).data
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_pain_change_7d(self, patient) -> float | None:
@@ -45,3 +73,6 @@ class PatientSummarySerializer(PatientOverviewSerializer):
     active_plan = PlanSerializer(allow_null=True)
     alerts = AlertSerializer(many=True, help_text="Open and acknowledged alerts.")
     hints = HintSerializer(many=True, help_text="The referred-pain hint, when it shows.")
+    outcomes = InstrumentOutcomeSerializer(
+        many=True, help_text="Per instrument answered: baseline, latest, change, MCID."
+    )

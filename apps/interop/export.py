@@ -15,11 +15,12 @@ from apps.alerts import selectors as alerts
 from apps.care import selectors as care
 from apps.messaging import selectors as messaging
 from apps.notifications import selectors as notifications
+from apps.outcomes import selectors as outcomes
 from apps.plans import selectors as plans
 from apps.symptoms import selectors as symptoms
 
 # Every app holding patient data, in the order its sections appear.
-SECTIONS = (accounts, symptoms, plans, care, messaging, alerts, notifications)
+SECTIONS = (accounts, symptoms, outcomes, plans, care, messaging, alerts, notifications)
 
 
 def _jsonable(value: Any) -> Any:

@@ -20,6 +20,7 @@ decorated with @builder, and one line in `patient_bundle`.
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable, Iterable
 from typing import ParamSpec, TypeVar
 
@@ -36,6 +37,17 @@ from fhir.resources.R4B.identifier import Identifier
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.period import Period
+from fhir.resources.R4B.quantity import Quantity
+from fhir.resources.R4B.questionnaire import (
+    Questionnaire,
+    QuestionnaireItem,
+    QuestionnaireItemAnswerOption,
+)
+from fhir.resources.R4B.questionnaireresponse import (
+    QuestionnaireResponse,
+    QuestionnaireResponseItem,
+    QuestionnaireResponseItemAnswer,
+)
 from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.resource import Resource
 
@@ -174,6 +186,106 @@ def flag(alert, subject: Reference) -> Flag:
     )
 
 
+def _answer_coding(version, value: int) -> Coding:
+    labels = {answer["value"]: answer["label"] for answer in version.answers or []}
+    return Coding(
+        system=f"{version.instrument.url}|{version.version}#answers",
+        code=str(value),
+        display=labels.get(value),
+    )
+
+
+@builder
+def questionnaire(version) -> Questionnaire:
+    """An outcome instrument's version as a Questionnaire, with its canonical URL and
+    version: the wording the patient answered, never edited once answered."""
+    named = version.named_by_patient
+    return Questionnaire(
+        # A stable UUID per canonical version, so the entry's urn:uuid fullUrl is valid.
+        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{version.instrument.url}|{version.version}")),
+        url=version.instrument.url,
+        version=version.version,
+        name=version.instrument_id.upper().replace("_", ""),
+        title=version.title,
+        status="active" if version.enabled else "retired",
+        description=version.question,
+        copyright=version.licence,
+        item=[
+            QuestionnaireItem(
+                linkId=str(item["id"]),
+                text=item["text"],
+                type="choice",
+                # A patient-specific scale: the patient names each activity, so it may be
+                # left out (between the instrument's least and most activities).
+                required=not named,
+                answerOption=[
+                    QuestionnaireItemAnswerOption(valueCoding=_answer_coding(version, a["value"]))
+                    for a in version.answers
+                ],
+            )
+            for item in version.items
+        ],
+    )
+
+
+@builder
+def questionnaire_response(response, subject: Reference) -> QuestionnaireResponse:
+    version = response.version
+    texts = {str(item["id"]): item["text"] for item in version.items}
+    return QuestionnaireResponse(
+        id=str(response.id),
+        identifier=Identifier(
+            system=f"{APP_SYSTEM}/outcome-response", value=str(response.client_id)
+        ),
+        questionnaire=f"{version.instrument.url}|{version.version}",
+        status="completed",
+        subject=subject,
+        authored=response.completed_at,
+        item=[
+            QuestionnaireResponseItem(
+                linkId=str(answer["item"]),
+                # The activity a patient named (PSFS), else the item's own wording.
+                text=answer.get("label") or texts.get(str(answer["item"])),
+                answer=[
+                    QuestionnaireResponseItemAnswer(
+                        valueCoding=_answer_coding(version, answer["value"])
+                    )
+                ],
+            )
+            for answer in response.answers
+        ],
+    )
+
+
+@builder
+def outcome_observation(response, subject: Reference, derived_from: str) -> Observation:
+    """The server's score of one response, derived from the QuestionnaireResponse."""
+    version = response.version
+    return Observation(
+        id=str(uuid.uuid5(response.id, "score")),
+        status="final",
+        category=[
+            CodeableConcept(
+                coding=[Coding(system=OBSERVATION_CATEGORY, code="survey", display="Survey")]
+            )
+        ],
+        code=CodeableConcept(
+            coding=[
+                Coding(
+                    system=f"{APP_SYSTEM}/outcome-score",
+                    code=version.instrument_id,
+                    display=f"{version.title} score",
+                )
+            ],
+            text=f"{version.title} score",
+        ),
+        subject=subject,
+        effectiveDateTime=response.completed_at,
+        valueQuantity=Quantity(value=response.score, unit="score"),
+        derivedFrom=[Reference(reference=derived_from)],
+    )
+
+
 @builder
 def collection(resources: Iterable[Resource]) -> Bundle:
     """A Bundle of type collection; each entry's fullUrl is the urn the others refer to."""
@@ -184,17 +296,25 @@ def collection(resources: Iterable[Resource]) -> Bundle:
     )
 
 
-def patient_bundle(*, patient: User, logs, plans, alerts) -> Bundle:
-    """The patient, then a pain Observation per log, a CarePlan per plan and a Flag per
-    alert, all referring to the patient by urn."""
+def patient_bundle(*, patient: User, logs, plans, alerts, instruments=(), responses=()) -> Bundle:
+    """The patient, then a pain Observation per log, a CarePlan per plan, a Flag per
+    alert, a Questionnaire per instrument version answered, and per outcome response its
+    QuestionnaireResponse and the Observation of its score, all referring to the patient
+    by urn."""
     subject_resource = patient_resource(patient)
     subject = Reference(reference=urn(subject_resource))
+    outcome_resources: list[Resource] = []
+    for response in responses:
+        answered = questionnaire_response(response, subject)
+        outcome_resources += [answered, outcome_observation(response, subject, urn(answered))]
     return collection(
         [
             subject_resource,
             *(pain_observation(log, subject) for log in logs),
             *(care_plan(plan, subject) for plan in plans),
             *(flag(alert, subject) for alert in alerts),
+            *(questionnaire(version) for version in instruments),
+            *outcome_resources,
         ]
     )
 

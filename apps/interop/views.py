@@ -9,6 +9,7 @@ from apps.accounts.permissions import IsPatient, IsPhysio
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
 from apps.alerts.selectors import active_alerts_of
+from apps.outcomes.selectors import fhir_questionnaires_for, fhir_responses_for
 from apps.plans.selectors import plans_for
 from apps.symptoms.selectors import symptom_logs_for
 
@@ -46,6 +47,8 @@ class PatientFhirView(APIView):
             logs=symptom_logs_for(patient=patient).order_by("recorded_at"),
             plans=plans_for(user=request.user).filter(patient=patient),
             alerts=active_alerts_of(user=request.user, patient=patient),
+            instruments=fhir_questionnaires_for(patient=patient),
+            responses=fhir_responses_for(patient=patient),
         )
         patient_access_record(physio=request.user, patients=[patient], what="fhir.bundle")
         return HttpResponse(bundle_json(bundle), content_type="application/fhir+json")

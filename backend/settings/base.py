@@ -59,6 +59,7 @@ LOCAL_APPS = [
     "apps.notifications",
     "apps.symptoms",
     "apps.care",
+    "apps.outcomes",
     "apps.messaging",
     "apps.plans",
     "apps.alerts",
@@ -235,6 +236,9 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "apps.notifications.models.NotificationKind",
         "MessageKindEnum": "apps.messaging.models.MessageKind",
         "PlanStatusEnum": "apps.plans.models.PlanStatus",
+        "OutcomeScheduleStatusEnum": "apps.outcomes.models.ScheduleStatus",
+        # Offline sync's per-item status, shared by symptom logs and outcome responses.
+        "BulkItemResultStatusEnum": ["created", "existing", "invalid"],
         "ContentStatusEnum": "apps.content.models.Status",
         "ConditionKindEnum": "apps.content.models.ConditionKind",
         "StepKindEnum": "apps.content.models.StepKind",

@@ -17,6 +17,9 @@ from apps.accounts.services import (
 from apps.accounts.views import InviteJoinThrottle
 from tests.conftest import client_for, post_at_once
 
+# An invite expires 72 hours after it is issued.
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 INVITES = "/api/v1/care-team/invites/"
 JOIN = "/api/v1/care-team/join/"
 CODE_SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")

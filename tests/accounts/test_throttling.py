@@ -2,7 +2,7 @@ import pytest
 from rest_framework.throttling import ScopedRateThrottle
 
 from apps.accounts.models import User
-from tests.accounts.factories import PASSWORD, PatientFactory
+from tests.factories import PASSWORD, PatientFactory
 
 TOKEN_URL = "/api/v1/auth/token/"
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.accounts.factories import PASSWORD
+from tests.factories import PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"
 REFRESH_URL = "/api/v1/auth/token/refresh/"

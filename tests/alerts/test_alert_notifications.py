@@ -4,7 +4,7 @@ import pytest
 
 from apps.accounts.services import care_link_create, care_link_end
 from apps.notifications.models import Device, Notification, PushDelivery
-from tests.symptoms.conftest import log_body
+from tests.bodies import symptom_log_body
 from tests.workers import purge_suite_queues
 
 URL = "/api/v1/symptom-logs/"
@@ -21,7 +21,7 @@ def test_an_urgent_log_notifies_each_linked_physio_in_the_same_transaction(
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = patient_client.post(
-            URL, log_body(locations=["calf"], redness=True), format="json"
+            URL, symptom_log_body(locations=["calf"], redness=True), format="json"
         )
 
     assert response.status_code == 201
@@ -66,7 +66,7 @@ def test_no_physio_is_notified_without_an_active_link(patient_client, patient, p
     link = care_link_create(physio=physio, patient=patient)
     care_link_end(link=link, by=patient)
 
-    patient_client.post(URL, log_body(locations=["calf"], redness=True), format="json")
+    patient_client.post(URL, symptom_log_body(locations=["calf"], redness=True), format="json")
 
     assert not Notification.objects.filter(kind="alert").exists()
 
@@ -74,5 +74,5 @@ def test_no_physio_is_notified_without_an_active_link(patient_client, patient, p
 @pytest.mark.django_db
 def test_a_self_care_log_notifies_nobody(patient_client, patient, physio):
     care_link_create(physio=physio, patient=patient)
-    patient_client.post(URL, log_body(), format="json")
+    patient_client.post(URL, symptom_log_body(), format="json")
     assert not Notification.objects.exists()

@@ -27,11 +27,6 @@ def alert(patient):
     return red_flag_alert(patient)
 
 
-@pytest.fixture
-def linked(physio, patient):
-    return care_link_create(physio=physio, patient=patient)
-
-
 @pytest.mark.django_db
 def test_a_patient_sees_own_alerts_only(patient_client, alert, other_patient):
     red_flag_alert(other_patient)
@@ -141,7 +136,7 @@ def test_unknown_fields_on_a_transition_are_refused(physio_client, alert, linked
 
 @pytest.mark.django_db
 def test_alert_list_query_count_is_fixed(physio_client, physio, django_assert_max_num_queries):
-    from tests.accounts.factories import PatientFactory
+    from tests.factories import PatientFactory
 
     for patient in PatientFactory.create_batch(6):
         care_link_create(physio=physio, patient=patient)

@@ -18,7 +18,10 @@ from apps.notifications.models import Notification
 from apps.plans.models import PlanItem
 from apps.plans.services import exercise_log_create
 from apps.symptoms.models import SymptomLog
-from tests.accounts.factories import PatientFactory
+from tests.factories import PatientFactory
+
+# Worsening windows and the 7-day adherence behind missed-exercise alerts count back from now.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def log(patient, when, pain, **extra):
@@ -174,12 +177,12 @@ def test_a_log_schedules_a_debounced_check(
 ):
     from django.core.cache import cache
 
-    from tests.symptoms.conftest import log_body
+    from tests.bodies import symptom_log_body
 
     with django_capture_on_commit_callbacks() as first:
-        patient_client.post("/api/v1/symptom-logs/", log_body(), format="json")
+        patient_client.post("/api/v1/symptom-logs/", symptom_log_body(), format="json")
     with django_capture_on_commit_callbacks() as second:
-        patient_client.post("/api/v1/symptom-logs/", log_body(), format="json")
+        patient_client.post("/api/v1/symptom-logs/", symptom_log_body(), format="json")
 
     assert len(first) == 1  # the worsening check, in a minute
     assert len(second) == 0  # debounced: already scheduled
@@ -192,7 +195,7 @@ def test_an_exercise_log_schedules_the_check_too(
 ):
     from django.core.cache import cache
 
-    from tests.plans.test_today_and_logs import log_body as exercise_log_body
+    from tests.bodies import exercise_log_body
 
     item = make_plan().items.first()
     with django_capture_on_commit_callbacks() as callbacks:
@@ -235,8 +238,8 @@ def test_rising_logs_sent_through_the_api_make_one_open_alert_via_the_task(patie
     import time_machine
 
     from apps.alerts.tasks import check_worsening
+    from tests.bodies import symptom_log_body
     from tests.conftest import client_for
-    from tests.symptoms.conftest import log_body
 
     care_link_create(physio=physio, patient=patient)
     start = timezone.now() - dt.timedelta(days=12)
@@ -245,7 +248,7 @@ def test_rising_logs_sent_through_the_api_make_one_open_alert_via_the_task(patie
         with time_machine.travel(start + dt.timedelta(days=day), tick=False):
             response = client_for(patient).post(
                 "/api/v1/symptom-logs/",
-                log_body(recorded_at=timezone.now().isoformat(), pain_score=pain),
+                symptom_log_body(recorded_at=timezone.now().isoformat(), pain_score=pain),
                 format="json",
             )
             assert response.status_code == 201

@@ -10,8 +10,13 @@ from django.utils.dateparse import parse_datetime
 
 from apps.care.models import CareSession
 from apps.notifications.models import Reminder, ReminderStatus
-from tests.care.conftest import session_body
+from tests.bodies import care_session_body
+from tests.clock import FROZEN_NOW
 from tests.conftest import client_for, post_at_once
+
+# A start time is checked against now (at most 5 minutes ahead, at most a day old), and
+# the table of bad input below is written when the module is imported: against the frozen now.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 URL = "/api/v1/care-sessions/"
 
@@ -26,7 +31,7 @@ def at(text: str) -> dt.datetime:
 
 @pytest.mark.django_db
 def test_starting_an_ice_session_schedules_the_take_it_off_reminder(patient_client, patient):
-    body = session_body(planned_minutes=15)
+    body = care_session_body(planned_minutes=15)
 
     response = patient_client.post(URL, body, format="json")
 
@@ -68,7 +73,7 @@ def test_starting_an_ice_session_schedules_the_take_it_off_reminder(patient_clie
     ],
 )
 def test_other_kinds_get_an_end_of_session_reminder(patient_client, kind, minutes, title):
-    body = session_body(kind=kind, planned_minutes=minutes)
+    body = care_session_body(kind=kind, planned_minutes=minutes)
 
     response = patient_client.post(URL, body, format="json")
 
@@ -82,7 +87,7 @@ def test_other_kinds_get_an_end_of_session_reminder(patient_client, kind, minute
 @pytest.mark.django_db
 @pytest.mark.parametrize("minutes", [15, 20])
 def test_ice_for_15_or_20_minutes_is_accepted(patient_client, minutes):
-    response = patient_client.post(URL, session_body(planned_minutes=minutes), format="json")
+    response = patient_client.post(URL, care_session_body(planned_minutes=minutes), format="json")
     assert response.status_code == 201
 
 
@@ -90,7 +95,7 @@ def test_ice_for_15_or_20_minutes_is_accepted(patient_client, minutes):
 def test_the_same_client_id_again_returns_the_stored_session_and_changes_nothing(
     patient_client, patient
 ):
-    body = session_body(planned_minutes=15)
+    body = care_session_body(planned_minutes=15)
     first = patient_client.post(URL, body, format="json")
 
     again = patient_client.post(URL, {**body, "planned_minutes": 20}, format="json")
@@ -107,7 +112,7 @@ def test_the_same_client_id_again_returns_the_stored_session_and_changes_nothing
 def test_another_patient_may_reuse_a_client_id_without_seeing_the_first(
     patient_client, other_patient
 ):
-    body = session_body()
+    body = care_session_body()
     patient_client.post(URL, body, format="json")
 
     response = client_for(other_patient).post(URL, {**body, "kind": "rest"}, format="json")
@@ -120,7 +125,7 @@ def test_another_patient_may_reuse_a_client_id_without_seeing_the_first(
 @pytest.mark.django_db(transaction=True)
 def test_racing_copies_of_one_session_make_exactly_one_row(patient):
     """Two phones (or a retry) sending the same session at the same instant."""
-    body = session_body()
+    body = care_session_body()
     statuses = [r.status_code for r in post_at_once([(patient, URL, body)] * 4)]
 
     assert sorted(statuses) == [200, 200, 200, 201]
@@ -139,7 +144,7 @@ def test_quiet_hours_do_not_delay_taking_the_ice_off(patient):
     with time_machine.travel(started + timedelta(minutes=1), tick=False):
         # A token made now: one made before the travel would be issued "in the future".
         response = client_for(patient).post(
-            URL, session_body(started_at=started.isoformat()), format="json"
+            URL, care_session_body(started_at=started.isoformat()), format="json"
         )
 
     assert response.status_code == 201, response.json()
@@ -157,6 +162,12 @@ ICE_MESSAGE = "An ice session lasts 15 to 20 minutes."
 
 def minutes_from_now(minutes: float) -> str:
     return (timezone.now() + timedelta(minutes=minutes)).isoformat()
+
+
+def minutes_from_frozen_now(minutes: float) -> str:
+    """For tables written at import: minutes_from_now() there would read the real clock
+    at collection, minutes or (on the frozen clock) weeks away from when the test runs."""
+    return (FROZEN_NOW + timedelta(minutes=minutes)).isoformat()
 
 
 @pytest.mark.django_db
@@ -180,16 +191,16 @@ def minutes_from_now(minutes: float) -> str:
         ({"started_at": "2026-11-21T08:00:00"}, "started_at", "naive"),
         ({"started_at": "after lunch"}, "started_at", "invalid"),
         ({"started_at": 1700000000}, "started_at", "invalid"),
-        ({"started_at": minutes_from_now(10)}, "started_at", "in_future"),
-        ({"started_at": minutes_from_now(-2 * 24 * 60)}, "started_at", "too_old"),
-        ({"finished_at": minutes_from_now(0)}, "finished_at", "unknown_field"),
+        ({"started_at": minutes_from_frozen_now(10)}, "started_at", "in_future"),
+        ({"started_at": minutes_from_frozen_now(-2 * 24 * 60)}, "started_at", "too_old"),
+        ({"finished_at": minutes_from_frozen_now(0)}, "finished_at", "unknown_field"),
         ({"temperature": "cold"}, "temperature", "unknown_field"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(
     patient_client, overrides, attr, code
 ):
-    response = patient_client.post(URL, session_body(**overrides), format="json")
+    response = patient_client.post(URL, care_session_body(**overrides), format="json")
 
     assert response.status_code == 400, response.json()
     body = response.json()
@@ -202,7 +213,7 @@ def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(
 @pytest.mark.django_db
 @pytest.mark.parametrize("field", ["client_id", "kind", "started_at", "planned_minutes"])
 def test_every_field_is_required(patient_client, field):
-    body = session_body()
+    body = care_session_body()
     del body[field]
 
     response = patient_client.post(URL, body, format="json")
@@ -214,7 +225,7 @@ def test_every_field_is_required(patient_client, field):
 
 @pytest.mark.django_db
 def test_a_long_ice_session_is_refused_in_plain_words(patient_client):
-    response = patient_client.post(URL, session_body(planned_minutes=25), format="json")
+    response = patient_client.post(URL, care_session_body(planned_minutes=25), format="json")
 
     assert response.json()["errors"] == [
         {"code": "ice_duration", "detail": ICE_MESSAGE, "attr": "planned_minutes"}
@@ -223,14 +234,16 @@ def test_a_long_ice_session_is_refused_in_plain_words(patient_client):
 
 @pytest.mark.django_db
 def test_four_minutes_ahead_is_tolerated_for_clock_drift(patient_client):
-    response = patient_client.post(URL, session_body(started_at=minutes_from_now(4)), format="json")
+    response = patient_client.post(
+        URL, care_session_body(started_at=minutes_from_now(4)), format="json"
+    )
     assert response.status_code == 201
 
 
 @pytest.mark.django_db
 def test_a_session_started_23_hours_ago_is_still_accepted(patient_client):
     started = minutes_from_now(-23 * 60)
-    response = patient_client.post(URL, session_body(started_at=started), format="json")
+    response = patient_client.post(URL, care_session_body(started_at=started), format="json")
     assert response.status_code == 201
 
 
@@ -249,7 +262,7 @@ def test_a_body_that_is_not_a_session_object_is_a_400(patient_client, payload):
 
 @pytest.fixture
 def started(patient_client) -> dict:
-    response = patient_client.post(URL, session_body(), format="json")
+    response = patient_client.post(URL, care_session_body(), format="json")
     assert response.status_code == 201
     return response.json()
 
@@ -296,7 +309,7 @@ def test_finishing_after_the_reminder_was_sent_keeps_it_sent(patient_client, sta
 @pytest.mark.django_db
 def test_a_session_never_finishes_before_it_started(patient_client):
     ahead = minutes_from_now(4)  # the phone's clock runs a little fast
-    created = patient_client.post(URL, session_body(started_at=ahead), format="json").json()
+    created = patient_client.post(URL, care_session_body(started_at=ahead), format="json").json()
 
     response = patient_client.post(finish_url(created["id"]))
 
@@ -341,12 +354,12 @@ def test_the_list_holds_only_the_callers_sessions_newest_first(
 ):
     now = timezone.now()
     older = patient_client.post(
-        URL, session_body(started_at=(now - timedelta(hours=3)).isoformat()), format="json"
+        URL, care_session_body(started_at=(now - timedelta(hours=3)).isoformat()), format="json"
     ).json()
     newer = patient_client.post(
-        URL, session_body(kind="rest", planned_minutes=30), format="json"
+        URL, care_session_body(kind="rest", planned_minutes=30), format="json"
     ).json()
-    client_for(other_patient).post(URL, session_body(), format="json")
+    client_for(other_patient).post(URL, care_session_body(), format="json")
 
     response = patient_client.get(URL)
 
@@ -401,7 +414,7 @@ def test_a_session_synced_long_after_it_ended_gets_no_late_reminder(patient_clie
 @pytest.mark.django_db
 def test_only_patients_start_sessions(physio_client, editor_client, api_client):
     for client, expected in ((physio_client, 403), (editor_client, 403), (api_client, 401)):
-        assert client.post(URL, session_body(), format="json").status_code == expected
+        assert client.post(URL, care_session_body(), format="json").status_code == expected
         assert client.get(URL).status_code == expected
     assert not CareSession.objects.exists()
     assert not Reminder.objects.exists()

@@ -3,8 +3,6 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.plans.conftest import exercise, linked, make_plan, other_exercise  # noqa: F401
-
 
 def totp_device_for(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)

@@ -11,9 +11,11 @@ from apps.alerts.models import Alert
 from apps.plans.models import PlanItem
 from apps.plans.services import exercise_log_create, plan_create
 from apps.symptoms.models import SymptomLog
-from tests.accounts.factories import PatientFactory
 from tests.conftest import client_for
-from tests.content.factories import ExerciseFactory
+from tests.factories import ExerciseFactory, PatientFactory
+
+# The dashboard's 7-day figures and the plans' dates are counted from today.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def add_log(patient, days_ago: float, pain: int, **extra):
@@ -150,6 +152,7 @@ def test_a_patient_without_logs_or_plan_has_empty_figures(physio, physio_client,
         "open_alerts": 0,
         "last_log_at": None,
         "unread_count": 0,
+        "latest_outcome": None,
     }
 
 

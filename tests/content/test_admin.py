@@ -7,7 +7,7 @@ from django.test import Client
 from apps.accounts import services as accounts
 from apps.content.models import Condition, ProtocolStep, Status
 from apps.content.services import content_unpublish
-from tests.content.factories import ConditionFactory, IceStepFactory, ProtocolFactory
+from tests.factories import ConditionFactory, IceStepFactory, ProtocolFactory
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.content.models import Condition, Status
 from apps.content.services import content_publish, content_unpublish
-from tests.content.factories import (
+from tests.factories import (
     ConditionFactory,
     ExerciseFactory,
     IceStepFactory,

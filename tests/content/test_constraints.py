@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from apps.content.models import ProtocolStep, StepKind
-from tests.content.factories import (
+from tests.factories import (
     ExerciseFactory,
     IceStepFactory,
     ProtocolFactory,
@@ -146,7 +146,7 @@ def test_exercise_dosage_limits_hold_in_the_database(field, value):
 
 @pytest.mark.django_db
 def test_unknown_red_flag_or_mechanism_codes_are_refused():
-    from tests.content.factories import ConditionFactory
+    from tests.factories import ConditionFactory
 
     condition = ConditionFactory.build(
         red_flag_codes=["possible_dvt", "dragon_bite"], mechanisms=["levitation"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from apps.accounts import services as accounts
-from tests.accounts.factories import PASSWORD
+from tests.factories import PASSWORD
 from tests.workers import require
 
 CHROMIUM = Path("/usr/bin/chromium")

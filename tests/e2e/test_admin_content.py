@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.content.models import Condition, ProtocolStep, Status
-from tests.content.factories import ConditionFactory, IceStepFactory, ProtocolFactory, link
+from tests.factories import ConditionFactory, IceStepFactory, ProtocolFactory, link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

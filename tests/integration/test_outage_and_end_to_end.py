@@ -11,8 +11,8 @@ from apps.alerts.models import Alert
 from apps.notifications.inbox import deliveries_sweep
 from apps.notifications.models import Device, Notification, PushDelivery, Reminder
 from backend.settings.base import redis_cache
+from tests.bodies import symptom_log_body
 from tests.conftest import client_for
-from tests.symptoms.conftest import log_body
 from tests.workers import ManagedProcess, beat_argv, wait_until, worker_argv, worker_environment
 
 pytestmark = pytest.mark.integration
@@ -30,7 +30,7 @@ def test_with_redis_stopped_an_urgent_log_still_reaches_the_physio_once_it_is_ba
 
     response = client_for(patient).post(
         "/api/v1/symptom-logs/",
-        log_body(locations=["calf"], redness=True, warmth=True),
+        symptom_log_body(locations=["calf"], redness=True, warmth=True),
         format="json",
     )
 

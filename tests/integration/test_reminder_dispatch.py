@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.notifications.models import Notification, Reminder, ReminderKind, ReminderStatus
 from apps.notifications.tasks import dispatch_due_reminders
-from tests.accounts.factories import PatientFactory
+from tests.factories import PatientFactory
 from tests.workers import wait_until
 
 pytestmark = pytest.mark.integration

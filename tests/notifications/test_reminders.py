@@ -16,6 +16,9 @@ from apps.notifications.reminders import (
 )
 from tests.conftest import client_for
 
+# Which reminders exist (check-ins for the coming week, plan times still ahead today) depends on the hour.
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 LONDON = ZoneInfo("Europe/London")
 
 

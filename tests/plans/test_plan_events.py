@@ -4,8 +4,8 @@ and a plan item may have no hold (hold_seconds 0)."""
 import pytest
 
 from apps.plans.models import ExercisePlan, PlanEvent, PlanItem
+from tests.bodies import plan_body
 from tests.conftest import client_for
-from tests.plans.conftest import plan_body
 
 
 @pytest.fixture(autouse=True)

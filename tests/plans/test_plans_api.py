@@ -6,8 +6,12 @@ from django.utils import timezone
 
 from apps.notifications.models import Reminder, ReminderStatus
 from apps.plans.models import ExercisePlan, PlanItem, PlanStatus
+from tests.bodies import plan_body
+from tests.clock import FROZEN_TODAY
 from tests.conftest import client_for
-from tests.plans.conftest import plan_body
+
+# Plan dates, and the reminders a plan schedules for the times still ahead, depend on today.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 URL = "/api/v1/plans/"
 
@@ -172,12 +176,9 @@ def _item(**overrides):
         ({"items": [_item(colour="red")]}, "items.0.colour", "unknown_field"),
         ({"items": []}, "items", "empty"),
         ({"end_date": "2020-01-01"}, "end_date", "before_start"),
-        (
-            {"end_date": str(timezone.now().date() - dt.timedelta(days=1))},
-            "end_date",
-            "before_start",
-        ),
-        ({"end_date": str(timezone.now().date() + dt.timedelta(days=400))}, "end_date", "too_long"),
+        # Written at import: against the frozen today, not the real one at collection.
+        ({"end_date": str(FROZEN_TODAY - dt.timedelta(days=1))}, "end_date", "before_start"),
+        ({"end_date": str(FROZEN_TODAY + dt.timedelta(days=400))}, "end_date", "too_long"),
         ({"start_date": "31/12/2026"}, "start_date", "invalid"),
         ({"reminder_times": ["25:00"]}, "reminder_times.0", "invalid_time"),
         ({"reminder_times": ["8am"]}, "reminder_times.0", "invalid_time"),

@@ -6,11 +6,8 @@ import pytest
 from apps.care.models import CareSession
 from apps.plans.models import ExerciseLog, ExercisePlan
 from apps.symptoms.models import SymptomLog
-from tests.care.conftest import session_body
+from tests.bodies import care_session_body, exercise_log_body, plan_body, symptom_log_body
 from tests.conftest import client_for
-from tests.plans.conftest import plan_body
-from tests.plans.test_today_and_logs import log_body as exercise_log_body
-from tests.symptoms.conftest import log_body as symptom_log_body
 
 
 def refused(response, attr: str) -> None:
@@ -60,7 +57,7 @@ def test_exercise_log_note_must_be_text(patient_client, make_plan):
 @pytest.mark.django_db
 def test_care_session_client_id_must_be_a_uuid_string(patient_client):
     response = patient_client.post(
-        "/api/v1/care-sessions/", session_body(client_id=5), format="json"
+        "/api/v1/care-sessions/", care_session_body(client_id=5), format="json"
     )
     refused(response, "client_id")
     assert not CareSession.objects.exists()

@@ -8,8 +8,12 @@ from django.utils import timezone
 
 from apps.plans.models import ExerciseLog, PlanItem
 from apps.plans.services import exercise_log_create
+from tests.bodies import exercise_log_body
 from tests.conftest import client_for, post_at_once
-from tests.plans.conftest import ALL_DAYS
+from tests.factories import ALL_DAYS
+
+# "Today", the items due on this weekday and adherence are counted in the patient's local days.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -97,21 +101,6 @@ def test_only_patients_have_a_today(physio_client, editor_client, api_client):
     assert api_client.get("/api/v1/today/").status_code == 401
 
 
-def log_body(item, **overrides):
-    body = {
-        "client_id": str(uuid.uuid4()),
-        "plan_item": str(item.id),
-        "performed_at": (timezone.now() - dt.timedelta(minutes=2)).isoformat(),
-        "sets_done": 3,
-        "reps_done": 10,
-        "pain_during": 2,
-        "difficulty": 3,
-        "note": "Fine.",
-    }
-    body.update(overrides)
-    return body
-
-
 @pytest.fixture
 def item(make_plan):
     return PlanItem.objects.get(plan=make_plan(), exercise__slug="wall-calf-stretch")
@@ -119,7 +108,7 @@ def item(make_plan):
 
 @pytest.mark.django_db
 def test_an_exercise_log_is_stored_once_per_client_id(patient_client, item):
-    body = log_body(item)
+    body = exercise_log_body(item)
 
     first = patient_client.post("/api/v1/exercise-logs/", body, format="json")
     again = patient_client.post("/api/v1/exercise-logs/", {**body, "pain_during": 9}, format="json")
@@ -134,7 +123,7 @@ def test_an_exercise_log_is_stored_once_per_client_id(patient_client, item):
 @pytest.mark.parametrize(("pain", "above"), [(3, False), (4, True)])
 def test_pain_above_the_items_limit_is_recorded(patient_client, item, pain, above):
     response = patient_client.post(
-        "/api/v1/exercise-logs/", log_body(item, pain_during=pain), format="json"
+        "/api/v1/exercise-logs/", exercise_log_body(item, pain_during=pain), format="json"
     )
     assert response.json()["pain_above_limit"] is above
     assert ExerciseLog.objects.get().pain_above_limit is above
@@ -142,7 +131,7 @@ def test_pain_above_the_items_limit_is_recorded(patient_client, item, pain, abov
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_copies_of_an_exercise_log_make_one_row(patient, item):
-    body = log_body(item)
+    body = exercise_log_body(item)
     calls = [(patient, "/api/v1/exercise-logs/", body)] * 3
     statuses = [r.status_code for r in post_at_once(calls)]
     assert sorted(statuses) == [200, 200, 201]
@@ -167,7 +156,7 @@ def test_racing_copies_of_an_exercise_log_make_one_row(patient, item):
 )
 def test_bad_exercise_logs_are_a_400_and_store_nothing(patient_client, item, overrides, attr, code):
     response = patient_client.post(
-        "/api/v1/exercise-logs/", log_body(item, **overrides), format="json"
+        "/api/v1/exercise-logs/", exercise_log_body(item, **overrides), format="json"
     )
     assert response.status_code == 400
     assert (attr, code) in {(e["attr"], e["code"]) for e in response.json()["errors"]}
@@ -177,7 +166,7 @@ def test_bad_exercise_logs_are_a_400_and_store_nothing(patient_client, item, ove
 @pytest.mark.django_db
 def test_a_patient_cannot_log_against_another_patients_plan(item, other_patient):
     response = client_for(other_patient).post(
-        "/api/v1/exercise-logs/", log_body(item), format="json"
+        "/api/v1/exercise-logs/", exercise_log_body(item), format="json"
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "plan_item"

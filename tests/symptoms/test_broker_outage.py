@@ -5,7 +5,7 @@ import pytest
 from apps.alerts.models import Alert
 from apps.symptoms.models import SymptomLog
 from backend.settings.base import redis_cache
-from tests.symptoms.conftest import log_body
+from tests.bodies import symptom_log_body
 
 NOTHING_LISTENS = "redis://127.0.0.1:1/0"  # a real connection attempt that is refused
 
@@ -25,7 +25,7 @@ def test_with_redis_unreachable_a_red_flag_log_is_stored_with_its_alert(
     with django_capture_on_commit_callbacks(execute=True):
         response = patient_client.post(
             "/api/v1/symptom-logs/",
-            log_body(locations=["calf"], redness=True, warmth=True),
+            symptom_log_body(locations=["calf"], redness=True, warmth=True),
             format="json",
         )
 
@@ -43,7 +43,7 @@ def test_with_redis_unreachable_a_bulk_sync_is_stored(
     with django_capture_on_commit_callbacks(execute=True):
         response = patient_client.post(
             "/api/v1/symptom-logs/bulk/",
-            [log_body(), log_body(locations=["calf"], redness=True)],
+            [symptom_log_body(), symptom_log_body(locations=["calf"], redness=True)],
             format="json",
         )
 

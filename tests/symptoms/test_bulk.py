@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from apps.alerts.models import Alert
 from apps.symptoms.models import SymptomLog
+from tests.bodies import symptom_log_body
 from tests.conftest import client_for
-from tests.symptoms.conftest import log_body
 
 URL = "/api/v1/symptom-logs/bulk/"
 
@@ -19,7 +19,7 @@ URL = "/api/v1/symptom-logs/bulk/"
 def offline_logs(count: int, **overrides) -> list[dict]:
     start = timezone.now() - timedelta(days=2)
     return [
-        log_body(
+        symptom_log_body(
             recorded_at=(start + timedelta(minutes=5 * n)).isoformat(),
             pain_score=n % 11,
             **overrides,
@@ -31,9 +31,9 @@ def offline_logs(count: int, **overrides) -> list[dict]:
 @pytest.mark.django_db
 def test_valid_items_are_stored_and_bad_ones_reported_in_order(patient_client, patient):
     good, bad, urgent = (
-        log_body(),
-        log_body(pain_score=12),
-        log_body(locations=["calf"], redness=True),
+        symptom_log_body(),
+        symptom_log_body(pain_score=12),
+        symptom_log_body(locations=["calf"], redness=True),
     )
 
     response = patient_client.post(URL, [good, bad, urgent], format="json")
@@ -52,11 +52,11 @@ def test_valid_items_are_stored_and_bad_ones_reported_in_order(patient_client, p
 
 @pytest.mark.django_db
 def test_known_client_ids_come_back_as_existing_and_are_not_duplicated(patient_client, patient):
-    first = log_body()
+    first = symptom_log_body()
     patient_client.post("/api/v1/symptom-logs/", first, format="json")
 
     response = patient_client.post(
-        URL, [first, {**first, "pain_score": 9}, log_body()], format="json"
+        URL, [first, {**first, "pain_score": 9}, symptom_log_body()], format="json"
     )
 
     assert [r["status"] for r in response.json()["results"]] == ["existing", "existing", "created"]
@@ -66,7 +66,7 @@ def test_known_client_ids_come_back_as_existing_and_are_not_duplicated(patient_c
 
 @pytest.mark.django_db
 def test_the_same_client_id_twice_in_one_batch_is_stored_once(patient_client):
-    item = log_body()
+    item = symptom_log_body()
 
     response = patient_client.post(URL, [item, item], format="json")
 
@@ -77,8 +77,10 @@ def test_the_same_client_id_twice_in_one_batch_is_stored_once(patient_client):
 @pytest.mark.django_db
 def test_triage_within_a_batch_sees_earlier_items_of_the_batch(patient_client):
     base = timezone.now() - timedelta(hours=30)
-    earlier = log_body(recorded_at=base.isoformat(), swelling="none", locations=["back_of_knee"])
-    later = log_body(
+    earlier = symptom_log_body(
+        recorded_at=base.isoformat(), swelling="none", locations=["back_of_knee"]
+    )
+    later = symptom_log_body(
         recorded_at=(base + timedelta(hours=24)).isoformat(),
         swelling="significant",
         locations=["back_of_knee"],
@@ -131,13 +133,13 @@ def test_a_body_that_is_not_a_list_is_a_400(patient_client, payload):
 
 @pytest.mark.django_db
 def test_an_object_with_a_logs_list_is_accepted(patient_client):
-    response = patient_client.post(URL, {"logs": [log_body()]}, format="json")
+    response = patient_client.post(URL, {"logs": [symptom_log_body()]}, format="json")
     assert response.json()["results"][0]["status"] == "created"
 
 
 @pytest.mark.django_db
 def test_non_object_items_are_reported_not_fatal(patient_client):
-    response = patient_client.post(URL, ["nope", log_body(), None], format="json")
+    response = patient_client.post(URL, ["nope", symptom_log_body(), None], format="json")
 
     assert [r["status"] for r in response.json()["results"]] == ["invalid", "created", "invalid"]
 
@@ -151,13 +153,13 @@ def test_an_empty_batch_stores_nothing(patient_client):
 
 @pytest.mark.django_db
 def test_only_patients_sync(physio_client):
-    assert physio_client.post(URL, [log_body()], format="json").status_code == 403
+    assert physio_client.post(URL, [symptom_log_body()], format="json").status_code == 403
     assert not SymptomLog.objects.exists()
 
 
 @pytest.mark.django_db
 def test_ids_are_the_patients_own(patient_client, patient):
-    response = patient_client.post(URL, [log_body()], format="json")
+    response = patient_client.post(URL, [symptom_log_body()], format="json")
     log_id = response.json()["results"][0]["log"]["id"]
     assert SymptomLog.objects.get(pk=uuid.UUID(log_id)).patient == patient
 
@@ -180,7 +182,7 @@ def a_week_of_logs() -> list[dict]:
         "numbness_tingling": True,
     }
     return [
-        log_body(
+        symptom_log_body(
             recorded_at=(start + timedelta(hours=7 * n)).isoformat(),
             pain_score=3 + n % 5,
             **(local if n < 10 else referred),
@@ -229,7 +231,7 @@ def test_the_largest_legal_sync_is_accepted(patient_client, patient):
 
 @pytest.mark.django_db
 def test_a_non_object_item_is_reported_with_a_null_attr(patient_client):
-    response = patient_client.post(URL, [log_body(), 5], format="json")
+    response = patient_client.post(URL, [symptom_log_body(), 5], format="json")
 
     assert response.json()["results"][1]["errors"][0]["attr"] is None
 
@@ -242,7 +244,7 @@ def test_500_urgent_logs_with_three_physios_cost_the_same_queries_as_one(
     bulk: the query count does not grow with the number of red flags or physios."""
     from apps.accounts.services import care_link_create
     from apps.notifications.models import Device, Notification
-    from tests.accounts.factories import PhysioFactory
+    from tests.factories import PhysioFactory
 
     for n in range(3):
         physio = PhysioFactory()

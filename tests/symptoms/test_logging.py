@@ -6,15 +6,15 @@ from django.utils import timezone
 
 from apps.alerts.models import Alert, AlertKind
 from apps.symptoms.models import SymptomLog
+from tests.bodies import symptom_log_body
 from tests.conftest import client_for, post_at_once
-from tests.symptoms.conftest import log_body
 
 URL = "/api/v1/symptom-logs/"
 
 
 @pytest.mark.django_db
 def test_it_stores_a_log_and_answers_with_triage(patient_client, patient):
-    body = log_body()
+    body = symptom_log_body()
 
     response = patient_client.post(URL, body, format="json")
 
@@ -38,7 +38,7 @@ def test_it_stores_a_log_and_answers_with_triage(patient_client, patient):
 
 @pytest.mark.django_db
 def test_an_urgent_log_raises_an_alert_with_the_log(patient_client, patient):
-    body = log_body(locations=["calf"], redness=True, warmth=True, tenderness=True)
+    body = symptom_log_body(locations=["calf"], redness=True, warmth=True, tenderness=True)
 
     response = patient_client.post(URL, body, format="json")
 
@@ -61,7 +61,7 @@ def test_an_urgent_log_raises_an_alert_with_the_log(patient_client, patient):
 
 @pytest.mark.django_db
 def test_an_emergency_log_raises_an_emergency_alert(patient_client, patient):
-    response = patient_client.post(URL, log_body(saddle_numbness=True), format="json")
+    response = patient_client.post(URL, symptom_log_body(saddle_numbness=True), format="json")
 
     assert response.json()["triage"]["level"] == "emergency"
     assert Alert.objects.get(patient=patient).level == "emergency"
@@ -69,7 +69,7 @@ def test_an_emergency_log_raises_an_emergency_alert(patient_client, patient):
 
 @pytest.mark.django_db
 def test_a_soon_log_raises_no_alert(patient_client):
-    response = patient_client.post(URL, log_body(knee_locking=True), format="json")
+    response = patient_client.post(URL, symptom_log_body(knee_locking=True), format="json")
 
     assert response.json()["triage"]["level"] == "soon"
     assert not Alert.objects.exists()
@@ -79,7 +79,7 @@ def test_a_soon_log_raises_no_alert(patient_client):
 def test_the_same_client_id_again_returns_the_stored_log_and_changes_nothing(
     patient_client, patient
 ):
-    body = log_body(locations=["calf"], redness=True)
+    body = symptom_log_body(locations=["calf"], redness=True)
     first = patient_client.post(URL, body, format="json")
 
     again = patient_client.post(URL, {**body, "pain_score": 9, "note": "changed"}, format="json")
@@ -96,7 +96,7 @@ def test_the_same_client_id_again_returns_the_stored_log_and_changes_nothing(
 def test_another_patient_may_reuse_a_client_id_without_seeing_the_first(
     patient_client, other_patient
 ):
-    body = log_body()
+    body = symptom_log_body()
     patient_client.post(URL, body, format="json")
 
     response = client_for(other_patient).post(URL, {**body, "pain_score": 2}, format="json")
@@ -108,7 +108,7 @@ def test_another_patient_may_reuse_a_client_id_without_seeing_the_first(
 @pytest.mark.django_db(transaction=True)
 def test_racing_copies_of_one_log_make_exactly_one_row(patient):
     """Two phones (or a retry) sending the same log at the same instant."""
-    body = log_body(locations=["calf"], redness=True)
+    body = symptom_log_body(locations=["calf"], redness=True)
     statuses = [r.status_code for r in post_at_once([(patient, URL, body)] * 4)]
 
     assert sorted(statuses) == [200, 200, 200, 201]
@@ -119,7 +119,7 @@ def test_racing_copies_of_one_log_make_exactly_one_row(patient):
 @pytest.mark.django_db
 def test_only_patients_log_symptoms(physio_client, editor_client, api_client):
     for client, expected in ((physio_client, 403), (editor_client, 403), (api_client, 401)):
-        assert client.post(URL, log_body(), format="json").status_code == expected
+        assert client.post(URL, symptom_log_body(), format="json").status_code == expected
     assert not SymptomLog.objects.exists()
 
 
@@ -159,7 +159,7 @@ NOW_PLUS_10 = lambda: (timezone.now() + timedelta(minutes=10)).isoformat()  # no
 def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(
     patient_client, overrides, attr, code
 ):
-    response = patient_client.post(URL, log_body(**overrides), format="json")
+    response = patient_client.post(URL, symptom_log_body(**overrides), format="json")
 
     assert response.status_code == 400, response.json()
     body = response.json()
@@ -171,7 +171,7 @@ def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(
 
 @pytest.mark.django_db
 def test_a_future_recorded_at_is_refused(patient_client):
-    response = patient_client.post(URL, log_body(recorded_at=NOW_PLUS_10()), format="json")
+    response = patient_client.post(URL, symptom_log_body(recorded_at=NOW_PLUS_10()), format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0] == {
         "code": "in_future",
@@ -184,7 +184,10 @@ def test_a_future_recorded_at_is_refused(patient_client):
 @pytest.mark.django_db
 def test_four_minutes_ahead_is_tolerated_for_clock_drift(patient_client):
     ahead = (timezone.now() + timedelta(minutes=4)).isoformat()
-    assert patient_client.post(URL, log_body(recorded_at=ahead), format="json").status_code == 201
+    assert (
+        patient_client.post(URL, symptom_log_body(recorded_at=ahead), format="json").status_code
+        == 201
+    )
 
 
 @pytest.mark.django_db
@@ -197,7 +200,7 @@ def test_a_body_that_is_not_a_log_object_is_a_400(patient_client, payload):
 
 @pytest.mark.django_db
 def test_a_painless_check_in_needs_no_location(patient_client):
-    response = patient_client.post(URL, log_body(pain_score=0, locations=[]), format="json")
+    response = patient_client.post(URL, symptom_log_body(pain_score=0, locations=[]), format="json")
     assert response.status_code == 201
 
 
@@ -230,7 +233,7 @@ RED_FLAG_ROWS = [
 def test_every_red_flag_row_answers_with_its_code_and_level(
     patient_client, patient, fields, code, level
 ):
-    response = patient_client.post(URL, log_body(**fields), format="json")
+    response = patient_client.post(URL, symptom_log_body(**fields), format="json")
 
     assert response.status_code == 201
     triage = response.json()["triage"]

@@ -11,6 +11,9 @@ from apps.symptoms.models import SymptomLog
 from apps.symptoms.services import symptom_log_create
 from tests.conftest import client_for
 
+# The trend groups logs by the patient's local day.
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 
 def make_log(patient, when, pain=4, **extra):
     fields = {

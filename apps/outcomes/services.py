@@ -1,0 +1,606 @@
+"""Writes for outcome measures: loading instruments, schedules, scored responses."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.accounts.selectors import is_linked
+from backend import hooks
+from backend.errors import Conflict
+
+from . import reminders, scoring
+from .errors import OutcomeError
+from .models import (
+    Instrument,
+    InstrumentVersion,
+    OutcomeResponse,
+    OutcomeSchedule,
+    ScheduleEndReason,
+)
+
+INSTRUMENT_DIR = Path(settings.BASE_DIR) / "fixtures" / "instruments"
+# A physio and a patient may be a day apart across zones: "today" for one is "yesterday"
+# for the other.
+STARTS_ON_GRACE = timedelta(days=1)
+STARTS_ON_LIMIT = timedelta(days=365)
+
+
+# --- Instruments as data --------------------------------------------------------------------
+
+
+@dataclass
+class InstrumentReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_switch: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} versions created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.kept_switch)} instruments switched "
+            "on or off in the admin kept as they are"
+        )
+
+
+def _version_fields(entry: dict[str, Any]) -> dict[str, Any]:
+    scoring_ = entry.get("scoring") or {}
+
+    def decimal(value):
+        return None if value is None else Decimal(str(value))
+
+    return {
+        "title": entry["title"],
+        "question": entry.get("question", ""),
+        "items": [dict(item) for item in entry["items"]],
+        "answers": [dict(answer) for answer in entry.get("answers", [])],
+        "named_by_patient": bool(entry.get("named_by_patient", False)),
+        "min_items": entry.get("min_items"),
+        "max_items": entry.get("max_items"),
+        "method": scoring_["method"],
+        "score_item": scoring_.get("score_item", ""),
+        "lookup_table": [[int(raw), float(score)] for raw, score in scoring_.get("table", [])],
+        "score_min": decimal(scoring_["min"]),
+        "score_max": decimal(scoring_["max"]),
+        "higher_is_better": bool(scoring_["higher_is_better"]),
+        "mcid": decimal(scoring_["mcid"]),
+        "mcid_percent": decimal(scoring_.get("mcid_percent")),
+        "source": " ".join(str(entry["source"]).split()),
+        "licence": " ".join(str(entry["licence"]).split()),
+    }
+
+
+def _differs(current: Any, wanted: Any) -> bool:
+    if isinstance(wanted, Decimal) or isinstance(current, Decimal):
+        return current is None or wanted is None or Decimal(current) != Decimal(wanted)
+    return current != wanted
+
+
+@transaction.atomic
+def instrument_load(
+    *, data: dict[str, Any], report: InstrumentReport | None = None, overwrite_edited: bool = False
+) -> Instrument:
+    """Create or update one instrument and its versions from data (a fixture file's
+    content). A version with responses keeps its wording: data that changes it is refused
+    (ValidationError naming the version), since a validated instrument's text is fixed.
+    Which version is enabled follows the data, unless someone switched a version of this
+    instrument on or off in the admin (kept, like content edited in the admin)."""
+    report = report if report is not None else InstrumentReport()
+    code = data["code"]
+    instrument, _ = Instrument.objects.get_or_create(code=code, defaults={"url": data["url"]})
+    if instrument.url != data["url"]:
+        instrument.url = data["url"]
+        instrument.full_clean()
+        instrument.save(update_fields=["url"])
+
+    existing = {version.version: version for version in instrument.versions.all()}
+    keep_switch = not overwrite_edited and any(v.edited_in_admin for v in existing.values())
+    if keep_switch:
+        report.kept_switch.append(code)
+    wanted_enabled: dict[str, bool] = {}
+    versions: list[InstrumentVersion] = []
+    for entry in data["versions"]:
+        label = f"{code} v{entry['version']}"
+        fields = _version_fields(entry)
+        version = existing.get(str(entry["version"]))
+        created = version is None
+        if created:
+            version = InstrumentVersion(instrument=instrument, version=str(entry["version"]))
+        changed = [
+            name for name, value in fields.items() if _differs(getattr(version, name), value)
+        ]
+        for name in changed:
+            setattr(version, name, fields[name])
+        if keep_switch:
+            wanted_enabled[version.version] = version.enabled if not created else False
+        else:
+            wanted_enabled[version.version] = bool(entry.get("enabled", True))
+        if created or changed:
+            # Saved switched off first: the one-enabled constraint holds at every step.
+            version.enabled = False
+            try:
+                version.full_clean(validate_constraints=False)
+            except ValidationError as error:
+                raise ValidationError(f"{label}: {'; '.join(error.messages)}") from error
+            version.save()
+            (report.created if created else report.updated).append(label)
+        else:
+            report.unchanged.append(label)
+        versions.append(version)
+
+    if sum(wanted_enabled.values()) > 1:
+        raise ValidationError(f"{code}: at most one version may be enabled.")
+    if not keep_switch:
+        for version in versions:
+            version.edited_in_admin = False
+    to_switch = [v for v in versions if v.enabled != wanted_enabled[v.version]]
+    if any(wanted_enabled.values()) and not keep_switch:
+        # Enabling one version switches off any other (one enabled per instrument).
+        InstrumentVersion.objects.filter(instrument=instrument, enabled=True).exclude(
+            version__in=[v for v, on in wanted_enabled.items() if on]
+        ).update(enabled=False)
+    for version in sorted(to_switch, key=lambda v: wanted_enabled[v.version]):
+        version.enabled = wanted_enabled[version.version]
+        version.save(update_fields=["enabled", "edited_in_admin", "updated_at"])
+    if to_switch:
+        _schedules_resync(instrument=instrument)
+    return instrument
+
+
+@transaction.atomic
+def instruments_load(
+    *, paths: Iterable[Path] | None = None, overwrite_edited: bool = False
+) -> InstrumentReport:
+    """Load every instrument file (fixtures/instruments/*.yaml); safe to run again."""
+    report = InstrumentReport()
+    for path in sorted(paths if paths is not None else INSTRUMENT_DIR.glob("*.yaml")):
+        instrument_load(
+            data=yaml.safe_load(path.read_text(encoding="utf-8")),
+            report=report,
+            overwrite_edited=overwrite_edited,
+        )
+    return report
+
+
+def on_bootstrap(sender, *, options: dict, **kwargs) -> list[str]:
+    """`manage.py bootstrap`: load or update the outcome instruments."""
+    report = instruments_load(overwrite_edited=options.get("overwrite_edited", False))
+    return [
+        f"Outcome instruments: {report.summary()}.",
+        *(f"  kept the admin's on/off choice for {code}" for code in report.kept_switch),
+    ]
+
+
+def _schedules_resync(*, instrument: Instrument, now: datetime | None = None) -> None:
+    for schedule in OutcomeSchedule.objects.filter(
+        instrument=instrument, ended_at__isnull=True
+    ).select_related("patient"):
+        reminders.schedule_reminders_sync(schedule=schedule, now=now)
+
+
+@transaction.atomic
+def instrument_version_set_enabled(*, version: InstrumentVersion, enabled: bool) -> None:
+    """Switch a version on or off (editors, in the admin). Switching one on switches off
+    the instrument's other versions. Schedules of an instrument with no enabled version
+    stop reminding (and are not due) until one is switched on again."""
+    version = InstrumentVersion.objects.select_for_update().get(pk=version.pk)
+    if enabled:
+        InstrumentVersion.objects.filter(instrument_id=version.instrument_id, enabled=True).exclude(
+            pk=version.pk
+        ).update(enabled=False, edited_in_admin=True, updated_at=timezone.now())
+    version.enabled = enabled
+    version.edited_in_admin = True
+    version.save(update_fields=["enabled", "edited_in_admin", "updated_at"])
+    _schedules_resync(instrument=version.instrument)
+
+
+def enabled_version(code: str) -> InstrumentVersion | None:
+    return (
+        InstrumentVersion.objects.select_related("instrument")
+        .filter(instrument_id=code, enabled=True)
+        .first()
+    )
+
+
+# --- Schedules ------------------------------------------------------------------------------
+
+
+def _unknown_instrument(code: str) -> ValidationError:
+    return ValidationError(
+        {
+            "instrument": ValidationError(
+                f"{code!r} is not an instrument in use.", code=OutcomeError.UNKNOWN_INSTRUMENT
+            )
+        }
+    )
+
+
+@transaction.atomic
+def outcome_schedule_create(
+    *,
+    physio: User,
+    patient: User,
+    instrument: str,
+    every_days: int,
+    starts_on,
+    now: datetime | None = None,
+) -> OutcomeSchedule:
+    """A linked physiotherapist asks the patient to answer an instrument every `every_days`
+    days from `starts_on`; the questionnaire reminders are planned at once."""
+    now = now or timezone.now()
+    if not is_linked(physio=physio, patient=patient):
+        raise ValidationError(
+            {"patient": ValidationError("Not a patient you are linked to.", code="not_linked")}
+        )
+    version = enabled_version(instrument)
+    if version is None:
+        raise _unknown_instrument(instrument)
+    today = now.astimezone(patient.zone).date()
+    if starts_on < today - STARTS_ON_GRACE:
+        raise ValidationError(
+            {
+                "starts_on": ValidationError(
+                    "Must not be before the patient's today.", code=OutcomeError.STARTS_IN_PAST
+                )
+            }
+        )
+    if starts_on > today + STARTS_ON_LIMIT:
+        raise ValidationError(
+            {
+                "starts_on": ValidationError(
+                    "Must be within a year.", code=OutcomeError.STARTS_TOO_LATE
+                )
+            }
+        )
+    schedule = OutcomeSchedule(
+        patient=patient,
+        physio=physio,
+        instrument=version.instrument,
+        every_days=every_days,
+        starts_on=starts_on,
+    )
+    schedule.full_clean(validate_constraints=False)
+    exists = Conflict(
+        f"The patient already has an active {instrument} schedule; end it first.",
+        OutcomeError.SCHEDULE_EXISTS,
+    )
+    if OutcomeSchedule.objects.filter(
+        patient=patient, instrument=version.instrument, ended_at__isnull=True
+    ).exists():
+        raise exists
+    try:
+        with transaction.atomic():
+            schedule.save(force_insert=True)
+    except IntegrityError as error:  # a concurrent request made it first
+        raise exists from error
+    reminders.schedule_reminders_start(schedule=schedule, now=now)
+    return schedule
+
+
+@transaction.atomic
+def outcome_schedule_end(
+    *,
+    schedule: OutcomeSchedule,
+    by: User | None,
+    reason: str = ScheduleEndReason.ENDED,
+    now: datetime | None = None,
+) -> OutcomeSchedule:
+    """End a schedule: it is no longer due and its pending reminders are cancelled. Its
+    responses stay (the patient's record)."""
+    now = now or timezone.now()
+    schedule = (
+        OutcomeSchedule.objects.select_for_update().select_related("patient").get(pk=schedule.pk)
+    )
+    if schedule.ended_at is not None:
+        raise Conflict("This schedule has already ended.", OutcomeError.SCHEDULE_ENDED)
+    schedule.ended_at = now
+    schedule.ended_by = by
+    schedule.end_reason = reason
+    schedule.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    reminders.schedule_reminders_sync(schedule=schedule, now=now)
+    return schedule
+
+
+def on_care_link_ended(sender, *, link, **kwargs) -> None:
+    """The `care_link_ended` hook: the physiotherapist's schedules for that patient stop
+    (and their reminders with them) in the transaction that ends the link."""
+    for schedule in OutcomeSchedule.objects.filter(
+        patient_id=link.patient_id, physio_id=link.physio_id, ended_at__isnull=True
+    ):
+        outcome_schedule_end(schedule=schedule, by=link.ended_by, reason=ScheduleEndReason.UNLINKED)
+
+
+# --- Responses ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    """One response to store: validated fields (client_id, instrument, version, answers,
+    completed_at), or the errors the HTTP layer found."""
+
+    index: int
+    fields: dict[str, Any] | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    index: int
+    status: str  # created | existing | invalid
+    response: OutcomeResponse | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    response: OutcomeResponse
+    created: bool
+
+
+def _error(attr: str, code: str, message: str) -> dict[str, Any]:
+    return {"code": str(code), "detail": message, "attr": attr}
+
+
+def _answers(rows: Iterable[Any]) -> list[scoring.Answer]:
+    return [
+        row
+        if isinstance(row, scoring.Answer)
+        else scoring.Answer(str(row["item"]), row["value"], row.get("label"))
+        for row in rows
+    ]
+
+
+GroupKey = tuple[str, UUID | None]  # (instrument, schedule id or None when unscheduled)
+
+
+def _group_key(response: OutcomeResponse) -> GroupKey:
+    return (response.instrument_id, response.schedule_id)
+
+
+def _timeline_order(response: OutcomeResponse) -> tuple:
+    # Oldest first; at the same instant a stored response comes before a new one, and the
+    # stable sort keeps new ones in the order they were sent.
+    return (
+        response.completed_at,
+        response._state.adding,
+        response.created_at or response.completed_at,
+    )
+
+
+def _activities_of(response: OutcomeResponse) -> dict[str, str]:
+    return {str(row["item"]): row.get("label") or "" for row in response.answers}
+
+
+def _judge_group(
+    members: list[OutcomeResponse], definitions: dict[int, scoring.Definition]
+) -> list[OutcomeResponse]:
+    """Write baseline, change and responder on every member (oldest first); return the
+    members whose figures changed."""
+    if not members:
+        return []
+    changed = []
+    baseline = members[0].score
+    for position, response in enumerate(members):
+        judged = scoring.judge(
+            definitions[response.version_id],
+            baseline=None if position == 0 else baseline,
+            score=response.score,
+        )
+        figures = (
+            None if position == 0 else baseline,
+            judged.change,
+            judged.responder.value if judged.responder else "",
+        )
+        if (response.baseline_score, response.change, response.responder) != figures:
+            response.baseline_score, response.change, response.responder = figures
+            changed.append(response)
+    return changed
+
+
+@transaction.atomic
+def outcome_responses_store(
+    *, patient: User, items: Sequence[BulkItem], now: datetime | None = None
+) -> list[BulkResult]:
+    """Score and store responses, one result per item in order (offline sync and single
+    posts alike). Valid items are stored even when others fail; a known client_id gives
+    back the stored response unchanged.
+
+    A response joins the patient's active schedule of its instrument (none: the patient's
+    unscheduled responses to it). Its baseline is the group's first response by
+    `completed_at`; a PSFS response rates the activities named at that first response.
+
+    Queries do not grow with the number of items: the patient's row is locked (racing
+    copies of one response wait here, then find it stored), known client_ids, versions,
+    schedules and the touched groups are read once each, new rows inserted in bulk.
+    """
+    now = now or timezone.now()
+    items = list(items)
+    # Racing requests of one patient queue here; on SQLite writers are serialised anyway
+    # and the insert below ignores a copy that slipped through.
+    list(User.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
+
+    valid = [item for item in items if item.fields is not None]
+    known = {
+        response.client_id: response
+        for response in OutcomeResponse.objects.filter(
+            patient=patient, client_id__in={item.fields["client_id"] for item in valid}
+        ).select_related("version")
+    }
+    pending: list[BulkItem] = []
+    first_copy: dict[UUID, int] = {}
+    for item in valid:
+        client_id = item.fields["client_id"]
+        if client_id not in known and client_id not in first_copy:
+            first_copy[client_id] = item.index
+            pending.append(item)
+
+    codes = {item.fields["instrument"] for item in pending}
+    versions = {
+        version.instrument_id: version
+        for version in InstrumentVersion.objects.filter(instrument_id__in=codes, enabled=True)
+    }
+    schedules = {
+        schedule.instrument_id: schedule
+        for schedule in OutcomeSchedule.objects.filter(
+            patient=patient, instrument_id__in=codes, ended_at__isnull=True
+        )
+    }
+    groups: dict[GroupKey, list[OutcomeResponse]] = defaultdict(list)
+    if codes:
+        in_groups = Q()
+        for code in codes:
+            schedule = schedules.get(code)
+            in_groups |= Q(
+                instrument_id=code,
+                **({"schedule": schedule} if schedule else {"schedule__isnull": True}),
+            )
+        for response in (
+            OutcomeResponse.objects.filter(in_groups, patient=patient)
+            .select_related("version")
+            .order_by("completed_at", "created_at")
+        ):
+            groups[_group_key(response)].append(response)
+    definitions: dict[int, scoring.Definition] = {v.pk: v.definition() for v in versions.values()}
+    for members in groups.values():
+        for response in members:
+            if response.version_id not in definitions:
+                definitions[response.version_id] = response.version.definition()
+
+    errors: dict[int, list[dict[str, Any]]] = {}
+    new: dict[int, OutcomeResponse] = {}
+    for item in sorted(pending, key=lambda i: i.fields["completed_at"]):
+        fields = item.fields
+        version = versions.get(fields["instrument"])
+        if version is None:
+            errors[item.index] = [
+                _error(
+                    "instrument",
+                    OutcomeError.UNKNOWN_INSTRUMENT,
+                    f"{fields['instrument']!r} is not an instrument in use.",
+                )
+            ]
+            continue
+        if fields.get("version") not in (None, version.version):
+            errors[item.index] = [
+                _error(
+                    "version",
+                    OutcomeError.WRONG_VERSION,
+                    f"Version {fields['version']!r} of {version.instrument_id} is not the one "
+                    f"in use ({version.version!r}).",
+                )
+            ]
+            continue
+        schedule = schedules.get(version.instrument_id)
+        members = groups[(version.instrument_id, schedule.pk if schedule else None)]
+        definition = definitions[version.pk]
+        try:
+            scored = scoring.score_answers(
+                definition,
+                _answers(fields["answers"]),
+                activities=_activities_of(members[0])
+                if definition.named_by_patient and members
+                else None,
+            )
+        except scoring.AnswersInvalid as invalid:
+            errors[item.index] = [_error(e.attr, e.code, e.message) for e in invalid.errors]
+            continue
+        response = OutcomeResponse(
+            client_id=fields["client_id"],
+            patient=patient,
+            instrument_id=version.instrument_id,
+            version=version,
+            schedule=schedule,
+            answers=[
+                {"item": a.item, "value": a.value, **({"label": a.label} if a.label else {})}
+                for a in scored.answers
+            ],
+            score=scored.score,
+            completed_at=fields["completed_at"],
+        )
+        new[item.index] = response
+        members.append(response)
+        members.sort(key=_timeline_order)
+
+    restated: list[OutcomeResponse] = []
+    for members in groups.values():
+        restated += [r for r in _judge_group(members, definitions) if not r._state.adding]
+
+    created: dict[UUID, OutcomeResponse] = {}
+    if new:
+        for response in new.values():
+            response.full_clean(
+                exclude=["patient", "instrument", "version", "schedule"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        OutcomeResponse.objects.bulk_create(new.values(), ignore_conflicts=True)
+        ours = {response.pk: response for response in new.values()}
+        for response in OutcomeResponse.objects.filter(
+            patient=patient, client_id__in=[r.client_id for r in new.values()]
+        ).select_related("version"):
+            if response.pk in ours:
+                created[response.client_id] = ours[response.pk]
+            else:  # a copy stored by a request that got here first (SQLite only)
+                known[response.client_id] = response
+    if restated:
+        OutcomeResponse.objects.bulk_update(restated, ["baseline_score", "change", "responder"])
+    if created:
+        stored = sorted(created.values(), key=_timeline_order)
+        # Subscribers (alerts) raise or update the worsening alert in this transaction.
+        hooks.logs_recorded.send(
+            sender=OutcomeResponse, patient_id=patient.pk, kind=hooks.LogKind.OUTCOME, logs=stored
+        )
+        for schedule in {r.schedule_id: r.schedule for r in stored if r.schedule}.values():
+            schedule.patient = patient
+            reminders.schedule_reminders_answered(schedule=schedule, now=now)
+
+    results: list[BulkResult] = []
+    reported: set[UUID] = set()
+    for item in items:
+        if item.fields is None:
+            results.append(BulkResult(item.index, "invalid", errors=item.errors))
+        elif item.index in errors:
+            results.append(BulkResult(item.index, "invalid", errors=errors[item.index]))
+        else:
+            client_id = item.fields["client_id"]
+            if client_id in created and client_id not in reported:
+                results.append(BulkResult(item.index, "created", response=created[client_id]))
+                reported.add(client_id)
+            elif client_id in known or client_id in created:
+                results.append(
+                    BulkResult(
+                        item.index, "existing", response=known.get(client_id) or created[client_id]
+                    )
+                )
+            else:
+                # A later copy of an item that was refused: the same errors.
+                first = first_copy[client_id]
+                results.append(BulkResult(item.index, "invalid", errors=errors[first]))
+    return results
+
+
+def outcome_response_create(*, patient: User, now: datetime | None = None, **fields) -> Outcome:
+    """Store one response (`POST outcome-responses/`); the same client_id again returns the
+    stored response. Bad answers raise ValidationError naming the item; nothing is stored."""
+    result = outcome_responses_store(patient=patient, items=[BulkItem(0, fields=fields)], now=now)[
+        0
+    ]
+    if result.status == "invalid":
+        by_attr: dict[str, list[ValidationError]] = defaultdict(list)
+        for error in result.errors:
+            by_attr[error["attr"]].append(ValidationError(error["detail"], code=error["code"]))
+        raise ValidationError(dict(by_attr))
+    return Outcome(result.response, created=result.status == "created")

@@ -1,0 +1,301 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, pagination, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts import selectors as accounts
+from apps.accounts.models import Role
+from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
+from apps.accounts.services import patient_access_record
+from backend.rest import PageNumberPagination, api_errors, require_empty_body
+
+from . import selectors, services
+from .errors import OutcomeError
+from .models import ScheduleStatus
+from .serializers import (
+    DueQuestionnaireSerializer,
+    InstrumentOutcomeSerializer,
+    InstrumentSerializer,
+    OutcomeBulkResultSerializer,
+    OutcomeResponseInputSerializer,
+    OutcomeResponseSerializer,
+    OutcomeScheduleInputSerializer,
+    OutcomeScheduleQuerySerializer,
+    OutcomeScheduleSerializer,
+)
+
+# The same offline-sync size as symptom logs (docs/api.md).
+BULK_MAX_ITEMS = 500
+
+
+def _page(view: APIView, request: Request, rows, serializer_class) -> Response:
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class ResponseCursorPagination(pagination.CursorPagination):
+    ordering = ("-completed_at", "-created_at")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class TooManyItems(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = f"Send at most {BULK_MAX_ITEMS} responses per request."
+    default_code = "too_many_items"
+
+
+# --- Instruments ----------------------------------------------------------------------------
+
+
+class InstrumentListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: InstrumentSerializer(many=True)},
+        summary="The outcome instruments in use (each one's enabled version)",
+    )
+    def get(self, request: Request) -> Response:
+        versions = selectors.enabled_versions().order_by("instrument_id")
+        return _page(self, request, versions, InstrumentSerializer)
+
+
+class InstrumentDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: InstrumentSerializer}, summary="One instrument in use")
+    def get(self, request: Request, code: str) -> Response:
+        version = selectors.enabled_version_of(code)
+        if version is None:
+            raise Http404
+        return Response(InstrumentSerializer(version).data)
+
+
+# --- Schedules ------------------------------------------------------------------------------
+
+
+class PatientScheduleCreateView(APIView):
+    permission_classes = [IsPhysio]
+
+    @extend_schema(
+        request=OutcomeScheduleInputSerializer,
+        responses={
+            201: OutcomeScheduleSerializer,
+            409: OpenApiResponse(description="An active schedule of this instrument exists."),
+        },
+        summary="Schedule an instrument for a linked patient (physiotherapists)",
+    )
+    def post(self, request: Request, patient_id) -> Response:
+        patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
+        serializer = OutcomeScheduleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        schedule = services.outcome_schedule_create(
+            physio=request.user, patient=patient, **serializer.validated_data
+        )
+        return Response(OutcomeScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+
+
+class ScheduleListView(APIView):
+    permission_classes = [IsPatientOrPhysio]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("patient", str, description="Physiotherapists: required."),
+            OpenApiParameter("status", str, enum=ScheduleStatus.values),
+        ],
+        responses={200: OutcomeScheduleSerializer(many=True)},
+        summary="A patient's outcome schedules (own; physiotherapists: ?patient=)",
+    )
+    def get(self, request: Request) -> Response:
+        query = OutcomeScheduleQuerySerializer(
+            data={k: v for k, v in request.query_params.items() if k in ("patient", "status")}
+        )
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        patient = None
+        if request.user.role == Role.PHYSIO:
+            if "patient" not in params:
+                raise exceptions.ValidationError(
+                    {
+                        "patient": [
+                            exceptions.ErrorDetail(
+                                "Name the patient whose schedules to list.",
+                                code=OutcomeError.PATIENT_REQUIRED,
+                            )
+                        ]
+                    }
+                )
+            patient = accounts.patient_for_physio(physio=request.user, patient_id=params["patient"])
+        schedules = selectors.schedules_for(user=request.user, patient=patient)
+        if "status" in params:
+            schedules = schedules.filter(ended_at__isnull=params["status"] == ScheduleStatus.ACTIVE)
+        response = _page(self, request, schedules, OutcomeScheduleSerializer)
+        if patient is not None:
+            patient_access_record(physio=request.user, patients=patient, what="outcomes.schedules")
+        return response
+
+
+class ScheduleEndView(APIView):
+    permission_classes = [IsPhysio]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: OutcomeScheduleSerializer,
+            409: OpenApiResponse(description="Already ended."),
+        },
+        summary="End a schedule; its reminders stop (linked physiotherapists)",
+    )
+    def post(self, request: Request, schedule_id) -> Response:
+        schedule = get_object_or_404(selectors.schedules_for(user=request.user), pk=schedule_id)
+        require_empty_body(request.data)
+        schedule = services.outcome_schedule_end(schedule=schedule, by=request.user)
+        return Response(OutcomeScheduleSerializer(schedule).data)
+
+
+# --- Responses ------------------------------------------------------------------------------
+
+
+class ResponseListView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses={200: OutcomeResponseSerializer(many=True)},
+        summary="The caller's responses, newest first (cursor pagination)",
+    )
+    def get(self, request: Request) -> Response:
+        paginator = ResponseCursorPagination()
+        page = paginator.paginate_queryset(
+            selectors.responses_for(patient=request.user), request, view=self
+        )
+        return paginator.get_paginated_response(OutcomeResponseSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=OutcomeResponseInputSerializer,
+        responses={
+            201: OutcomeResponseSerializer,
+            200: OpenApiResponse(
+                OutcomeResponseSerializer, description="Already stored (same client_id)."
+            ),
+        },
+        summary="Answer an instrument; the server scores it against the schedule's baseline",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = OutcomeResponseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = services.outcome_response_create(
+            patient=request.user, **serializer.validated_data
+        )
+        return Response(
+            OutcomeResponseSerializer(outcome.response).data,
+            status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
+        )
+
+
+class ResponseDetailView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses={200: OutcomeResponseSerializer}, summary="One of the caller's responses"
+    )
+    def get(self, request: Request, response_id) -> Response:
+        response = get_object_or_404(selectors.responses_for(patient=request.user), pk=response_id)
+        return Response(OutcomeResponseSerializer(response).data)
+
+
+class ResponseBulkView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        request={
+            "application/json": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/OutcomeResponseInputRequest"},
+                "maxItems": BULK_MAX_ITEMS,
+            }
+        },
+        responses={
+            200: OutcomeBulkResultSerializer,
+            413: OpenApiResponse(description=f"More than {BULK_MAX_ITEMS} items."),
+        },
+        summary=f"Offline sync: up to {BULK_MAX_ITEMS} responses, one result per item in order",
+    )
+    def post(self, request: Request) -> Response:
+        payload = request.data
+        if isinstance(payload, dict) and set(payload) == {"responses"}:
+            payload = payload["responses"]
+        if not isinstance(payload, list):
+            raise exceptions.ValidationError(
+                {
+                    "non_field_errors": [
+                        exceptions.ErrorDetail("Send a JSON array of responses.", code="not_a_list")
+                    ]
+                }
+            )
+        if len(payload) > BULK_MAX_ITEMS:
+            raise TooManyItems()
+
+        # One serializer validates every item (building DRF's fields once, not per item).
+        validator = OutcomeResponseInputSerializer()
+        items = []
+        for index, data in enumerate(payload):
+            try:
+                fields = validator.run_validation(data)
+            except exceptions.ValidationError as error:
+                items.append(services.BulkItem(index, errors=api_errors(error.detail)))
+            else:
+                items.append(services.BulkItem(index, fields=fields))
+
+        results = services.outcome_responses_store(patient=request.user, items=items)
+        rendered = iter(
+            OutcomeResponseSerializer(
+                [result.response for result in results if result.response is not None], many=True
+            ).data
+        )
+        body = []
+        for result in results:
+            entry = {"index": result.index, "status": result.status}
+            if result.response is not None:
+                entry["response"] = next(rendered)
+            else:
+                entry["errors"] = result.errors
+            body.append(entry)
+        return Response({"results": body})
+
+
+class DueView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses={200: DueQuestionnaireSerializer(many=True)},
+        summary="The questionnaires due now, each with its schedule",
+    )
+    def get(self, request: Request) -> Response:
+        return _page(
+            self, request, selectors.due_for(patient=request.user), DueQuestionnaireSerializer
+        )
+
+
+class PatientOutcomesView(APIView):
+    permission_classes = [IsPhysio]
+
+    @extend_schema(
+        responses={200: InstrumentOutcomeSerializer(many=True)},
+        summary="A linked patient's outcomes per instrument: baseline, latest, change, series",
+    )
+    def get(self, request: Request, patient_id) -> Response:
+        patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
+        response = _page(
+            self,
+            request,
+            selectors.outcomes_by_instrument(patient=patient),
+            InstrumentOutcomeSerializer,
+        )
+        patient_access_record(physio=request.user, patients=patient, what="outcomes.series")
+        return response

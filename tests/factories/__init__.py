@@ -1,0 +1,97 @@
+"""factory_boy factories for every model of the project, one module per app.
+
+    from tests.factories import PatientFactory, SymptomLogFactory
+    log = SymptomLogFactory(patient=patient, fever=True)  # triage: urgent, possible_infection
+
+Every factory builds a row the database and `full_clean()` accept (tests/test_factories.py
+checks each one). Factories write rows directly: no service runs, so no alert, reminder or
+push is made on the side. Where a test needs what a service does, call the service.
+"""
+
+from .accounts import (
+    PASSWORD,
+    CareTeamInviteFactory,
+    CareTeamLinkFactory,
+    EditorFactory,
+    PatientAccessAuditFactory,
+    PatientFactory,
+    PhysioFactory,
+    UserFactory,
+)
+from .alerts import AlertEventFactory, AlertFactory
+from .care import CareSessionFactory
+from .content import (
+    ConditionExerciseFactory,
+    ConditionFactory,
+    ConditionProtocolFactory,
+    ExerciseFactory,
+    IceStepFactory,
+    ProtocolFactory,
+    ProtocolStepFactory,
+    RegionTagFactory,
+    link,
+)
+from .messaging import MessageFactory
+from .notifications import (
+    DeliveryAttemptFactory,
+    DeviceFactory,
+    NotificationFactory,
+    PushDeliveryFactory,
+    ReminderFactory,
+    ReminderSettingsFactory,
+)
+from .outcomes import (
+    InstrumentFactory,
+    InstrumentVersionFactory,
+    OutcomeResponseFactory,
+    OutcomeScheduleFactory,
+)
+from .plans import (
+    ALL_DAYS,
+    ExerciseLogFactory,
+    ExercisePlanFactory,
+    PlanEventFactory,
+    PlanItemFactory,
+)
+from .symptoms import SymptomLogFactory, triage_of
+
+__all__ = [
+    "ALL_DAYS",
+    "PASSWORD",
+    "AlertEventFactory",
+    "AlertFactory",
+    "CareSessionFactory",
+    "CareTeamInviteFactory",
+    "CareTeamLinkFactory",
+    "ConditionExerciseFactory",
+    "ConditionFactory",
+    "ConditionProtocolFactory",
+    "DeliveryAttemptFactory",
+    "DeviceFactory",
+    "EditorFactory",
+    "ExerciseFactory",
+    "ExerciseLogFactory",
+    "ExercisePlanFactory",
+    "IceStepFactory",
+    "InstrumentFactory",
+    "InstrumentVersionFactory",
+    "MessageFactory",
+    "NotificationFactory",
+    "OutcomeResponseFactory",
+    "OutcomeScheduleFactory",
+    "PatientAccessAuditFactory",
+    "PatientFactory",
+    "PhysioFactory",
+    "PlanEventFactory",
+    "PlanItemFactory",
+    "ProtocolFactory",
+    "ProtocolStepFactory",
+    "PushDeliveryFactory",
+    "RegionTagFactory",
+    "ReminderFactory",
+    "ReminderSettingsFactory",
+    "SymptomLogFactory",
+    "UserFactory",
+    "link",
+    "triage_of",
+]

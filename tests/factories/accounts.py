@@ -1,0 +1,97 @@
+"""Users of each role, care-team links and invites, and the audit of physios' reads."""
+
+import factory
+from django.utils import timezone
+
+from apps.accounts.models import CareTeamInvite, CareTeamLink, PatientAccessAudit, Role, User
+from apps.accounts.services import INVITE_LIFETIME, invite_code_hash
+
+PASSWORD = "a-Strong-passphrase-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A patient by default, with PASSWORD; the same email twice is the same user."""
+
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    role = Role.PATIENT
+    timezone = "Europe/London"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class PatientFactory(UserFactory):
+    role = Role.PATIENT
+
+
+class PhysioFactory(UserFactory):
+    role = Role.PHYSIO
+
+
+class EditorFactory(UserFactory):
+    role = Role.EDITOR
+    is_staff = True
+
+
+class CareTeamLinkFactory(factory.django.DjangoModelFactory):
+    """An active physio ↔ patient link (`ended=True` for one the patient ended)."""
+
+    class Meta:
+        model = CareTeamLink
+
+    physio = factory.SubFactory(PhysioFactory)
+    patient = factory.SubFactory(PatientFactory)
+
+    class Params:
+        ended = factory.Trait(
+            ended_at=factory.LazyFunction(timezone.now),
+            ended_by=factory.SelfAttribute("patient"),
+        )
+
+
+class CareTeamInviteFactory(factory.django.DjangoModelFactory):
+    """An unused invite. Only the hash of the code is stored; the plain code the patient
+    types is on the returned object as `invite.code`."""
+
+    class Meta:
+        model = CareTeamInvite
+
+    physio = factory.SubFactory(PhysioFactory)
+    # In the service's alphabet and shape (XXXX-XXXX); digits, so every one is distinct.
+    code = factory.Sequence(lambda n: f"{n:04d}-{n * 7919 % 10000:04d}")
+    code_hash = factory.LazyAttribute(lambda o: invite_code_hash(o.code))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + INVITE_LIFETIME)
+
+    class Params:
+        expired = factory.Trait(expires_at=factory.LazyFunction(timezone.now))
+
+    @classmethod
+    def _build(cls, model_class, *args, code, **kwargs):
+        invite = super()._build(model_class, *args, **kwargs)
+        invite.code = code
+        return invite
+
+    @classmethod
+    def _create(cls, model_class, *args, code, **kwargs):
+        invite = super()._create(model_class, *args, **kwargs)
+        invite.code = code
+        return invite
+
+
+class PatientAccessAuditFactory(factory.django.DjangoModelFactory):
+    """One read of a patient's records by a physio (normally written by the service)."""
+
+    class Meta:
+        model = PatientAccessAudit
+
+    physio = factory.SubFactory(PhysioFactory)
+    patient = factory.SubFactory(PatientFactory)
+    what = "symptom_logs.list"
