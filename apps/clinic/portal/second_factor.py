@@ -62,4 +62,3 @@ def second_factor_verify(*, user: User, token: str) -> Device | None:
             if verified is not None:
                 return verified
     return None
-
