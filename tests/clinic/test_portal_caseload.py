@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(response) -> list[str]:
-    return [patient.email for patient in response.context["patients"]]
+    return [row.email for row in response.context["patients"]]
 
 
 def test_the_caseload_costs_the_same_queries_for_5_or_50_patients(physio, portal):

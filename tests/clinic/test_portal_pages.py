@@ -175,3 +175,53 @@ def test_the_patient_page_charts_pain_with_red_flags_and_shows_the_hint(portal, 
     assert len(flagged) == 1
     assert flagged[0][1] == "8"
     assert "Daily pain, last 28 days: the numbers" in body
+
+
+def test_the_outcomes_page_asks_for_a_questionnaire_and_charts_scores_with_the_mcid_band(
+    portal, physio, patient, linked
+):
+    from decimal import Decimal
+
+    from apps.outcomes.models import OutcomeSchedule
+    from tests.factories.outcomes import InstrumentVersionFactory, OutcomeResponseFactory
+
+    version = InstrumentVersionFactory()
+    code = version.instrument_id
+    url = f"/clinic/patients/{patient.pk}/outcomes/"
+    asked = portal.post(
+        url, {"instrument": code, "every_days": "14", "starts_on": str(timezone.localdate())}
+    )
+    assert asked.status_code == 302
+    schedule = OutcomeSchedule.objects.get(patient=patient, ended_at__isnull=True)
+    assert (schedule.physio, schedule.every_days) == (physio, 14)
+    again = portal.post(
+        url, {"instrument": code, "every_days": "7", "starts_on": str(timezone.localdate())}
+    )
+    assert again.status_code == 400
+    assert "already has an active" in again.content.decode()
+
+    now = timezone.now()
+    OutcomeResponseFactory(
+        schedule=schedule, score=Decimal(1), completed_at=now - dt.timedelta(days=14)
+    )
+    OutcomeResponseFactory(
+        schedule=schedule,
+        score=Decimal(3),
+        baseline_score=Decimal(1),
+        change=Decimal(2),
+        responder="improved",
+        completed_at=now - dt.timedelta(hours=1),
+    )
+    page = portal.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'aria-labelledby="outcome-{code}-title outcome-{code}-desc"' in body
+    assert "Improved by at least the MCID" in body
+    chart = page.context["outcomes"][0]["chart"]
+    assert [row[1] for row in chart.rows] == ["1", "3"]
+    assert "Shaded: scores from 0 to 2." in chart.description  # baseline 1 ± MCID 1
+
+    ended = portal.post(f"{url}schedules/{schedule.pk}/end/")
+    assert ended.status_code == 302
+    schedule.refresh_from_db()
+    assert schedule.ended_at is not None

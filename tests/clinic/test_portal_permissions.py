@@ -42,6 +42,9 @@ def pages_with_status(patient_id, alert_id, exercise_slug) -> list[tuple[str, st
         ("get", f"{base}/plan/", {}, 200),
         ("post", f"{base}/plan/preview/", {"title": "x"}, 200),
         ("post", f"{base}/plan/", {"title": ""}, 400),  # an empty title: the form says so
+        ("get", f"{base}/outcomes/", {}, 200),
+        ("post", f"{base}/outcomes/", {"instrument": "nope", "every_days": "7"}, 400),
+        ("post", f"{base}/outcomes/schedules/{uuid.uuid4()}/end/", {}, 404),
         ("get", f"{base}/messages/", {}, 200),
         ("post", f"{base}/messages/", {"client_id": str(uuid.uuid4()), "body": "Hello"}, 302),
         ("post", f"{base}/messages/read/", {"up_to": str(uuid.uuid4())}, 400),

@@ -27,6 +27,7 @@ from apps.accounts import services as accounts
 from apps.alerts.models import Alert
 from tests.accounts.factories import PASSWORD
 from tests.content.factories import ExerciseFactory
+from tests.factories.outcomes import InstrumentVersionFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -160,6 +161,7 @@ def library(transactional_db):
 
 def test_a_physiotherapists_day_in_the_portal(portal_page, api, physio_account, library):
     page, a11y = portal_page, Accessibility()
+    questionnaire = InstrumentVersionFactory(title="Knee function (test scale)")
 
     # 1. Sign in: the password, then the second factor, enrolled at this first sign-in.
     page.goto("/clinic/")
@@ -283,6 +285,37 @@ def test_a_physiotherapists_day_in_the_portal(portal_page, api, physio_account, 
     thread = api.get(f"/api/v1/care-team/{link_id}/messages/", headers=patient_auth).json()
     assert thread["results"][0]["body"] == "Yes, at an easy pace. Log any new swelling."
 
+    # 8. Outcome measures: ask for a questionnaire here, the app answers it, the chart shows
+    # the scores against the band of the baseline ± the MCID.
+    page.get_by_role("link", name="Outcome measures").click()
+    page.get_by_label("Questionnaire", exact=True).select_option(label=questionnaire.title)
+    page.get_by_label("Every (days)").fill("14")
+    page.get_by_role("button", name="Ask the patient").click()
+    expect(page.get_by_text(f"{questionnaire.instrument_id} every 14 days")).to_be_visible()
+    for values, minutes_ago in (((0, 1), 120), ((2, 2), 1)):
+        answered = api.post(
+            "/api/v1/outcome-responses/",
+            data={
+                "client_id": str(uuid.uuid4()),
+                "instrument": questionnaire.instrument_id,
+                "answers": [{"item": "1", "value": values[0]}, {"item": "2", "value": values[1]}],
+                "completed_at": (datetime.now(UTC) - timedelta(minutes=minutes_ago)).isoformat(),
+            },
+            headers=patient_auth,
+        )
+        assert answered.status in (200, 201), answered.text()
+    page.reload()
+    expect(page.get_by_role("img", name=re.compile(re.escape(questionnaire.title)))).to_be_visible()
+    expect(page.get_by_text("Improved by at least the MCID")).to_be_visible()
+    a11y.check(page, "14-outcomes")
+
+    # A tablet held upright: the plan builder falls into one column.
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.get_by_role("link", name="Exercise plan").click()
+    expect(page.get_by_role("button", name="Save changes")).to_be_visible()
+    a11y.check(page, "13-plan-builder-portrait")
+    page.set_viewport_size(TABLET)
+
     # The search and the open-alerts filter narrow the caseload without a page load.
     page.get_by_role("navigation", name="Portal").get_by_role("link", name="Caseload").click()
     page.get_by_label("Only patients with open alerts").check()
@@ -352,8 +385,3 @@ def test_a_physio_applies_a_load_suggestion():
 @pytest.mark.skip(reason="TODO: episodes, goals and the discharge PDF report are not on main yet")
 def test_a_physio_discharges_a_patient_and_downloads_the_report():
     """Close the episode with its goals, then download the PDF report with its charts."""
-
-
-@pytest.mark.skip(reason="TODO: outcome measures (apps.outcomes) are not on main yet")
-def test_the_patient_page_charts_outcome_measures_with_the_mcid_band():
-    """The outcome charts come from apps.interop.charts.score_chart with the MCID band."""

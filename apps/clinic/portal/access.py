@@ -6,11 +6,13 @@ audited like the API's reads."""
 from collections.abc import Callable, Iterable
 from functools import wraps
 from urllib.parse import urlencode
+from uuid import UUID
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.models import Role, User
@@ -59,7 +61,20 @@ def physio_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return guarded
 
 
-def audited(physio: User, patients: Iterable[User], page: str) -> None:
+def physio_of(request: HttpRequest) -> User:
+    """The signed-in physio itself rather than Django's lazy wrapper around it (which the
+    gate has resolved already): a page that builds a row per patient would otherwise go
+    through the wrapper thousands of times."""
+    user = request.user
+    # Authentication wraps the user lazily, and django-otp wraps that wrapper again.
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
+def audited(physio: User, patients: Iterable[User | UUID], page: str) -> None:
     patient_access_record(physio=physio, patients=patients, what=f"{AUDIT_PREFIX}{page}")
 
 

@@ -165,3 +165,15 @@ class MessageForm(forms.Form):
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class OutcomeScheduleForm(forms.Form):
+    """Ask the patient to answer a questionnaire every so many days."""
+
+    instrument = forms.ChoiceField(label="Questionnaire")
+    every_days = forms.IntegerField(label="Every (days)", min_value=1, max_value=365, initial=14)
+    starts_on = forms.DateField(label="Starting on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, instruments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = list(instruments)

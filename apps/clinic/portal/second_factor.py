@@ -62,7 +62,3 @@ def second_factor_verify(*, user: User, token: str) -> Device | None:
             if verified is not None:
                 return verified
     return None
-
-
-def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -17,9 +17,9 @@ class Section:
 PATIENT_SECTIONS = (
     Section("overview", "Overview", "clinic:patient"),
     Section("plan", "Exercise plan", "clinic:plan"),
+    Section("outcomes", "Outcome measures", "clinic:outcomes"),
     Section("messages", "Messages", "clinic:messages"),
     # Waiting for their features on main (see docs/decisions/clinic-portal.md):
-    # Section("outcomes", "Outcome measures", "clinic:outcomes", needs_app="apps.outcomes"),
     # Section("episode", "Episode and goals", "clinic:episode"),
 )
 

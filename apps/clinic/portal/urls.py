@@ -30,6 +30,12 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/plan/archive/", views.plan_archive, name="plan-archive"),
     path("patients/<uuid:patient_id>/messages/", views.messages, name="messages"),
     path("patients/<uuid:patient_id>/messages/read/", views.messages_read, name="messages-read"),
+    path("patients/<uuid:patient_id>/outcomes/", views.outcome_measures, name="outcomes"),
+    path(
+        "patients/<uuid:patient_id>/outcomes/schedules/<uuid:schedule_id>/end/",
+        views.outcome_schedule_end,
+        name="outcome-schedule-end",
+    ),
     path("exercises/", views.exercise_search, name="exercises"),
     path("plan-item/", views.plan_item, name="plan-item"),
     path("invites/", views.invites, name="invites"),

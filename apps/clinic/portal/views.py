@@ -4,6 +4,7 @@ services (the same ones the API calls), so each rule lives in one place."""
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -18,17 +19,28 @@ from apps.alerts.models import Alert
 from apps.alerts.selectors import alerts_for
 from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
+from apps.clinic.templatetags import clinic_portal as portal_format
 from apps.content.selectors import published_exercises, search_filter
 from apps.interop import charts
 from apps.messaging import selectors as messaging
 from apps.messaging import services as messaging_services
+from apps.outcomes import selectors as outcomes
+from apps.outcomes import services as outcome_services
+from apps.outcomes.models import InstrumentVersion
 from apps.plans import services as plans
 from apps.plans.selectors import active_plan_of
 from apps.symptoms.vocabulary import LEVEL_RANK, Level
 from backend.errors import Conflict
 
-from .access import audited, linked_patient, physio_required
-from .forms import CaseloadQueryForm, MessageForm, PlanForm, initial_item_form, item_forms
+from .access import audited, linked_patient, physio_of, physio_required
+from .forms import (
+    CaseloadQueryForm,
+    MessageForm,
+    OutcomeScheduleForm,
+    PlanForm,
+    initial_item_form,
+    item_forms,
+)
 from .qr import qr_svg
 from .sections import patient_sections
 
@@ -51,16 +63,77 @@ def _patient_context(request: HttpRequest, patient, section: str) -> dict:
 # --- Caseload ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One patient of the caseload, formatted once in Python: a caseload of 500 renders as
+    plain values, without a template filter or a URL reversal per cell."""
+
+    pk: object
+    email: str
+    url: str
+    level: str
+    level_word: str
+    open_alerts: str
+    latest_pain: str
+    pain_change_7d: str
+    adherence_7d: str
+    last_log_iso: str
+    last_log: str
+    unread: str  # "0" when none
+
+
+CASELOAD_FIELDS = (
+    "pk",
+    "email",
+    "open_alert_rank",
+    "open_alerts",
+    "latest_pain",
+    "pain_change_7d",
+    "adherence_7d",
+    "last_log_at",
+    "unread_count",
+)
+
+
+def caseload_rows(patients: list[dict]) -> list[CaseloadRow]:
+    base = reverse("clinic:patient", args=[uuid.UUID(int=0)]).replace(str(uuid.UUID(int=0)), "{}")
+    rows = []
+    for patient in patients:
+        level = LEVEL_BY_RANK.get(patient["open_alert_rank"])
+        last = patient["last_log_at"] and timezone.localtime(patient["last_log_at"])
+        rows.append(
+            CaseloadRow(
+                pk=patient["pk"],
+                email=patient["email"],
+                url=base.format(patient["pk"]),
+                level=level or "",
+                level_word=portal_format.level_word(level) if level else "",
+                open_alerts=str(patient["open_alerts"]),
+                latest_pain="–" if patient["latest_pain"] is None else str(patient["latest_pain"]),
+                pain_change_7d=portal_format.signed(patient["pain_change_7d"]),
+                adherence_7d=portal_format.percent(patient["adherence_7d"]),
+                last_log_iso=last.isoformat() if last else "",
+                last_log=f"{last.day} {last:%b, %H:%M}" if last else "",
+                unread=str(patient["unread_count"]),
+            )
+        )
+    return rows
+
+
 @require_GET
 @physio_required
 def caseload(request: HttpRequest) -> HttpResponse:
     query_form = CaseloadQueryForm(request.GET)
     query = query_form.query()
-    patients = list(selectors.portal_caseload(physio=request.user, **query))
-    for patient in patients:
-        patient.open_alert_level = LEVEL_BY_RANK.get(patient.open_alert_rank)
-    audited(request.user, patients, "caseload")
-    context = {"form": query_form, "patients": patients, "query": query, "nav": "caseload"}
+    physio = physio_of(request)
+    patients = list(selectors.portal_caseload(physio=physio, **query).values(*CASELOAD_FIELDS))
+    audited(physio, [patient["pk"] for patient in patients], "caseload")
+    context = {
+        "form": query_form,
+        "patients": caseload_rows(patients),
+        "query": query,
+        "nav": "caseload",
+    }
     template = "clinic/partials/caseload_table.html" if request.htmx else "clinic/caseload.html"
     return render(request, template, context)
 
@@ -425,3 +498,97 @@ def messages_read(request: HttpRequest, patient_id) -> HttpResponse:
     if request.htmx:
         return HttpResponse('<p class="muted" role="status">All messages read.</p>')
     return redirect("clinic:messages", patient_id=patient.pk)
+
+
+# --- Outcome measures -------------------------------------------------------------------------
+
+RESPONDER_WORDS = {
+    "improved": "Improved by at least the MCID",
+    "no_change": "Within the MCID of the baseline",
+    "worsened": "Worse by at least the MCID",
+}
+
+
+def outcome_charts(patient) -> list[dict]:
+    """Per questionnaire answered: the scores over time, the band of the baseline ± the
+    instrument's minimal clinically important difference (MCID), and the summary."""
+    entries = outcomes.outcomes_by_instrument(patient=patient, with_series=True)
+    versions = {
+        (version.instrument_id, version.version): version
+        for version in InstrumentVersion.objects.filter(
+            instrument_id__in=[entry["instrument"] for entry in entries]
+        )
+    }
+    result = []
+    for entry in entries:
+        version = versions[(entry["instrument"], entry["version"])]
+        low, high = float(version.score_min), float(version.score_max)
+        better = "higher" if entry["higher_is_better"] else "lower"
+        band = (entry["baseline"] - entry["mcid"], entry["baseline"] + entry["mcid"])
+        chart = charts.score_chart(
+            [
+                charts.ScorePoint(timezone.localtime(point["completed_at"]).date(), point["score"])
+                for point in entry["series"]
+            ],
+            chart_id=f"outcome-{entry['instrument']}",
+            title=entry["title"],
+            y_label=f"Score ({low:g}–{high:g}, {better} is better)",
+            y_range=(low, high),
+            band=band,
+            band_label=f"Baseline ± MCID ({entry['mcid']:g})",
+        )
+        result.append(
+            {**entry, "chart": chart, "responder_word": RESPONDER_WORDS.get(entry["responder"], "")}
+        )
+    return result
+
+
+@physio_required
+def outcome_measures(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = linked_patient(request, patient_id, page="outcomes")
+    instruments = [
+        (version.instrument_id, version.title) for version in outcomes.enabled_versions()
+    ]
+    form = OutcomeScheduleForm(
+        request.POST or None,
+        instruments=instruments,
+        initial={"starts_on": timezone.now().astimezone(patient.zone).date()},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                outcome_services.outcome_schedule_create(
+                    physio=request.user, patient=patient, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _service_errors(form, error)
+            except Conflict as conflict:
+                form.add_error(None, conflict.message)
+            else:
+                return redirect("clinic:outcomes", patient_id=patient.pk)
+        status = 400
+    context = {
+        **_patient_context(request, patient, "outcomes"),
+        "form": form,
+        "outcomes": outcome_charts(patient),
+        "schedules": outcomes.schedules_for(user=request.user, patient=patient).filter(
+            ended_at__isnull=True
+        ),
+    }
+    return render(request, "clinic/outcomes.html", context, status=status)
+
+
+@require_POST
+@physio_required
+def outcome_schedule_end(request: HttpRequest, patient_id, schedule_id) -> HttpResponse:
+    patient = linked_patient(request, patient_id, page="outcomes")
+    schedule = (
+        outcomes.schedules_for(user=request.user, patient=patient)
+        .filter(pk=schedule_id, ended_at__isnull=True)
+        .first()
+    )
+    if schedule is None:
+        raise Http404
+    outcome_services.outcome_schedule_end(schedule=schedule, by=request.user)
+    return redirect("clinic:outcomes", patient_id=patient.pk)
