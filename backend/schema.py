@@ -11,6 +11,8 @@ schema to every answer the live server gives.
 - 401 on the token endpoints (wrong password, invalid refresh token) and on every
   operation that needs a token; 403 on every operation that needs a token (roles).
 - 413 on every operation that takes a body (DATA_UPLOAD_MAX_MEMORY_SIZE).
+- 414 on every operation: gunicorn refuses a request line (path and query) over its limit
+  (gunicorn.conf.py), in the same envelope.
 - 503 on every operation (the database did not answer; Retry-After says when to retry).
 - Times of day (`format: time`) as the API writes them: "08:30" or "08:30:00". JSON
   Schema's `time` format is RFC 3339's full-time, which needs a UTC offset that a local
@@ -83,6 +85,11 @@ COMPONENTS = {
     "ErrorResponse413": _error_envelope(
         ["client_error"], ["too_large"], "The request body is over 10 MB."
     ),
+    "ErrorResponse414": _error_envelope(
+        ["client_error"],
+        ["uri_too_long"],
+        "The request line (path and query string) is longer than the server accepts.",
+    ),
     "ErrorResponse503": _error_envelope(
         ["server_error"],
         ["service_unavailable"],
@@ -94,6 +101,7 @@ SHARED = {
     "401": ("ErrorResponse401", "Missing, invalid or expired credentials."),
     "403": ("ErrorResponse403", "The caller's role may not do this."),
     "413": ("ErrorResponse413", "The request body is too large."),
+    "414": ("ErrorResponse414", "The query string is too long."),
     "503": ("ErrorResponse503", "Briefly unavailable."),
 }
 
@@ -159,7 +167,7 @@ def postprocess(result: dict, generator, request, public: bool) -> dict:
             responses = operation["responses"]
             if "400" in responses:
                 responses["400"] = _response("ErrorResponse400", "Not valid.")
-            wanted = ["503"]
+            wanted = ["414", "503"]
             if _needs_token(operation):
                 wanted += ["401", "403"]
             if path in TOKEN_PATHS:
