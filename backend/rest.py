@@ -76,7 +76,7 @@ class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 def _contract_attr(attr: str | None) -> str | None:
-    """API.md: `attr` names the field or is null. DRF says "non_field_errors" for errors
+    """docs/api.md: `attr` names the field or is null. DRF says "non_field_errors" for errors
     about the whole body (null) or a whole nested object ("items.0")."""
     key = api_settings.NON_FIELD_ERRORS_KEY
     if attr == key:
@@ -215,7 +215,7 @@ class StrictChoiceField(serializers.ChoiceField):
 
 
 class AwareDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with a UTC offset (API.md): a bare local time is ambiguous."""
+    """ISO 8601 with a UTC offset (docs/api.md): a bare local time is ambiguous."""
 
     default_error_messages = {"naive": "Include a UTC offset, such as 2026-11-21T08:30:00+01:00."}
 

@@ -1,4 +1,4 @@
-"""The Celery configuration STYLE.md asks for, checked on the app the worker loads."""
+"""The Celery configuration docs/style.md asks for, checked on the app the worker loads."""
 
 import pytest
 

@@ -3,7 +3,7 @@ every kind of caller.
 
 The callers are the patient who owns the records, the physio linked to them now, a physio
 never linked, a physio whose link has ended (and who wrote the plan while linked), another
-patient, a content editor and an anonymous client. API.md: 401 without a token, 403 for a
+patient, a content editor and an anonymous client. docs/api.md: 401 without a token, 403 for a
 role that never may, 404 for another user's object (never revealing that it exists).
 
 Every refused request must leave every table as it was, audit rows included; every read

@@ -133,7 +133,7 @@ def worker_argv(
         "worker",
         "--loglevel",
         "INFO",
-        # No --queues: API.md's plain command must consume every queue by itself.
+        # No --queues: docs/api.md's plain command must consume every queue by itself.
         "--concurrency",
         str(concurrency),
         "--hostname",

@@ -69,7 +69,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """An account keyed by email. Profile fields of API.md `me/` live here too."""
+    """An account keyed by email. Profile fields of docs/api.md `me/` live here too."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(max_length=254, unique=True)
@@ -221,7 +221,7 @@ class CareTeamInvite(models.Model):
 
 
 class PatientAccessAudit(models.Model):
-    """One row each time a physio reads a patient's records (DESIGN.md, Safety and privacy).
+    """One row each time a physio reads a patient's records (docs/architecture.md, Safety and privacy).
 
     Rows go with the patient when the patient erases the account; a physio who read
     records cannot be deleted out of the trail (deactivate the account instead)."""

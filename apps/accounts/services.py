@@ -76,7 +76,7 @@ def user_role_access_sync(*, user: User) -> None:
 
 
 def user_register(*, email: str, password: str, timezone: str) -> User:
-    """Self-service registration makes patients only (API.md, Accounts)."""
+    """Self-service registration makes patients only (docs/api.md, Accounts)."""
     return user_create(email=email, password=password, timezone=timezone, role=Role.PATIENT)
 
 
@@ -311,7 +311,7 @@ def patient_access_record(
 
 @transaction.atomic
 def user_erase(*, user: User) -> None:
-    """Erase a patient's account and everything it owns (API.md `DELETE me/`).
+    """Erase a patient's account and everything it owns (docs/api.md `DELETE me/`).
 
     Records hang off the user with CASCADE (logs, plans, sessions, alerts, reminders,
     notifications, devices, links, audit rows about them); failed-login records keyed

@@ -1,4 +1,4 @@
-"""Worsening rules: pure functions over a patient's recent logs (DOMAIN.md, "Worsening:
+"""Worsening rules: pure functions over a patient's recent logs (docs/domain.md, "Worsening:
 checked in the background").
 
 No database, no settings, no clock: the caller passes `now` and the logs as plain data, and
@@ -34,7 +34,7 @@ EXERCISE_WINDOW = timedelta(days=14)
 # NPRS 0–10: a change of 2 points is the smallest that matters to patients (clinical
 # standard: Farrar et al., Pain 2001; Salaffi et al., Eur J Pain 2004).
 MIN_RISE = 2.0
-# "Twice in a row" (DOMAIN.md).
+# "Twice in a row" (docs/domain.md).
 EXERCISE_STREAK = 2
 
 

@@ -26,7 +26,7 @@ class CareSession(models.Model):
     """One home-care session the patient started on the phone (maybe offline).
 
     `client_id` is made by the phone: the same one sent again is the same session, which
-    the database guarantees (unique per patient). DOMAIN.md: ice is 15–20 minutes, never
+    the database guarantees (unique per patient). docs/domain.md: ice is 15–20 minutes, never
     longer, and the database refuses anything else whatever path writes it.
     """
 

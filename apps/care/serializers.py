@@ -29,7 +29,7 @@ OLDEST_ACCEPTED = timedelta(hours=24)
 
 
 class CareSessionInputSerializer(StrictSerializer):
-    """What the phone sends (API.md, Home care sessions); unknown fields are refused."""
+    """What the phone sends (docs/api.md, Home care sessions); unknown fields are refused."""
 
     client_id = StrictUUIDField()
     kind = StrictChoiceField(choices=CareKind.choices)

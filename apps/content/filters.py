@@ -46,7 +46,7 @@ class AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class ContentFilter(django_filters.FilterSet):
-    """`?region=`, `?search=` and `?updated_since=` of API.md, validated: a bad value is
+    """`?region=`, `?search=` and `?updated_since=` of docs/api.md, validated: a bad value is
     a 400 naming the parameter."""
 
     search_fields: tuple[str, ...] = ()

@@ -1,4 +1,4 @@
-"""Medical content edited in the admin and served read-only to the app (DOMAIN.md).
+"""Medical content edited in the admin and served read-only to the app (docs/domain.md).
 
 List-like texts (symptoms, steps, cautions) are stored one item per line so editors
 edit plain text; the API serves them as lists.
@@ -18,7 +18,7 @@ from .vocabulary import CareActivity, Mechanism, RedFlagCode, Region, Source
 ICE_MIN_MINUTES = 15
 ICE_MAX_MINUTES = 20
 
-# A medication step informs; it never doses (DOMAIN.md, Home-care protocol).
+# A medication step informs; it never doses (docs/domain.md, Home-care protocol).
 _DOSE_PATTERN = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*(?:mg|milligrams?|g|grams?|ml|millilit(?:er|re)s?|mcg|µg|tablets?|pills?|capsules?)\b"
     r"|\b(?:every|each)\s+\d+\s*(?:hours?|hrs?|h)\b|\b\d+\s*times\s+(?:a|per)\s+day\b",
@@ -88,7 +88,7 @@ class ContentItem(models.Model):
 
 
 class RegionTag(models.Model):
-    """One row per body region of DOMAIN.md, so content can be filtered by region."""
+    """One row per body region of docs/domain.md, so content can be filtered by region."""
 
     code = models.CharField(max_length=32, primary_key=True, choices=Region.choices)
 
@@ -213,7 +213,7 @@ class ProtocolStep(models.Model):
         # rows one by one and would trip it halfway.
         ordering = ["position", "id"]
         constraints = [
-            # DOMAIN.md: an ice session is 15–20 minutes, never longer.
+            # docs/domain.md: an ice session is 15–20 minutes, never longer.
             models.CheckConstraint(
                 condition=~Q(kind=StepKind.ICE)
                 | Q(

@@ -1,4 +1,4 @@
-"""The fixed vocabulary of DOMAIN.md shared by content, symptom logs and triage."""
+"""The fixed vocabulary of docs/domain.md shared by content, symptom logs and triage."""
 
 from django.db import models
 
@@ -43,7 +43,7 @@ class Mechanism(models.TextChoices):
 
 
 class RedFlagCode(models.TextChoices):
-    """Codes of DOMAIN.md's red-flag table; the rules live in apps.symptoms.triage."""
+    """Codes of docs/domain.md's red-flag table; the rules live in apps.symptoms.triage."""
 
     POSSIBLE_DVT = "possible_dvt", "Possible blood clot (DVT)"
     POSSIBLE_INFECTION = "possible_infection", "Possible infection"

@@ -66,7 +66,7 @@ class Reminder(models.Model):
 
 
 class ReminderSettings(models.Model):
-    """A patient's choices about reminders (API.md `reminder-settings/`)."""
+    """A patient's choices about reminders (docs/api.md `reminder-settings/`)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -3,7 +3,7 @@
 No database, no framework: the rules are plain data and predicates, tested
 exhaustively in tests/symptoms/test_triage.py. Every rule names its seed article.
 When a rule cannot tell, it fires: a missed red flag is far worse than an extra
-"please get this checked" (DOMAIN.md).
+"please get this checked" (docs/domain.md).
 
 INTERFACE (implemented by the triage work; other modules rely on these names):
     LogFacts, Flag, TriageResult, Hint, RULES, triage(), flag_for(), referred_pain_hint()
@@ -109,7 +109,7 @@ def _has_neuro(log: LogFacts) -> bool:
     return log.numbness_tingling or log.weakness
 
 
-# --- Predicates, one per row of DOMAIN.md's red-flag table -------------------------------
+# --- Predicates, one per row of docs/domain.md's red-flag table -------------------------------
 
 
 def _possible_dvt(log: LogFacts, history: Sequence[LogFacts]) -> bool:
@@ -127,7 +127,7 @@ def _possible_infection(log: LogFacts, history: Sequence[LogFacts]) -> bool:
     # Fever alone escalates: in a knee and calf app it comes with the leg complaint.
     if log.fever:
         return True
-    # DOMAIN.md names no region for redness with warmth: wherever it is, escalate.
+    # docs/domain.md names no region for redness with warmth: wherever it is, escalate.
     if log.redness and log.warmth:
         return True
     # One log cannot show "increasing" redness or warmth; signs persisting across logs

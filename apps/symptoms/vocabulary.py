@@ -1,4 +1,4 @@
-"""What a symptom log may say (API.md, Symptom logs)."""
+"""What a symptom log may say (docs/api.md, Symptom logs)."""
 
 from django.db import models
 
@@ -30,7 +30,7 @@ class Trigger(models.TextChoices):
 
 
 class Level(models.TextChoices):
-    """Triage levels, most severe first (DOMAIN.md, Red flags)."""
+    """Triage levels, most severe first (docs/domain.md, Red flags)."""
 
     EMERGENCY = "emergency", "Call emergency services now"
     URGENT = "urgent", "Get seen today"

@@ -1,4 +1,4 @@
-"""Staff make and change accounts in the admin (API.md: physio and editor accounts are
+"""Staff make and change accounts in the admin (docs/api.md: physio and editor accounts are
 made by staff, in the admin or with a command); an editor made there can edit content."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Worsening rules (DOMAIN.md, "Worsening: checked in the background"): every rule, its
+"""Worsening rules (docs/domain.md, "Worsening: checked in the background"): every rule, its
 window boundaries, and how findings combine.
 
 Pure functions over plain data: no database, no clock. Windows from NOW: recent

@@ -1,4 +1,4 @@
-"""Every error, from any layer, answers in API.md's envelope."""
+"""Every error, from any layer, answers in docs/api.md's envelope."""
 
 import pytest
 from rest_framework.test import APIClient

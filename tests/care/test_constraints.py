@@ -1,4 +1,4 @@
-"""DOMAIN.md's ice limit holds on every path: model validation (services, admin) and the
+"""docs/domain.md's ice limit holds on every path: model validation (services, admin) and the
 database itself (raw writes that bypass both)."""
 
 import uuid

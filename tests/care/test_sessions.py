@@ -322,7 +322,7 @@ def test_a_session_never_finishes_before_it_started(patient_client):
     [
         ('{"finished_at": "2026-11-21T08:00:00Z"}', "finished_at"),
         ('{"force": true}', "force"),
-        ("[1]", None),  # about the whole body: API.md says attr is null
+        ("[1]", None),  # about the whole body: docs/api.md says attr is null
         ('"now"', None),
     ],
 )

@@ -1,4 +1,4 @@
-"""The seed content of DOMAIN.md, as `bootstrap` loads it and the API serves it."""
+"""The seed content of docs/domain.md, as `bootstrap` loads it and the API serves it."""
 
 import re
 

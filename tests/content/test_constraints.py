@@ -1,4 +1,4 @@
-"""The limits DOMAIN.md sets on home-care steps hold on every path: model validation
+"""The limits docs/domain.md sets on home-care steps hold on every path: model validation
 (admin, services, fixtures) and the database itself (raw writes)."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""POST devices/, GET devices/, DELETE devices/{id}/ (API.md)."""
+"""POST devices/, GET devices/, DELETE devices/{id}/ (docs/api.md)."""
 
 import json
 import uuid

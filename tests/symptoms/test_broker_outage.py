@@ -1,4 +1,4 @@
-"""Logging and triage never depend on Redis, as broker or as cache (DESIGN.md, Flows)."""
+"""Logging and triage never depend on Redis, as broker or as cache (docs/architecture.md, Flows)."""
 
 import pytest
 

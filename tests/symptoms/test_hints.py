@@ -1,4 +1,4 @@
-"""The referred-pain hint (DOMAIN.md, Referred pain from the lower back; seed 004)."""
+"""The referred-pain hint (docs/domain.md, Referred pain from the lower back; seed 004)."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""Red-flag triage (DOMAIN.md, Red flags): every rule, its boundaries, and how flags combine.
+"""Red-flag triage (docs/domain.md, Red flags): every rule, its boundaries, and how flags combine.
 
 Pure functions over plain data: no database, no clock. Each case states what fires and at
 which level; the `_not_` cases sit just outside a rule's boundary.
