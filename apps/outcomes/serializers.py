@@ -14,7 +14,13 @@ from backend.rest import (
     StrictUUIDField,
 )
 
-from .models import InstrumentVersion, OutcomeResponse, OutcomeSchedule, ScheduleStatus
+from .models import (
+    InstrumentVersion,
+    OutcomeResponse,
+    OutcomeSchedule,
+    ScheduleEndReason,
+    ScheduleStatus,
+)
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_ACCEPTED = timedelta(days=730)
@@ -119,6 +125,7 @@ class OutcomeScheduleInputSerializer(StrictSerializer):
 class OutcomeScheduleSerializer(serializers.ModelSerializer):
     instrument = serializers.CharField(source="instrument_id")
     status = serializers.SerializerMethodField()
+    end_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = OutcomeSchedule
@@ -139,6 +146,13 @@ class OutcomeScheduleSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=ScheduleStatus.choices))
     def get_status(self, schedule: OutcomeSchedule) -> str:
         return ScheduleStatus.ACTIVE if schedule.is_active else ScheduleStatus.ENDED
+
+    # null while the schedule runs (the column stores "" then; the schema says null).
+    @extend_schema_field(
+        serializers.ChoiceField(choices=ScheduleEndReason.choices, allow_null=True)
+    )
+    def get_end_reason(self, schedule: OutcomeSchedule) -> str | None:
+        return schedule.end_reason or None
 
 
 class OutcomeScheduleQuerySerializer(StrictSerializer):

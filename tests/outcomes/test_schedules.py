@@ -54,6 +54,7 @@ def test_a_linked_physio_schedules_an_instrument(
     data = response.json()
     assert data["instrument"] == "lefs"
     assert (data["every_days"], data["starts_on"], data["status"]) == (7, str(TODAY), "active")
+    assert (data["ended_at"], data["end_reason"]) == (None, None)  # null, not "", while it runs
     assert data["patient"] == str(patient.id)
     assert data["physio"] == str(physio.id)
     schedule = OutcomeSchedule.objects.get()
