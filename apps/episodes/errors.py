@@ -9,7 +9,6 @@ class EpisodeError(StrEnum):
     EPISODE_DISCHARGED = "episode_discharged"  # 409: a discharged episode takes nothing new
     UNKNOWN_EPISODE = "does_not_exist"  # 400 on `episode`: not an episode of this patient
     NOT_YOUR_EPISODE = "not_your_episode"  # 400 on `episode`: another physio's episode
-    UNKNOWN_CONDITION = "unknown_condition"  # 400 on `condition`: no published condition
     STARTS_IN_FUTURE = "in_future"  # 400 on `started_on`: after the patient's today
     STARTS_TOO_OLD = "too_old"  # 400 on `started_on`: more than two years ago
     DUE_BEFORE_START = "before_start"  # 400 on `due_on`: before the episode started
