@@ -114,6 +114,12 @@ class OutcomeScheduleInputSerializer(StrictSerializer):
     instrument = StrictCharField(max_length=32)
     every_days = StrictIntegerField(min_value=1, max_value=365)
     starts_on = StrictDateField()
+    episode = StrictUUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The episode of care to join; default: your active episode with the patient, "
+        "opened if there is none.",
+    )
 
 
 class OutcomeScheduleSerializer(serializers.ModelSerializer):
@@ -126,6 +132,7 @@ class OutcomeScheduleSerializer(serializers.ModelSerializer):
             "id",
             "patient",
             "physio",
+            "episode",
             "instrument",
             "every_days",
             "starts_on",
