@@ -240,6 +240,14 @@ def session_body(world: World) -> dict:
     }
 
 
+def open_an_episode_of_the_linked_physio(world: World) -> None:
+    from apps.episodes.services import episode_open
+
+    world.extra["episode"] = episode_open(
+        physio=world.users[LINKED], patient=world.owner, title="Knee"
+    )
+
+
 CASES = [
     # Care team
     Case(
@@ -375,6 +383,18 @@ CASES = [
         lambda w: f"/api/v1/patients/{w.owner.id}/fhir/",
         physio_only(linked=200, outsider=404),
         reads_patient=True,
+    ),
+    # Episode reports (JSON, and the PDF whose errors are still JSON)
+    *(
+        Case(
+            f"episode report {query or 'json'}",
+            "get",
+            lambda w, query=query: f"/api/v1/episodes/{w.extra['episode'].id}/report/{query}",
+            both_sides(allowed=200, outsider=404),
+            prepare=open_an_episode_of_the_linked_physio,
+            reads_patient=True,
+        )
+        for query in ("", "?format=pdf")
     ),
 ]
 

@@ -1,9 +1,10 @@
 """`GET episodes/{id}/report/`: an episode's discharge or progress report, as JSON or as a
 PDF with charts (docs/api.md, "Episode report").
 
-The report itself is apps.review's (`episode_report`, the dict; `episode_for_report`, the
-episode the caller may read, else 404); this module only negotiates the format and audits
-a physiotherapist's read. urls.py includes it only where apps.review is installed.
+The report itself is apps.review's: `episode_for_report` (the episode the caller may read,
+else 404) and `report_of` (the report frozen at discharge, or the progress report as of
+now). This module only negotiates the format and audits a physiotherapist's read.
+urls.py includes it only where apps.review is installed.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatientOrPhysio
 from apps.accounts.services import patient_access_record
-from apps.review.report import episode_report
+from apps.review.report import report_of
 from apps.review.selectors import episode_for_report
 
 from .renderers import ReportPdfRenderer
@@ -184,7 +185,7 @@ class EpisodeReportView(APIView):
             episode = episode_for_report(user=request.user, episode_id=episode_id)
         except ObjectDoesNotExist as error:
             raise Http404 from error
-        report = episode_report(episode)
+        report = report_of(episode)  # frozen at discharge; else as of now
         if request.user.role == Role.PHYSIO:
             patient_access_record(
                 physio=request.user, patients=[report["episode"]["patient"]["id"]], what=AUDIT_WHAT

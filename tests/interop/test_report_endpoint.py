@@ -5,6 +5,7 @@ The first tests stand apps.review's two functions in with a report dict (the for
 negotiation, headers and audit are this view's); the last ones run the real episode
 through them (who may read which episode is apps.review's selector)."""
 
+import datetime as dt
 import io
 import uuid
 
@@ -50,7 +51,7 @@ def stood_in(monkeypatch, people):
         return object()
 
     monkeypatch.setattr(report_views, "episode_for_report", episode_for_report)
-    monkeypatch.setattr(report_views, "episode_report", lambda episode: report)
+    monkeypatch.setattr(report_views, "report_of", lambda episode: report)
     return {"id": known, "report": report, "calls": calls}
 
 
@@ -143,3 +144,81 @@ def test_editors_and_anonymous_callers_never_reach_an_episode(stood_in):
     assert client_for(EditorFactory()).get(url(stood_in["id"])).status_code == 403
     assert APIClient().get(url(stood_in["id"], "?format=pdf")).status_code == 401
     assert stood_in["calls"] == []
+
+
+# --- A real episode through apps.review ----------------------------------------------------
+
+
+@pytest.fixture
+def episode(frozen_now, patient, physio):
+    """A 20-day episode of the linked physio: pain logged every day, easing from 6 to 2,
+    one red-flag log on day 3."""
+    from apps.accounts.services import care_link_create
+    from apps.episodes.services import episode_open
+    from tests.factories import SymptomLogFactory
+
+    care_link_create(physio=physio, patient=patient)
+    today = frozen_now.date()
+    episode = episode_open(
+        physio=physio,
+        patient=patient,
+        title="Left knee",
+        started_on=today - dt.timedelta(days=19),
+    )
+    for day in range(20):
+        SymptomLogFactory(
+            patient=patient,
+            recorded_at=frozen_now - dt.timedelta(days=19 - day, hours=1),
+            pain_score=6 - day // 5,
+            **({"saddle_numbness": True} if day == 3 else {}),
+        )
+    return episode
+
+
+def test_the_real_report_as_json_and_as_pdf(patient, episode):
+    client = client_for(patient)
+    report = client.get(url(episode.id)).json()
+    assert report["episode"]["id"] == str(episode.id)
+    assert report["final"] is False
+    assert report["pain"]["first_7_days_mean"] == 5.71  # 6 ×5, 5 ×2
+    assert report["pain"]["last_7_days_mean"] == 3.29  # 4 ×2, 3 ×5
+    assert len(report["pain"]["series"]) == 20
+    assert [day["red_flag"] for day in report["pain"]["series"]].count(True) == 1
+
+    response = client.get(url(episode.id, "?format=pdf"))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "Progress report Left knee" in text
+    assert "5.71 3.29 -2.42 2 Improved" in text
+    assert "No outcome measures were completed in this episode." in text
+
+
+def test_the_real_report_for_physios_linked_or_not(physio, other_physio, other_patient, episode):
+    assert client_for(physio).get(url(episode.id, "?format=pdf")).status_code == 200
+    assert list(PatientAccessAudit.objects.values_list("physio", "patient", "what")) == [
+        (physio.id, episode.patient_id, "episodes.report")
+    ]
+    for outsider in (other_physio, other_patient):
+        response = client_for(outsider).get(url(episode.id, "?format=pdf"))
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+    assert PatientAccessAudit.objects.count() == 1
+
+
+def test_a_discharged_episode_s_report_is_the_one_frozen_at_discharge(
+    patient, physio, episode, time_machine
+):
+    from apps.review.services import episode_discharge
+
+    episode_discharge(episode=episode, by=physio, note="Back to running & stairs.")
+    episode.refresh_from_db()
+    time_machine.shift(dt.timedelta(days=3))  # later logs and the clock change nothing
+    from tests.factories import SymptomLogFactory
+
+    SymptomLogFactory(patient=patient, pain_score=9)
+
+    client = client_for(patient)
+    assert client.get(url(episode.id)).json() == episode.report
+    text = pdf_text(client.get(url(episode.id), HTTP_ACCEPT="application/pdf").content)
+    assert "Discharge report Left knee" in text
+    assert "Physiotherapist's note Back to running & stairs." in text
