@@ -604,13 +604,9 @@ def render_report_pdf(report: Mapping[str, Any]) -> bytes:
     story += _adherence(report)
     story += _alerts(report)
     story += _note(report)
-    story.append(Spacer(1, 4))
-    story.append(
-        Paragraph(
-            _text(report.get("disclaimer")) if report.get("disclaimer") else _DISCLAIMER,
-            STYLES["disclaimer"],
-        )
-    )
+    disclaimer = _text(report.get("disclaimer")) if report.get("disclaimer") else _DISCLAIMER
+    # Whole, on one page: a boxed sentence cut in two reads as two notices.
+    story.append(KeepTogether([Spacer(1, 4), Paragraph(disclaimer, STYLES["disclaimer"])]))
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer, canvasmaker=NumberedCanvas)
     return buffer.getvalue()
 
