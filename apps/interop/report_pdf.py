@@ -107,6 +107,11 @@ def _text(value: Any) -> str:
     return escape(str(value)) if value not in (None, "") else "–"
 
 
+def _email(person: Mapping[str, Any] | None) -> str:
+    """A person of the report by email; a deleted account is null in the report."""
+    return (person or {}).get("email") or "–"
+
+
 def _label(mapping: Mapping[Any, str], value: Any) -> str:
     return mapping.get(value) or str(value).replace("_", " ").capitalize()
 
@@ -276,8 +281,8 @@ def _header(report: Mapping[str, Any]) -> list[Flowable]:
             long_date(episode.get("ended_on")) if episode.get("ended_on") else "Ongoing",
         ),
         (_bold("Status"), _label(EPISODE_STATUS, episode.get("status"))),
-        (_bold("Patient"), episode["patient"]["email"]),
-        (_bold("Physiotherapist"), episode["physio"]["email"]),
+        (_bold("Patient"), _email(episode.get("patient"))),
+        (_bold("Physiotherapist"), _email(episode.get("physio"))),
         (_bold("Generated"), f"{generated:%Y-%m-%d %H:%M} UTC"),
         (_bold("Episode"), str(episode["id"])),
     ]
@@ -587,7 +592,7 @@ def render_report_pdf(report: Mapping[str, Any]) -> bytes:
         topMargin=MARGIN,
         bottomMargin=MARGIN,
         title=f"{kind}: {episode.get('title') or 'episode'}",
-        author=episode["physio"]["email"],
+        author=_email(episode.get("physio")),
         subject=f"Episode of care {episode['id']}",
         creator="Knee & calf self-care backend",
         lang="en",

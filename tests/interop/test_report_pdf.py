@@ -229,13 +229,15 @@ def test_text_a_person_wrote_is_printed_as_text_not_markup():
     assert "Knee <i>left</i>" in text
 
 
-def test_a_progress_report_without_a_condition_says_so():
+def test_a_progress_report_without_a_condition_or_physio_says_so():
     report = episode_report_dict(final=False)
     report["episode"]["condition"] = None
+    report["episode"]["physio"] = None
     pdf = render_report_pdf(report)
     text = " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert "Progress report" in text
     assert "Condition Not recorded" in text
+    assert "Physiotherapist – Generated" in text
     assert "Ended Ongoing Status Active" in text
     assert "This report is not final" in text
 
