@@ -222,3 +222,24 @@ def test_a_discharged_episode_s_report_is_the_one_frozen_at_discharge(
     text = pdf_text(client.get(url(episode.id), HTTP_ACCEPT="application/pdf").content)
     assert "Discharge report Left knee" in text
     assert "Physiotherapist's note Back to running & stairs." in text
+
+
+def test_the_queries_do_not_grow_with_the_episode(patient, physio, episode, frozen_now):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import GoalFactory, SymptomLogFactory
+
+    client = client_for(physio)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(episode.id, "?format=pdf")).status_code == 200
+        return len(captured.captured_queries)
+
+    GoalFactory(episode=episode)
+    before = queries()
+    for day in range(10):
+        SymptomLogFactory(patient=patient, recorded_at=frozen_now - dt.timedelta(days=day))
+    GoalFactory(episode=episode, description="Walk 30 minutes")
+    assert queries() == before
