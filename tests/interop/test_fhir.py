@@ -251,7 +251,8 @@ def test_a_linked_physio_gets_a_valid_fhir_bundle(physio_client, physio, patient
     Bundle.model_validate(body)  # FHIR R4(B) structure, types and cardinalities
     assert (body["resourceType"], body["type"]) == ("Bundle", "collection")
     kinds = [entry["resource"]["resourceType"] for entry in body["entry"]]
-    assert kinds == ["Patient", "Observation", "Observation", "CarePlan", "Flag"]
+    # The plan opened its episode of care: one EpisodeOfCare, after the alerts.
+    assert kinds == ["Patient", "Observation", "Observation", "CarePlan", "Flag", "EpisodeOfCare"]
     alert = Alert.objects.get(patient=patient)
     ids = [str(patient.id), *(str(log.id) for log in logs), str(plan.id), str(alert.id)]
     assert [entry["resource"]["id"] for entry in body["entry"]] == ids
