@@ -51,9 +51,10 @@ def export_for(patient: User) -> dict:
                 "created_at",
             )
         ),
-        "goals": list(
-            Goal.objects.filter(episode__patient=patient)
+        "goals": [
+            {**row, "target": float(row["target"])}
+            for row in Goal.objects.filter(episode__patient=patient)
             .order_by("created_at")
             .values("id", "episode_id", "description", "instrument", "target", "due_on")
-        ),
+        ],
     }

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -61,7 +62,7 @@ def episode_for(*, user: User, episode_id) -> Episode:
     """An episode the caller may see, or 404 (whether or not it exists)."""
     try:
         return episodes_visible(user=user).get(pk=episode_id)
-    except (Episode.DoesNotExist, ValueError, TypeError) as error:
+    except (Episode.DoesNotExist, ValidationError, ValueError, TypeError) as error:
         raise Http404 from error
 
 
