@@ -120,6 +120,12 @@ class OutcomeScheduleInputSerializer(StrictSerializer):
     instrument = StrictCharField(max_length=32)
     every_days = StrictIntegerField(min_value=1, max_value=365)
     starts_on = StrictDateField()
+    episode = StrictUUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The episode of care to join; default: your active episode with the patient, "
+        "opened if there is none.",
+    )
 
 
 class OutcomeScheduleSerializer(serializers.ModelSerializer):
@@ -133,6 +139,7 @@ class OutcomeScheduleSerializer(serializers.ModelSerializer):
             "id",
             "patient",
             "physio",
+            "episode",
             "instrument",
             "every_days",
             "starts_on",
