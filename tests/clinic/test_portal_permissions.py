@@ -6,10 +6,12 @@ import uuid
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from apps.accounts.models import PatientAccessAudit
 from apps.accounts.services import care_link_create, care_link_end
 from apps.alerts.models import Alert
+from apps.episodes.models import Episode
 from tests.accounts.factories import PatientFactory, PhysioFactory
 
 from .conftest import portal_client_for, totp_device_for
@@ -24,13 +26,16 @@ def world(physio, patient, linked, exercise, make_plan):
     alert = Alert.objects.create(
         patient=patient, kind="red_flag", level="urgent", codes=["possible_dvt"]
     )
-    make_plan()
-    return {"patient": patient, "alert": alert, "exercise": exercise}
+    plan = make_plan()  # opens the pair's episode of care
+    return {"patient": patient, "alert": alert, "exercise": exercise, "episode": plan.episode}
 
 
 # (method, url, data, status for the patient's own physio) of every portal page and action.
-def pages_with_status(patient_id, alert_id, exercise_slug) -> list[tuple[str, str, dict, int]]:
+def pages_with_status(
+    patient_id, alert_id, exercise_slug, episode_id
+) -> list[tuple[str, str, dict, int]]:
     base = f"/clinic/patients/{patient_id}"
+    episode = f"{base}/episodes/{episode_id}"
     return [
         ("get", "/clinic/", {}, 200),
         ("get", "/clinic/?sort=-latest_pain&q=example&alerts=on", {}, 200),
@@ -48,6 +53,11 @@ def pages_with_status(patient_id, alert_id, exercise_slug) -> list[tuple[str, st
         ("get", f"{base}/messages/", {}, 200),
         ("post", f"{base}/messages/", {"client_id": str(uuid.uuid4()), "body": "Hello"}, 302),
         ("post", f"{base}/messages/read/", {"up_to": str(uuid.uuid4())}, 400),
+        ("get", f"{base}/episode/", {}, 200),
+        ("post", f"{base}/episode/open/", {"title": ""}, 400),
+        ("post", f"{episode}/goals/", {"description": ""}, 400),
+        ("get", f"{episode}/report.pdf", {}, 200),
+        ("post", f"{episode}/discharge/", {"note": "Not confirmed"}, 400),
         # Without htmx, the actions go back to the patient's page.
         ("post", f"{base}/alerts/{alert_id}/acknowledge/", {}, 302),
         ("post", f"{base}/alerts/{alert_id}/resolve/", {}, 302),
@@ -55,8 +65,8 @@ def pages_with_status(patient_id, alert_id, exercise_slug) -> list[tuple[str, st
     ]
 
 
-def pages(patient_id, alert_id, exercise_slug) -> list[tuple[str, str, dict]]:
-    return [row[:3] for row in pages_with_status(patient_id, alert_id, exercise_slug)]
+def pages(patient_id, alert_id, exercise_slug, episode_id) -> list[tuple[str, str, dict]]:
+    return [row[:3] for row in pages_with_status(patient_id, alert_id, exercise_slug, episode_id)]
 
 
 PATIENT_PAGES = "/clinic/patients/"
@@ -67,7 +77,9 @@ def request(client: Client, method: str, url: str, data: dict):
 
 
 def all_pages(world):
-    return pages(world["patient"].pk, world["alert"].pk, world["exercise"].slug)
+    return pages(
+        world["patient"].pk, world["alert"].pk, world["exercise"].slug, world["episode"].pk
+    )
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in_from_every_page(world):
@@ -121,12 +133,14 @@ def test_a_physio_with_a_device_who_has_not_entered_a_code_is_asked_for_one(worl
 def test_a_physio_with_a_second_factor_is_served_every_page(world, portal):
     patient = world["patient"]
     for method, url, data, status in pages_with_status(
-        patient.pk, world["alert"].pk, world["exercise"].slug
+        patient.pk, world["alert"].pk, world["exercise"].slug, world["episode"].pk
     ):
         response = request(portal, method, url, data)
         assert response.status_code == status, url
     assert Alert.objects.get().status == "resolved"
     assert patient.exercise_plans.get().status == "archived"
+    world["episode"].refresh_from_db()
+    assert (world["episode"].status, world["episode"].goals.count()) == ("active", 0)
 
 
 @pytest.mark.parametrize("whose", ["another physio's", "formerly linked"])
@@ -137,7 +151,18 @@ def test_a_patient_not_linked_now_is_a_404_on_every_patient_page(world, physio, 
         alert = Alert.objects.create(
             patient=stranger, kind="red_flag", level="urgent", codes=["possible_dvt"]
         )
-        target = {"patient": stranger, "alert": alert, "exercise": world["exercise"]}
+        episode = Episode.objects.create(
+            patient=stranger,
+            physio=stranger.physio_links.get().physio,
+            title="Theirs",
+            started_on=timezone.localdate(),
+        )
+        target = {
+            "patient": stranger,
+            "alert": alert,
+            "exercise": world["exercise"],
+            "episode": episode,
+        }
     else:
         care_link_end(link=linked, by=physio)
         target = world
@@ -148,6 +173,7 @@ def test_a_patient_not_linked_now_is_a_404_on_every_patient_page(world, physio, 
         response = request(client, method, url, data)
         assert response.status_code == 404, url
     assert Alert.objects.filter(status="open").count() == Alert.objects.count()
+    assert not Episode.objects.exclude(status="active").exists()
     assert not PatientAccessAudit.objects.filter(patient=target["patient"]).exists()
 
 
@@ -167,8 +193,16 @@ def test_every_patient_page_a_physio_opens_is_audited(world, portal, physio):
     portal.get("/clinic/")
     portal.get(f"/clinic/patients/{patient.pk}/")
     portal.get(f"/clinic/patients/{patient.pk}/plan/")
+    portal.get(f"/clinic/patients/{patient.pk}/episode/")
+    portal.get(f"/clinic/patients/{patient.pk}/episodes/{world['episode'].pk}/report.pdf")
     assert sorted(
         PatientAccessAudit.objects.filter(physio=physio, patient=patient).values_list(
             "what", flat=True
         )
-    ) == ["portal.caseload", "portal.patient", "portal.plan"]
+    ) == [
+        "portal.caseload",
+        "portal.episode",
+        "portal.episode-report",
+        "portal.patient",
+        "portal.plan",
+    ]

@@ -8,7 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from apps.clinic.selectors import PORTAL_ORDERINGS
-from apps.content.models import Exercise
+from apps.content.models import Condition, Exercise
+from apps.content.models import Status as ContentStatus
 from apps.content.selectors import published_exercises
 from apps.messaging.models import BODY_MAX_LENGTH
 
@@ -177,3 +178,59 @@ class OutcomeScheduleForm(forms.Form):
     def __init__(self, *args, instruments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["instrument"].choices = list(instruments)
+
+
+# --- Episodes of care -------------------------------------------------------------------------
+
+
+class EpisodeOpenForm(forms.Form):
+    """Open a course of care (apps.episodes.services.episode_open checks the dates)."""
+
+    title = forms.CharField(max_length=160, initial="Episode of care")
+    condition = forms.ModelChoiceField(
+        queryset=Condition.objects.none(),
+        to_field_name="slug",
+        required=False,
+        empty_label="(none)",
+        label="Condition (optional)",
+    )
+    started_on = forms.DateField(label="Started on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["condition"].queryset = Condition.objects.filter(
+            status=ContentStatus.PUBLISHED
+        ).order_by("name")
+
+
+class GoalForm(forms.Form):
+    """A target score on an enabled questionnaire by a date (apps.review.services.goal_add
+    checks the target against the instrument's range and the date against the episode)."""
+
+    description = forms.CharField(max_length=500, help_text="What the patient wants to do.")
+    instrument = forms.ChoiceField(label="Questionnaire")
+    target = forms.DecimalField(
+        label="Target score", max_digits=8, decimal_places=2, min_value=-100000, max_value=100000
+    )
+    due_on = forms.DateField(label="Due by", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, instruments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = list(instruments)
+
+
+class DischargeForm(forms.Form):
+    """Close the episode. Discharge cannot be undone, so it asks for a confirmation."""
+
+    note = forms.CharField(
+        label="Discharge note",
+        max_length=4000,
+        required=False,
+        help_text="Printed on the report.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand: the plans are archived, the questionnaires end and their "
+        "reminders are cancelled.",
+        error_messages={"required": "Tick the box to confirm the discharge."},
+    )

@@ -18,9 +18,8 @@ PATIENT_SECTIONS = (
     Section("overview", "Overview", "clinic:patient"),
     Section("plan", "Exercise plan", "clinic:plan"),
     Section("outcomes", "Outcome measures", "clinic:outcomes"),
+    Section("episode", "Episode and goals", "clinic:episode"),
     Section("messages", "Messages", "clinic:messages"),
-    # Waiting for their features on main (see docs/decisions/clinic-portal.md):
-    # Section("episode", "Episode and goals", "clinic:episode"),
 )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import auth_views, views
+from . import auth_views, episodes, views
 
 app_name = "clinic"
 
@@ -35,6 +35,23 @@ urlpatterns = [
         "patients/<uuid:patient_id>/outcomes/schedules/<uuid:schedule_id>/end/",
         views.outcome_schedule_end,
         name="outcome-schedule-end",
+    ),
+    path("patients/<uuid:patient_id>/episode/", episodes.episode, name="episode"),
+    path("patients/<uuid:patient_id>/episode/open/", episodes.episode_open, name="episode-open"),
+    path(
+        "patients/<uuid:patient_id>/episodes/<uuid:episode_id>/goals/",
+        episodes.goal_add,
+        name="episode-goal-add",
+    ),
+    path(
+        "patients/<uuid:patient_id>/episodes/<uuid:episode_id>/discharge/",
+        episodes.episode_discharge,
+        name="episode-discharge",
+    ),
+    path(
+        "patients/<uuid:patient_id>/episodes/<uuid:episode_id>/report.pdf",
+        episodes.episode_report_pdf,
+        name="episode-report",
     ),
     path("exercises/", views.exercise_search, name="exercises"),
     path("plan-item/", views.plan_item, name="plan-item"),

@@ -1,0 +1,171 @@
+"""The "Episode and goals" tab: the patient's episodes of care with this physio, goals with
+their computed status, opening an episode, discharge, and the report as a PDF.
+
+Reads go through apps.review's selectors (scoped to the physio: a patient not linked now, or
+an episode not of this patient, is a 404); writes through the services the API calls
+(`episode_open`, `goal_add`, `episode_discharge`), whose ValidationErrors come back on the
+forms' fields and Conflicts (a second active episode, a discharged episode) as a
+message at the top of the page, with a 409."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.episodes import services as episode_services
+from apps.episodes.models import Episode
+from apps.interop.report_pdf import render_report_pdf
+from apps.outcomes.selectors import enabled_versions
+from apps.review import selectors as review
+from apps.review import services as review_services
+from apps.review.report import report_of
+from backend.errors import Conflict
+
+from .access import linked_patient, physio_required
+from .forms import DischargeForm, EpisodeOpenForm, GoalForm
+from .views import _patient_context, _service_errors
+
+STATUS_WORDS = {"met": "Met", "progressing": "Progressing", "not_met": "Not met"}
+SAVED_NOTICES = {
+    "opened": "The episode is open. New plans and questionnaires join it.",
+    "goal": "The goal is added.",
+    "discharged": "The patient is discharged: plans archived, questionnaires ended, "
+    "reminders cancelled. The report is frozen as it stands today.",
+}
+
+
+def _instruments() -> list[tuple[str, str]]:
+    return [(version.instrument_id, version.title) for version in enabled_versions()]
+
+
+def _episodes_with_me(request: HttpRequest, patient) -> list[Episode]:
+    """This physio's episodes with the patient: the active one first, then the discharged
+    ones, newest first."""
+    episodes = list(
+        review.episodes_visible(user=request.user).filter(patient=patient, physio=request.user)
+    )
+    return sorted(episodes, key=lambda episode: not episode.is_active)
+
+
+def _page(
+    request: HttpRequest,
+    patient,
+    *,
+    open_form: EpisodeOpenForm | None = None,
+    goal_form: GoalForm | None = None,
+    discharge_form: DischargeForm | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    episodes = _episodes_with_me(request, patient)
+    active = next((episode for episode in episodes if episode.is_active), None)
+    today = timezone.now().astimezone(patient.zone).date()
+    goals = review.goals_with_status([active]) if active else {}
+    context = {
+        **_patient_context(request, patient, "episode"),
+        "active": active,
+        "discharged": [episode for episode in episodes if not episode.is_active],
+        "goals": [
+            {"row": row, "status_word": STATUS_WORDS.get(row.status, row.status)}
+            for row in goals.get(active.pk, [])
+        ]
+        if active
+        else [],
+        "open_form": open_form
+        or EpisodeOpenForm(initial={"title": "Episode of care", "started_on": today}),
+        "goal_form": goal_form or GoalForm(instruments=_instruments()),
+        "discharge_form": discharge_form or DischargeForm(),
+        "notice": SAVED_NOTICES.get(request.GET.get("saved", "")),
+        "conflict": conflict,
+    }
+    return render(request, "clinic/episode.html", context, status=status)
+
+
+def _done(patient, what: str) -> HttpResponse:
+    return redirect(reverse("clinic:episode", args=[patient.pk]) + f"?saved={what}")
+
+
+def _my_episode(request: HttpRequest, patient, episode_id) -> Episode:
+    """An episode of this patient the physio may act on (the API's rule), or 404."""
+    episode = review.episode_for(user=request.user, episode_id=episode_id)
+    if episode.patient_id != patient.pk:
+        raise Http404
+    return episode
+
+
+@require_GET
+@physio_required
+def episode(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = linked_patient(request, patient_id, page="episode")
+    return _page(request, patient)
+
+
+@require_POST
+@physio_required
+def episode_open(request: HttpRequest, patient_id) -> HttpResponse:
+    patient = linked_patient(request, patient_id, page="episode")
+    form = EpisodeOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            episode_services.episode_open(physio=request.user, patient=patient, **form.cleaned_data)
+        except ValidationError as error:
+            _service_errors(form, error)
+        except Conflict as conflict:
+            return _page(request, patient, conflict=conflict.message, status=409)
+        else:
+            return _done(patient, "opened")
+    return _page(request, patient, open_form=form, status=400)
+
+
+@require_POST
+@physio_required
+def goal_add(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
+    patient = linked_patient(request, patient_id, page="episode")
+    episode = _my_episode(request, patient, episode_id)
+    form = GoalForm(request.POST, instruments=_instruments())
+    if form.is_valid():
+        try:
+            review_services.goal_add(episode=episode, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _service_errors(form, error)
+        except Conflict as conflict:
+            return _page(request, patient, conflict=conflict.message, status=409)
+        else:
+            return _done(patient, "goal")
+    return _page(request, patient, goal_form=form, status=400)
+
+
+@require_POST
+@physio_required
+def episode_discharge(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
+    patient = linked_patient(request, patient_id, page="episode")
+    episode = _my_episode(request, patient, episode_id)
+    form = DischargeForm(request.POST)
+    if form.is_valid():
+        try:
+            review_services.episode_discharge(
+                episode=episode, by=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        except Conflict as conflict:
+            return _page(request, patient, conflict=conflict.message, status=409)
+        else:
+            return _done(patient, "discharged")
+    return _page(request, patient, discharge_form=form, status=400)
+
+
+@require_GET
+@physio_required
+def episode_report_pdf(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
+    """The episode's report as a PDF: frozen at discharge, or the progress report as of
+    now. The portal's session signs this in (the API's report needs a token)."""
+    patient = linked_patient(request, patient_id, page="episode-report")
+    episode = _my_episode(request, patient, episode_id)
+    response = HttpResponse(render_report_pdf(report_of(episode)), content_type="application/pdf")
+    # The episode's id only: a file name shows in download lists and mail.
+    response["Content-Disposition"] = f'attachment; filename="episode-{episode.pk}-report.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
