@@ -63,6 +63,7 @@ LOCAL_APPS = [
     "apps.messaging",
     "apps.plans",
     "apps.alerts",
+    "apps.guidance",
     "apps.interop",
     "apps.clinic",
 ]
