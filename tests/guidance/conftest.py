@@ -1,18 +1,7 @@
 import datetime as dt
 
-import pytest
-from django.db import connection
-
 from tests.clock import FROZEN_NOW
 from tests.factories import ExerciseLogFactory, SymptomLogFactory
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    # The `postgres` marker (pyproject.toml): races that only a real multi-writer
-    # database shows. SQLite runs one writer at a time.
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
 
 
 def day_at(days_ago: int, hour: int, minute: int = 0) -> dt.datetime:

@@ -494,7 +494,7 @@ def test_the_patient_cannot_apply(patient_client, plan, quads, patient):
     assert response.status_code == 403
 
 
-@pytest.mark.postgres
+# On SQLite too: its IMMEDIATE transactions queue the writers (backend/settings/base.py).
 @pytest.mark.django_db(transaction=True)
 def test_two_applies_sent_at_the_same_moment_step_once(physio, plan, quads, patient):
     add_sessions(quads)
@@ -513,7 +513,6 @@ def test_two_applies_sent_at_the_same_moment_step_once(physio, plan, quads, pati
     assert Notification.objects.filter(user=patient).count() == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_applies_with_the_same_version_at_the_same_moment_step_once(
     physio, plan, quads, patient
