@@ -50,7 +50,7 @@ def with_overview(
 
 def with_reduce_suggestions(patients: list[User], *, now: datetime | None = None) -> list[User]:
     """Set `reduce_suggestions` on each patient: the items of their active plan whose load
-    guidance suggests `reduce`. Three queries for any number of patients."""
+    guidance suggests `reduce`. Four queries for any number of patients."""
     counts = reduce_counts([patient.pk for patient in patients], now=now)
     for patient in patients:
         patient.reduce_suggestions = counts[patient.pk]

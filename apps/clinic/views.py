@@ -61,7 +61,7 @@ class PatientListView(generics.ListAPIView):
     # Below get(): a `list` method above would shadow the builtin in the class body.
     def list(self, request: Request, *args, **kwargs) -> Response:
         # The count of items suggesting `reduce` comes from the pain-monitoring model, which
-        # runs in Python: computed for the page's patients only, three queries for any page.
+        # runs in Python: computed for the page's patients only, four queries for any page.
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         selectors.with_reduce_suggestions(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

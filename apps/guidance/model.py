@@ -150,19 +150,43 @@ def mornings(logs: Sequence[PainLog], zone: tzinfo, now: datetime) -> dict[date,
     return result
 
 
-def _mean(values: Sequence[int]) -> Fraction | None:
-    # Exact: a 2-point rise compared in floats can land at 1.9999999.
-    return Fraction(sum(values), len(values)) if values else None
+def weekly_from_sums(
+    this_sum: int, this_count: int, before_sum: int, before_count: int
+) -> dict[str, Any]:
+    """This week's mean pain, the week before's, and the change (None without logs on
+    both sides: no baseline, no rise), from each week's sum and count of pain scores."""
+    current = Fraction(this_sum, this_count) if this_count else None
+    previous = Fraction(before_sum, before_count) if before_count else None
+    change = None if current is None or previous is None else current - previous
+    return {"this_week": current, "week_before": previous, "change": change}
 
 
 def weekly_mean_change(logs: Sequence[PainLog], now: datetime) -> dict[str, Any]:
-    """This week's mean pain, the week before's, and the change (None without logs on
-    both sides: no baseline, no rise)."""
+    """The weekly means over `logs`: this week (now - 7 days, now], the week before
+    (now - 14 days, now - 7 days]."""
     this_week = [log.pain for log in logs if now - WINDOW < log.recorded_at <= now]
     week_before = [log.pain for log in logs if now - 2 * WINDOW < log.recorded_at <= now - WINDOW]
-    current, previous = _mean(this_week), _mean(week_before)
-    change = None if current is None or previous is None else current - previous
-    return {"this_week": current, "week_before": previous, "change": change}
+    return weekly_from_sums(sum(this_week), len(this_week), sum(week_before), len(week_before))
+
+
+@dataclass(frozen=True)
+class PatientPain:
+    """What the model needs from a patient's symptom logs, the same for each of their
+    items: computed once per patient."""
+
+    mornings: dict[date, PainLog]
+    weekly: dict[str, Any]
+
+
+def patient_pain(
+    pain_logs: Sequence[PainLog], zone: tzinfo, now: datetime, weekly: dict | None = None
+) -> PatientPain:
+    """`weekly` may come from the database's sums (weekly_from_sums), and `pain_logs` then
+    need only cover the mornings: the last 8 days."""
+    return PatientPain(
+        mornings=mornings(pain_logs, zone, now),
+        weekly=weekly if weekly is not None else weekly_mean_change(pain_logs, now),
+    )
 
 
 def _rounded(value: Fraction | None) -> float | None:
@@ -181,32 +205,25 @@ def done_as_prescribed(session: Session, prescription: Prescription) -> bool:
 # --- The model ----------------------------------------------------------------------------------
 
 
-def load_guidance(
-    *,
-    prescription: Prescription,
+def _judged_sessions(
     sessions: Sequence[Session],
-    pain_logs: Sequence[PainLog],
+    pain: PatientPain,
     zone: tzinfo,
     now: datetime,
-    has_open_blocking_alert: bool,
-    dosage_changed_at: datetime | None = None,
-) -> Guidance:
-    """The suggestion for one plan item: reduce, progress, insufficient_data or hold, in
-    that order of precedence (a reason to reduce is never hidden by a lack of data)."""
+    dosage_changed_at: datetime | None,
+) -> tuple[datetime, list[dict[str, Any]]]:
+    """The window's start and its sessions, oldest first, each with its local day and
+    the pain of the morning before and of the next morning (None when not logged)."""
     since = now - WINDOW
     if dosage_changed_at is not None and dosage_changed_at > since:
         # Sessions before the last dosage change were done at another load.
         since = dosage_changed_at
-    window = sorted(
-        (s for s in sessions if since < s.performed_at <= now), key=lambda s: s.performed_at
-    )
-    by_day = mornings(pain_logs, zone, now)
-    weekly = weekly_mean_change(pain_logs, now)
-
     rows = []
-    for session in window:
+    for session in sorted(sessions, key=lambda s: s.performed_at):
+        if not since < session.performed_at <= now:
+            continue
         day = session.performed_at.astimezone(zone).date()
-        before, after = by_day.get(day), by_day.get(day + timedelta(days=1))
+        before, after = pain.mornings.get(day), pain.mornings.get(day + timedelta(days=1))
         rows.append(
             {
                 "session": session,
@@ -215,8 +232,15 @@ def load_guidance(
                 "after": after.pain if after else None,
             }
         )
-    compared = [row for row in rows if row["before"] is not None and row["after"] is not None]
+    return since, rows
 
+
+def _reduce_reasons(
+    prescription: Prescription,
+    rows: list[dict[str, Any]],
+    compared: list[dict[str, Any]],
+    weekly: dict[str, Any],
+) -> list[Reason]:
     reasons: list[Reason] = []
     if any(row["session"].pain_during > MAX_PAIN_DURING for row in rows):
         reasons.append(Reason.PAIN_DURING_ABOVE_5)
@@ -226,6 +250,48 @@ def load_guidance(
         reasons.append(Reason.NEXT_MORNING_WORSE)
     if weekly["change"] is not None and weekly["change"] >= WEEKLY_RISE:
         reasons.append(Reason.WEEKLY_PAIN_RISE)
+    return reasons
+
+
+def suggests_reduce(
+    *,
+    prescription: Prescription,
+    sessions: Sequence[Session],
+    pain: PatientPain,
+    zone: tzinfo,
+    now: datetime,
+    dosage_changed_at: datetime | None = None,
+) -> bool:
+    """Whether load_guidance would answer `reduce` (the same rules, without building the
+    evidence): for counts over a whole caseload. Alerts never change a reduce."""
+    _, rows = _judged_sessions(sessions, pain, zone, now, dosage_changed_at)
+    compared = [row for row in rows if row["before"] is not None and row["after"] is not None]
+    return bool(_reduce_reasons(prescription, rows, compared, pain.weekly))
+
+
+def load_guidance(
+    *,
+    prescription: Prescription,
+    sessions: Sequence[Session],
+    zone: tzinfo,
+    now: datetime,
+    has_open_blocking_alert: bool,
+    pain_logs: Sequence[PainLog] = (),
+    pain: PatientPain | None = None,
+    dosage_changed_at: datetime | None = None,
+) -> Guidance:
+    """The suggestion for one plan item: reduce, progress, insufficient_data or hold, in
+    that order of precedence (a reason to reduce is never hidden by a lack of data).
+
+    The patient's symptom logs come as `pain_logs` (14 days), or already digested as
+    `pain` (patient_pain), which a caller with many items computes once per patient.
+    Weekly means are exact fractions: a 2-point rise is never 1.9999999."""
+    if pain is None:
+        pain = patient_pain(pain_logs, zone, now)
+    since, rows = _judged_sessions(sessions, pain, zone, now, dosage_changed_at)
+    compared = [row for row in rows if row["before"] is not None and row["after"] is not None]
+    weekly = pain.weekly
+    reasons = _reduce_reasons(prescription, rows, compared, weekly)
 
     as_prescribed = sum(1 for row in rows if done_as_prescribed(row["session"], prescription))
     evidence = {

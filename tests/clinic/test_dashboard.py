@@ -84,8 +84,8 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_patients(
 
     assert at_five == at_fifty
     # user, count, the annotated page, the audit rows (one bulk insert), and the load
-    # guidance's plan items, sessions and symptom logs for the page (reduce_suggestions)
-    with django_assert_max_num_queries(7):
+    # guidance's plan items, sessions, morning logs and weekly sums (reduce_suggestions)
+    with django_assert_max_num_queries(8):
         response = physio_client.get("/api/v1/patients/?page_size=100")
     assert len(response.json()["results"]) == 50
 

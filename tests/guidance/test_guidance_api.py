@@ -174,8 +174,8 @@ def test_reading_costs_the_same_queries_for_any_number_of_items(
     for item in PlanItemFactory.create_batch(items, plan=plan):
         add_sessions(item)
     add_mornings(patient)
-    # The plan, its items (with their exercises), sessions, symptom logs, alerts.
-    with django_assert_num_queries(5):
+    # The plan, its items (with their exercises), sessions, morning logs, weekly sums, alerts.
+    with django_assert_num_queries(6):
         result = plan_load_guidance(user=physio, plan_id=plan.id)
     assert [entry["suggestion"] for entry in result["items"]] == ["progress"] * items
 
