@@ -1,4 +1,4 @@
-"""Who may do what: every endpoint of the care-team, plans and home-care work, called by
+"""Who may do what: every endpoint of the care-team, plans, episodes and home-care work, called by
 every kind of caller.
 
 The callers are the patient who owns the records, the physio linked to them now, a physio
@@ -29,7 +29,9 @@ from apps.accounts.services import care_invite_create, care_link_create, care_li
 from apps.alerts.models import Alert
 from apps.care.models import CareSession
 from apps.care.services import care_session_start
+from apps.episodes.models import Episode, Goal
 from apps.notifications.models import Notification, Reminder
+from apps.outcomes.services import instruments_load
 from apps.plans.models import ExerciseLog, ExercisePlan, PlanEvent, PlanItem, PlanStatus
 from apps.plans.services import plan_create
 from apps.symptoms.models import SymptomLog
@@ -64,6 +66,8 @@ WATCHED = [
     Notification,
     Alert,
     SymptomLog,
+    Episode,
+    Goal,
 ]
 
 
@@ -250,6 +254,31 @@ def session_body(world: World) -> dict:
     }
 
 
+def episode_body(world: World) -> dict:
+    return {"title": "Right knee", "started_on": str(timezone.now().date())}
+
+
+def goal_body(world: World) -> dict:
+    return {
+        "description": "Stairs without the rail",
+        "instrument": "lefs",
+        "target": 60,
+        "due_on": str(timezone.now().date() + dt.timedelta(days=42)),
+    }
+
+
+def load_instruments(world: World) -> None:
+    instruments_load()
+
+
+def open_an_episode_of_the_linked_physio(world: World) -> None:
+    from apps.episodes.services import episode_open
+
+    world.extra["episode"] = episode_open(
+        physio=world.users[LINKED], patient=world.owner, title="Knee"
+    )
+
+
 CASES = [
     # Care team
     Case(
@@ -394,12 +423,61 @@ CASES = [
         physio_only(linked=200, outsider=404),
         reads_patient=True,
     ),
+    # Episodes of care
+    Case(
+        "episode open",
+        "post",
+        lambda w: f"/api/v1/patients/{w.owner.id}/episodes/",
+        physio_only(linked=201, outsider=404),
+        body=episode_body,
+    ),
+    Case(
+        "episode list",
+        "get",
+        lambda w: "/api/v1/episodes/",
+        {**{c: 200 for c in (OWNER, OTHER, *PHYSIOS)}, EDITOR: 403, ANONYMOUS: 401},
+        reads_patient=True,
+    ),
+    Case(
+        "episode detail",
+        "get",
+        lambda w: f"/api/v1/episodes/{w.plan.episode_id}/",
+        both_sides(allowed=200, outsider=404),
+        reads_patient=True,
+    ),
+    Case(
+        "episode goal",
+        "post",
+        lambda w: f"/api/v1/episodes/{w.plan.episode_id}/goals/",
+        physio_only(linked=201, outsider=404),
+        body=goal_body,
+        prepare=load_instruments,
+    ),
+    Case(
+        "episode discharge",
+        "post",
+        lambda w: f"/api/v1/episodes/{w.plan.episode_id}/discharge/",
+        physio_only(linked=200, outsider=404),
+        body=lambda w: {"note": "Discharged."},
+    ),
     Case(
         "patient FHIR bundle",
         "get",
         lambda w: f"/api/v1/patients/{w.owner.id}/fhir/",
         physio_only(linked=200, outsider=404),
         reads_patient=True,
+    ),
+    # Episode reports (JSON, and the PDF whose errors are still JSON)
+    *(
+        Case(
+            f"episode report {query or 'json'}",
+            "get",
+            lambda w, query=query: f"/api/v1/episodes/{w.extra['episode'].id}/report/{query}",
+            both_sides(allowed=200, outsider=404),
+            prepare=open_an_episode_of_the_linked_physio,
+            reads_patient=True,
+        )
+        for query in ("", "?format=pdf")
     ),
 ]
 

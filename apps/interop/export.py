@@ -13,6 +13,7 @@ from apps.accounts import selectors as accounts
 from apps.accounts.models import User
 from apps.alerts import selectors as alerts
 from apps.care import selectors as care
+from apps.episodes import selectors as episodes
 from apps.messaging import selectors as messaging
 from apps.notifications import selectors as notifications
 from apps.outcomes import selectors as outcomes
@@ -20,7 +21,7 @@ from apps.plans import selectors as plans
 from apps.symptoms import selectors as symptoms
 
 # Every app holding patient data, in the order its sections appear.
-SECTIONS = (accounts, symptoms, outcomes, plans, care, messaging, alerts, notifications)
+SECTIONS = (accounts, episodes, symptoms, outcomes, plans, care, messaging, alerts, notifications)
 
 
 def _jsonable(value: Any) -> Any:

@@ -5,6 +5,7 @@ are checked as each one is built, and the response is the library's own JSON. Th
 are FHIR R4B (4.3.0), the release nearest to R4 (4.0.1) that fhir.resources ships on
 pydantic 2; Patient, Observation, CarePlan, Flag and Bundle (and Questionnaire,
 QuestionnaireResponse, EpisodeOfCare and Goal) have the same elements in both.
+Episodes of care are EpisodeOfCare resources and their goals Goal resources.
 
 Pain scores are Observations coded LOINC 72514-3 (pain severity, 0-10 numeric rating,
 reported); plans are CarePlans; active alerts are Flags.
@@ -32,7 +33,9 @@ from fhir.resources.R4B.careplan import CarePlan, CarePlanActivity, CarePlanActi
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.coding import Coding
 from fhir.resources.R4B.contactpoint import ContactPoint
+from fhir.resources.R4B.episodeofcare import EpisodeOfCare
 from fhir.resources.R4B.flag import Flag
+from fhir.resources.R4B.goal import Goal, GoalTarget
 from fhir.resources.R4B.identifier import Identifier
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
@@ -59,6 +62,13 @@ PAIN_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
 APP_SYSTEM = "urn:knee-calf-selfcare"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
+# A goal's computed status (docs/domain.md) as FHIR's goal-achievement code.
+ACHIEVEMENT = {
+    "met": ("achieved", "Achieved"),
+    "progressing": ("in-progress", "In Progress"),
+    "not_met": ("not-achieved", "Not Achieved"),
+}
 
 P = ParamSpec("P")
 M = TypeVar("M", bound=pydantic.BaseModel)
@@ -186,6 +196,65 @@ def flag(alert, subject: Reference) -> Flag:
     )
 
 
+@builder
+def episode_of_care(episode, subject: Reference) -> EpisodeOfCare:
+    """One course of care: `finished` once discharged, its period from start to
+    discharge. The condition it treats is content (education), not a diagnosis of this
+    patient, so it is named in `type`, never as a FHIR Condition."""
+    ended = (
+        episode.discharged_at.astimezone(episode.patient.zone).date()
+        if episode.discharged_at
+        else None
+    )
+    kinds = [CodeableConcept(text=episode.title)]
+    if episode.condition is not None:
+        kinds.append(
+            CodeableConcept(
+                coding=[Coding(system=f"{APP_SYSTEM}/condition", code=episode.condition.slug)],
+                text=episode.condition.name,
+            )
+        )
+    return EpisodeOfCare(
+        id=str(episode.id),
+        identifier=[Identifier(system=f"{APP_SYSTEM}/episode", value=str(episode.id))],
+        status="active" if episode.status == "active" else "finished",
+        type=kinds,
+        patient=subject,
+        period=Period(start=episode.started_on, end=ended),
+    )
+
+
+@builder
+def goal(row, subject: Reference) -> Goal:
+    """An episode's goal (a GoalRow: the goal, its computed status and the latest score):
+    a target score on an outcome instrument by a date."""
+    item = row.goal
+    code, display = ACHIEVEMENT[row.status]
+    return Goal(
+        id=str(item.id),
+        identifier=[
+            Identifier(system=f"{APP_SYSTEM}/goal", value=str(item.id)),
+            Identifier(system=f"{APP_SYSTEM}/episode", value=str(item.episode_id)),
+        ],
+        lifecycleStatus="active" if item.episode.status == "active" else "completed",
+        achievementStatus=CodeableConcept(
+            coding=[Coding(system=GOAL_ACHIEVEMENT, code=code, display=display)]
+        ),
+        description=CodeableConcept(text=item.description),
+        subject=subject,
+        startDate=item.created_at.date(),
+        target=[
+            GoalTarget(
+                measure=CodeableConcept(
+                    coding=[Coding(system=f"{APP_SYSTEM}/outcome-score", code=item.instrument)]
+                ),
+                detailQuantity=Quantity(value=item.target, unit="score"),
+                dueDate=item.due_on,
+            )
+        ],
+    )
+
+
 def _answer_coding(version, value: int) -> Coding:
     labels = {answer["value"]: answer["label"] for answer in version.answers or []}
     return Coding(
@@ -296,11 +365,13 @@ def collection(resources: Iterable[Resource]) -> Bundle:
     )
 
 
-def patient_bundle(*, patient: User, logs, plans, alerts, instruments=(), responses=()) -> Bundle:
+def patient_bundle(
+    *, patient: User, logs, plans, alerts, instruments=(), responses=(), episodes=(), goals=()
+) -> Bundle:
     """The patient, then a pain Observation per log, a CarePlan per plan, a Flag per
     alert, a Questionnaire per instrument version answered, and per outcome response its
-    QuestionnaireResponse and the Observation of its score, all referring to the patient
-    by urn."""
+    QuestionnaireResponse and the Observation of its score, an EpisodeOfCare per
+    episode and a Goal per goal row, all referring to the patient by urn."""
     subject_resource = patient_resource(patient)
     subject = Reference(reference=urn(subject_resource))
     outcome_resources: list[Resource] = []
@@ -315,6 +386,8 @@ def patient_bundle(*, patient: User, logs, plans, alerts, instruments=(), respon
             *(flag(alert, subject) for alert in alerts),
             *(questionnaire(version) for version in instruments),
             *outcome_resources,
+            *(episode_of_care(episode, subject) for episode in episodes),
+            *(goal(row, subject) for row in goals),
         ]
     )
 

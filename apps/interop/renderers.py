@@ -1,6 +1,9 @@
-"""DRF's side of the FHIR export: content negotiation only (fhir.py stays DRF-free)."""
+"""DRF's side of the FHIR export and of the episode report: content negotiation only
+(fhir.py and report_pdf.py stay DRF-free)."""
 
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+from .report_pdf import render_report_pdf
 
 
 class FhirJsonRenderer(JSONRenderer):
@@ -10,3 +13,17 @@ class FhirJsonRenderer(JSONRenderer):
 
     media_type = "application/fhir+json"
     format = "fhir"
+
+
+class ReportPdfRenderer(BaseRenderer):
+    """`Accept: application/pdf` or `?format=pdf` on the episode report: the report dict
+    the view answers, drawn as a PDF by report_pdf.py (DRF-free). The view answers its
+    errors in JSON whatever was asked (a PDF of an error envelope helps nobody)."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return render_report_pdf(data)

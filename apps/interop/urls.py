@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.urls import path
 
 from . import views
@@ -6,3 +7,15 @@ urlpatterns = [
     path("me/export/", views.MeExportView.as_view(), name="me-export"),
     path("patients/<uuid:patient_id>/fhir/", views.PatientFhirView.as_view(), name="patient-fhir"),
 ]
+
+# The episode report reads apps.review (episodes); without it, there is nothing to report.
+if apps.is_installed("apps.review"):
+    from .report_views import EpisodeReportView
+
+    urlpatterns.append(
+        path(
+            "episodes/<uuid:episode_id>/report/",
+            EpisodeReportView.as_view(),
+            name="episode-report",
+        )
+    )

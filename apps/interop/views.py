@@ -11,6 +11,7 @@ from apps.accounts.services import patient_access_record
 from apps.alerts.selectors import active_alerts_of
 from apps.outcomes.selectors import fhir_questionnaires_for, fhir_responses_for
 from apps.plans.selectors import plans_for
+from apps.review.selectors import episodes_visible, goals_with_status
 from apps.symptoms.selectors import symptom_logs_for
 
 from .export import patient_export
@@ -42,6 +43,8 @@ class PatientFhirView(APIView):
     )
     def get(self, request: Request, patient_id) -> HttpResponse:
         patient = patient_for_physio(physio=request.user, patient_id=patient_id)
+        episodes = list(episodes_visible(user=request.user).filter(patient=patient))
+        goal_rows = goals_with_status(episodes)
         bundle = patient_bundle(
             patient=patient,
             logs=symptom_logs_for(patient=patient).order_by("recorded_at"),
@@ -49,6 +52,8 @@ class PatientFhirView(APIView):
             alerts=active_alerts_of(user=request.user, patient=patient),
             instruments=fhir_questionnaires_for(patient=patient),
             responses=fhir_responses_for(patient=patient),
+            episodes=episodes,
+            goals=[row for episode in episodes for row in goal_rows[episode.pk]],
         )
         patient_access_record(physio=request.user, patients=[patient], what="fhir.bundle")
         return HttpResponse(bundle_json(bundle), content_type="application/fhir+json")

@@ -83,25 +83,11 @@ class InstrumentVersionAdmin(EditorsMayLook):
     list_display = ["instrument", "version", "title", "enabled", "response_count", "updated_at"]
     list_filter = ["enabled", "instrument"]
     actions = ["switch_on", "switch_off"]
+    # The wording fields in their model order, with `enabled` after the version.
     fields = [
-        "instrument",
-        "version",
+        *WORDING_FIELDS[:2],
         "enabled",
-        "title",
-        "question",
-        "items",
-        "answers",
-        "named_by_patient",
-        "min_items",
-        "max_items",
-        "method",
-        "score_item",
-        "lookup_table",
-        "score_min",
-        "score_max",
-        "higher_is_better",
-        "mcid",
-        "mcid_percent",
+        *WORDING_FIELDS[2:],
         "source",
         "licence",
         "response_count",
@@ -122,7 +108,7 @@ class InstrumentVersionAdmin(EditorsMayLook):
             return fixed
         if not super().has_change_permission(request, obj) or obj.has_responses():
             # An editor switches it on or off; a used version's wording never changes.
-            return [*fixed, *[name for name in WORDING_FIELDS], "source", "licence"]
+            return [*fixed, *WORDING_FIELDS, "source", "licence"]
         return fixed
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:

@@ -235,6 +235,7 @@ class ScheduleStatus(models.TextChoices):
 class ScheduleEndReason(models.TextChoices):
     ENDED = "ended", "Ended by a physiotherapist"
     UNLINKED = "unlinked", "The care-team link ended"
+    DISCHARGED = "discharged", "The episode of care was discharged"
 
 
 class OutcomeSchedule(models.Model):
@@ -252,6 +253,12 @@ class OutcomeSchedule(models.Model):
         null=True,
         related_name="outcome_schedules_made",
         help_text="Who scheduled it.",
+    )
+    episode = models.ForeignKey(
+        "episodes.Episode",
+        on_delete=models.RESTRICT,
+        related_name="outcome_schedules",
+        help_text="The course of care the schedule belongs to.",
     )
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="schedules")
     every_days = models.PositiveSmallIntegerField(

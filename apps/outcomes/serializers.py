@@ -14,7 +14,13 @@ from backend.rest import (
     StrictUUIDField,
 )
 
-from .models import InstrumentVersion, OutcomeResponse, OutcomeSchedule, ScheduleStatus
+from .models import (
+    InstrumentVersion,
+    OutcomeResponse,
+    OutcomeSchedule,
+    ScheduleEndReason,
+    ScheduleStatus,
+)
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_ACCEPTED = timedelta(days=730)
@@ -114,11 +120,18 @@ class OutcomeScheduleInputSerializer(StrictSerializer):
     instrument = StrictCharField(max_length=32)
     every_days = StrictIntegerField(min_value=1, max_value=365)
     starts_on = StrictDateField()
+    episode = StrictUUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The episode of care to join; default: your active episode with the patient, "
+        "opened if there is none.",
+    )
 
 
 class OutcomeScheduleSerializer(serializers.ModelSerializer):
     instrument = serializers.CharField(source="instrument_id")
     status = serializers.SerializerMethodField()
+    end_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = OutcomeSchedule
@@ -126,6 +139,7 @@ class OutcomeScheduleSerializer(serializers.ModelSerializer):
             "id",
             "patient",
             "physio",
+            "episode",
             "instrument",
             "every_days",
             "starts_on",
@@ -139,6 +153,13 @@ class OutcomeScheduleSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=ScheduleStatus.choices))
     def get_status(self, schedule: OutcomeSchedule) -> str:
         return ScheduleStatus.ACTIVE if schedule.is_active else ScheduleStatus.ENDED
+
+    # null while the schedule runs (the column stores "" then; the schema says null).
+    @extend_schema_field(
+        serializers.ChoiceField(choices=ScheduleEndReason.choices, allow_null=True)
+    )
+    def get_end_reason(self, schedule: OutcomeSchedule) -> str | None:
+        return schedule.end_reason or None
 
 
 class OutcomeScheduleQuerySerializer(StrictSerializer):

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import is_linked
+from apps.episodes.services import episode_for_new_work
 from backend import hooks
 from backend.errors import Conflict
 
@@ -236,10 +237,13 @@ def outcome_schedule_create(
     instrument: str,
     every_days: int,
     starts_on,
+    episode=None,
     now: datetime | None = None,
 ) -> OutcomeSchedule:
     """A linked physiotherapist asks the patient to answer an instrument every `every_days`
-    days from `starts_on`; the questionnaire reminders are planned at once."""
+    days from `starts_on`; the questionnaire reminders are planned at once. `episode` (an
+    id, optional): the episode of care it joins; without it, the physio's active episode
+    with the patient, opened if there is none."""
     now = now or timezone.now()
     if not is_linked(physio=physio, patient=patient):
         raise ValidationError(
@@ -265,9 +269,12 @@ def outcome_schedule_create(
                 )
             }
         )
+    # Locked until the schedule is stored: a discharge at the same moment waits, then ends it.
+    joined = episode_for_new_work(physio=physio, patient=patient, episode_id=episode, now=now)
     schedule = OutcomeSchedule(
         patient=patient,
         physio=physio,
+        episode=joined,
         instrument=version.instrument,
         every_days=every_days,
         starts_on=starts_on,

@@ -25,6 +25,12 @@ class ExercisePlan(models.Model):
         related_name="prescribed_plans",
         help_text="Who made the plan.",
     )
+    episode = models.ForeignKey(
+        "episodes.Episode",
+        on_delete=models.RESTRICT,
+        related_name="plans",
+        help_text="The course of care the plan belongs to.",
+    )
     title = models.CharField(max_length=160)
     start_date = models.DateField()
     end_date = models.DateField()

@@ -66,6 +66,12 @@ class PlanItemInputSerializer(StrictSerializer):
 
 class PlanInputSerializer(StrictSerializer):
     patient = StrictUUIDField()
+    episode = StrictUUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The episode of care to join; default: your active episode with the patient, "
+        "opened if there is none.",
+    )
     title = StrictCharField(max_length=160)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
@@ -83,11 +89,12 @@ class PlanInputSerializer(StrictSerializer):
 
 
 class PlanUpdateSerializer(PlanInputSerializer):
-    """PATCH: any field but the patient."""
+    """PATCH: any field but the patient and the episode."""
 
     def get_fields(self):
         fields = super().get_fields()
         del fields["patient"]
+        del fields["episode"]
         return fields
 
 
@@ -124,6 +131,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "id",
             "patient",
             "physio",
+            "episode",
             "title",
             "start_date",
             "end_date",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts import selectors as accounts
 from apps.accounts.models import User
+from apps.episodes.services import episode_for_new_work
 from backend import hooks
 from backend.errors import Conflict
 
@@ -79,7 +80,10 @@ def plan_create(
     end_date: date,
     items: list[dict[str, Any]],
     reminder_times: list[str] | None = None,
+    episode=None,
 ) -> ExercisePlan:
+    """`episode` (an id, optional): the episode of care the plan joins; without it, the
+    physio's active episode with the patient, opened if there is none."""
     patient = accounts.linked_patients_of(physio=physio).filter(pk=patient_id).first()
     if patient is None:
         raise ValidationError(
@@ -90,6 +94,8 @@ def plan_create(
             }
         )
     plan_dates_check(start_date, end_date)
+    # Locked until the plan is stored: a discharge at the same moment waits, then archives it.
+    joined = episode_for_new_work(physio=physio, patient=patient, episode_id=episode)
     if ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).exists():
         raise Conflict(
             "This patient already has an active plan: archive it first.",
@@ -98,12 +104,13 @@ def plan_create(
     plan = ExercisePlan(
         patient=patient,
         physio=physio,
+        episode=joined,
         title=title,
         start_date=start_date,
         end_date=end_date,
         reminder_times=sorted(set(reminder_times or [])),
     )
-    plan.full_clean(exclude=["patient", "physio"], validate_constraints=False)
+    plan.full_clean(exclude=["patient", "physio", "episode"], validate_constraints=False)
     try:
         with transaction.atomic():
             plan.save(force_insert=True)
@@ -133,7 +140,7 @@ def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan
     for name, value in changes.items():
         setattr(plan, name, sorted(set(value)) if name == "reminder_times" else value)
     plan_dates_check(plan.start_date, plan.end_date)
-    plan.full_clean(exclude=["patient", "physio"], validate_constraints=False)
+    plan.full_clean(exclude=["patient", "physio", "episode"], validate_constraints=False)
     plan.save()
     details: dict[str, Any] = {
         "fields": sorted([*changes, *(["items"] if items is not None else [])])

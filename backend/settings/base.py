@@ -57,12 +57,14 @@ LOCAL_APPS = [
     "apps.content",
     "apps.accounts",
     "apps.notifications",
+    "apps.episodes",
     "apps.symptoms",
     "apps.care",
     "apps.outcomes",
     "apps.messaging",
     "apps.plans",
     "apps.alerts",
+    "apps.review",
     "apps.guidance",
     "apps.interop",
     "apps.clinic",
@@ -166,7 +168,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# API.md: after 10 failed logins in 15 minutes for one (account, address) pair → 429.
+# docs/api.md: after 10 failed logins in 15 minutes for one (account, address) pair → 429.
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -207,7 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        # API.md: a whole clinic may share one address, so these allow at least 60/min.
+        # docs/api.md: a whole clinic may share one address, so these allow at least 60/min.
         "login": env("THROTTLE_LOGIN", default="120/min"),
         "token_refresh": env("THROTTLE_TOKEN_REFRESH", default="120/min"),
         "register": env("THROTTLE_REGISTER", default="120/min"),
@@ -311,14 +313,14 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"apps.notifications.tasks.*": {"queue": "notifications"}}
-# Declared, so a plain `celery -A backend worker` (API.md) consumes both; a deployment may
+# Declared, so a plain `celery -A backend worker` (docs/api.md) consumes both; a deployment may
 # still run one worker per queue with --queues.
 CELERY_TASK_QUEUES = (Queue("default"), Queue("notifications"))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request must not hang when the broker is down: publishing gives up quickly and the
-# periodic sweeps pick up whatever was not enqueued (DESIGN.md, Flows).
+# periodic sweeps pick up whatever was not enqueued (docs/architecture.md, Flows).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,

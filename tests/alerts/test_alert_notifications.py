@@ -3,6 +3,7 @@
 import pytest
 
 from apps.accounts.services import care_link_create, care_link_end
+from apps.alerts.models import Alert
 from apps.notifications.models import Device, Notification, PushDelivery
 from tests.bodies import symptom_log_body
 from tests.workers import purge_suite_queues
@@ -66,13 +67,22 @@ def test_no_physio_is_notified_without_an_active_link(patient_client, patient, p
     link = care_link_create(physio=physio, patient=patient)
     care_link_end(link=link, by=patient)
 
-    patient_client.post(URL, symptom_log_body(locations=["calf"], redness=True), format="json")
+    response = patient_client.post(
+        URL, symptom_log_body(locations=["calf"], redness=True), format="json"
+    )
 
+    # The log is stored and raises its alert; only the notification has nobody to go to.
+    assert response.status_code == 201, response.content
+    assert response.json()["triage"]["level"] == "urgent"
+    assert Alert.objects.filter(patient=patient).exists()
     assert not Notification.objects.filter(kind="alert").exists()
 
 
 @pytest.mark.django_db
 def test_a_self_care_log_notifies_nobody(patient_client, patient, physio):
     care_link_create(physio=physio, patient=patient)
-    patient_client.post(URL, symptom_log_body(), format="json")
+    response = patient_client.post(URL, symptom_log_body(), format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["triage"]["level"] == "self_care"
     assert not Notification.objects.exists()

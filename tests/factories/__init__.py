@@ -31,6 +31,7 @@ from .content import (
     RegionTagFactory,
     link,
 )
+from .episodes import EpisodeFactory, GoalFactory, episode_of
 from .messaging import MessageFactory
 from .notifications import (
     DeliveryAttemptFactory,
@@ -69,9 +70,11 @@ __all__ = [
     "DeliveryAttemptFactory",
     "DeviceFactory",
     "EditorFactory",
+    "EpisodeFactory",
     "ExerciseFactory",
     "ExerciseLogFactory",
     "ExercisePlanFactory",
+    "GoalFactory",
     "IceStepFactory",
     "InstrumentFactory",
     "InstrumentVersionFactory",
@@ -92,6 +95,7 @@ __all__ = [
     "ReminderSettingsFactory",
     "SymptomLogFactory",
     "UserFactory",
+    "episode_of",
     "link",
     "triage_of",
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.outcomes.models import Instrument, InstrumentVersion, OutcomeResponse, OutcomeSchedule
 
 from .accounts import PatientFactory, PhysioFactory
+from .episodes import episode_of
 
 TWO_ITEMS = [{"id": "1", "text": "walking"}, {"id": "2", "text": "stairs"}]
 ANSWERS = [
@@ -64,6 +65,7 @@ class OutcomeScheduleFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     physio = factory.SubFactory(PhysioFactory)
+    episode = factory.LazyAttribute(lambda o: episode_of(o.patient, o.physio))
     instrument = factory.LazyAttribute(lambda o: InstrumentVersionFactory().instrument)
     every_days = 7
     starts_on = factory.LazyFunction(timezone.localdate)

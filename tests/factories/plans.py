@@ -21,6 +21,7 @@ from apps.plans.models import (
 
 from .accounts import PatientFactory, PhysioFactory
 from .content import ExerciseFactory
+from .episodes import episode_of
 
 ALL_DAYS = [0, 1, 2, 3, 4, 5, 6]
 
@@ -34,6 +35,7 @@ class ExercisePlanFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     physio = factory.SubFactory(PhysioFactory)
+    episode = factory.LazyAttribute(lambda o: episode_of(o.patient, o.physio))
     title = "Calf and knee"
     start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
     end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=42))

@@ -251,9 +251,16 @@ def test_a_linked_physio_gets_a_valid_fhir_bundle(physio_client, physio, patient
     Bundle.model_validate(body)  # FHIR R4(B) structure, types and cardinalities
     assert (body["resourceType"], body["type"]) == ("Bundle", "collection")
     kinds = [entry["resource"]["resourceType"] for entry in body["entry"]]
-    assert kinds == ["Patient", "Observation", "Observation", "CarePlan", "Flag"]
+    # The plan opened its episode of care: one EpisodeOfCare, after the alerts.
+    assert kinds == ["Patient", "Observation", "Observation", "CarePlan", "Flag", "EpisodeOfCare"]
     alert = Alert.objects.get(patient=patient)
-    ids = [str(patient.id), *(str(log.id) for log in logs), str(plan.id), str(alert.id)]
+    ids = [
+        str(patient.id),
+        *(str(log.id) for log in logs),
+        str(plan.id),
+        str(alert.id),
+        str(plan.episode_id),
+    ]
     assert [entry["resource"]["id"] for entry in body["entry"]] == ids
     assert [entry["fullUrl"] for entry in body["entry"]] == [f"urn:uuid:{id_}" for id_ in ids]
     observations = [entry["resource"] for entry in entries(body, "Observation")]
@@ -261,7 +268,10 @@ def test_a_linked_physio_gets_a_valid_fhir_bundle(physio_client, physio, patient
     assert [o["valueInteger"] for o in observations] == [3, 7]
     patient_ref = f"urn:uuid:{patient.id}"
     assert all(
-        entry["resource"]["subject"]["reference"] == patient_ref for entry in body["entry"][1:]
+        # EpisodeOfCare names its patient in `patient`; the others in `subject`.
+        (entry["resource"].get("subject") or entry["resource"]["patient"])["reference"]
+        == patient_ref
+        for entry in body["entry"][1:]
     )
     assert (
         PatientAccessAudit.objects.filter(

@@ -54,6 +54,7 @@ def test_a_linked_physio_schedules_an_instrument(
     data = response.json()
     assert data["instrument"] == "lefs"
     assert (data["every_days"], data["starts_on"], data["status"]) == (7, str(TODAY), "active")
+    assert (data["ended_at"], data["end_reason"]) == (None, None)  # null, not "", while it runs
     assert data["patient"] == str(patient.id)
     assert data["physio"] == str(physio.id)
     schedule = OutcomeSchedule.objects.get()
@@ -116,7 +117,8 @@ def test_quiet_hours_hold_the_reminder_until_their_end(instruments, linked, phys
         ({"starts_on": "2027-06-11"}, "starts_on", "too_far"),
         ({"starts_on": "10/06/2026"}, "starts_on", "invalid"),
         ({"starts_on": 20260610}, "starts_on", "invalid"),
-        ({"episode": "x"}, "episode", "unknown_field"),
+        ({"episode": "x"}, "episode", "invalid"),
+        ({"colour": "x"}, "colour", "unknown_field"),
         ({"instrument": None}, "instrument", "null"),
     ],
 )

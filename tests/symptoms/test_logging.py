@@ -204,7 +204,7 @@ def test_a_painless_check_in_needs_no_location(patient_client):
     assert response.status_code == 201
 
 
-# Each row of DOMAIN.md's red-flag table, through the API as the phone sends it.
+# Each row of docs/domain.md's red-flag table, through the API as the phone sends it.
 RED_FLAG_ROWS = [
     ({"locations": ["calf"], "tenderness": True}, "possible_dvt", "urgent"),
     ({"fever": True}, "possible_infection", "urgent"),

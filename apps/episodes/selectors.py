@@ -1,0 +1,60 @@
+"""Reads for episodes and goals, scoped to the caller: a patient sees their own
+episodes; a physiotherapist the episodes of the patients linked to them now (whoever
+leads the episode, like plans)."""
+
+from django.db.models import QuerySet
+
+from apps.accounts.models import Role, User
+
+from .models import Episode, EpisodeStatus, Goal
+
+
+def episodes_for(*, user: User) -> QuerySet[Episode]:
+    episodes = Episode.objects.select_related("patient", "physio", "condition").order_by(
+        "-started_on", "-created_at", "-id"
+    )
+    if user.role == Role.PATIENT:
+        return episodes.filter(patient=user)
+    if user.role == Role.PHYSIO:
+        return episodes.filter(
+            patient__physio_links__physio=user, patient__physio_links__ended_at__isnull=True
+        )
+    return episodes.none()
+
+
+def active_episode_of(*, patient: User, physio: User) -> Episode | None:
+    return Episode.objects.filter(
+        patient=patient, physio=physio, status=EpisodeStatus.ACTIVE
+    ).first()
+
+
+def goals_of(*, episode: Episode) -> QuerySet[Goal]:
+    return Goal.objects.filter(episode=episode).order_by("due_on", "created_at", "id")
+
+
+def export_for(patient: User) -> dict:
+    """The patient's episodes and goals for `GET me/export/` (frozen reports included)."""
+    return {
+        "episodes": list(
+            Episode.objects.filter(patient=patient)
+            .order_by("started_on", "created_at")
+            .values(
+                "id",
+                "title",
+                "condition__slug",
+                "started_on",
+                "status",
+                "physio__email",
+                "discharged_at",
+                "note",
+                "report",
+                "created_at",
+            )
+        ),
+        "goals": [
+            {**row, "target": float(row["target"])}
+            for row in Goal.objects.filter(episode__patient=patient)
+            .order_by("created_at")
+            .values("id", "episode_id", "description", "instrument", "target", "due_on")
+        ],
+    }

@@ -1,0 +1,41 @@
+"""A goal's status: a pure function of its target, the instrument's direction, the latest
+score and the dates (docs/domain.md, Episodes and discharge).
+
+- `met`: the latest score reaches the target in the instrument's better direction
+  (at or above it when higher is better, at or below it when lower is better);
+- `not_met`: not met, and the due date has passed (the day after `due_on`);
+- `progressing`: otherwise, including no score yet before the due date.
+
+Met is judged on the latest score only: a goal met once and lost since is not met.
+"""
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+
+class GoalStatus(StrEnum):
+    MET = "met"
+    PROGRESSING = "progressing"
+    NOT_MET = "not_met"
+
+
+def goal_reached(*, target: Decimal, higher_is_better: bool, score: Decimal | None) -> bool:
+    if score is None:
+        return False
+    return score >= target if higher_is_better else score <= target
+
+
+def goal_status(
+    *,
+    target: Decimal,
+    higher_is_better: bool,
+    latest: Decimal | None,
+    due_on: date,
+    today: date,
+) -> GoalStatus:
+    if goal_reached(target=target, higher_is_better=higher_is_better, score=latest):
+        return GoalStatus.MET
+    if today > due_on:
+        return GoalStatus.NOT_MET
+    return GoalStatus.PROGRESSING
