@@ -29,7 +29,7 @@ A suggestion is advice for the physiotherapist, never applied by itself
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -134,6 +134,17 @@ class Guidance:
     def applicable(self) -> bool:
         return self.suggestion in (Suggestion.PROGRESS, Suggestion.REDUCE)
 
+    def as_dict(self) -> dict[str, Any]:
+        """`{suggestion, reasons, evidence}` with plain strings."""
+        return {
+            "suggestion": self.suggestion.value,
+            "reasons": [reason.value for reason in self.reasons],
+            "evidence": self.evidence,
+        }
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
 
 # --- Helpers ------------------------------------------------------------------------------------
 
@@ -203,6 +214,36 @@ def done_as_prescribed(session: Session, prescription: Prescription) -> bool:
 
 
 # --- The model ----------------------------------------------------------------------------------
+
+
+def _plain(prescription, sessions, pain_logs):
+    if isinstance(prescription, Mapping):
+        prescription = Prescription(
+            sets=prescription["sets"],
+            reps=prescription.get("reps"),
+            hold_seconds=prescription.get("hold_seconds"),
+            max_pain=prescription["max_pain"],
+            days_of_week=tuple(prescription.get("days_of_week", range(7))),
+        )
+    sessions = [
+        Session(
+            s["performed_at"],
+            s["sets_done"],
+            s.get("reps_done"),
+            s["pain_during"],
+            s.get("difficulty"),
+        )
+        if isinstance(s, Mapping)
+        else s
+        for s in sessions
+    ]
+    pain_logs = [
+        PainLog(log["recorded_at"], log["pain"] if "pain" in log else log["pain_score"])
+        if isinstance(log, Mapping)
+        else log
+        for log in pain_logs
+    ]
+    return prescription, sessions, pain_logs
 
 
 def _judged_sessions(
@@ -285,7 +326,11 @@ def load_guidance(
 
     The patient's symptom logs come as `pain_logs` (14 days), or already digested as
     `pain` (patient_pain), which a caller with many items computes once per patient.
-    Weekly means are exact fractions: a 2-point rise is never 1.9999999."""
+    Weekly means are exact fractions: a 2-point rise is never 1.9999999.
+
+    Plain mappings are accepted for the prescription, sessions and logs (the dataclasses'
+    field names; a log's pain as `pain` or `pain_score`)."""
+    prescription, sessions, pain_logs = _plain(prescription, sessions, pain_logs)
     if pain is None:
         pain = patient_pain(pain_logs, zone, now)
     since, rows = _judged_sessions(sessions, pain, zone, now, dosage_changed_at)
@@ -364,7 +409,9 @@ class Dosage:
         return {"sets": self.sets, "reps": self.reps, "hold_seconds": self.hold_seconds}
 
 
-def dosage_step(prescription: Prescription | Dosage, direction: Suggestion | str) -> Dosage | None:
+def dosage_step(
+    prescription: Prescription | Dosage | Mapping[str, Any], direction: Suggestion | str
+) -> Any:
     """The next dosage one step up (progress) or down (reduce), or None when no step is
     possible (at the caps, at the floors, or for hold and insufficient_data).
 
@@ -372,7 +419,18 @@ def dosage_step(prescription: Prescription | Dosage, direction: Suggestion | str
     (for items that hold). Reduce takes them back in reverse: hold first, then reps, then
     sets, never under 1 set, 5 reps or 5 s of hold. A step never jumps a cap or a floor: 14
     reps progress to 15, 6 reps reduce to 5; an item already past a cap (4 sets) is not
-    stepped further that way, and reduce brings it back towards it."""
+    stepped further that way, and reduce brings it back towards it.
+
+    Given a mapping (`{"sets", "reps", "hold_seconds", ...}`), answers a copy of it with the
+    new dosage; otherwise a Dosage."""
+    if isinstance(prescription, Mapping):
+        step = dosage_step(
+            Dosage(
+                prescription["sets"], prescription.get("reps"), prescription.get("hold_seconds")
+            ),
+            direction,
+        )
+        return None if step is None else {**prescription, **step.as_dict()}
     sets, reps, hold = prescription.sets, prescription.reps, prescription.hold_seconds
     if direction == Suggestion.PROGRESS:
         if sets < MAX_SETS:

@@ -526,3 +526,26 @@ def test_two_applies_with_the_same_version_at_the_same_moment_step_once(
 
     assert sorted(r.status_code for r in responses) == [200, 409]
     assert stored(quads) == (3, 10, None, 2)
+
+
+@pytest.mark.django_db
+def test_mornings_are_read_in_the_patients_own_zone(physio_client, plan, quads, patient):
+    # 15:30 UTC is 10:30 in New York: a morning there, an afternoon in London (and UTC).
+    patient.timezone = "America/New_York"
+    patient.save()
+    add_sessions(quads)  # 10:00 UTC: 05:00 in New York, the same local days
+    from tests.factories import SymptomLogFactory
+
+    from .conftest import day_at
+
+    for d in range(1, 5):
+        SymptomLogFactory(patient=patient, recorded_at=day_at(d, 15, 30), pain_score=3)
+    entry = by_item(physio_client.get(GUIDANCE.format(plan.id)))[str(quads.id)]
+    assert entry["evidence"]["mornings_compared"] == 3
+    assert entry["suggestion"] == "progress"
+
+    patient.timezone = "Europe/London"
+    patient.save()
+    entry = by_item(physio_client.get(GUIDANCE.format(plan.id)))[str(quads.id)]
+    assert entry["suggestion"] == "insufficient_data"
+    assert entry["reasons"] == ["no_morning_logs"]

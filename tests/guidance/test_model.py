@@ -476,3 +476,46 @@ def test_progress_then_reduce_walks_back_the_same_steps():
         (2, 5, 5),
         (1, 5, 5),
     ]
+
+
+def test_noon_follows_the_clock_change():
+    # London leaves summer time on Sunday 25 October 2026. 11:30 UTC is 12:30 local the
+    # day before (BST: not a morning) and 11:30 local the day after (GMT: a morning).
+    now = datetime(2026, 10, 27, 13, 0, tzinfo=UTC)
+    before = PainLog(datetime(2026, 10, 24, 11, 30, tzinfo=UTC), 4)
+    after = PainLog(datetime(2026, 10, 26, 11, 30, tzinfo=UTC), 4)
+    found = mornings([before, after], LONDON, now)
+    assert list(found) == [datetime(2026, 10, 26).date()]
+
+
+def test_plain_mappings_are_accepted():
+    result = load_guidance(
+        prescription={"sets": 3, "reps": 10, "hold_seconds": None, "max_pain": 5},
+        sessions=[
+            {
+                "performed_at": s.performed_at,
+                "sets_done": s.sets_done,
+                "reps_done": s.reps_done,
+                "pain_during": s.pain_during,
+                "difficulty": s.difficulty,
+            }
+            for s in good_sessions()
+        ],
+        pain_logs=[{"recorded_at": log.recorded_at, "pain": log.pain} for log in good_mornings()],
+        zone=LONDON,
+        now=NOW,
+        has_open_blocking_alert=False,
+    )
+    assert result["suggestion"] == "progress"
+    assert result.as_dict() == {
+        "suggestion": "progress",
+        "reasons": ["load_tolerated"],
+        "evidence": result.evidence,
+    }
+    assert dosage_step({"sets": 3, "reps": 15, "hold_seconds": 10, "max_pain": 4}, "reduce") == {
+        "sets": 3,
+        "reps": 15,
+        "hold_seconds": 5,
+        "max_pain": 4,
+    }
+    assert dosage_step({"sets": 1, "reps": 5}, "reduce") is None
