@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from apps.plans.serializers import ExerciseRefSerializer
-from backend.rest import StrictIntegerField, StrictSerializer
+from backend.rest import StrictChoiceField, StrictIntegerField, StrictSerializer
 
 from .model import Reason, Suggestion
 
@@ -75,7 +75,7 @@ class PlanGuidanceSerializer(serializers.Serializer):
 
 
 class ApplyGuidanceInputSerializer(StrictSerializer):
-    expected_suggestion = serializers.ChoiceField(
+    expected_suggestion = StrictChoiceField(
         choices=[Suggestion.PROGRESS.value, Suggestion.REDUCE.value],
         required=False,
         help_text="The suggestion the physiotherapist saw; refused (409) if it changed.",

@@ -446,6 +446,8 @@ def test_an_archived_plan_cannot_be_stepped(physio_client, plan, quads, patient)
         ({"expected_suggestion": "insufficient_data"}, "expected_suggestion", "invalid_choice"),
         ({"expected_suggestion": ""}, "expected_suggestion", "invalid_choice"),
         ({"expected_suggestion": ["progress"]}, "expected_suggestion", "invalid_choice"),
+        ({"expected_suggestion": 1}, "expected_suggestion", "invalid_choice"),
+        ({"expected_suggestion": "PROGRESS"}, "expected_suggestion", "invalid_choice"),
     ],
 )
 def test_bad_input_is_a_400_and_changes_nothing(
@@ -549,3 +551,26 @@ def test_mornings_are_read_in_the_patients_own_zone(physio_client, plan, quads, 
     entry = by_item(physio_client.get(GUIDANCE.format(plan.id)))[str(quads.id)]
     assert entry["suggestion"] == "insufficient_data"
     assert entry["reasons"] == ["no_morning_logs"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("get", "/api/v1/plans/not-a-uuid/load-guidance/", 404),
+        ("post", "/api/v1/plans/{plan}/items/not-a-uuid/apply-guidance/", 404),
+        ("post", "/api/v1/plans/{plan}/load-guidance/", 405),
+        ("get", "/api/v1/plans/{plan}/items/{item}/apply-guidance/", 405),
+        ("delete", "/api/v1/plans/{plan}/items/{item}/apply-guidance/", 405),
+    ],
+)
+def test_wrong_paths_and_methods_are_refused_in_the_envelope(
+    physio_client, plan, quads, method, url, status
+):
+    before = everything_stored()
+    response = getattr(physio_client, method)(
+        url.format(plan=plan.id, item=quads.id), format="json"
+    )
+    assert response.status_code == status
+    assert response.json()["errors"][0]["code"]
+    assert everything_stored() == before
