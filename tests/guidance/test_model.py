@@ -519,3 +519,17 @@ def test_plain_mappings_are_accepted():
         "max_pain": 4,
     }
     assert dosage_step({"sets": 1, "reps": 5}, "reduce") is None
+
+
+def test_every_reason_code_is_documented():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    domain = (root / "docs" / "domain.md").read_text()
+    section = domain[domain.index("## Pain-monitoring model") :]
+    section = section[: section.index("\n## ", 1)]
+    assert [r.value for r in Reason if f"`{r.value}`" not in section] == []
+    api = (root / "docs" / "api.md").read_text()
+    from apps.guidance.errors import GuidanceError
+
+    assert [e.value for e in GuidanceError if f"`{e.value}`" not in api] == []
