@@ -62,9 +62,11 @@ class PatientListView(generics.ListAPIView):
     def list(self, request: Request, *args, **kwargs) -> Response:
         # The count of items suggesting `reduce` comes from the pain-monitoring model, which
         # runs in Python: computed for the page's patients only, four queries for any page.
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        selectors.with_reduce_suggestions(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = selectors.with_reduce_suggestions(list(queryset) if page is None else page)
+        data = self.get_serializer(rows, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
 
 
 class PatientSummaryView(APIView):
