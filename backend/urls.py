@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("apps.symptoms.urls")),
     path("", include("apps.alerts.urls")),
     path("", include("apps.plans.urls")),
+    path("", include("apps.guidance.urls")),
     path("", include("apps.care.urls")),
     path("", include("apps.outcomes.urls")),
     path("", include("apps.notifications.urls")),

@@ -32,7 +32,7 @@ from apps.care.services import care_session_start
 from apps.episodes.models import Episode, Goal
 from apps.notifications.models import Notification, Reminder
 from apps.outcomes.services import instruments_load
-from apps.plans.models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
+from apps.plans.models import ExerciseLog, ExercisePlan, PlanEvent, PlanItem, PlanStatus
 from apps.plans.services import plan_create
 from apps.symptoms.models import SymptomLog
 from tests.conftest import client_for
@@ -59,6 +59,7 @@ WATCHED = [
     PatientAccessAudit,
     ExercisePlan,
     PlanItem,
+    PlanEvent,
     ExerciseLog,
     CareSession,
     Reminder,
@@ -205,6 +206,15 @@ def archive_the_plan(world: World) -> None:
     world.plan.save()
 
 
+def a_good_week(world: World) -> None:
+    """Four sessions of the item as prescribed and easy, with equal mornings: the load
+    guidance suggests progress, so the linked physio's apply is a 200."""
+    from tests.guidance.conftest import add_mornings, add_sessions
+
+    add_sessions(world.item)
+    add_mornings(world.owner)
+
+
 def plan_body(world: World) -> dict:
     today = timezone.now().date()
     return {
@@ -340,6 +350,21 @@ CASES = [
         lambda w: f"/api/v1/plans/{w.plan.id}/adherence/",
         both_sides(allowed=200, outsider=404),
         reads_patient=True,
+    ),
+    Case(
+        "plan load guidance",
+        "get",
+        lambda w: f"/api/v1/plans/{w.plan.id}/load-guidance/",
+        both_sides(allowed=200, outsider=404),
+        reads_patient=True,
+    ),
+    Case(
+        "plan item apply guidance",
+        "post",
+        lambda w: f"/api/v1/plans/{w.plan.id}/items/{w.item.id}/apply-guidance/",
+        physio_only(linked=200, outsider=404),
+        body=lambda w: {},
+        prepare=a_good_week,
     ),
     Case("today", "get", lambda w: "/api/v1/today/", patient_only(owner=200, other=200)),
     Case(

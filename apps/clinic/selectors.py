@@ -16,6 +16,7 @@ from apps.accounts.selectors import linked_patients_of
 from apps.alerts.models import Alert
 from apps.alerts.selectors import active_alerts_of, with_most_severe_open_alert, with_open_alerts
 from apps.alerts.services import RED_FLAG_ALERT_LEVELS
+from apps.guidance.selectors import reduce_counts
 from apps.messaging.selectors import with_unread_count
 from apps.outcomes.selectors import outcomes_summary_for, with_latest_outcome_change
 from apps.plans.models import ExercisePlan
@@ -47,6 +48,15 @@ def with_overview(
     return with_unread_count(patients, physio=physio)
 
 
+def with_reduce_suggestions(patients: list[User], *, now: datetime | None = None) -> list[User]:
+    """Set `reduce_suggestions` on each patient: the items of their active plan whose load
+    guidance suggests `reduce`. Four queries for any number of patients."""
+    counts = reduce_counts([patient.pk for patient in patients], now=now)
+    for patient in patients:
+        patient.reduce_suggestions = counts[patient.pk]
+    return patients
+
+
 def caseload_for(*, physio: User, ordering: str = "email") -> QuerySet[User]:
     """The physio's linked patients with the dashboard figures, in the order asked."""
     return with_overview(linked_patients_of(physio=physio), physio=physio).order_by(
@@ -75,6 +85,7 @@ def patient_summary(*, physio: User, patient_id) -> PatientSummary:
     patient = get_object_or_404(
         with_overview(linked_patients_of(physio=physio), physio=physio), pk=patient_id
     )
+    with_reduce_suggestions([patient])
     return PatientSummary(
         patient=patient,
         trend=symptom_trend(patient=patient, days=SUMMARY_TREND_DAYS),

@@ -31,6 +31,9 @@ class PatientOverviewSerializer(serializers.Serializer):
     open_alerts = serializers.IntegerField()
     last_log_at = serializers.DateTimeField(allow_null=True)
     unread_count = serializers.IntegerField(help_text="Messages from the patient not yet read.")
+    reduce_suggestions = serializers.IntegerField(
+        help_text="Exercises of the active plan whose load guidance suggests `reduce`."
+    )
     latest_outcome = serializers.SerializerMethodField(
         help_text="The patient's latest outcome questionnaire against its baseline, or null."
     )

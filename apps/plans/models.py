@@ -79,6 +79,10 @@ class PlanItem(models.Model):
         help_text="Pain during the exercise above this (0–10) is a finding for the physio."
     )
     notes = models.CharField(max_length=500, blank=True)
+    # Bumped by every dosage change (plan_item_set_dosage): a client applying load guidance
+    # sends the version it read, so two applies of the same suggestion step once.
+    dosage_version = models.PositiveIntegerField(default=1, editable=False)
+    dosage_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Replacing a plan's items retires them (never deletes): history and past adherence
     # stay readable; a retired item is no longer due.
@@ -159,6 +163,7 @@ class PlanEventAction(models.TextChoices):
     CREATED = "created", "Created"
     UPDATED = "updated", "Changed"
     ARCHIVED = "archived", "Archived"
+    DOSAGE_CHANGED = "dosage_changed", "Dosage changed"
 
 
 class PlanEvent(models.Model):

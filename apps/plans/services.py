@@ -169,6 +169,58 @@ def plan_archive(*, plan: ExercisePlan, by: User) -> ExercisePlan:
     return plan
 
 
+@transaction.atomic
+def plan_item_set_dosage(
+    *,
+    item: PlanItem,
+    sets: int,
+    reps: int | None,
+    hold_seconds: int | None,
+    by: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> tuple[PlanItem, PlanEvent]:
+    """Change one item's sets, reps and hold in place (the item keeps its logs), bump its
+    `dosage_version` and record who did it, why (a code, never free text) and from what to
+    what. With `expected_version`, the change is made only if the item is still at that
+    version (a conditional UPDATE), else a 409: the same change sent twice is made once."""
+    item = PlanItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+    if item.plan.status != PlanStatus.ACTIVE or item.retired_at is not None:
+        raise Conflict(
+            "An archived plan or a retired item cannot be changed.", PlanError.PLAN_ARCHIVED
+        )
+    if expected_version is not None and item.dosage_version != expected_version:
+        raise Conflict("The dosage changed meanwhile.", PlanError.DOSAGE_CHANGED)
+    before = {"sets": item.sets, "reps": item.reps, "hold_seconds": item.hold_seconds}
+    after = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds}
+    for name, value in after.items():
+        setattr(item, name, value)
+    item.full_clean(exclude=["plan", "exercise"], validate_constraints=False)
+    now = timezone.now()
+    updated = PlanItem.objects.filter(pk=item.pk, dosage_version=item.dosage_version).update(
+        **after, dosage_version=item.dosage_version + 1, dosage_changed_at=now
+    )
+    if not updated:  # only without row locks (SQLite): another writer won
+        raise Conflict("The dosage changed meanwhile.", PlanError.DOSAGE_CHANGED)
+    item.dosage_version += 1
+    item.dosage_changed_at = now
+    event = PlanEvent.objects.create(
+        plan=item.plan,
+        action=PlanEventAction.DOSAGE_CHANGED,
+        actor=by,
+        details={
+            "item": str(item.pk),
+            "reason": reason,
+            "from": before,
+            "to": after,
+            "dosage_version": item.dosage_version,
+        },
+    )
+    # Sets, reps and hold never change when or how often the item is due: the plan's
+    # reminders stay as they are (they name no dosage).
+    return item, event
+
+
 @dataclass(frozen=True)
 class LogOutcome:
     log: ExerciseLog

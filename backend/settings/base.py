@@ -65,6 +65,7 @@ LOCAL_APPS = [
     "apps.plans",
     "apps.alerts",
     "apps.review",
+    "apps.guidance",
     "apps.interop",
     "apps.clinic",
 ]

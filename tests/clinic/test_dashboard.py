@@ -83,8 +83,9 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_patients(
     at_fifty = queries(physio_client, "/api/v1/patients/?page_size=100")
 
     assert at_five == at_fifty
-    # user, count, the annotated page, the audit rows (one bulk insert)
-    with django_assert_max_num_queries(4):
+    # user, count, the annotated page, the audit rows (one bulk insert), and the load
+    # guidance's plan items, sessions, morning logs and weekly sums (reduce_suggestions)
+    with django_assert_max_num_queries(8):
         response = physio_client.get("/api/v1/patients/?page_size=100")
     assert len(response.json()["results"]) == 50
 
@@ -152,6 +153,7 @@ def test_a_patient_without_logs_or_plan_has_empty_figures(physio, physio_client,
         "open_alerts": 0,
         "last_log_at": None,
         "unread_count": 0,
+        "reduce_suggestions": 0,
         "latest_outcome": None,
     }
 

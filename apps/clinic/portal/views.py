@@ -80,6 +80,7 @@ class CaseloadRow:
     last_log_iso: str
     last_log: str
     unread: str  # "0" when none
+    reduce: str  # items whose load guidance suggests `reduce`; "0" when none
 
 
 CASELOAD_FIELDS = (
@@ -95,7 +96,7 @@ CASELOAD_FIELDS = (
 )
 
 
-def caseload_rows(patients: list[dict]) -> list[CaseloadRow]:
+def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[CaseloadRow]:
     base = reverse("clinic:patient", args=[uuid.UUID(int=0)]).replace(str(uuid.UUID(int=0)), "{}")
     rows = []
     for patient in patients:
@@ -115,6 +116,7 @@ def caseload_rows(patients: list[dict]) -> list[CaseloadRow]:
                 last_log_iso=last.isoformat() if last else "",
                 last_log=f"{last.day} {last:%b, %H:%M}" if last else "",
                 unread=str(patient["unread_count"]),
+                reduce=str((reduce or {}).get(patient["pk"], 0)),
             )
         )
     return rows
@@ -130,7 +132,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
     audited(physio, [patient["pk"] for patient in patients], "caseload")
     context = {
         "form": query_form,
-        "patients": caseload_rows(patients),
+        "patients": caseload_rows(
+            patients, selectors.reduce_counts([patient["pk"] for patient in patients])
+        ),
         "query": query,
         "nav": "caseload",
     }

@@ -125,7 +125,7 @@ def _row_html(row) -> str:
         f'<a href="{e(row.url)}">{e(row.email)}</a></th><td>{level}</td>'
         f'<td class="num">{e(row.open_alerts)}</td><td class="num">{e(row.latest_pain)}</td>'
         f'<td class="num">{e(row.pain_change_7d)}</td><td class="num">{e(row.adherence_7d)}</td>'
-        f'<td>{last}</td><td class="num">{unread}</td></tr>\n'
+        f'<td>{last}</td><td class="num">{unread}</td><td class="num">{e(row.reduce)}</td></tr>\n'
     )
 
 

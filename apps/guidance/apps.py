@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class GuidanceConfig(AppConfig):
+    name = "apps.guidance"
+    label = "guidance"
+    verbose_name = "Exercise load guidance"
