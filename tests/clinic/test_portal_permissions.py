@@ -53,6 +53,7 @@ def pages_with_status(
         ("get", f"{base}/messages/", {}, 200),
         ("post", f"{base}/messages/", {"client_id": str(uuid.uuid4()), "body": "Hello"}, 302),
         ("post", f"{base}/messages/read/", {"up_to": str(uuid.uuid4())}, 400),
+        ("post", f"{base}/guidance/{uuid.uuid4()}/apply/", {"expected_suggestion": "x"}, 404),
         ("get", f"{base}/episode/", {}, 200),
         ("post", f"{base}/episode/open/", {"title": ""}, 400),
         ("post", f"{episode}/goals/", {"description": ""}, 400),

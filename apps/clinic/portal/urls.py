@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import auth_views, episodes, views
+from . import auth_views, episodes, guidance, views
 
 app_name = "clinic"
 
@@ -24,6 +24,11 @@ urlpatterns = [
         views.alert_action,
         {"action": "resolve"},
         name="alert-resolve",
+    ),
+    path(
+        "patients/<uuid:patient_id>/guidance/<uuid:item_id>/apply/",
+        guidance.guidance_apply,
+        name="guidance-apply",
     ),
     path("patients/<uuid:patient_id>/plan/", views.plan, name="plan"),
     path("patients/<uuid:patient_id>/plan/preview/", views.plan_preview, name="plan-preview"),

@@ -41,6 +41,7 @@ from .forms import (
     initial_item_form,
     item_forms,
 )
+from .guidance import plan_guidance
 from .qr import qr_svg
 from .sections import patient_sections
 
@@ -187,6 +188,7 @@ def patient(request: HttpRequest, patient_id) -> HttpResponse:
         "alerts": list(summary.alerts.order_by("-created_at")),
         "pain_chart": pain_chart(patient),
         "adherence_chart": adherence_chart(summary.active_plan),
+        "guidance": plan_guidance(request.user, summary.active_plan),
     }
     return render(request, "clinic/patient.html", context)
 

@@ -1,0 +1,161 @@
+"""Load guidance on the patient's overview: each item of the active plan with the model's
+suggestion (apps.guidance.selectors.plan_load_guidance), its reasons in plain words and the
+numbers it used, and "Apply" for progress and reduce, which calls the same service as the
+API (apps.guidance.services.apply_guidance). A suggestion is advice: nothing changes until
+the physio applies it (docs/decisions/guidance-is-advice.md)."""
+
+from typing import Any
+
+from django.contrib import messages as flash
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from apps.guidance.selectors import plan_item_of, plan_load_guidance
+from apps.guidance.services import apply_guidance
+from apps.plans.selectors import active_plan_of
+from backend.errors import Conflict
+
+from .access import linked_patient, physio_required
+
+SUGGESTION_WORDS = {
+    "progress": "Progress",
+    "hold": "Hold",
+    "reduce": "Reduce",
+    "insufficient_data": "Insufficient data",
+}
+SUGGESTION_EXPLAINED = {
+    "progress": "The load looks well tolerated: one step up is suggested.",
+    "hold": "Keep the current load for now.",
+    "reduce": "The load may be too much: one step down is suggested.",
+    "insufficient_data": "Not enough sessions or morning pain logs to judge the load yet.",
+}
+# docs/domain.md, "Pain-monitoring model": each reason code in plain words.
+REASON_WORDS = {
+    "pain_during_above_5": "Pain during a session went above 5 out of 10.",
+    "pain_during_above_max": "Pain during a session went above this exercise's pain limit.",
+    "next_morning_worse": "Pain the morning after a session was worse than the morning before.",
+    "weekly_pain_rise": "This week's average pain is 2 or more points above last week's.",
+    "too_few_sessions": "Fewer than 3 sessions logged in the last 7 days.",
+    "no_morning_logs": "No session has a morning pain log both before and after it.",
+    "load_tolerated": "Sessions done as prescribed, with little pain and no worse mornings.",
+    "few_sessions_as_prescribed": "Fewer than 4 sessions done with all the sets and reps.",
+    "pain_during_above_2": "Pain during a session was 3 to 5 out of 10.",
+    "difficulty_above_3": "A session was rated hard (4 or 5 out of 5).",
+    "open_alert": "A red-flag or worsening alert is open: review it before progressing.",
+}
+
+
+def dosage_words(dosage: dict[str, Any] | None) -> str:
+    """3 sets × 10 reps, 2 sets, hold 30 s, ..."""
+    if not dosage:
+        return ""
+    sets = dosage["sets"]
+    parts = [f"{sets} set{'s' if sets != 1 else ''}"]
+    if dosage.get("reps"):
+        parts[0] += f" × {dosage['reps']} reps"
+    if dosage.get("hold_seconds"):
+        parts.append(f"hold {dosage['hold_seconds']} s")
+    return ", ".join(parts)
+
+
+def _number(value) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
+    """The numbers the model used, labelled for a person."""
+    return [
+        ("Sessions in the last 7 days", str(evidence["sessions"])),
+        ("Done with all sets and reps", str(evidence["sessions_as_prescribed"])),
+        (
+            "Highest pain during (limit)",
+            f"{_number(evidence['max_pain_during'])} ({evidence['item_max_pain']})",
+        ),
+        ("Hardest session (1–5)", _number(evidence["max_difficulty"])),
+        (
+            "Mornings after worse / compared",
+            f"{evidence['mornings_worse']} / {evidence['mornings_compared']}",
+        ),
+        (
+            "Average pain, this week (week before)",
+            f"{_number(evidence['weekly_mean_pain'])} "
+            f"({_number(evidence['previous_weekly_mean_pain'])})",
+        ),
+        ("Red-flag or worsening alert open", "yes" if evidence["open_blocking_alert"] else "no"),
+    ]
+
+
+def guidance_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    suggestion = entry["suggestion"]
+    return {
+        **entry,
+        "suggestion_word": SUGGESTION_WORDS.get(suggestion, suggestion),
+        "explained": SUGGESTION_EXPLAINED.get(suggestion, ""),
+        "reason_words": [REASON_WORDS.get(code, code) for code in entry["reasons"]],
+        "evidence_rows": evidence_rows(entry["evidence"]),
+        "current": dosage_words(entry["dosage"]),
+        "next": dosage_words(entry["step"]),
+        "applicable": suggestion in ("progress", "reduce") and entry["step"] is not None,
+    }
+
+
+def plan_guidance(physio, plan) -> list[dict[str, Any]]:
+    """The active plan's items with their guidance, ready for the page."""
+    if plan is None:
+        return []
+    return [
+        guidance_entry(entry) for entry in plan_load_guidance(user=physio, plan_id=plan.pk)["items"]
+    ]
+
+
+def _item_entry(physio, plan, item_id) -> dict[str, Any]:
+    for entry in plan_guidance(physio, plan):
+        if entry["item"] == item_id:
+            return entry
+    raise Http404
+
+
+@require_POST
+@physio_required
+def guidance_apply(request: HttpRequest, patient_id, item_id) -> HttpResponse:
+    """Take the suggested dosage step for one item of the patient's active plan. The page
+    sends the suggestion and dosage version it showed, so a changed suggestion or a second
+    click is refused (409) instead of stepping twice."""
+    patient = linked_patient(request, patient_id, page="guidance")
+    plan = active_plan_of(patient=patient)
+    if plan is None:
+        raise Http404
+    plan_item_of(physio=request.user, plan_id=plan.pk, item_id=item_id)  # or 404
+    version = request.POST.get("dosage_version", "")
+    expected = request.POST.get("expected_suggestion", "")
+    error, applied_from, status = "", "", 200
+    if not version.isdigit() or expected not in SUGGESTION_WORDS:
+        error, status = "This form is out of date: reload the page.", 400
+    else:
+        try:
+            applied = apply_guidance(
+                physio=request.user,
+                plan_id=plan.pk,
+                item_id=item_id,
+                expected_suggestion=expected,
+                dosage_version=int(version),
+            )
+        except Conflict as conflict:
+            error, status = conflict.message, 409
+        else:
+            applied_from = SUGGESTION_WORDS[applied.guidance.suggestion.value].lower()
+    if not request.htmx:
+        if error:
+            flash.error(request, error)
+        else:
+            flash.success(request, f"Applied: {applied_from}.")
+        return redirect(reverse("clinic:patient", args=[patient.pk]) + "#guidance-heading")
+    entry = _item_entry(request.user, plan, item_id)
+    return render(
+        request,
+        "clinic/partials/guidance_item.html",
+        {"entry": entry, "patient": patient, "error": error, "applied": applied_from},
+        status=status,
+    )
