@@ -63,6 +63,7 @@ def test_the_overview_shows_each_items_suggestion_in_plain_words(portal, patient
     assert "<dt>Highest pain during (limit)</dt><dd>6 (3)</dd>" in body
     assert "Apply: 3 sets × 10 reps" in body
     assert "Apply: 3 sets, hold 25 s" in body
+    assert "{#" not in body  # no template comment leaks into the page
 
 
 def test_hold_and_insufficient_data_offer_no_apply(portal, patient, quads, stretch):

@@ -375,13 +375,189 @@ def test_a_patient_is_refused_with_a_clear_message(portal_page, transactional_db
     Accessibility().check(page, "12-refused")
 
 
-@pytest.mark.skip(
-    reason="TODO: load guidance with 'apply' lands with episodes of care (apps.plans)"
-)
-def test_a_physio_applies_a_load_suggestion():
-    """Open the patient page, read the load guidance, apply it: the plan changes."""
+def signed_in_physio(page, physio) -> None:
+    """A physio who enrolled an authenticator app earlier signs in with a code from it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=physio, name="Authenticator app", confirmed=True)
+    page.goto("/clinic/sign-in/")
+    sign_in(page, physio.email)
+    page.wait_for_url("**/clinic/two-factor/**")
+    page.get_by_label("Code").fill(totp_now_hex(device))
+    page.get_by_role("button", name=re.compile("Verify|Continue|Sign in")).click()
+    page.wait_for_url("**/clinic/")
 
 
-@pytest.mark.skip(reason="TODO: episodes, goals and the discharge PDF report are not on main yet")
-def test_a_physio_discharges_a_patient_and_downloads_the_report():
-    """Close the episode with its goals, then download the PDF report with its charts."""
+def linked_patient_through_the_app(api, physio) -> tuple[object, dict]:
+    """A patient registered through the API and linked to the physio (as an invite does)."""
+    from apps.accounts.models import User
+    from apps.accounts.services import care_link_create
+
+    registered = api.post(
+        "/api/v1/auth/register/",
+        data={"email": "pat@example.org", "password": PASSWORD, "timezone": "Europe/London"},
+    )
+    assert registered.status == 201, registered.text()
+    patient = User.objects.get(email="pat@example.org")
+    care_link_create(physio=physio, patient=patient)
+    return patient, api_token(api, "pat@example.org")
+
+
+def at(days_ago: int, hour: int) -> str:
+    """`hour`:00 UTC (London's time in winter; an hour later in summer) `days_ago` days ago."""
+    day = datetime.now(UTC).date() - timedelta(days=days_ago)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC).isoformat()
+
+
+def test_a_physio_applies_a_load_suggestion(portal_page, api, physio_account, library):
+    """The app logs four easy sessions of quad sets and the mornings around them; the
+    overview suggests progress with its reasons and numbers; Apply takes one step and the
+    page shows the new dosage, which the plan builder then shows too."""
+    from apps.content.models import Exercise
+    from apps.plans.models import PlanItem
+    from apps.plans.services import plan_create
+
+    page, a11y = portal_page, Accessibility()
+    patient, patient_auth = linked_patient_through_the_app(api, physio_account)
+    today = datetime.now(UTC).date()
+    plan = plan_create(
+        physio=physio_account,
+        patient_id=patient.pk,
+        title="Knee strength",
+        start_date=today - timedelta(days=7),
+        end_date=today + timedelta(weeks=6),
+        items=[
+            {
+                "exercise": Exercise.objects.get(slug="quad-sets"),
+                "sets": 2,
+                "reps": 10,
+                "days_of_week": [0, 1, 2, 3, 4, 5, 6],
+                "max_pain": 4,
+            }
+        ],
+    )
+    item = plan.items.get()
+
+    # Mornings: pain 3 on each of the last five mornings; sessions in the afternoons of
+    # four of those days, all sets and reps, pain 1 during, rated 2 of 5.
+    mornings = [
+        {
+            "client_id": str(uuid.uuid4()),
+            "recorded_at": at(days, 8),
+            "pain_score": 3,
+            "locations": ["front_of_knee"],
+        }
+        for days in (5, 4, 3, 2, 1)
+    ]
+    stored = api.post("/api/v1/symptom-logs/bulk/", data=mornings, headers=patient_auth)
+    assert stored.status == 200, stored.text()
+    assert {row["status"] for row in stored.json()["results"]} == {"created"}, stored.text()
+    for days in (5, 4, 3, 2):
+        done = api.post(
+            "/api/v1/exercise-logs/",
+            data={
+                "client_id": str(uuid.uuid4()),
+                "plan_item": str(item.pk),
+                "performed_at": at(days, 15),
+                "sets_done": 2,
+                "reps_done": 10,
+                "pain_during": 1,
+                "difficulty": 2,
+            },
+            headers=patient_auth,
+        )
+        assert done.status == 201, done.text()
+
+    signed_in_physio(page, physio_account)
+    page.get_by_role("link", name="pat@example.org").click()
+    guidance = page.get_by_role("region", name="Load guidance")
+    expect(guidance).to_contain_text("advice")
+    expect(guidance).to_contain_text("you decide")
+    quads = guidance.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name="Quad sets")
+    )
+    expect(quads.locator(".suggestion")).to_have_text("Progress")
+    expect(quads).to_contain_text("Sessions done as prescribed, with little pain")
+    expect(quads.locator(".dosage")).to_have_text("2 sets × 10 reps")
+    quads.get_by_text("The numbers behind it").click()
+    expect(quads.locator(".evidence")).to_contain_text("Sessions in the last 7 days")
+    a11y.check(page, "15-load-guidance")
+
+    quads.get_by_role("button", name=re.compile("Apply: 3 sets × 10 reps")).click()
+    applied = page.get_by_role("status").filter(has_text="Applied (progress)")
+    expect(applied).to_contain_text("The dosage is now 3 sets × 10 reps")
+    item = PlanItem.objects.get(pk=item.pk)
+    assert (item.sets, item.reps, item.dosage_version) == (3, 10, 2)
+    a11y.check(page, "16-load-guidance-applied")
+
+    # The plan builder shows the new dosage; the patient's app gets it too.
+    page.get_by_role("link", name="Exercise plan").click()
+    expect(page.locator("[data-plan-item]").first.get_by_label("Sets")).to_have_value("3")
+    today_items = api.get("/api/v1/today/", headers=patient_auth).json()["items"]
+    assert [entry["sets"] for entry in today_items] == [3]
+    a11y.save("guidance")
+
+
+def test_a_physio_discharges_a_patient_and_downloads_the_report(
+    portal_page, api, physio_account, library
+):
+    """Open an episode, set a goal on LEFS, discharge with the confirmation, and download
+    the frozen report as a PDF that names the episode."""
+    import io
+
+    from pypdf import PdfReader
+
+    from apps.episodes.models import Episode
+    from apps.outcomes.services import instruments_load
+
+    instruments_load()
+    page, a11y = portal_page, Accessibility()
+    linked_patient_through_the_app(api, physio_account)
+    signed_in_physio(page, physio_account)
+    page.get_by_role("link", name="pat@example.org").click()
+    page.get_by_role("link", name="Episode and goals").click()
+
+    # No episode yet: open one.
+    page.get_by_label("Title").fill("Left calf strain after a long run")
+    a11y.check(page, "17-episode-open")
+    page.get_by_role("button", name="Open the episode").click()
+    expect(page.get_by_role("status")).to_contain_text("The episode is open.")
+    expect(
+        page.get_by_role("heading", name="Left calf strain after a long run", level=2)
+    ).to_be_visible()
+
+    # A goal on the lower extremity functional scale; a target out of range is refused first.
+    page.get_by_label("Description").fill("Run 5 km without calf pain")
+    page.get_by_label("Questionnaire", exact=True).select_option("lefs")
+    page.get_by_label("Target score").fill("90")
+    page.get_by_label("Due by").fill((datetime.now(UTC).date() + timedelta(weeks=8)).isoformat())
+    page.get_by_role("button", name="Add the goal").click()
+    expect(page.get_by_text("Must be within the instrument's scores")).to_be_visible()
+    page.get_by_label("Target score").fill("65")
+    page.get_by_role("button", name="Add the goal").click()
+    goals = page.get_by_role("table")
+    expect(goals).to_contain_text("Run 5 km without calf pain")
+    expect(goals).to_contain_text("Progressing")
+    a11y.check(page, "18-episode-goals")
+
+    # Discharge asks for the confirmation, then archives and freezes.
+    page.get_by_label("Discharge note").fill("Back to running three times a week.")
+    page.get_by_role("button", name="Discharge the patient").click()
+    expect(page.get_by_text("Tick the box to confirm the discharge.")).to_be_visible()
+    assert Episode.objects.get().status == "active"
+    page.get_by_label(re.compile("I understand")).check()
+    page.get_by_role("button", name="Discharge the patient").click()
+    expect(page.get_by_role("status")).to_contain_text("The patient is discharged")
+    assert Episode.objects.get().status == "discharged"
+    a11y.check(page, "19-episode-discharged")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("Download report \\(PDF\\)")).click()
+    download = download_info.value
+    assert download.suggested_filename == f"episode-{Episode.objects.get().pk}-report.pdf"
+    content = Path(download.path()).read_bytes()
+    assert content.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "Left calf strain after a long run" in text
+    assert "Run 5 km without calf pain" in text
+    a11y.save("discharge")

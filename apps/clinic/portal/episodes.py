@@ -63,19 +63,25 @@ def _page(
     active = next((episode for episode in episodes if episode.is_active), None)
     today = timezone.now().astimezone(patient.zone).date()
     goals = review.goals_with_status([active]) if active else {}
+    instruments = _instruments()
+    titles = dict(instruments)
     context = {
         **_patient_context(request, patient, "episode"),
         "active": active,
         "discharged": [episode for episode in episodes if not episode.is_active],
         "goals": [
-            {"row": row, "status_word": STATUS_WORDS.get(row.status, row.status)}
+            {
+                "row": row,
+                "status_word": STATUS_WORDS.get(row.status, row.status),
+                "instrument": titles.get(row.goal.instrument, row.goal.instrument),
+            }
             for row in goals.get(active.pk, [])
         ]
         if active
         else [],
         "open_form": open_form
         or EpisodeOpenForm(initial={"title": "Episode of care", "started_on": today}),
-        "goal_form": goal_form or GoalForm(instruments=_instruments()),
+        "goal_form": goal_form or GoalForm(instruments=instruments),
         "discharge_form": discharge_form or DischargeForm(),
         "notice": SAVED_NOTICES.get(request.GET.get("saved", "")),
         "conflict": conflict,
