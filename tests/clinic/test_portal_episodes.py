@@ -336,3 +336,38 @@ def test_the_tab_lists_only_this_physios_episodes_active_first(portal, physio, p
     assert PatientAccessAudit.objects.filter(
         physio=physio, patient=patient, what="portal.episode"
     ).exists()
+
+
+def test_the_tabs_queries_do_not_grow_with_goals_or_past_episodes(
+    portal, physio, patient, linked, instruments
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories.episodes import GoalFactory
+
+    today = timezone.localdate()
+
+    def add(n: int, active: Episode) -> None:
+        for k in range(n):
+            GoalFactory(episode=active, description=f"Goal {k}-{Goal.objects.count()}")
+            Episode.objects.create(
+                patient=patient,
+                physio=physio,
+                title=f"Past {Episode.objects.count()}",
+                started_on=today - dt.timedelta(days=400),
+                status="discharged",
+                discharged_at=timezone.now() - dt.timedelta(days=300),
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert portal.get(url(patient)).status_code == 200
+        return len(captured)
+
+    active = opened(portal, patient)
+    lefs_response(patient, 2)
+    add(1, active)
+    few = queries()
+    add(4, active)
+    assert queries() == few
