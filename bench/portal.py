@@ -69,6 +69,7 @@ def build(patients: int) -> dict:
     from apps.accounts.models import CareTeamLink, Role, User
     from apps.alerts.models import Alert
     from apps.content.models import Exercise, Status
+    from apps.episodes.models import Episode
     from apps.messaging.models import Message
     from apps.plans.models import ExerciseLog, ExercisePlan, PlanItem
     from apps.symptoms.models import SymptomLog
@@ -101,6 +102,18 @@ def build(patients: int) -> dict:
         )
         for n in range(2)
     ]
+    # Every plan belongs to an episode of care: one active episode per patient.
+    episodes = Episode.objects.bulk_create(
+        [
+            Episode(
+                patient=patient,
+                physio=physio,
+                title="Episode of care",
+                started_on=today - timedelta(days=21),
+            )
+            for patient in people
+        ]
+    )
     logs, alerts, plans, messages = [], [], [], []
     for n, patient in enumerate(people):
         for day in range(28):
@@ -126,6 +139,7 @@ def build(patients: int) -> dict:
             ExercisePlan(
                 patient=patient,
                 physio=physio,
+                episode=episodes[n],
                 title="Plan",
                 start_date=today - timedelta(days=21),
                 end_date=today + timedelta(days=21),
