@@ -7,6 +7,7 @@ refuses: a token whose user is gone (an erased account) or deactivated.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
@@ -33,3 +34,9 @@ class JWTUserAuthentication(JWTAuthentication):
         if api_settings.CHECK_REVOKE_TOKEN:  # compares with the hash: read it only then
             return super().get_user(validated_token)
         return user
+
+
+class JWTUserScheme(SimpleJWTScheme):
+    """The schema describes it as simplejwt's bearer JWT (same name: jwtAuth)."""
+
+    target_class = "apps.accounts.authentication.JWTUserAuthentication"
