@@ -266,7 +266,9 @@ def test_a_new_log_costs_the_user_the_history_and_one_insert(
     history = next(
         q["sql"] for q in captured if q["sql"].startswith("SELECT") and "symptom" in q["sql"]
     )
-    assert '"note"' not in history and '"hints"' not in history  # only the rules' columns
+    # Only the columns the rules read.
+    assert '"note"' not in history
+    assert '"hints"' not in history
 
 
 @pytest.mark.django_db
