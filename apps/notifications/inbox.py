@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from backend.queue import enqueue_on_commit, send_now
+from backend.queue import enqueue_many_on_commit, send_now
 
 from .delivery import deliveries_pending
 from .models import Device, Notification, PushDelivery
@@ -56,8 +56,8 @@ def notifications_bulk_create(notifications: list[Notification]) -> list[Notific
             for notification in by_user[device.user_id]
         ]
     )
-    for delivery in deliveries:
-        enqueue_on_commit(DELIVER_PUSH, str(delivery.id))
+    # Published together after commit: one broker connection for the batch.
+    enqueue_many_on_commit(DELIVER_PUSH, [(str(delivery.id),) for delivery in deliveries])
     return notifications
 
 

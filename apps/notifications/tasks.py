@@ -11,7 +11,13 @@ from .push import TransientPushError
 
 @app.task(acks_late=True)
 def dispatch_due_reminders() -> int:
-    return dispatch.reminders_dispatch_due()
+    """The beat tick: fans the due backlog out to batch tasks; claims nothing itself."""
+    return dispatch.reminders_fan_out()
+
+
+@app.task(acks_late=True)
+def dispatch_reminder_batch(batch_size: int = dispatch.DISPATCH_BATCH) -> int:
+    return dispatch.reminders_dispatch_batch(batch_size=batch_size)
 
 
 @app.task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS)
