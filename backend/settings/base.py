@@ -107,7 +107,13 @@ DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=2)
 
 
 def postgres_options() -> dict:
-    return {"connect_timeout": DATABASE_CONNECT_TIMEOUT}
+    # plan_cache_mode: the foreign-key checks' cached plans are made again each time from
+    # the table's current size, so a plan made while a table was empty (a seq scan) never
+    # outlives its data (docs/decisions/empty-table-planning.md).
+    return {
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": "-c plan_cache_mode=force_custom_plan",
+    }
 
 
 DATABASES = {
