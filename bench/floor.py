@@ -359,11 +359,7 @@ local path, method, kind = "%(path)s", "%(method)s", "%(kind)s"
 local recorded_at = "%(recorded_at)s"
 local counter, tid, n, prefix = 0, 0, 0, ""
 function setup(thread) counter = counter + 1; thread:set("tid", counter) end
-function init(args)
-  math.randomseed(os.time() + tid * 7919)
-  prefix = string.format("%%04x%%04x-%%04x", math.random(0, 65535), math.random(0, 65535),
-                         math.random(0, 65535))
-end
+function init(args) prefix = "%(run)s" end
 request = function()
   n = n + 1
   local headers = {["Authorization"] = "Bearer " .. tokens[(n %% #tokens) + 1],
@@ -392,6 +388,9 @@ def wrk_run(
             "method": "POST" if kind == "log" else "GET",
             "kind": kind,
             "recorded_at": recorded_at,
+            # Unique per run (and with the thread and a counter, per request): client_ids
+            # never repeat, so every POST is a new log.
+            "run": f"{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:4]}",
         }
     )
     out = subprocess.run(
@@ -543,6 +542,25 @@ def http_paths(port: int, data: dict, size: Size, work: Path) -> None:
         )
 
 
+def refused_requests(work: Path) -> None:
+    """What gunicorn's access log says about answers that were not 2xx, by path and status."""
+    from collections import Counter
+
+    found = Counter()
+    for line in (work / "gunicorn.log").read_text(errors="replace").splitlines():
+        match = re.search(r'"(?:GET|POST) (\S+) HTTP/1\.1" ([345]\d\d) ', line)
+        if match:
+            found[match.groups()] += 1
+    for (path, status), count in found.most_common():
+        NOTES.append(f"{count} answers {status} to {path}")
+        progress(f"{count} answers {status} to {path}")
+    if found:
+        tail = (work / "gunicorn.log").read_text(errors="replace").splitlines()
+        errors = [line for line in tail if "Error" in line or "Traceback" in line][:5]
+        for line in errors:
+            progress(line[:300])
+
+
 def bulk_path(port: int, data: dict, size: Size) -> None:
     a_token, b_token = token_for(data["bulk_a"]), token_for(data["bulk_b"])
     queries_a = count_queries("POST", "/api/v1/symptom-logs/bulk/", a_token, bulk_logs())
@@ -633,7 +651,7 @@ def sweeps(size: Size) -> None:
     same = raw == set(alerts.worsening_candidates(now=now))
     with CaptureQueriesContext(connection) as captured:
         checked, first_s = timed(lambda: alerts.worsening_sweep(now=now))
-    raw2, raw2_s = timed(lambda: {r[0] for r in sql(WORSENING_SQL, window)})
+    _, raw2_s = timed(lambda: {r[0] for r in sql(WORSENING_SQL, window)})
     _, again_s = timed(lambda: alerts.worsening_sweep(now=now))
     raw_best = min(raw_s, raw2_s)
     alerted = Alert.objects.filter(kind="worsening").count()
@@ -652,7 +670,7 @@ def sweeps(size: Size) -> None:
     raw, raw_s = timed(lambda: {r[0] for r in sql(MISSED_SQL, week)})
     with CaptureQueriesContext(connection) as captured:
         raised, first_s = timed(lambda: alerts.missed_exercises_sweep(now=now))
-    raw2, raw2_s = timed(lambda: {r[0] for r in sql(MISSED_SQL, week)})
+    _, raw2_s = timed(lambda: {r[0] for r in sql(MISSED_SQL, week)})
     _, again_s = timed(lambda: alerts.missed_exercises_sweep(now=now))
     raw_best = min(raw_s, raw2_s)
     same = raw == set(
@@ -893,6 +911,7 @@ def main(argv=None) -> int:
         with gunicorn(port, work):
             if "http" not in skip:
                 http_paths(port, data, size, work)
+                refused_requests(work)
             if "bulk" not in skip:
                 bulk_path(port, data, size)
             if "dashboard" not in skip:

@@ -19,6 +19,11 @@ from .delivery import deliveries_pending
 from .models import Device, Notification, PushDelivery
 
 DELIVER_PUSH = "apps.notifications.tasks.deliver_push"
+DELIVER_PUSHES = "apps.notifications.tasks.deliver_pushes"
+# Deliveries per published message: a dispatch batch of 500 reminders is 25 messages,
+# not 500; a chunk's pushes are sent one after another, within the task's time limit
+# even if every provider call timed out (20 × PUSH_TIMEOUT_SECONDS).
+PUSH_CHUNK = 20
 
 
 def notifications_create(
@@ -56,8 +61,16 @@ def notifications_bulk_create(notifications: list[Notification]) -> list[Notific
             for notification in by_user[device.user_id]
         ]
     )
-    # Published together after commit: one broker connection for the batch.
-    enqueue_many_on_commit(DELIVER_PUSH, [(str(delivery.id),) for delivery in deliveries])
+    # Published together after commit, over one broker connection: one deliver_push for a
+    # single delivery, else deliver_pushes messages of PUSH_CHUNK deliveries.
+    ids = [str(delivery.id) for delivery in deliveries]
+    if len(ids) == 1:
+        enqueue_many_on_commit(DELIVER_PUSH, [(ids[0],)])
+    else:
+        enqueue_many_on_commit(
+            DELIVER_PUSHES,
+            [(ids[start : start + PUSH_CHUNK],) for start in range(0, len(ids), PUSH_CHUNK)],
+        )
     return notifications
 
 

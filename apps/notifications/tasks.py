@@ -33,6 +33,36 @@ def deliver_push(self, delivery_id: str) -> str:
 
 
 @app.task(acks_late=True)
+def deliver_pushes(delivery_ids: list[str]) -> dict:
+    """Several deliveries published as one message (a batch's pushes, PUSH_CHUNK at most):
+    each is sent as deliver_push sends it; one the provider asks to retry goes on as its
+    own deliver_push with backoff, so a slow provider never holds the others. A delivery
+    left claimed by an error is found again by the sweep."""
+    import logging
+    from collections import Counter
+
+    from backend.queue import send_now
+
+    from .delivery import push_deliver
+
+    outcomes: Counter = Counter()
+    for delivery_id in delivery_ids:
+        try:
+            outcomes[push_deliver(delivery_id=delivery_id)] += 1
+        except TransientPushError as exc:
+            send_now(deliver_push, delivery_id, countdown=retry_countdown(0, exc.retry_after))
+            outcomes["retrying"] += 1
+        except Exception as exc:  # the class name only: messages may hold anything
+            logging.getLogger(__name__).warning(
+                "deliver_pushes: %s on delivery %s; the sweep will retry",
+                type(exc).__name__,
+                delivery_id,
+            )
+            outcomes["error"] += 1
+    return dict(outcomes)
+
+
+@app.task(acks_late=True)
 def sweep_undelivered() -> int:
     return inbox.deliveries_sweep()
 
