@@ -357,7 +357,8 @@ LUA = r"""
 local tokens = {%(tokens)s}
 local path, method, kind = "%(path)s", "%(method)s", "%(kind)s"
 local recorded_at = "%(recorded_at)s"
-local counter, tid, n, prefix = 0, 0, 0, ""
+local counter, n, prefix = 0, 0, ""
+tid = 0  -- a global: thread:set() sets globals of each thread's own state
 function setup(thread) counter = counter + 1; thread:set("tid", counter) end
 function init(args) prefix = "%(run)s" end
 request = function()
@@ -470,6 +471,9 @@ def count_queries(method: str, path: str, token: str, body=None) -> int:
             HTTP_AUTHORIZATION=f"Bearer {token}",
         )
     assert response.status_code in (200, 201), (path, response.status_code, response.content[:300])
+    if os.environ.get("FLOOR_SHOW_QUERIES"):
+        for query in captured:
+            progress(f"{path}: {query['sql'][:150]}")
     return len(captured)
 
 

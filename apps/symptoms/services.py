@@ -4,6 +4,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from itertools import islice, takewhile
 from typing import Any
 
 from django.db import transaction
@@ -55,17 +56,31 @@ def _history(patient: User, before, *, window: timedelta, limit: int = 200) -> l
 
 
 def _hints(new: rules.LogFacts, earlier: Sequence[rules.LogFacts]) -> list[dict[str, Any]]:
-    window = [new, *(f for f in earlier if f.recorded_at >= new.recorded_at - HINT_WINDOW)]
-    hint = rules.referred_pain_hint(window[:HINT_MAX_LOGS])
+    since = new.recorded_at - HINT_WINDOW
+    # The first HINT_MAX_LOGS - 1 in the window, without filtering the rest: a bulk sync
+    # passes each item hundreds of earlier logs.
+    window = [new, *islice((f for f in earlier if f.recorded_at >= since), HINT_MAX_LOGS - 1)]
+    hint = rules.referred_pain_hint(window)
     return [asdict(hint)] if hint else []
 
 
-def _assess(fields: dict[str, Any], earlier: Sequence[rules.LogFacts]) -> dict[str, Any]:
-    """Triage and hints for a log not yet saved; `earlier` is newest first."""
+def _assess(
+    fields: dict[str, Any],
+    earlier: Sequence[rules.LogFacts],
+    history: Sequence[rules.LogFacts] | None = None,
+) -> dict[str, Any]:
+    """Triage and hints for a log not yet saved; `earlier` is newest first (so the
+    triage history is read up to the first log older than TRIAGE_HISTORY, no further).
+    `history`, when the caller already has it: the logs of the TRIAGE_HISTORY before."""
     new = facts_of(fields)
-    history = [
-        f for f in earlier if new.recorded_at - TRIAGE_HISTORY <= f.recorded_at < new.recorded_at
-    ]
+    if history is None:
+        since = new.recorded_at - TRIAGE_HISTORY
+        history = list(
+            takewhile(
+                lambda f: f.recorded_at >= since,
+                (f for f in earlier if f.recorded_at < new.recorded_at),
+            )
+        )
     result = rules.triage(new, history)
     return {
         "triage_level": result.level,
@@ -156,9 +171,15 @@ def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> lis
             if item.fields["client_id"] in to_create:
                 continue
             at = item.fields["recorded_at"]
+            # Slices of the sorted timeline, newest first: the hint's last few logs of
+            # HINT_WINDOW and triage's TRIAGE_HISTORY (no per-item filtering of the rest).
             first, end = bisect_left(times, at - HINT_WINDOW), bisect_left(times, at)
-            earlier = timeline[first:end][::-1]  # newest first
-            log = SymptomLog(patient=patient, **item.fields, **_assess(item.fields, earlier))
+            week = bisect_left(times, at - TRIAGE_HISTORY)
+            earlier = timeline[max(first, end - HINT_MAX_LOGS) : end][::-1]
+            history = timeline[week:end][::-1]
+            log = SymptomLog(
+                patient=patient, **item.fields, **_assess(item.fields, earlier, history)
+            )
             log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
             to_create[item.fields["client_id"]] = log
             position = bisect_right(times, at)
