@@ -717,12 +717,13 @@ def unsent() -> int:
 
 
 BASELINE_DISPATCH = """
-WITH claimed AS (
-    UPDATE notifications_reminder SET status = 'sent', sent_at = now(), updated_at = now()
-    WHERE id IN (SELECT id FROM notifications_reminder
-                 WHERE status = 'scheduled' AND due_at <= now()
-                 ORDER BY due_at LIMIT 500 FOR UPDATE SKIP LOCKED)
-    RETURNING id, user_id, kind, title, body
+WITH picked AS MATERIALIZED (
+    SELECT id FROM notifications_reminder WHERE status = 'scheduled' AND due_at <= now()
+    ORDER BY due_at LIMIT 500 FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE notifications_reminder r SET status = 'sent', sent_at = now(), updated_at = now()
+    FROM picked WHERE r.id = picked.id
+    RETURNING r.id, r.user_id, r.kind, r.title, r.body
 ), inbox AS (
     INSERT INTO notifications_notification (id, user_id, kind, title, body, data, reminder_id,
                                             created_at)

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from backend.queue import send_many
 
-from .inbox import notifications_bulk_create
-from .models import Notification, NotificationKind, Reminder, ReminderStatus
+from .inbox import reminder_notifications_create
+from .models import Reminder, ReminderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -73,17 +73,21 @@ def reminders_dispatch_batch(*, now: datetime | None = None, batch_size: int = D
 
 _CLAIM_COLUMNS = ("id", "user_id", "kind", "title", "body")
 # A literal (Reminder's table): no name is built from data.
+# The picked rows are a MATERIALIZED CTE, not `id IN (SELECT … LIMIT …)`: PostgreSQL may
+# run such a subquery once per outer row, claiming more than the LIMIT.
 _CLAIM_SQL = """
-    UPDATE notifications_reminder
-    SET status = %s, sent_at = %s, updated_at = %s, claim_token = %s
-    WHERE id IN (
+    WITH picked AS MATERIALIZED (
         SELECT id FROM notifications_reminder
         WHERE status = %s AND due_at <= %s
         ORDER BY due_at
         LIMIT %s
         FOR UPDATE SKIP LOCKED
-    ) AND status = %s
-    RETURNING id, user_id, kind, title, body
+    )
+    UPDATE notifications_reminder AS r
+    SET status = %s, sent_at = %s, updated_at = %s, claim_token = %s
+    FROM picked
+    WHERE r.id = picked.id AND r.status = %s
+    RETURNING r.id, r.user_id, r.kind, r.title, r.body
 """
 
 
@@ -93,7 +97,7 @@ def _claim_returning(*, now: datetime, batch_size: int) -> list[dict]:
     assert Reminder._meta.db_table == "notifications_reminder"
     token = uuid.uuid4()
     scheduled = ReminderStatus.SCHEDULED
-    params = [ReminderStatus.SENT, now, now, token, scheduled, now, batch_size, scheduled]
+    params = [scheduled, now, batch_size, ReminderStatus.SENT, now, now, token, scheduled]
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM_SQL, params)
         return [dict(zip(_CLAIM_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
@@ -129,18 +133,6 @@ def _dispatch_batch(*, now: datetime, batch_size: int) -> tuple[int, int]:
         won, seen = _claim_checked(now=now, batch_size=batch_size)
     if not won:
         return 0, seen
-    notifications_bulk_create(
-        [
-            Notification(
-                user_id=reminder["user_id"],
-                kind=NotificationKind.REMINDER,
-                title=reminder["title"],
-                body=reminder["body"],
-                data={"reminder_id": str(reminder["id"]), "reminder_kind": reminder["kind"]},
-                reminder_id=reminder["id"],
-            )
-            for reminder in won
-        ]
-    )
+    reminder_notifications_create(won)
     logger.info("dispatch: sent %d reminders", len(won))
     return len(won), seen
