@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q
+from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -443,24 +443,9 @@ MISSED_THRESHOLD = 0.5
 def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     """Daily: patients whose last-7-day adherence is under half get one active
     missed_exercises alert (plans that started less than a week ago are not judged)."""
-    from apps.plans.models import ExercisePlan, PlanStatus
-    from apps.plans.selectors import with_adherence_7d
+    from apps.plans.selectors import adherence_7d_below
 
-    now = now or timezone.now()
-    week_ago = (now - timedelta(days=6)).date()
-    judged = User.objects.filter(
-        Exists(
-            ExercisePlan.objects.filter(
-                patient=OuterRef("pk"), status=PlanStatus.ACTIVE, start_date__lte=week_ago
-            )
-        )
-    )
-    below = list(
-        with_adherence_7d(judged, now=now)
-        .filter(adherence_7d__lt=MISSED_THRESHOLD)
-        .order_by()
-        .values_list("pk", "adherence_7d")
-    )
+    below = adherence_7d_below(MISSED_THRESHOLD, now=now or timezone.now())
     raised = 0
     for chunk in _chunks(below):
         with transaction.atomic():

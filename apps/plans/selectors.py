@@ -232,6 +232,43 @@ def with_adherence_7d(patients: QuerySet[User], *, now: datetime | None = None) 
     )
 
 
+def adherence_7d_below(threshold: float, *, now: datetime | None = None) -> list[tuple]:
+    """(patient id, adherence_7d) of every patient whose active plan started at least a
+    week ago and whose adherence_7d (as with_adherence_7d computes it) is under
+    `threshold`: two aggregate queries over all patients (expected sessions per week,
+    sessions logged in the week), not a pair of correlated subqueries per patient."""
+    now = now or timezone.now()
+    judged_from = (now - timedelta(days=6)).date()
+    # A patient has at most one active plan: its items' sessions are the week's expected.
+    expected = (
+        PlanItem.objects.filter(
+            plan__status=PlanStatus.ACTIVE,
+            plan__start_date__lte=judged_from,
+            retired_at__isnull=True,
+        )
+        .order_by()
+        .values("plan__patient_id")
+        .annotate(total=Sum("sessions_per_week"))
+        .values_list("plan__patient_id", "total")
+    )
+    done = dict(
+        ExerciseLog.objects.filter(
+            performed_at__gte=now - timedelta(days=7), plan_item__plan__status=PlanStatus.ACTIVE
+        )
+        .order_by()
+        .values("patient_id")
+        .annotate(count=Count("id"))
+        .values_list("patient_id", "count")
+    )
+    below = []
+    for patient_id, total in expected:
+        if total and total > 0:
+            adherence = min(done.get(patient_id, 0) / total, 1.0)
+            if adherence < threshold:
+                below.append((patient_id, adherence))
+    return below
+
+
 def export_for(patient: User) -> dict:
     """The patient's plans, their items (retired ones too) and exercise logs."""
     return {
