@@ -817,7 +817,11 @@ def dispatch(size: Size, args: argparse.Namespace, workdir: Path) -> None:
         for n in range(2)
     ]
     try:
-        time.sleep(8)  # both workers up and listening
+        from backend.celery import app as celery_app
+
+        ready = time.time() + 90  # both workers up and consuming before the tick
+        while time.time() < ready and len(celery_app.control.ping(timeout=1.0)) < 2:
+            time.sleep(0.5)
         started = time.perf_counter()
         tasks = service.reminders_fan_out()  # the beat tick
         deadline = started + 600
