@@ -3,7 +3,8 @@
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -267,22 +268,24 @@ def _worsening_inputs_of(patient_ids, now) -> dict:
                 cannot_bear_weight=not row["can_bear_weight"],
             )
         )
+    # Each patient's latest ten, as the rules read them, chosen by the database.
+    latest = Window(RowNumber(), partition_by=[F("patient_id")], order_by=F("performed_at").desc())
     for row in (
         ExerciseLog.objects.filter(
             patient_id__in=patient_ids,
             performed_at__gt=now - EXERCISE_LOOKBACK,
             performed_at__lte=now,
         )
+        .annotate(rank=latest)
+        .filter(rank__lte=10)
         .order_by("patient_id", "-performed_at")
         .values("patient_id", "performed_at", "pain_above_limit")
     ):
-        exercises = inputs[row["patient_id"]][1]
-        if len(exercises) < 10:  # the latest ten, as the rules read them
-            exercises.append(
-                ExercisePoint(
-                    performed_at=row["performed_at"], pain_above_limit=row["pain_above_limit"]
-                )
+        inputs[row["patient_id"]][1].append(
+            ExercisePoint(
+                performed_at=row["performed_at"], pain_above_limit=row["pain_above_limit"]
             )
+        )
     return inputs
 
 
