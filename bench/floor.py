@@ -641,6 +641,10 @@ def sweeps(size: Size) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    # As in a worker, where Celery imports every task module at start: the sweeps'
+    # first run must not time importing the push clients (google-auth, pywebpush).
+    import apps.alerts.tasks
+    import apps.notifications.tasks  # noqa: F401
     from apps.alerts import services as alerts
     from apps.alerts.models import Alert
 
@@ -654,7 +658,15 @@ def sweeps(size: Size) -> None:
     raw, raw_s = timed(lambda: {r[0] for r in sql(WORSENING_SQL, window)})
     same = raw == set(alerts.worsening_candidates(now=now))
     with CaptureQueriesContext(connection) as captured:
-        checked, first_s = timed(lambda: alerts.worsening_sweep(now=now))
+        if os.environ.get("FLOOR_PROFILE"):  # where a sweep's time goes
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            checked, first_s = timed(lambda: profile.runcall(alerts.worsening_sweep, now=now))
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        else:
+            checked, first_s = timed(lambda: alerts.worsening_sweep(now=now))
     _, raw2_s = timed(lambda: {r[0] for r in sql(WORSENING_SQL, window)})
     _, again_s = timed(lambda: alerts.worsening_sweep(now=now))
     raw_best = min(raw_s, raw2_s)
