@@ -28,8 +28,14 @@ from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
 
 def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
     """A patient's own plans; a physio's currently linked patients' plans."""
-    plans = ExercisePlan.objects.select_related("patient").prefetch_related(
-        Prefetch("items", queryset=PlanItem.objects.select_related("exercise").order_by("position"))
+    plans = (
+        ExercisePlan.objects.select_related("patient")
+        .defer("patient__password")  # a display read: never the hash
+        .prefetch_related(
+            Prefetch(
+                "items", queryset=PlanItem.objects.select_related("exercise").order_by("position")
+            )
+        )
     )
     if user.role == Role.PATIENT:
         return plans.filter(patient=user)
