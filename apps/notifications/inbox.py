@@ -20,8 +20,8 @@ from .models import Device, Notification, PushDelivery
 
 DELIVER_PUSH = "apps.notifications.tasks.deliver_push"
 DELIVER_PUSHES = "apps.notifications.tasks.deliver_pushes"
-# Deliveries per published message: a dispatch batch of 500 reminders is 25 messages,
-# not 500; a chunk's pushes are sent one after another, within the task's time limit
+# Deliveries per published message: a dispatch batch of 1,000 reminders is 50 messages,
+# not 1,000; a chunk's pushes are sent one after another, within the task's time limit
 # even if every provider call timed out (20 × PUSH_TIMEOUT_SECONDS).
 PUSH_CHUNK = 20
 
