@@ -231,15 +231,38 @@ def build_dataset(size: Size) -> dict:
         params,
     )
     exercises = list(Exercise.objects.order_by("slug").values_list("id", flat=True)[:2])
+    from apps.plans.models import ExercisePlan
+
+    # Where plans belong to an episode of care (the episodes app), one active episode per
+    # patient first, made by the ORM so that its defaults apply.
+    episode_column, episode_value, episode_join = "", "", ""
+    if any(field.name == "episode" for field in ExercisePlan._meta.get_fields()):
+        from django.apps import apps as django_apps
+
+        from apps.accounts.models import User
+
+        episode = django_apps.get_model("episodes", "Episode")
+        physio500 = User.objects.get(email="physio500@bench.example")
+        started = (now - timedelta(days=21)).date()
+        patient_ids = [row[0] for row in sql("SELECT id FROM bench_patient")]
+        episode.objects.bulk_create(
+            [
+                episode(patient_id=pk, physio=physio500, title="Episode", started_on=started)
+                for pk in patient_ids
+            ],
+            batch_size=2000,
+        )
+        episode_column, episode_value = ", episode_id", ", ep.id"
+        episode_join = f"JOIN {episode._meta.db_table} ep ON ep.patient_id = p.id"
     sql(
-        """INSERT INTO plans_exerciseplan (id, patient_id, physio_id, title, start_date, end_date,
-               reminder_times, status, created_at, updated_at)
+        f"""INSERT INTO plans_exerciseplan (id, patient_id, physio_id, title, start_date,
+               end_date, reminder_times, status, created_at, updated_at{episode_column})
            SELECT gen_random_uuid(), p.id, (SELECT id FROM accounts_user
                                             WHERE email = 'physio500@bench.example'),
                'Knee plan', (%(now)s - interval '20 days')::date,
                (%(now)s + interval '40 days')::date, '[]'::jsonb, 'active',
-               %(now)s - interval '20 days', %(now)s - interval '20 days'
-           FROM bench_patient p""",
+               %(now)s - interval '20 days', %(now)s - interval '20 days'{episode_value}
+           FROM bench_patient p {episode_join}""",  # noqa: S608 (names from the models)
         params,
     )
     for position, exercise in enumerate(exercises):
