@@ -172,6 +172,68 @@ def sql(statement: str, params=None) -> list:
         return cursor.fetchall() if cursor.description else []
 
 
+def plans_and_items(now: datetime, exercises: list) -> None:
+    """An active plan of two daily exercises per patient, started 20 days ago, made with
+    bulk_create so that the models' defaults apply (columns added later need no change
+    here); where plans belong to an episode of care (the episodes app), one active
+    episode per patient first. Then backdated with SQL (auto_now_add sets "now")."""
+    from django.apps import apps as django_apps
+
+    from apps.accounts.models import User
+    from apps.plans.models import ExercisePlan, PlanItem
+
+    physio = User.objects.get(email="physio500@bench.example")
+    patient_ids = [row[0] for row in sql("SELECT id FROM bench_patient ORDER BY n")]
+    start, end = (now - timedelta(days=20)).date(), (now + timedelta(days=40)).date()
+    episodes = {}
+    if any(field.name == "episode" for field in ExercisePlan._meta.get_fields()):
+        episode = django_apps.get_model("episodes", "Episode")
+        made = episode.objects.bulk_create(
+            [
+                episode(patient_id=pk, physio=physio, title="Episode", started_on=start)
+                for pk in patient_ids
+            ],
+            batch_size=2000,
+        )
+        episodes = {row.patient_id: row.pk for row in made}
+    plans = ExercisePlan.objects.bulk_create(
+        [
+            ExercisePlan(
+                patient_id=pk,
+                physio=physio,
+                title="Knee plan",
+                start_date=start,
+                end_date=end,
+                reminder_times=[],
+                **({"episode_id": episodes[pk]} if episodes else {}),
+            )
+            for pk in patient_ids
+        ],
+        batch_size=2000,
+    )
+    PlanItem.objects.bulk_create(
+        [
+            PlanItem(
+                plan=plan,
+                exercise_id=exercise,
+                position=position,
+                sets=3,
+                reps=10,
+                times_per_day=1,
+                days_of_week=[0, 1, 2, 3, 4, 5, 6],
+                sessions_per_week=7,
+                max_pain=4,
+            )
+            for plan in plans
+            for position, exercise in enumerate(exercises)
+        ],
+        batch_size=2000,
+    )
+    backdated = {"at": now - timedelta(days=20)}
+    sql("UPDATE plans_exerciseplan SET created_at = %(at)s, updated_at = %(at)s", backdated)
+    sql("UPDATE plans_planitem SET created_at = %(at)s", backdated)
+
+
 def build_dataset(size: Size) -> dict:
     """Patients p1..pN: 30 days of one log a day (5% with pain rising over the last three
     days), an active plan of two daily exercises started 20 days ago, exercise logs for
@@ -231,49 +293,7 @@ def build_dataset(size: Size) -> dict:
         params,
     )
     exercises = list(Exercise.objects.order_by("slug").values_list("id", flat=True)[:2])
-    from apps.plans.models import ExercisePlan
-
-    # Where plans belong to an episode of care (the episodes app), one active episode per
-    # patient first, made by the ORM so that its defaults apply.
-    episode_column, episode_value, episode_join = "", "", ""
-    if any(field.name == "episode" for field in ExercisePlan._meta.get_fields()):
-        from django.apps import apps as django_apps
-
-        from apps.accounts.models import User
-
-        episode = django_apps.get_model("episodes", "Episode")
-        physio500 = User.objects.get(email="physio500@bench.example")
-        started = (now - timedelta(days=21)).date()
-        patient_ids = [row[0] for row in sql("SELECT id FROM bench_patient")]
-        episode.objects.bulk_create(
-            [
-                episode(patient_id=pk, physio=physio500, title="Episode", started_on=started)
-                for pk in patient_ids
-            ],
-            batch_size=2000,
-        )
-        episode_column, episode_value = ", episode_id", ", ep.id"
-        episode_join = f"JOIN {episode._meta.db_table} ep ON ep.patient_id = p.id"
-    sql(
-        f"""INSERT INTO plans_exerciseplan (id, patient_id, physio_id, title, start_date,
-               end_date, reminder_times, status, created_at, updated_at{episode_column})
-           SELECT gen_random_uuid(), p.id, (SELECT id FROM accounts_user
-                                            WHERE email = 'physio500@bench.example'),
-               'Knee plan', (%(now)s - interval '20 days')::date,
-               (%(now)s + interval '40 days')::date, '[]'::jsonb, 'active',
-               %(now)s - interval '20 days', %(now)s - interval '20 days'{episode_value}
-           FROM bench_patient p {episode_join}""",  # noqa: S608 (names from the models)
-        params,
-    )
-    for position, exercise in enumerate(exercises):
-        sql(
-            """INSERT INTO plans_planitem (id, plan_id, exercise_id, position, sets, reps,
-                   times_per_day, days_of_week, sessions_per_week, max_pain, notes, created_at)
-               SELECT gen_random_uuid(), e.id, %(exercise)s, %(position)s, 3, 10, 1,
-                   '[0,1,2,3,4,5,6]'::jsonb, 7, 4, '', %(now)s - interval '20 days'
-               FROM plans_exerciseplan e""",
-            {**params, "exercise": exercise, "position": position},
-        )
+    plans_and_items(now, exercises)
     # Exercise logs: each item daily for 14 days; every 10th patient only every third day.
     sql(
         """INSERT INTO plans_exerciselog (id, patient_id, plan_item_id, client_id, performed_at,
