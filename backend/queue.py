@@ -66,6 +66,40 @@ def send_now(task: TaskOrName, *args, countdown: float | None = None, **kwargs) 
     return True
 
 
+def send_many(task_name: str, arg_lists: list[tuple], *, countdown: float | None = None) -> int:
+    """Publish one task per argument tuple over one broker connection (one producer), not
+    a connection checkout and result-backend subscription each; how many were published.
+    A broker failure stops the run with a log line: the sweeps re-enqueue the rest."""
+    if not arg_lists:
+        return 0
+    from backend.celery import app
+
+    registered = app.tasks.get(task_name)
+    ignore = getattr(registered, "ignore_result", None)
+    ignore_result = app.conf.task_ignore_result if ignore is None else ignore
+    sent = 0
+    try:
+        with app.producer_or_acquire() as producer:
+            for args in arg_lists:
+                app.send_task(
+                    task_name,
+                    args=args,
+                    countdown=countdown,
+                    retry=False,
+                    ignore_result=ignore_result,
+                    producer=producer,
+                )
+                sent += 1
+    except Exception:
+        logger.warning(
+            "broker unavailable: %d of %d %s not enqueued; the sweep will retry",
+            len(arg_lists) - sent,
+            len(arg_lists),
+            task_name,
+        )
+    return sent
+
+
 def send_once(
     key: str, seconds: int, task: TaskOrName, *args, countdown: float | None = None, **kwargs
 ) -> bool:
@@ -161,6 +195,15 @@ def enqueue_on_commit(task: TaskOrName, *args, countdown: float | None = None, *
     transaction.on_commit(
         lambda: _publish_after_commit(lambda: send_now(task, *args, countdown=countdown, **kwargs))
     )
+
+
+def enqueue_many_on_commit(task_name: str, arg_lists: list[tuple]) -> None:
+    """One task per argument tuple, published together (send_many) once the current
+    transaction commits: one callback and one broker connection for a whole batch."""
+    if arg_lists:
+        transaction.on_commit(
+            lambda: _publish_after_commit(lambda: send_many(task_name, list(arg_lists)))
+        )
 
 
 def enqueue_once_on_commit(

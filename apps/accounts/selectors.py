@@ -6,6 +6,15 @@ from django.http import Http404
 
 from .models import CareTeamLink, Role, User
 
+# Columns no read for display or authentication needs: never selected by them. A code
+# path that does need one (a password change) reads it on access, at one query's cost.
+SECRET_FIELDS = ("password",)
+
+
+def users_without_secrets() -> QuerySet[User]:
+    """Users as read for authentication or display: every column but the secrets."""
+    return User.objects.defer(*SECRET_FIELDS)
+
 
 def active_links() -> QuerySet[CareTeamLink]:
     return CareTeamLink.objects.filter(ended_at__isnull=True)
@@ -13,7 +22,11 @@ def active_links() -> QuerySet[CareTeamLink]:
 
 def care_team_links_for(*, user: User) -> QuerySet[CareTeamLink]:
     """The active links the caller is part of."""
-    links = active_links().select_related("physio", "patient")
+    links = (
+        active_links()
+        .select_related("physio", "patient")
+        .defer(*(f"{who}__{name}" for who in ("physio", "patient") for name in SECRET_FIELDS))
+    )
     if user.role == Role.PHYSIO:
         return links.filter(physio=user)
     if user.role == Role.PATIENT:
@@ -22,7 +35,7 @@ def care_team_links_for(*, user: User) -> QuerySet[CareTeamLink]:
 
 
 def linked_patients_of(*, physio: User) -> QuerySet[User]:
-    return User.objects.filter(
+    return users_without_secrets().filter(
         role=Role.PATIENT,
         is_active=True,
         physio_links__physio=physio,
@@ -31,7 +44,7 @@ def linked_patients_of(*, physio: User) -> QuerySet[User]:
 
 
 def physios_of(*, patient: User) -> QuerySet[User]:
-    return User.objects.filter(
+    return users_without_secrets().filter(
         role=Role.PHYSIO,
         is_active=True,
         patient_links__patient=patient,

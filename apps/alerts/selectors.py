@@ -9,7 +9,7 @@ from .models import ACTIVE_STATUSES, Alert, AlertStatus
 
 def alerts_for(*, user: User) -> QuerySet[Alert]:
     """Alerts the caller may see: a patient's own; a physio's currently linked patients'."""
-    alerts = Alert.objects.select_related("patient")
+    alerts = Alert.objects.select_related("patient").defer("patient__password")
     if user.role == Role.PATIENT:
         return alerts.filter(patient=user)
     if user.role == Role.PHYSIO:

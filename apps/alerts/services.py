@@ -3,7 +3,8 @@
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q
+from django.db.models import Avg, Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -11,10 +12,11 @@ from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
 from backend.errors import Conflict
 from backend.hooks import LogKind
+from backend.inserts import insert_ignoring_conflicts
 from backend.queue import enqueue_once_on_commit
 
 from .errors import AlertError
-from .models import Alert, AlertEvent, AlertEventAction, AlertKind, AlertStatus
+from .models import ACTIVE_STATUSES, Alert, AlertEvent, AlertEventAction, AlertKind, AlertStatus
 
 
 def alert_raise_red_flag(*, log: SymptomLog) -> Alert:
@@ -62,6 +64,8 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
     """Inbox rows (and push deliveries) for every physio linked to each alert's patient,
     written in the alerts' transaction: if an alert exists, so do its notifications (an
     outbox). A fixed number of queries for any number of alerts."""
+    if not alerts:
+        return
     from apps.accounts.models import CareTeamLink
     from apps.notifications.inbox import notifications_bulk_create
     from apps.notifications.models import Notification, NotificationKind
@@ -129,6 +133,71 @@ def alert_upsert(
     return active, True
 
 
+def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]:
+    """alert_upsert for many patients at once, in the caller's transaction: `findings`
+    maps a patient id to (level, codes, details). Returns the alerts raised or changed
+    (new codes added), to notify about, and {patient id: active alert} for all. A fixed number of queries for any number of
+    patients: the active alerts are read (and locked) at once, new ones inserted in one
+    statement whose conflicts (an alert raised concurrently) the database decides; the
+    few that lost such a race go through alert_upsert one by one."""
+    if not findings:
+        return [], {}
+    now = timezone.now()
+    active = {
+        alert.patient_id: alert
+        for alert in Alert.objects.select_for_update().filter(
+            patient_id__in=findings.keys(), kind=kind, status__in=ACTIVE_STATUSES
+        )
+    }
+    fresh = [
+        Alert(patient_id=patient_id, kind=kind, level=level, codes=sorted(codes), details=details)
+        for patient_id, (level, codes, details) in findings.items()
+        if patient_id not in active
+    ]
+    stored = insert_ignoring_conflicts(fresh)
+    raised = [alert for alert in fresh if alert.pk in stored]
+    updated = []
+    for patient_id, alert in active.items():
+        _, codes, details = findings[patient_id]
+        added = sorted(set(codes) - set(alert.codes))
+        if added:
+            alert.codes = sorted(set(alert.codes) | set(codes))
+            alert.details = {**alert.details, **details}
+            alert.updated_at = now
+            alert._added = added
+            updated.append(alert)
+    if updated:
+        Alert.objects.bulk_update(updated, ["codes", "details", "updated_at"])
+    AlertEvent.objects.bulk_create(
+        [
+            AlertEvent(alert=alert, action=AlertEventAction.RAISED, details=alert.details)
+            for alert in raised
+        ]
+        + [
+            AlertEvent(
+                alert=alert, action=AlertEventAction.UPDATED, details={"added": alert._added}
+            )
+            for alert in updated
+        ]
+    )
+    changed = raised + updated
+    current = {**active, **{alert.patient_id: alert for alert in raised}}
+    for alert in fresh:
+        if alert.pk not in stored:  # raised concurrently since the read: update that one
+            level, codes, details = findings[alert.patient_id]
+            again, was_changed = alert_upsert(
+                patient=User(pk=alert.patient_id),
+                kind=kind,
+                level=level,
+                codes=codes,
+                details=details,
+            )
+            if was_changed:
+                changed.append(again)
+            current[alert.patient_id] = again
+    return changed, current
+
+
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
@@ -164,75 +233,102 @@ WORSENING_LOOKBACK = timedelta(days=10)
 EXERCISE_LOOKBACK = timedelta(days=14)
 
 
-def _worsening_inputs(patient_id, now):
+def worsening_check_patient(*, patient_id, now: datetime | None = None) -> Alert | None:
+    """Evaluate the worsening rules for one patient; raise or update the one active
+    worsening alert; tell the physios and give the patient advice when something is new."""
+    return worsening_check_patients(patient_ids=[patient_id], now=now).get(patient_id)
+
+
+def _worsening_inputs_of(patient_ids, now) -> dict:
+    """Each patient's pain points and latest exercise points: two queries for all."""
     from apps.plans.models import ExerciseLog
 
     from .worsening import ExercisePoint, PainPoint
 
-    pains = [
-        PainPoint(
-            recorded_at=row["recorded_at"],
-            pain_score=row["pain_score"],
-            swelling=row["swelling"] != "none",
-            numbness=row["numbness_tingling"] or row["weakness"],
-            cannot_bear_weight=not row["can_bear_weight"],
+    inputs: dict = {patient_id: ([], []) for patient_id in patient_ids}
+    for row in SymptomLog.objects.filter(
+        patient_id__in=patient_ids,
+        recorded_at__gt=now - WORSENING_LOOKBACK,
+        recorded_at__lte=now,
+    ).values(
+        "patient_id",
+        "recorded_at",
+        "pain_score",
+        "swelling",
+        "numbness_tingling",
+        "weakness",
+        "can_bear_weight",
+    ):
+        inputs[row["patient_id"]][0].append(
+            PainPoint(
+                recorded_at=row["recorded_at"],
+                pain_score=row["pain_score"],
+                swelling=row["swelling"] != "none",
+                numbness=row["numbness_tingling"] or row["weakness"],
+                cannot_bear_weight=not row["can_bear_weight"],
+            )
         )
-        for row in SymptomLog.objects.filter(
-            patient_id=patient_id, recorded_at__gt=now - WORSENING_LOOKBACK, recorded_at__lte=now
-        ).values(
-            "recorded_at",
-            "pain_score",
-            "swelling",
-            "numbness_tingling",
-            "weakness",
-            "can_bear_weight",
+    # Each patient's latest ten, as the rules read them, chosen by the database.
+    latest = Window(RowNumber(), partition_by=[F("patient_id")], order_by=F("performed_at").desc())
+    for row in (
+        ExerciseLog.objects.filter(
+            patient_id__in=patient_ids,
+            performed_at__gt=now - EXERCISE_LOOKBACK,
+            performed_at__lte=now,
         )
-    ]
-    exercises = [
-        ExercisePoint(performed_at=row["performed_at"], pain_above_limit=row["pain_above_limit"])
-        for row in ExerciseLog.objects.filter(
-            patient_id=patient_id, performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now
+        .annotate(rank=latest)
+        .filter(rank__lte=10)
+        .order_by("patient_id", "-performed_at")
+        .values("patient_id", "performed_at", "pain_above_limit")
+    ):
+        inputs[row["patient_id"]][1].append(
+            ExercisePoint(
+                performed_at=row["performed_at"], pain_above_limit=row["pain_above_limit"]
+            )
         )
-        .order_by("-performed_at")
-        .values("performed_at", "pain_above_limit")[:10]
-    ]
-    return pains, exercises
+    return inputs
 
 
 @transaction.atomic
-def worsening_check_patient(*, patient_id, now: datetime | None = None) -> Alert | None:
-    """Evaluate the worsening rules for one patient; raise or update the one active
-    worsening alert; tell the physios and give the patient advice when something is new."""
-    from apps.notifications.inbox import notifications_create
-    from apps.notifications.models import NotificationKind
+def worsening_check_patients(*, patient_ids, now: datetime | None = None) -> dict:
+    """worsening_check_patient for many patients in one transaction and a fixed number
+    of queries (the nightly sweep passes them in chunks). Returns {patient id: the
+    active worsening alert} for those with findings."""
+    from apps.notifications.inbox import notifications_bulk_create
+    from apps.notifications.models import Notification, NotificationKind
 
     from .worsening import PATIENT_ADVICE, findings_level, worsening_findings
 
     now = now or timezone.now()
-    patient = User.objects.filter(pk=patient_id, is_active=True).first()
-    if patient is None:
-        return None
-    pains, exercises = _worsening_inputs(patient_id, now)
-    findings = worsening_findings(now=now, pains=pains, exercises=exercises)
-    if not findings:
-        return None
-    alert, changed = alert_upsert(
-        patient=patient,
-        kind=AlertKind.WORSENING,
-        level=findings_level(findings),
-        codes=[finding.code for finding in findings],
-        details={finding.code: finding.detail for finding in findings},
+    active_ids = list(
+        User.objects.filter(pk__in=list(patient_ids), is_active=True).values_list("pk", flat=True)
     )
-    if changed:
-        alert_notify_physios(alert=alert)
-        notifications_create(
-            users=[patient],
-            kind=NotificationKind.ADVICE,
-            title="Your symptoms seem to be getting worse",
-            body=PATIENT_ADVICE,
-            data={"alert_id": str(alert.id)},
-        )
-    return alert
+    findings = {}
+    for patient_id, (pains, exercises) in _worsening_inputs_of(active_ids, now).items():
+        found = worsening_findings(now=now, pains=pains, exercises=exercises)
+        if found:
+            findings[patient_id] = (
+                findings_level(found),
+                [finding.code for finding in found],
+                {finding.code: finding.detail for finding in found},
+            )
+    if not findings:
+        return {}
+    changed, current = alerts_upsert_bulk(kind=AlertKind.WORSENING, findings=findings)
+    alerts_notify_physios(alerts=changed)
+    notifications_bulk_create(
+        [
+            Notification(
+                user_id=alert.patient_id,
+                kind=NotificationKind.ADVICE,
+                title="Your symptoms seem to be getting worse",
+                body=PATIENT_ADVICE,
+                data={"alert_id": str(alert.id)},
+            )
+            for alert in changed
+        ]
+    )
+    return current
 
 
 def worsening_candidates(*, now: datetime | None = None):
@@ -290,13 +386,24 @@ def worsening_candidates(*, now: datetime | None = None):
     return by_symptoms.union(by_exercise)
 
 
+# Candidates checked per transaction by the sweeps: the queries per chunk are fixed.
+SWEEP_CHUNK = 500
+
+
+def _chunks(values: list, size: int = SWEEP_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def worsening_sweep(*, now: datetime | None = None) -> int:
-    """Nightly: check every patient the aggregates point at, one transaction each."""
-    checked = 0
-    for patient_id in worsening_candidates(now=now).iterator(chunk_size=500):
-        worsening_check_patient(patient_id=patient_id, now=now)
-        checked += 1
-    return checked
+    """Nightly: check every patient the aggregates point at, set-based: the candidates in
+    one query, then their logs, alerts and notifications a few queries per chunk of
+    SWEEP_CHUNK patients (one transaction each), never a loop of per-patient queries."""
+    now = now or timezone.now()
+    candidates = list(worsening_candidates(now=now))
+    for chunk in _chunks(candidates):
+        worsening_check_patients(patient_ids=chunk, now=now)
+    return len(candidates)
 
 
 def worsening_check_soon(*, patient_id) -> None:
@@ -339,33 +446,23 @@ MISSED_THRESHOLD = 0.5
 def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     """Daily: patients whose last-7-day adherence is under half get one active
     missed_exercises alert (plans that started less than a week ago are not judged)."""
-    from apps.plans.models import ExercisePlan, PlanStatus
-    from apps.plans.selectors import with_adherence_7d
+    from apps.plans.selectors import adherence_7d_below
 
-    now = now or timezone.now()
-    week_ago = (now - timedelta(days=6)).date()
-    judged = User.objects.filter(
-        Exists(
-            ExercisePlan.objects.filter(
-                patient=OuterRef("pk"), status=PlanStatus.ACTIVE, start_date__lte=week_ago
-            )
-        )
-    )
+    below = adherence_7d_below(MISSED_THRESHOLD, now=now or timezone.now())
     raised = 0
-    for patient in (
-        with_adherence_7d(judged, now=now)
-        .filter(adherence_7d__lt=MISSED_THRESHOLD)
-        .iterator(chunk_size=500)
-    ):
+    for chunk in _chunks(below):
         with transaction.atomic():
-            alert, changed = alert_upsert(
-                patient=patient,
+            changed, _ = alerts_upsert_bulk(
                 kind=AlertKind.MISSED_EXERCISES,
-                level="self_care",
-                codes=["adherence_below_half"],
-                details={"adherence_7d": round(patient.adherence_7d, 2)},
+                findings={
+                    patient_id: (
+                        "self_care",
+                        ["adherence_below_half"],
+                        {"adherence_7d": round(adherence, 2)},
+                    )
+                    for patient_id, adherence in chunk
+                },
             )
-            if changed:
-                alert_notify_physios(alert=alert)
-                raised += 1
+            alerts_notify_physios(alerts=changed)
+            raised += len(changed)
     return raised

@@ -9,16 +9,21 @@ broker never got, so an outage delays a push, never loses it.
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from backend.queue import enqueue_on_commit, send_now
+from backend.queue import enqueue_many_on_commit, send_now
 
 from .delivery import deliveries_pending
 from .models import Device, Notification, PushDelivery
 
 DELIVER_PUSH = "apps.notifications.tasks.deliver_push"
+DELIVER_PUSHES = "apps.notifications.tasks.deliver_pushes"
+# Deliveries per published message: a dispatch batch of 1,000 reminders is 50 messages,
+# not 1,000; a chunk's pushes are sent one after another, within the task's time limit
+# even if every provider call timed out (20 × PUSH_TIMEOUT_SECONDS).
+PUSH_CHUNK = 20
 
 
 def notifications_create(
@@ -56,9 +61,75 @@ def notifications_bulk_create(notifications: list[Notification]) -> list[Notific
             for notification in by_user[device.user_id]
         ]
     )
-    for delivery in deliveries:
-        enqueue_on_commit(DELIVER_PUSH, str(delivery.id))
+    deliveries_publish_on_commit([str(delivery.id) for delivery in deliveries])
     return notifications
+
+
+def deliveries_publish_on_commit(ids: list[str]) -> None:
+    """Published together after commit, over one broker connection: one deliver_push for
+    a single delivery, else deliver_pushes messages of PUSH_CHUNK deliveries."""
+    if len(ids) == 1:
+        enqueue_many_on_commit(DELIVER_PUSH, [(ids[0],)])
+    else:
+        enqueue_many_on_commit(
+            DELIVER_PUSHES,
+            [(ids[start : start + PUSH_CHUNK],) for start in range(0, len(ids), PUSH_CHUNK)],
+        )
+
+
+# Literal table names (this app's own): no SQL is built from data.
+_REMINDER_INBOX_SQL = """
+    WITH inbox AS (
+        INSERT INTO notifications_notification
+            (id, user_id, kind, title, body, data, reminder_id, created_at)
+        SELECT gen_random_uuid(), r.user_id, %(kind)s, r.title, r.body,
+            jsonb_build_object('reminder_id', r.id::text, 'reminder_kind', r.kind), r.id, %(now)s
+        FROM notifications_reminder r
+        WHERE r.id = ANY(%(ids)s)
+        RETURNING id, user_id
+    )
+    INSERT INTO notifications_pushdelivery
+        (id, notification_id, device_id, status, attempts, last_error, created_at, updated_at)
+    SELECT gen_random_uuid(), inbox.id, d.id, %(pending)s, 0, '', %(now)s, %(now)s
+    FROM inbox JOIN notifications_device d ON d.user_id = inbox.user_id AND d.active
+    RETURNING id
+"""
+
+
+def reminder_notifications_create(reminders: list[dict]) -> int:
+    """The inbox rows of claimed reminders (dicts of id, user_id, kind, title, body) and
+    a push delivery per active device, in the caller's transaction; the pushes are
+    published after commit. On PostgreSQL one INSERT … SELECT writes both (the rows never
+    pass through Python); elsewhere notifications_bulk_create. Same rows either way."""
+    from .models import DeliveryStatus, NotificationKind
+
+    if not reminders:
+        return 0
+    if connection.vendor == "postgresql":
+        params = {
+            "kind": NotificationKind.REMINDER,
+            "now": timezone.now(),
+            "ids": [reminder["id"] for reminder in reminders],
+            "pending": DeliveryStatus.PENDING,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(_REMINDER_INBOX_SQL, params)
+            deliveries_publish_on_commit([str(row[0]) for row in cursor.fetchall()])
+        return len(reminders)
+    notifications_bulk_create(
+        [
+            Notification(
+                user_id=reminder["user_id"],
+                kind=NotificationKind.REMINDER,
+                title=reminder["title"],
+                body=reminder["body"],
+                data={"reminder_id": str(reminder["id"]), "reminder_kind": reminder["kind"]},
+                reminder_id=reminder["id"],
+            )
+            for reminder in reminders
+        ]
+    )
+    return len(reminders)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -27,8 +28,14 @@ from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
 
 def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
     """A patient's own plans; a physio's currently linked patients' plans."""
-    plans = ExercisePlan.objects.select_related("patient").prefetch_related(
-        Prefetch("items", queryset=PlanItem.objects.select_related("exercise").order_by("position"))
+    plans = (
+        ExercisePlan.objects.select_related("patient")
+        .defer("patient__password")  # a display read: never the hash
+        .prefetch_related(
+            Prefetch(
+                "items", queryset=PlanItem.objects.select_related("exercise").order_by("position")
+            )
+        )
     )
     if user.role == Role.PATIENT:
         return plans.filter(patient=user)
@@ -61,41 +68,62 @@ def _in_force_at(item: PlanItem, moment: datetime) -> bool:
     return item.created_at < moment and (item.retired_at is None or item.retired_at >= moment)
 
 
+# What `today/` shows of each item: read as values, with the exercise's slug and name only.
+TODAY_ITEM_COLUMNS = (
+    "id",
+    "days_of_week",
+    "sets",
+    "reps",
+    "hold_seconds",
+    "times_per_day",
+    "max_pain",
+    "notes",
+    "exercise__slug",
+    "exercise__name",
+)
+
+
 def today_for(*, patient: User, now: datetime | None = None) -> dict:
+    """Today's due exercises in the patient's zone with what is done: two queries (the
+    active plan's id and title; its items in force with today's session counts), no
+    re-read of the patient and no column the answer does not show."""
     zone = patient.zone
     now = now or timezone.now()
     today = now.astimezone(zone).date()
     start, end = local_day_bounds(today, zone)
-    plan = active_plan_of(patient=patient)
     result = {"date": today, "timezone": patient.timezone, "plan": None, "items": []}
-    if plan is None or not plan.start_date <= today <= plan.end_date:
-        return result
-    result["plan"] = {"id": str(plan.id), "title": plan.title}
-    due = [
-        item
-        for item in plan.items.all()
-        if item.retired_at is None and today.weekday() in item.days_of_week
-    ]
-    done = dict(
-        ExerciseLog.objects.filter(plan_item__in=due, performed_at__gte=start, performed_at__lt=end)
-        .values("plan_item")
-        .annotate(count=Count("id"))
-        .values_list("plan_item", "count")
+    plan = (
+        ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE)
+        .order_by("-created_at")
+        .values("id", "title", "start_date", "end_date")
+        .first()
     )
-    for item in due:
-        count = done.get(item.id, 0)
+    if plan is None or not plan["start_date"] <= today <= plan["end_date"]:
+        return result
+    result["plan"] = {"id": str(plan["id"]), "title": plan["title"]}
+    items = (
+        PlanItem.objects.filter(plan_id=plan["id"], retired_at__isnull=True)
+        .annotate(
+            done=Count("logs", filter=Q(logs__performed_at__gte=start, logs__performed_at__lt=end))
+        )
+        .order_by("position", "id")
+        .values(*TODAY_ITEM_COLUMNS, "done")
+    )
+    for item in items:
+        if today.weekday() not in item["days_of_week"]:
+            continue
         result["items"].append(
             {
-                "plan_item": item.id,
-                "exercise": {"slug": item.exercise.slug, "name": item.exercise.name},
-                "sets": item.sets,
-                "reps": item.reps,
-                "hold_seconds": item.hold_seconds,
-                "times_per_day": item.times_per_day,
-                "max_pain": item.max_pain,
-                "notes": item.notes,
-                "done": count,
-                "remaining": max(item.times_per_day - count, 0),
+                "plan_item": item["id"],
+                "exercise": {"slug": item["exercise__slug"], "name": item["exercise__name"]},
+                "sets": item["sets"],
+                "reps": item["reps"],
+                "hold_seconds": item["hold_seconds"],
+                "times_per_day": item["times_per_day"],
+                "max_pain": item["max_pain"],
+                "notes": item["notes"],
+                "done": item["done"],
+                "remaining": max(item["times_per_day"] - item["done"], 0),
             }
         )
     return result
@@ -208,6 +236,43 @@ def with_adherence_7d(patients: QuerySet[User], *, now: datetime | None = None) 
             output_field=FloatField(),
         ),
     )
+
+
+def adherence_7d_below(threshold: float, *, now: datetime | None = None) -> list[tuple]:
+    """(patient id, adherence_7d) of every patient whose active plan started at least a
+    week ago and whose adherence_7d (as with_adherence_7d computes it) is under
+    `threshold`: two aggregate queries over all patients (expected sessions per week,
+    sessions logged in the week), not a pair of correlated subqueries per patient."""
+    now = now or timezone.now()
+    judged_from = (now - timedelta(days=6)).date()
+    # A patient has at most one active plan: its items' sessions are the week's expected.
+    expected = (
+        PlanItem.objects.filter(
+            plan__status=PlanStatus.ACTIVE,
+            plan__start_date__lte=judged_from,
+            retired_at__isnull=True,
+        )
+        .order_by()
+        .values("plan__patient_id")
+        .annotate(total=Sum("sessions_per_week"))
+        .values_list("plan__patient_id", "total")
+    )
+    done = dict(
+        ExerciseLog.objects.filter(
+            performed_at__gte=now - timedelta(days=7), plan_item__plan__status=PlanStatus.ACTIVE
+        )
+        .order_by()
+        .values("patient_id")
+        .annotate(count=Count("id"))
+        .values_list("patient_id", "count")
+    )
+    below = []
+    for patient_id, total in expected:
+        if total and total > 0:
+            adherence = min(done.get(patient_id, 0) / total, 1.0)
+            if adherence < threshold:
+                below.append((patient_id, adherence))
+    return below
 
 
 def export_for(patient: User) -> dict:

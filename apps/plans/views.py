@@ -27,6 +27,9 @@ from .serializers import (
     TodaySerializer,
 )
 
+# Built once per process: DRF builds a serializer's fields on first use (stateless after).
+TODAY_OUTPUT = TodaySerializer()
+
 ADHERENCE_MAX_DAYS = 366
 
 
@@ -169,7 +172,7 @@ class TodayView(APIView):
         responses={200: TodaySerializer}, summary="Today's exercises in the patient's zone"
     )
     def get(self, request: Request) -> Response:
-        return Response(TodaySerializer(selectors.today_for(patient=request.user)).data)
+        return Response(TODAY_OUTPUT.to_representation(selectors.today_for(patient=request.user)))
 
 
 class ExerciseLogView(APIView):

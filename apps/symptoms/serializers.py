@@ -1,4 +1,5 @@
 from datetime import timedelta
+from functools import lru_cache
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -107,6 +108,13 @@ class HintSerializer(serializers.Serializer):
 
 
 def triage_payload(level: str, codes: list[str]) -> dict:
+    return _triage_payload(level, tuple(codes))
+
+
+@lru_cache(maxsize=256)
+def _triage_payload(level: str, codes: tuple[str, ...]) -> dict:
+    # The flags' texts are fixed data: a (level, codes) pair always renders the same,
+    # and a sync of 500 logs has a handful of distinct ones. Callers only read the dict.
     flags = []
     for code in codes:
         flag = rules.flag_for(code)

@@ -4,12 +4,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from itertools import islice, takewhile
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from apps.accounts.models import User
 from backend import hooks
+from backend.inserts import insert_ignoring_conflicts, insert_or_ignore
 
 from . import triage as rules
 from .models import SymptomLog
@@ -38,26 +40,47 @@ def facts_of(values: Any) -> rules.LogFacts:
     return rules.LogFacts(**data)
 
 
-def _history(patient: User, before, *, window: timedelta, limit: int = 200) -> list[SymptomLog]:
+# The columns the rules read: history is read as plain values of these, never as whole
+# rows (a note of 1,000 characters and the stored triage are not needed to triage).
+HISTORY_COLUMNS = ("recorded_at", *FACT_FIELDS)
+
+
+def _history(patient: User, before, *, window: timedelta, limit: int = 200) -> list[dict]:
     return list(
         SymptomLog.objects.filter(
             patient=patient, recorded_at__lt=before, recorded_at__gte=before - window
-        ).order_by("-recorded_at")[:limit]
+        )
+        .order_by("-recorded_at")
+        .values(*HISTORY_COLUMNS)[:limit]
     )
 
 
 def _hints(new: rules.LogFacts, earlier: Sequence[rules.LogFacts]) -> list[dict[str, Any]]:
-    window = [new, *(f for f in earlier if f.recorded_at >= new.recorded_at - HINT_WINDOW)]
-    hint = rules.referred_pain_hint(window[:HINT_MAX_LOGS])
+    since = new.recorded_at - HINT_WINDOW
+    # The first HINT_MAX_LOGS - 1 in the window, without filtering the rest: a bulk sync
+    # passes each item hundreds of earlier logs.
+    window = [new, *islice((f for f in earlier if f.recorded_at >= since), HINT_MAX_LOGS - 1)]
+    hint = rules.referred_pain_hint(window)
     return [asdict(hint)] if hint else []
 
 
-def _assess(fields: dict[str, Any], earlier: Sequence[rules.LogFacts]) -> dict[str, Any]:
-    """Triage and hints for a log not yet saved; `earlier` is newest first."""
+def _assess(
+    fields: dict[str, Any],
+    earlier: Sequence[rules.LogFacts],
+    history: Sequence[rules.LogFacts] | None = None,
+) -> dict[str, Any]:
+    """Triage and hints for a log not yet saved; `earlier` is newest first (so the
+    triage history is read up to the first log older than TRIAGE_HISTORY, no further).
+    `history`, when the caller already has it: the logs of the TRIAGE_HISTORY before."""
     new = facts_of(fields)
-    history = [
-        f for f in earlier if new.recorded_at - TRIAGE_HISTORY <= f.recorded_at < new.recorded_at
-    ]
+    if history is None:
+        since = new.recorded_at - TRIAGE_HISTORY
+        history = list(
+            takewhile(
+                lambda f: f.recorded_at >= since,
+                (f for f in earlier if f.recorded_at < new.recorded_at),
+            )
+        )
     result = rules.triage(new, history)
     return {
         "triage_level": result.level,
@@ -78,20 +101,17 @@ class Outcome:
 def symptom_log_create(*, patient: User, **fields: Any) -> Outcome:
     """Store a log with its triage; an urgent or emergency answer raises an alert in the
     same transaction. The same client_id again returns the stored log unchanged, even
-    when two copies race (the unique constraint decides, not a prior read)."""
-    existing = SymptomLog.objects.filter(patient=patient, client_id=fields["client_id"]).first()
-    if existing:
-        return Outcome(existing, created=False)
+    when two copies race: the unique constraint decides (INSERT … ON CONFLICT DO
+    NOTHING), and the stored copy is read only when the database kept it out.
 
+    Statements: the history (values of the columns the rules read), the insert, and
+    for a copy already stored one read of it; no read before the insert."""
     earlier = [
-        facts_of(log) for log in _history(patient, fields["recorded_at"], window=HINT_WINDOW)
+        facts_of(row) for row in _history(patient, fields["recorded_at"], window=HINT_WINDOW)
     ]
     log = SymptomLog(patient=patient, **fields, **_assess(fields, earlier))
     log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():  # savepoint: losing a race must not spoil the outer one
-            log.save(force_insert=True)
-    except IntegrityError:
+    if not insert_or_ignore(log):
         return Outcome(
             SymptomLog.objects.get(patient=patient, client_id=fields["client_id"]), created=False
         )
@@ -145,15 +165,21 @@ def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> lis
         ).order_by("-recorded_at")
         # The patient's timeline, oldest first, with the new logs inserted as they are
         # assessed: each item sees the logs before it, stored or synced with it.
-        timeline = [facts_of(log) for log in list(stored[:1000])[::-1]]
+        timeline = [facts_of(row) for row in list(stored.values(*HISTORY_COLUMNS)[:1000])[::-1]]
         times = [facts.recorded_at for facts in timeline]
         for item in sorted(pending, key=lambda i: i.fields["recorded_at"]):
             if item.fields["client_id"] in to_create:
                 continue
             at = item.fields["recorded_at"]
+            # Slices of the sorted timeline, newest first: the hint's last few logs of
+            # HINT_WINDOW and triage's TRIAGE_HISTORY (no per-item filtering of the rest).
             first, end = bisect_left(times, at - HINT_WINDOW), bisect_left(times, at)
-            earlier = timeline[first:end][::-1]  # newest first
-            log = SymptomLog(patient=patient, **item.fields, **_assess(item.fields, earlier))
+            week = bisect_left(times, at - TRIAGE_HISTORY)
+            earlier = timeline[max(first, end - HINT_MAX_LOGS) : end][::-1]
+            history = timeline[week:end][::-1]
+            log = SymptomLog(
+                patient=patient, **item.fields, **_assess(item.fields, earlier, history)
+            )
             log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
             to_create[item.fields["client_id"]] = log
             position = bisect_right(times, at)
@@ -161,14 +187,12 @@ def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> lis
             timeline.insert(position, facts_of(log))
 
     if to_create:
-        # A copy synced at the same moment by another request is skipped by the database;
-        # the re-read below shows which rows are this request's.
-        SymptomLog.objects.bulk_create(to_create.values(), ignore_conflicts=True)
-        ours = {log.pk for log in to_create.values()}
-        for log in SymptomLog.objects.filter(patient=patient, client_id__in=to_create.keys()):
-            if log.pk in ours:
-                to_create[log.client_id] = log
-            else:
+        # A copy synced at the same moment by another request is skipped by the database,
+        # and the insert says which rows it stored: the others are read back, if any.
+        ours = insert_ignoring_conflicts(list(to_create.values()))
+        lost = [client_id for client_id, log in to_create.items() if log.pk not in ours]
+        if lost:
+            for log in SymptomLog.objects.filter(patient=patient, client_id__in=lost):
                 known[log.client_id] = log
                 del to_create[log.client_id]
         if to_create:

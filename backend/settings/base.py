@@ -110,7 +110,13 @@ DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=2)
 
 
 def postgres_options() -> dict:
-    return {"connect_timeout": DATABASE_CONNECT_TIMEOUT}
+    # plan_cache_mode: the foreign-key checks' cached plans are made again each time from
+    # the table's current size, so a plan made while a table was empty (a seq scan) never
+    # outlives its data (docs/decisions/empty-table-planning.md).
+    return {
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        "options": "-c plan_cache_mode=force_custom_plan",
+    }
 
 
 DATABASES = {
@@ -198,7 +204,7 @@ SIMPLE_JWT = {
 # --- REST framework ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "apps.accounts.authentication.JWTUserAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["backend.parsers.JSONParser"],

@@ -115,3 +115,66 @@ def test_a_token_login_records_last_login(api_client, patient):
     login(api_client, patient.email)
     patient.refresh_from_db()
     assert patient.last_login is not None
+
+
+# --- The access token: the user is read without the password hash ----------------------------
+
+
+def _me(api_client, user, token=None):
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token or AccessToken.for_user(user)}")
+    return api_client.get("/api/v1/me/")
+
+
+@pytest.mark.django_db
+def test_authentication_reads_the_user_once_and_never_the_password_hash(api_client, patient):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = _me(api_client, patient)
+
+    assert response.status_code == 200
+    user_reads = [q["sql"] for q in queries if '"accounts_user"' in q["sql"]]
+    assert len(user_reads) == 1
+    assert "password" not in user_reads[0]
+
+
+@pytest.mark.django_db
+def test_the_access_token_of_a_deactivated_account_is_refused(api_client, patient):
+    from apps.accounts.models import User
+
+    User.objects.filter(pk=patient.pk).update(is_active=False)
+
+    response = _me(api_client, patient)
+
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["code"] == "user_inactive"
+
+
+@pytest.mark.django_db
+def test_the_access_token_of_an_erased_account_is_refused(api_client, patient):
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from apps.accounts.services import user_erase
+
+    token = AccessToken.for_user(patient)  # issued while the account existed
+    user_erase(user=patient)
+
+    response = _me(api_client, patient, token)
+
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["code"] == "user_not_found"
+
+
+@pytest.mark.django_db
+def test_a_deferred_password_still_changes_and_saves(patient):
+    from apps.accounts.selectors import users_without_secrets
+
+    user = users_without_secrets().get(pk=patient.pk)
+    user.set_password("a-new-long-passphrase")
+    user.save()
+
+    patient.refresh_from_db()
+    assert patient.check_password("a-new-long-passphrase")

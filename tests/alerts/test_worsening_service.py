@@ -285,3 +285,129 @@ def test_rising_logs_sent_through_the_api_make_one_open_alert_via_the_task(patie
     assert alerts.count() == 1
     assert alerts.get().status == "open"
     assert Notification.objects.filter(user=physio, kind="alert", alert=alerts.get()).count() == 1
+
+
+# --- The sweeps are set-based: queries do not grow with the number of patients ----------------
+
+
+def _sweep_queries(sweep, **kwargs) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        sweep(**kwargs)
+    return len(captured)
+
+
+def _linked_patients(physio, count):
+    patients = PatientFactory.create_batch(count)
+    for patient in patients:
+        care_link_create(physio=physio, patient=patient)
+    return patients
+
+
+@pytest.mark.django_db
+def test_the_worsening_sweep_costs_the_same_queries_for_two_patients_as_for_eight(physio):
+    now = timezone.now()
+    few, many = _linked_patients(physio, 2), _linked_patients(physio, 8)
+    for patient in few:
+        rising(patient, now)
+    first = _sweep_queries(worsening_sweep, now=now)
+    assert Alert.objects.filter(kind="worsening").count() == 2
+
+    for patient in many:
+        rising(patient, now)
+    # The two already alerted are candidates again (unchanged); eight are new.
+    assert _sweep_queries(worsening_sweep, now=now) == first
+    assert Alert.objects.filter(kind="worsening").count() == 10
+    assert Notification.objects.filter(user=physio, alert__kind="worsening").count() == 10
+    advice = Notification.objects.filter(kind="advice", user__in=many)
+    assert advice.count() == 8
+
+
+@pytest.mark.django_db
+def test_the_missed_exercises_sweep_costs_the_same_queries_for_two_patients_as_for_eight(
+    physio, exercise, other_exercise
+):
+    import time_machine
+
+    from apps.plans.services import plan_create
+    from tests.bodies import plan_body
+
+    def plan_for(patient):
+        body = plan_body(patient)
+        plan_create(
+            physio=physio,
+            patient_id=patient.id,
+            title=body["title"],
+            start_date=dt.date.fromisoformat(body["start_date"]),
+            end_date=dt.date.fromisoformat(body["end_date"]),
+            reminder_times=body["reminder_times"],
+            items=[
+                {**item, "exercise": type(exercise).objects.get(slug=item["exercise"])}
+                for item in body["items"]
+            ],
+        )
+
+    few, many = _linked_patients(physio, 2), _linked_patients(physio, 8)
+    with time_machine.travel(timezone.now() - dt.timedelta(days=10)):
+        for patient in few + many:
+            plan_for(patient)
+
+    first = _sweep_queries(missed_exercises_sweep)
+    assert Alert.objects.filter(kind="missed_exercises").count() == 10
+    Alert.objects.filter(patient__in=many).delete()
+
+    assert _sweep_queries(missed_exercises_sweep) == first
+    assert Alert.objects.filter(kind="missed_exercises").count() == 10
+
+
+@pytest.mark.django_db
+def test_low_adherence_is_found_with_two_aggregates_as_the_dashboard_computes_it(
+    physio, exercise, other_exercise, django_assert_num_queries
+):
+    import time_machine
+
+    from apps.accounts.models import User
+    from apps.plans.selectors import adherence_7d_below, with_adherence_7d
+    from apps.plans.services import plan_create
+    from tests.bodies import plan_body
+
+    patients = _linked_patients(physio, 4)
+    with time_machine.travel(timezone.now() - dt.timedelta(days=10)):
+        for patient in patients:
+            body = plan_body(patient)
+            plan_create(
+                physio=physio,
+                patient_id=patient.id,
+                title=body["title"],
+                start_date=dt.date.fromisoformat(body["start_date"]),
+                end_date=dt.date.fromisoformat(body["end_date"]),
+                reminder_times=body["reminder_times"],
+                items=[
+                    {**item, "exercise": type(exercise).objects.get(slug=item["exercise"])}
+                    for item in body["items"]
+                ],
+            )
+    item = PlanItem.objects.filter(plan__patient=patients[0]).first()
+    for day in range(7):  # the first patient keeps up with one item, daily
+        for _ in range(3):
+            exercise_log_create(
+                patient=patients[0],
+                plan_item=item,
+                client_id=uuid.uuid4(),
+                performed_at=timezone.now() - dt.timedelta(days=day, minutes=5),
+                sets_done=2,
+                pain_during=1,
+            )
+
+    with django_assert_num_queries(2):
+        below = dict(adherence_7d_below(0.5))
+
+    annotated = {
+        p.pk: p.adherence_7d
+        for p in with_adherence_7d(User.objects.filter(pk__in=[p.pk for p in patients]))
+    }
+    assert below == {pk: value for pk, value in annotated.items() if value < 0.5}
+    assert patients[0].pk not in below
+    assert len(below) == 3

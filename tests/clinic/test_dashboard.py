@@ -233,3 +233,20 @@ def test_patients_and_editors_cannot_use_physio_views(
     for client, expected in ((patient_client, 403), (editor_client, 403), (api_client, 401)):
         assert client.get("/api/v1/patients/").status_code == expected
         assert client.get(f"/api/v1/patients/{patient.id}/summary/").status_code == expected
+
+
+@pytest.mark.django_db
+def test_the_dashboard_and_a_summary_never_select_a_password_hash(
+    physio, physio_client, patient, linked
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert physio_client.get("/api/v1/patients/").status_code == 200
+        assert physio_client.get(f"/api/v1/patients/{patient.id}/summary/").status_code == 200
+        assert physio_client.get("/api/v1/care-team/").status_code == 200
+
+    reads = [q["sql"] for q in captured if q["sql"].startswith("SELECT")]
+    assert reads
+    assert not [sql for sql in reads if "password" in sql]

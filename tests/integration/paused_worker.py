@@ -21,14 +21,14 @@ logger = logging.getLogger(__name__)
 def _pause_dispatch_mid_batch(sender=None, **kwargs) -> None:
     from apps.notifications import dispatch
 
-    if getattr(dispatch.notifications_bulk_create, "paused", False):
+    if getattr(dispatch.reminder_notifications_create, "paused", False):
         return
-    original = dispatch.notifications_bulk_create
+    original = dispatch.reminder_notifications_create
 
-    def paused(notifications):
-        logger.info("dispatch: claimed %d reminders, pausing", len(notifications))
+    def paused(reminders):
+        logger.info("dispatch: claimed %d reminders, pausing", len(reminders))
         time.sleep(float(os.environ.get("DISPATCH_PAUSE_SECONDS", "30")))
-        return original(notifications)
+        return original(reminders)
 
     paused.paused = True
-    dispatch.notifications_bulk_create = paused
+    dispatch.reminder_notifications_create = paused

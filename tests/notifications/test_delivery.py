@@ -377,3 +377,32 @@ def test_a_worker_retries_web_push_no_sooner_than_a_retry_after_date(
     first, second = provider.sent()
     assert first.at < asked <= second.at
     assert delivery.attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_batch_s_pushes_are_published_in_chunks_and_each_is_sent(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from apps.notifications import inbox
+    from apps.notifications.models import Notification, PushDelivery
+    from apps.notifications.tasks import deliver_pushes
+    from backend import queue
+    from tests.factories import DeviceFactory
+
+    published = []
+    monkeypatch.setattr(
+        queue, "send_many", lambda name, args, **kw: published.append((name, args)) or len(args)
+    )
+    devices = DeviceFactory.create_batch(inbox.PUSH_CHUNK + 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        inbox.notifications_bulk_create(
+            [Notification(user=device.user, kind="reminder", title="Hi") for device in devices]
+        )
+    queue.hand_off.drain()
+
+    assert [(name, [len(ids) for (ids,) in args]) for name, args in published] == [
+        (inbox.DELIVER_PUSHES, [inbox.PUSH_CHUNK, 5])
+    ]
+    ids = [delivery_id for (chunk,) in published[0][1] for delivery_id in chunk]
+    assert deliver_pushes.run(ids[:3]) == {"sent": 3}
+    assert PushDelivery.objects.filter(status="sent").count() == 3

@@ -316,3 +316,45 @@ def test_plan_ahead_skips_patients_with_check_ins_off(patient, other_patient):
     )
 
     assert reminders_plan_ahead() == 0
+
+
+@pytest.mark.django_db
+def test_the_beat_tick_claims_nothing_and_fans_out_one_batch_task_per_batch(patient, monkeypatch):
+    from apps.notifications import dispatch
+
+    published = []
+    monkeypatch.setattr(
+        dispatch, "send_many", lambda name, args: published.append((name, args)) or len(args)
+    )
+    now = timezone.now()
+    for minute in range(25):
+        schedule(patient, now - dt.timedelta(minutes=minute + 1))
+
+    assert dispatch.reminders_fan_out(batch_size=10) == 3
+
+    assert published == [(dispatch.BATCH_TASK, [(10,)] * 3)]
+    assert not Reminder.objects.exclude(status=ReminderStatus.SCHEDULED).exists()
+    # Each batch task claims its share; together they send everything, once.
+    assert [dispatch.reminders_dispatch_batch(batch_size=10) for _ in range(4)] == [10, 10, 5, 0]
+    assert Notification.objects.count() == 25
+
+
+@pytest.mark.django_db
+def test_a_dispatched_reminder_has_its_inbox_row_and_a_delivery_per_active_device(patient):
+    from apps.notifications.models import PushDelivery
+    from tests.factories import DeviceFactory
+
+    phone, _tablet = DeviceFactory(user=patient), DeviceFactory(user=patient, active=False)
+    reminder = schedule(patient, timezone.now() - dt.timedelta(minutes=1))
+
+    assert reminders_dispatch_due() == 1
+
+    notification = Notification.objects.get(reminder=reminder)
+    assert (notification.user, notification.kind, notification.title) == (
+        patient,
+        "reminder",
+        "Exercises",
+    )
+    assert notification.data == {"reminder_id": str(reminder.id), "reminder_kind": "exercise"}
+    delivery = PushDelivery.objects.get(notification=notification)
+    assert (delivery.device, delivery.status, delivery.attempts) == (phone, "pending", 0)

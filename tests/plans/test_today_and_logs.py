@@ -291,3 +291,19 @@ def test_a_session_done_before_its_item_was_replaced_that_day_still_counts(patie
         tuesday = _adherence(plan, "2026-11-17", "2026-11-17")["days"]
 
     assert tuesday == [{"date": "2026-11-17", "expected": 1, "done": 1, "ratio": 1.0}]
+
+
+@pytest.mark.django_db
+def test_today_costs_three_queries_and_reads_no_password(
+    patient, make_plan, django_assert_num_queries
+):
+    make_plan()
+    client = client_for(patient)
+
+    # the user (authentication), the active plan, its items with today's counts
+    with django_assert_num_queries(3) as captured:
+        response = client.get("/api/v1/today/")
+
+    assert response.status_code == 200
+    assert response.json()["items"]
+    assert not any("password" in q["sql"] for q in captured)

@@ -99,13 +99,13 @@ def test_500_logs_are_stored_with_a_bounded_number_of_queries(
     items = offline_logs(500)
     items[7] = {**items[7], "locations": ["calf"], "redness": True}
 
-    # user, savepoint pair, known ids, history, re-read, alerts, alert events, the
-    # patient's physios (for their notifications): 9, plus the
+    # user, savepoint pair, known ids, history, alerts, alert events, the
+    # patient's physios (for their notifications): 8, plus the
     # bulk insert, which is one statement on PostgreSQL and SQLite's parameter limit
     # splits into batches.
     fields = [f for f in SymptomLog._meta.concrete_fields]
     insert_batches = math.ceil(500 / connection.ops.bulk_batch_size(fields, [None] * 500))
-    with django_assert_max_num_queries(9 + insert_batches):
+    with django_assert_max_num_queries(8 + insert_batches):
         response = patient_client.post(URL, items, format="json")
 
     assert response.status_code == 200

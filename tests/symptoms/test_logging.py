@@ -245,3 +245,43 @@ def test_every_red_flag_row_answers_with_its_code_and_level(
 
 
 ALERTING = {"urgent", "emergency"}
+
+
+# --- What a log costs the database ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_new_log_costs_the_user_the_history_and_one_insert(
+    patient_client, patient, django_assert_num_queries
+):
+    """No read before the insert: the unique constraint decides a duplicate. (The
+    savepoint pair is the test's transaction; in production it is BEGIN and COMMIT.)"""
+    patient_client.post(URL, symptom_log_body(), format="json")  # some history to read
+
+    # user, savepoint, history (values), INSERT … ON CONFLICT DO NOTHING, release
+    with django_assert_num_queries(5) as captured:
+        response = patient_client.post(URL, symptom_log_body(), format="json")
+
+    assert response.status_code == 201
+    history = next(
+        q["sql"] for q in captured if q["sql"].startswith("SELECT") and "symptom" in q["sql"]
+    )
+    # Only the columns the rules read.
+    assert '"note"' not in history
+    assert '"hints"' not in history
+
+
+@pytest.mark.django_db
+def test_a_copy_sent_again_costs_one_more_read_and_changes_nothing(
+    patient_client, patient, django_assert_num_queries
+):
+    body = symptom_log_body()
+    first = patient_client.post(URL, body, format="json")
+
+    # user, savepoint, history, the insert the database skips, the stored copy, release
+    with django_assert_num_queries(6):
+        again = patient_client.post(URL, body, format="json")
+
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert SymptomLog.objects.filter(patient=patient).count() == 1

@@ -1,0 +1,42 @@
+"""JWT authentication that never reads the password hash.
+
+simplejwt's JWTAuthentication loads the whole user row on every request, password hash
+included, although nothing after authentication needs it (CHECK_REVOKE_TOKEN is off).
+This one reads the same row without the hash, and refuses exactly what simplejwt
+refuses: a token whose user is gone (an erased account) or deactivated.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
+
+from .models import User
+from .selectors import users_without_secrets
+
+
+class JWTUserAuthentication(JWTAuthentication):
+    def get_user(self, validated_token) -> User:
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as error:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from error
+
+        # One query by primary key; is_active is checked here, not in the query, so an
+        # inactive account keeps its own error code (user_inactive) as with simplejwt.
+        try:
+            user = users_without_secrets().get(**{api_settings.USER_ID_FIELD: user_id})
+        except User.DoesNotExist as error:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found") from error
+        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if api_settings.CHECK_REVOKE_TOKEN:  # compares with the hash: read it only then
+            return super().get_user(validated_token)
+        return user
+
+
+class JWTUserScheme(SimpleJWTScheme):
+    """The schema describes it as simplejwt's bearer JWT (same name: jwtAuth)."""
+
+    target_class = "apps.accounts.authentication.JWTUserAuthentication"
