@@ -227,7 +227,7 @@ def alert_resolve(*, alert: Alert, by: User) -> Alert:
     return alert
 
 
-# --- Worsening (DOMAIN.md, "Worsening: checked in the background") -------------------------
+# --- Worsening (docs/domain.md, "Worsening: checked in the background") -------------------
 
 WORSENING_LOOKBACK = timedelta(days=10)
 EXERCISE_LOOKBACK = timedelta(days=14)

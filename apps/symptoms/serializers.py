@@ -53,7 +53,7 @@ def _code_list(choices, max_length: int) -> serializers.ListField:
 
 
 class SymptomLogInputSerializer(StrictSerializer):
-    """What the phone sends (API.md, Symptom logs); unknown fields are refused."""
+    """What the phone sends (docs/api.md, Symptom logs); unknown fields are refused."""
 
     client_id = StrictUUIDField()
     recorded_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label="two years")
