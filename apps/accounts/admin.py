@@ -70,6 +70,23 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows of a record shown under it (items, events, goals), never added, changed or
+    deleted here. Subclasses name `model` and `fields`; every field is read-only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or super().get_readonly_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(CareTeamInvite)
 class CareTeamInviteAdmin(ReadOnlyAdmin):
     # Only the code's hash is stored, and it is not shown either: it is of no use to staff.

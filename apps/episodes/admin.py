@@ -3,23 +3,14 @@ archives plans and freezes the report), so the admin shows them read-only."""
 
 from django.contrib import admin
 
-from apps.accounts.admin import ReadOnlyAdmin
+from apps.accounts.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Episode, Goal
 
 
-class GoalInline(admin.TabularInline):
+class GoalInline(ReadOnlyInline):
     model = Goal
     fields = ["description", "instrument", "target", "due_on", "created_by", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Episode)

@@ -19,6 +19,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from apps.accounts.admin import ReadOnlyAdmin
 from apps.accounts.services import EDITORS_GROUP
 
 from . import services
@@ -150,19 +151,6 @@ class InstrumentVersionAdmin(EditorsMayLook):
         for version in versions:
             services.instrument_version_set_enabled(version=version, enabled=False)
         self.message_user(request, f"{len(versions)} version(s) switched off.", messages.SUCCESS)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Patient records: readable by staff with view permission, never edited here."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(OutcomeSchedule)

@@ -3,51 +3,22 @@
 
 from django.contrib import admin
 
-from apps.accounts.admin import ReadOnlyAdmin
+from apps.accounts.admin import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import ExerciseLog, ExercisePlan, PlanEvent, PlanItem
+from .models import PRESCRIPTION_FIELDS, ExerciseLog, ExercisePlan, PlanEvent, PlanItem
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(ReadOnlyInline):
     model = PlanItem
-    fields = [
-        "position",
-        "exercise",
-        "sets",
-        "reps",
-        "hold_seconds",
-        "times_per_day",
-        "days_of_week",
-        "max_pain",
-        "notes",
-        "retired_at",
-    ]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
+    fields = ["position", "exercise", *PRESCRIPTION_FIELDS, "retired_at"]
     show_change_link = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class PlanEventInline(admin.TabularInline):
+class PlanEventInline(ReadOnlyInline):
     """Who created, changed and archived the plan, oldest first."""
 
     model = PlanEvent
     fields = ["at", "action", "actor", "details"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ExercisePlan)

@@ -60,6 +60,19 @@ class ExercisePlan(models.Model):
         return self.title
 
 
+# What a plan item prescribes: shown and exported with the same names everywhere (the
+# admin, the API's items, the patient's export).
+PRESCRIPTION_FIELDS = (
+    "sets",
+    "reps",
+    "hold_seconds",
+    "times_per_day",
+    "days_of_week",
+    "max_pain",
+    "notes",
+)
+
+
 class PlanItem(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(ExercisePlan, on_delete=models.CASCADE, related_name="items")

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role, User
 
-from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
+from .models import PRESCRIPTION_FIELDS, ExerciseLog, ExercisePlan, PlanItem, PlanStatus
 
 
 def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
@@ -295,17 +295,7 @@ def export_for(patient: User) -> dict:
         ),
         "plan_items": list(
             PlanItem.objects.filter(plan__patient=patient).values(
-                "id",
-                "plan_id",
-                "exercise__slug",
-                "sets",
-                "reps",
-                "hold_seconds",
-                "times_per_day",
-                "days_of_week",
-                "max_pain",
-                "notes",
-                "retired_at",
+                "id", "plan_id", "exercise__slug", *PRESCRIPTION_FIELDS, "retired_at"
             )
         ),
         "exercise_logs": list(

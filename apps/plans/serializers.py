@@ -14,7 +14,7 @@ from backend.rest import (
 )
 
 from .errors import PlanError
-from .models import ExerciseLog, ExercisePlan, PlanItem
+from .models import PRESCRIPTION_FIELDS, ExerciseLog, ExercisePlan, PlanItem
 
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 OLDEST_ACCEPTED = timedelta(days=730)
@@ -108,17 +108,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanItem
-        fields = [
-            "id",
-            "exercise",
-            "sets",
-            "reps",
-            "hold_seconds",
-            "times_per_day",
-            "days_of_week",
-            "max_pain",
-            "notes",
-        ]
+        fields = ["id", "exercise", *PRESCRIPTION_FIELDS]
         read_only_fields = fields
 
 
