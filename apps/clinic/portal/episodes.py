@@ -93,6 +93,22 @@ def _done(patient, what: str) -> HttpResponse:
     return redirect(reverse("clinic:episode", args=[patient.pk]) + f"?saved={what}")
 
 
+def _submit(request: HttpRequest, patient, form, form_key: str, write, done: str) -> HttpResponse:
+    """A form's POST: on valid input call `write(cleaned_data)` (a service); its
+    ValidationErrors land on the form's fields and a Conflict shows as a message (409); on
+    success back to the tab with `done`'s notice. Invalid input re-shows the form (400)."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ValidationError as error:
+            _service_errors(form, error)
+        except Conflict as conflict:
+            return _page(request, patient, conflict=conflict.message, status=409)
+        else:
+            return _done(patient, done)
+    return _page(request, patient, **{form_key: form}, status=400)
+
+
 def _my_episode(request: HttpRequest, patient, episode_id) -> Episode:
     """An episode of this patient the physio may act on (the API's rule), or 404."""
     episode = review.episode_for(user=request.user, episode_id=episode_id)
@@ -112,17 +128,14 @@ def episode(request: HttpRequest, patient_id) -> HttpResponse:
 @physio_required
 def episode_open(request: HttpRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="episode")
-    form = EpisodeOpenForm(request.POST)
-    if form.is_valid():
-        try:
-            episode_services.episode_open(physio=request.user, patient=patient, **form.cleaned_data)
-        except ValidationError as error:
-            _service_errors(form, error)
-        except Conflict as conflict:
-            return _page(request, patient, conflict=conflict.message, status=409)
-        else:
-            return _done(patient, "opened")
-    return _page(request, patient, open_form=form, status=400)
+    return _submit(
+        request,
+        patient,
+        EpisodeOpenForm(request.POST),
+        "open_form",
+        lambda data: episode_services.episode_open(physio=request.user, patient=patient, **data),
+        "opened",
+    )
 
 
 @require_POST
@@ -130,17 +143,14 @@ def episode_open(request: HttpRequest, patient_id) -> HttpResponse:
 def goal_add(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="episode")
     episode = _my_episode(request, patient, episode_id)
-    form = GoalForm(request.POST, instruments=_instruments())
-    if form.is_valid():
-        try:
-            review_services.goal_add(episode=episode, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _service_errors(form, error)
-        except Conflict as conflict:
-            return _page(request, patient, conflict=conflict.message, status=409)
-        else:
-            return _done(patient, "goal")
-    return _page(request, patient, goal_form=form, status=400)
+    return _submit(
+        request,
+        patient,
+        GoalForm(request.POST, instruments=_instruments()),
+        "goal_form",
+        lambda data: review_services.goal_add(episode=episode, by=request.user, **data),
+        "goal",
+    )
 
 
 @require_POST
@@ -148,19 +158,16 @@ def goal_add(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
 def episode_discharge(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="episode")
     episode = _my_episode(request, patient, episode_id)
-    form = DischargeForm(request.POST)
-    if form.is_valid():
-        try:
-            review_services.episode_discharge(
-                episode=episode, by=request.user, note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            _service_errors(form, error)
-        except Conflict as conflict:
-            return _page(request, patient, conflict=conflict.message, status=409)
-        else:
-            return _done(patient, "discharged")
-    return _page(request, patient, discharge_form=form, status=400)
+    return _submit(
+        request,
+        patient,
+        DischargeForm(request.POST),
+        "discharge_form",
+        lambda data: review_services.episode_discharge(
+            episode=episode, by=request.user, note=data["note"]
+        ),
+        "discharged",
+    )
 
 
 @require_GET
