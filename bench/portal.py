@@ -69,6 +69,7 @@ def build(patients: int) -> dict:
     from apps.accounts.models import CareTeamLink, Role, User
     from apps.alerts.models import Alert
     from apps.content.models import Exercise, Status
+    from apps.episodes.models import Episode
     from apps.messaging.models import Message
     from apps.plans.models import ExerciseLog, ExercisePlan, PlanItem
     from apps.symptoms.models import SymptomLog
@@ -101,7 +102,7 @@ def build(patients: int) -> dict:
         )
         for n in range(2)
     ]
-    logs, alerts, plans, messages = [], [], [], []
+    logs, alerts, plans, messages, episodes = [], [], [], [], []
     for n, patient in enumerate(people):
         for day in range(28):
             logs.append(
@@ -122,10 +123,19 @@ def build(patients: int) -> dict:
             alerts.append(
                 Alert(patient=patient, kind="red_flag", level="emergency", codes=["cauda_equina"])
             )
+        episodes.append(
+            Episode(
+                patient=patient,
+                physio=physio,
+                title="Episode of care",
+                started_on=today - timedelta(days=21),
+            )
+        )
         plans.append(
             ExercisePlan(
                 patient=patient,
                 physio=physio,
+                episode=episodes[-1],
                 title="Plan",
                 start_date=today - timedelta(days=21),
                 end_date=today + timedelta(days=21),
@@ -138,6 +148,7 @@ def build(patients: int) -> dict:
     SymptomLog.objects.bulk_create(logs, batch_size=2000)
     Alert.objects.bulk_create(alerts)
     Message.objects.bulk_create(messages)
+    Episode.objects.bulk_create(episodes)
     ExercisePlan.objects.bulk_create(plans)
     items = PlanItem.objects.bulk_create(
         [
