@@ -265,3 +265,21 @@ def test_a_discharged_episode_still_reads(physio, patient, linked):
     assert body["status"] == "discharged"
     assert body["discharged_at"] is not None
     assert timezone.now() >= dt.datetime.fromisoformat(body["discharged_at"])
+
+
+@pytest.mark.parametrize("value", ["x", 5, True, {"id": "x"}])
+def test_a_malformed_episode_on_a_plan_is_a_400_and_stores_nothing(
+    physio, patient, linked, exercise, other_exercise, value
+):
+    response = post_plan(physio, patient, episode=value)
+
+    assert response.status_code == 400, response.content
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("episode", "invalid")]
+    assert not ExercisePlan.objects.exists()
+    assert not Episode.objects.exists()
+
+
+def test_a_null_episode_means_the_default(physio, patient, linked, exercise, other_exercise):
+    response = post_plan(physio, patient, episode=None)
+    assert response.status_code == 201, response.content
+    assert response.json()["episode"] == str(Episode.objects.get().id)

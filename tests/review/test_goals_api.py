@@ -151,3 +151,20 @@ def test_only_a_linked_physio_adds_goals(physio, other_physio, patient, linked, 
     )
     assert response.status_code == 403
     assert not Goal.objects.exists()
+
+
+def test_a_discharged_episodes_goals_are_judged_as_of_the_discharge(
+    physio, patient, linked, instruments, time_machine
+):
+    episode = open_episode(physio, patient)
+    post_goal(physio, episode["id"], due_on=str(TODAY + dt.timedelta(days=7)))
+    discharged = client_for(physio).post(
+        f"/api/v1/episodes/{episode['id']}/discharge/", {"note": ""}, format="json"
+    )
+    assert discharged.status_code == 200
+
+    time_machine.shift(dt.timedelta(days=30))
+    lefs_response(patient, 4)  # after the discharge: not the episode's
+
+    goal = client_for(physio).get(f"/api/v1/episodes/{episode['id']}/").json()["goals"][0]
+    assert (goal["status"], goal["latest"]) == ("progressing", None)
