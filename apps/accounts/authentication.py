@@ -1,4 +1,5 @@
-"""JWT authentication that never reads the password hash.
+"""JWT authentication that never reads the password hash, and refuses tokens revoked by
+signing out everywhere or a password change (apps/accounts/jwt.py).
 
 simplejwt's JWTAuthentication loads the whole user row on every request, password hash
 included, although nothing after authentication needs it (CHECK_REVOKE_TOKEN is off).
@@ -9,9 +10,10 @@ refuses: a token whose user is gone (an erased account) or deactivated.
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 
+from .jwt import check_generation
 from .models import User
 from .selectors import users_without_secrets
 
@@ -31,6 +33,11 @@ class JWTUserAuthentication(JWTAuthentication):
             raise AuthenticationFailed(_("User not found"), code="user_not_found") from error
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        # The row is read anyway: a token of an older generation costs nothing to refuse.
+        try:
+            check_generation(validated_token, user)
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
         if api_settings.CHECK_REVOKE_TOKEN:  # compares with the hash: read it only then
             return super().get_user(validated_token)
         return user

@@ -10,6 +10,9 @@ class AccountError(StrEnum):
     QUIET_HOURS_EMPTY = "quiet_hours_empty"  # 400 on `quiet_hours_end`: start == end
     NOT_PATIENT = "not_patient"  # only a patient account can be erased through the API
     TOO_MANY_FAILED_LOGINS = "too_many_failed_logins"  # 429: this (account, address) is locked
+    INVALID_DISPLAY_NAME = "invalid_display_name"  # 400 on `display_name`: control characters
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 - an error code; 400 on `token`: unknown, used or expired e-mail token
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - an error code; 400 on `current_password`: not the account's password
 
 
 class InviteError(StrEnum):

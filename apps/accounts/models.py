@@ -1,3 +1,4 @@
+import re
 import uuid
 import zoneinfo
 from functools import cache
@@ -8,10 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from apps.content.vocabulary import Side
 
 from .errors import AccountError
+from .single_use import SingleUseToken
 
 # Files of the host's zone database that are not zone names: "localtime" would silently
 # mean the server's own zone.
@@ -31,6 +35,26 @@ def validate_timezone(value: str) -> None:
             code=AccountError.INVALID_TIMEZONE,
             params={"value": value},
         )
+
+
+# Control characters (newlines, tabs, escapes) have no place in a name shown to others or
+# put in an e-mail.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def validate_display_name(value: str) -> None:
+    if _CONTROL.search(value):
+        raise ValidationError(
+            _("A name cannot hold line breaks or control characters."),
+            code=AccountError.INVALID_DISPLAY_NAME,
+        )
+
+
+class Language(models.TextChoices):
+    """The languages people may choose; settings.LANGUAGES lists the same codes."""
+
+    EN = "en", "English"
+    ES = "es", "Español"
 
 
 class Role(models.TextChoices):
@@ -78,6 +102,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     quiet_hours_start = models.TimeField(null=True, blank=True)
     quiet_hours_end = models.TimeField(null=True, blank=True)
     affected_side = models.CharField(max_length=8, choices=Side.choices, blank=True)
+    display_name = models.CharField(
+        max_length=80,
+        blank=True,
+        validators=[validate_display_name],
+        help_text="The name the care team sees; the e-mail address when empty.",
+    )
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Every refresh token, access token and session carries the generation it was issued
+    # under; raising it (sign out everywhere, a password change or reset) ends them all
+    # (docs/decisions/token-revocation.md).
+    token_generation = models.PositiveIntegerField(default=0, editable=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="Can log in to the admin (editors and staff)."
@@ -129,6 +165,26 @@ class User(AbstractBaseUser, PermissionsMixin):
                     )
                 }
             )
+
+    @property
+    def shown_name(self) -> str:
+        """How the care team sees this person: the display name, else the e-mail."""
+        return self.display_name or self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django ends a session whose stored hash no longer matches this one. Its own hash
+        covers the password; ours also covers the token generation, so signing out
+        everywhere ends portal and admin sessions too. Generation 0 hashes as Django
+        does, so sessions made before this field existed stay valid."""
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = self.password
+        if self.token_generation:
+            value = f"{self.password}:generation={self.token_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_patient(self) -> bool:
@@ -203,6 +259,8 @@ class CareTeamInvite(models.Model):
         limit_choices_to={"role": Role.PHYSIO},
     )
     code_hash = models.CharField(max_length=64, unique=True, db_index=True, editable=False)
+    # Where the code was also e-mailed, if the physio asked for that.
+    emailed_to = models.EmailField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -218,6 +276,29 @@ class CareTeamInvite(models.Model):
 
     def __str__(self) -> str:
         return f"Invite from {self.physio} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class TokenPurpose(models.TextChoices):
+    VERIFY_EMAIL = "verify_email", "Verify the e-mail address"
+    PASSWORD_RESET = "password_reset", "Reset the password"
+
+
+class AccountToken(SingleUseToken):
+    """A single-use token sent to an account's e-mail address (apps/accounts/single_use.py):
+    only its keyed hash is stored."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_tokens")
+    purpose = models.CharField(max_length=32, choices=TokenPurpose.choices)
+    # The address the token was sent to: verifying proves this address, not a later one.
+    email = models.EmailField(max_length=254)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "purpose"], name="accounts_token_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class PatientAccessAudit(models.Model):

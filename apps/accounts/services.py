@@ -1,25 +1,37 @@
-"""Writes for accounts: registration, staff-made accounts, profile updates, the care
-team (links, invites) and the audit of physios' reads."""
+"""Writes for accounts: registration, staff-made accounts, profile updates, e-mail
+verification, passwords (reset, change) and signing out everywhere, the care team (links,
+invites) and the audit of physios' reads."""
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend import hooks
+from backend.queue import enqueue_on_commit
 
 from .errors import AccountError, InviteError
-from .models import CareTeamInvite, CareTeamLink, PatientAccessAudit, Role, User
+from .mail import app_link, email_render, email_send_on_commit, portal_link
+from .models import (
+    AccountToken,
+    CareTeamInvite,
+    CareTeamLink,
+    Language,
+    PatientAccessAudit,
+    Role,
+    TokenPurpose,
+    User,
+)
+from .single_use import keyed_hash, single_use_claim, single_use_find, single_use_issue
 
 EDITORS_GROUP = "editors"
 # Editors manage medical content and nothing else: no users, no patient data.
@@ -37,12 +49,22 @@ def _email_taken_error() -> ValidationError:
 
 
 @transaction.atomic
-def user_create(*, email: str, password: str, role: str, timezone: str = "UTC") -> User:
+def user_create(
+    *,
+    email: str,
+    password: str,
+    role: str,
+    timezone: str = "UTC",
+    language: str = Language.EN,
+    display_name: str = "",
+) -> User:
     """Create an account of any role after the same checks registration applies."""
     if role not in Role.values:
         raise ValidationError({"role": ValidationError("Unknown role.", code="invalid_choice")})
     email = User.objects.normalize_email(email).lower()
-    user = User(email=email, role=role, timezone=timezone)
+    user = User(
+        email=email, role=role, timezone=timezone, language=language, display_name=display_name
+    )
     # Uniqueness is checked here, case-insensitively, and by the database on save.
     user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     try:
@@ -75,12 +97,37 @@ def user_role_access_sync(*, user: User) -> None:
         user.groups.remove(group)
 
 
-def user_register(*, email: str, password: str, timezone: str) -> User:
-    """Self-service registration makes patients only (docs/api.md, Accounts)."""
-    return user_create(email=email, password=password, timezone=timezone, role=Role.PATIENT)
+@transaction.atomic
+def user_register(
+    *,
+    email: str,
+    password: str,
+    timezone: str,
+    language: str = Language.EN,
+    display_name: str = "",
+) -> User:
+    """Self-service registration makes patients only (docs/api.md, Accounts); the address
+    gets a verification e-mail once the account is committed."""
+    user = user_create(
+        email=email,
+        password=password,
+        timezone=timezone,
+        role=Role.PATIENT,
+        language=language,
+        display_name=display_name,
+    )
+    email_verification_send(user=user)
+    return user
 
 
-PROFILE_FIELDS = ("timezone", "quiet_hours_start", "quiet_hours_end", "affected_side")
+PROFILE_FIELDS = (
+    "timezone",
+    "quiet_hours_start",
+    "quiet_hours_end",
+    "affected_side",
+    "display_name",
+    "language",
+)
 
 
 @transaction.atomic
@@ -139,6 +186,193 @@ def demo_accounts_ensure() -> list[DemoAccount]:
     return list(DEMO_ACCOUNTS)
 
 
+# --- E-mail verification and passwords ----------------------------------------------------
+
+EMAIL_VERIFICATION_LIFETIME = timedelta(hours=48)
+PASSWORD_RESET_LIFETIME = timedelta(minutes=60)  # docs/api.md: at most 60 minutes
+
+
+class ResetVia:
+    """Where a reset link leads: the phone app, or the clinic portal's own page."""
+
+    APP = "app"
+    PORTAL = "portal"
+
+
+def _invalid_token() -> ValidationError:
+    return ValidationError(
+        {
+            "token": ValidationError(
+                _("This link has expired or was already used. Ask for a new one."),
+                code=AccountError.INVALID_TOKEN,
+            )
+        }
+    )
+
+
+@transaction.atomic
+def email_verification_send(*, user: User) -> None:
+    """A new verification link to the account's address, sent after commit. Earlier links
+    keep working until they expire or one of them is used."""
+    issued = single_use_issue(
+        AccountToken,
+        scope=TokenPurpose.VERIFY_EMAIL,
+        lifetime=EMAIL_VERIFICATION_LIFETIME,
+        user=user,
+        purpose=TokenPurpose.VERIFY_EMAIL,
+        email=user.email,
+    )
+    hours = int(EMAIL_VERIFICATION_LIFETIME.total_seconds() // 3600)
+    email_send_on_commit(
+        email_render(
+            "verify_email",
+            to=user.email,
+            language=user.language,
+            context={
+                "name": user.display_name,
+                "link": app_link("verify-email", token=issued.token),
+                "hours": hours,
+            },
+            expires_at=issued.row.expires_at,
+        )
+    )
+
+
+@transaction.atomic
+def email_verify(*, token: object) -> User:
+    """Spend a verification token: the address it was sent to is verified, if it is still
+    the account's. A used, expired or unknown token is a 400 `invalid_token`."""
+    row = single_use_claim(
+        AccountToken.objects.filter(purpose=TokenPurpose.VERIFY_EMAIL).select_related("user"),
+        scope=TokenPurpose.VERIFY_EMAIL,
+        token=token,
+    )
+    if row is None or not row.user.is_active:
+        raise _invalid_token()
+    user = row.user
+    if user.email_verified_at is None and row.email == user.email:
+        user.email_verified_at = row.used_at
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+def password_reset_request(*, email: str, via: str = ResetVia.APP) -> None:
+    """Ask the worker to send a reset link to `email`. The request itself does the same
+    work whether or not an account has that address (it does not even look): the worker
+    finds out, and sends nothing for an unknown or deactivated one."""
+    address = User.objects.normalize_email(email).strip().lower()
+    enqueue_on_commit("apps.accounts.tasks.send_password_reset", address, via)
+
+
+@transaction.atomic
+def password_reset_email_send(*, email: str, via: str) -> bool:
+    """The worker's half of a reset request: a single-use link (60 minutes) to the active
+    account with this address, in its language. False when there is no such account."""
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        return False
+    issued = single_use_issue(
+        AccountToken,
+        scope=TokenPurpose.PASSWORD_RESET,
+        lifetime=PASSWORD_RESET_LIFETIME,
+        user=user,
+        purpose=TokenPurpose.PASSWORD_RESET,
+        email=user.email,
+    )
+    if via == ResetVia.PORTAL:
+        link = portal_link("password-reset/confirm/", token=issued.token)
+    else:
+        link = app_link("reset-password", token=issued.token)
+    email_send_on_commit(
+        email_render(
+            "password_reset",
+            to=user.email,
+            language=user.language,
+            context={
+                "name": user.display_name,
+                "link": link,
+                "minutes": int(PASSWORD_RESET_LIFETIME.total_seconds() // 60),
+            },
+            expires_at=issued.row.expires_at,
+        )
+    )
+    return True
+
+
+def _password_errors(password: str, user: User, field: str) -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise ValidationError({field: error.error_list}) from error
+
+
+def _password_set(user: User, password: str, *, now) -> None:
+    """Set a new password and sign the account out everywhere; reset links still unused
+    stop working too."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    user_sign_out_everywhere(user=user)
+    AccountToken.objects.filter(
+        user=user, purpose=TokenPurpose.PASSWORD_RESET, used_at__isnull=True
+    ).update(used_at=now)
+
+
+@transaction.atomic
+def password_reset_confirm(*, token: object, password: str) -> User:
+    """Choose a new password with a reset token. The token is spent only when the new
+    password passes the validators, so a refused password leaves the link usable. Every
+    refresh token, access token and session of the account stops working."""
+    from axes.models import AccessAttempt
+
+    purpose = TokenPurpose.PASSWORD_RESET
+    tokens = AccountToken.objects.filter(purpose=purpose).select_related("user")
+    row = single_use_find(tokens, scope=purpose, token=token)
+    if row is None or not row.user.is_active:
+        raise _invalid_token()
+    user = row.user
+    _password_errors(password, user, "password")
+    row = single_use_claim(tokens, scope=purpose, token=token)
+    if row is None:  # another request spent it between our read and our claim
+        raise _invalid_token()
+    _password_set(user, password, now=row.used_at)
+    if user.email_verified_at is None and row.email == user.email:
+        # The link reached the inbox: the address is proven as a verification would.
+        user.email_verified_at = row.used_at
+        user.save(update_fields=["email_verified_at"])
+    # Failed logins counted against the old password no longer lock the account.
+    AccessAttempt.objects.filter(username__iexact=user.email).delete()
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, current_password: str, new_password: str) -> User:
+    """Change the password of a signed-in account, which proves it knows the current one.
+    Every earlier refresh token, access token and session stops working; the caller
+    issues the new credentials of this device."""
+    if not user.check_password(current_password):
+        raise ValidationError(
+            {
+                "current_password": ValidationError(
+                    _("This is not the account's current password."),
+                    code=AccountError.WRONG_PASSWORD,
+                )
+            }
+        )
+    _password_errors(new_password, user, "new_password")
+    _password_set(user, new_password, now=timezone.now())
+    return user
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user: User) -> User:
+    """End every refresh token, access token and session of the account: they carry the
+    token generation they were issued under, and this raises it (in the database, so two
+    racing calls both count)."""
+    User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+    user.refresh_from_db(fields=["token_generation"])
+    return user
+
+
 # --- Care team ---------------------------------------------------------------------------
 
 
@@ -189,6 +423,10 @@ class IssuedInvite:
     invite: CareTeamInvite
     code: str  # shown once, as "ABCD-EFGH"; only its hash is stored
 
+    @property
+    def emailed_to(self) -> str | None:
+        return self.invite.emailed_to or None
+
 
 def invite_code_normalise(code: str) -> str:
     """What the patient typed, as it was generated: "abcd efgh" and "ABCD-EFGH" match."""
@@ -198,9 +436,7 @@ def invite_code_normalise(code: str) -> str:
 def invite_code_hash(code: str) -> str:
     # Keyed with SECRET_KEY: with ~10^12 possible codes, a plain hash in a leaked
     # database could be reversed offline; a keyed one cannot without the key.
-    return hmac.new(
-        settings.SECRET_KEY.encode(), invite_code_normalise(code).encode(), hashlib.sha256
-    ).hexdigest()
+    return keyed_hash(invite_code_normalise(code))
 
 
 def invite_code_display(code: str) -> str:
@@ -220,17 +456,25 @@ def _invite_error(code: InviteError) -> ValidationError:
     return ValidationError({"code": ValidationError(INVITE_ERRORS[code], code=code)})
 
 
+def invite_link(code: str) -> str:
+    """The app's link for joining with this code (the code travels as `token`)."""
+    return app_link("join", token=code)
+
+
 @transaction.atomic
-def care_invite_create(*, physio: User) -> IssuedInvite:
-    """A new one-time code for a physio; the plain code exists only in the return value."""
+def care_invite_create(*, physio: User, email: str = "") -> IssuedInvite:
+    """A new one-time code for a physio; the plain code exists only in the return value
+    and, when `email` is given, in an e-mail to that address (sent after commit)."""
     if physio.role != Role.PHYSIO:
         raise ValidationError({"physio": ValidationError("Not a physiotherapist.", code="invalid")})
+    emailed_to = User.objects.normalize_email(email).strip().lower() if email else ""
     for _attempt in range(5):
         code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
         invite = CareTeamInvite(
             physio=physio,
             code_hash=invite_code_hash(code),
             expires_at=timezone.now() + INVITE_LIFETIME,
+            emailed_to=emailed_to,
         )
         try:
             # The savepoint keeps a caller's transaction usable after a (rare) clash.
@@ -238,8 +482,33 @@ def care_invite_create(*, physio: User) -> IssuedInvite:
                 invite.save(force_insert=True)
         except IntegrityError:
             continue  # the code is already taken by another invite: draw again
-        return IssuedInvite(invite=invite, code=invite_code_display(code))
+        issued = IssuedInvite(invite=invite, code=invite_code_display(code))
+        if emailed_to:
+            _care_invite_email(issued, physio=physio)
+        return issued
     raise RuntimeError("Could not draw an unused invite code.")
+
+
+def _care_invite_email(issued: IssuedInvite, *, physio: User) -> None:
+    """The code and a link into the app, in the language of the account that already has
+    the address, else in the physio's. Nothing about the physio's patients or care."""
+    address = issued.invite.emailed_to
+    existing = User.objects.filter(email__iexact=address).values_list("language", flat=True)
+    language = existing.first() or physio.language
+    email_send_on_commit(
+        email_render(
+            "care_invite",
+            to=address,
+            language=language,
+            context={
+                "physio_name": physio.shown_name,
+                "code": issued.code,
+                "link": invite_link(issued.code),
+                "hours": int(INVITE_LIFETIME.total_seconds() // 3600),
+            },
+            expires_at=issued.invite.expires_at,
+        )
+    )
 
 
 @transaction.atomic

@@ -2,19 +2,22 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.utils import translation
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from backend.rest import error_response, require_empty_body
+from backend.rest import EmptyBody, error_response, require_empty_body
 
 from . import selectors, services
 from .errors import AccountError
-from .models import CareTeamLink
+from .jwt import refresh_token_sign_out, token_pair_for
+from .models import CareTeamLink, User
 from .permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from .serializers import (
     CareTeamLinkSerializer,
@@ -22,9 +25,17 @@ from .serializers import (
     InviteIssuedSerializer,
     JoinSerializer,
     MeSerializer,
+    PasswordChangeSerializer,
+    PasswordResetAcceptedSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
+    RegisteredSerializer,
     RegisterSerializer,
+    SignOutSerializer,
     TokenPairSerializer,
+    VerifyEmailSerializer,
 )
+from .single_use import keyed_hash
 
 
 class _LockedOut(exceptions.Throttled):
@@ -61,14 +72,161 @@ class RegisterView(APIView):
 
     @extend_schema(
         request=RegisterSerializer,
-        responses={201: MeSerializer},
-        summary="Register a patient account",
+        responses={201: RegisteredSerializer},
+        summary="Register a patient account: its profile and a token pair",
+        description="A verification e-mail goes to the address (sent by the worker after "
+        "the account is stored). `language` defaults to the best match of Accept-Language.",
     )
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
-        return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
+        fields = dict(serializer.validated_data)
+        fields.setdefault("language", translation.get_language_from_request(request))
+        user = services.user_register(**fields)
+        body = {**MeSerializer(user).data, **token_pair_for(user)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class VerifyEmailView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        request=VerifyEmailSerializer,
+        responses={204: None},
+        summary="Confirm the e-mail address with the token of the verification link",
+        description="A used, expired or unknown token answers 400 `invalid_token` on `token`.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = VerifyEmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.email_verify(token=serializer.validated_data["token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetEmailThrottle(SimpleRateThrottle):
+    """Per e-mail address asked about, whether or not an account has it (so the limit
+    reveals nothing). The key is a keyed hash: the cache holds no address."""
+
+    scope = "password_reset_email"
+
+    def get_cache_key(self, request: Request, view) -> str | None:
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if not isinstance(email, str) or not email.strip():
+            return None  # the serializer answers 400
+        address = User.objects.normalize_email(email).strip().lower()
+        return self.cache_format % {"scope": self.scope, "ident": keyed_hash(f"email:{address}")}
+
+
+# One body for every accepted reset request, byte for byte: whether an account has the
+# address must not show in the answer (nor in its time: the request does the same work).
+PASSWORD_RESET_ACCEPTED = {
+    "detail": "If an account uses this e-mail address, a link to choose a new password is on "
+    "its way. It works once, within 60 minutes."
+}
+
+
+class PasswordResetView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle, PasswordResetEmailThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        request=PasswordResetSerializer,
+        responses={202: PasswordResetAcceptedSerializer},
+        summary="Ask for a password-reset e-mail",
+        description="The same 202 body, whether or not an account has the address; the "
+        "e-mail goes only to an active account's. Throttled per client address and per "
+        "e-mail address (429).",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_request(email=serializer.validated_data["email"])
+        return Response(PASSWORD_RESET_ACCEPTED, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        request=PasswordResetConfirmSerializer,
+        responses={204: None},
+        summary="Choose a new password with the token of a reset link",
+        description="The token works once, within 60 minutes of the request. Every refresh "
+        "token, access token and portal session of the account stops working. A used, "
+        "expired or unknown token answers 400 `invalid_token` on `token`; a password the "
+        "validators refuse leaves the token usable.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_confirm(**serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeThrottle(UserRateThrottle):
+    scope = "password_change"
+
+
+class PasswordChangeView(APIView):
+    throttle_classes = [PasswordChangeThrottle]
+
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={200: TokenPairSerializer},
+        summary="Change the password: a new token pair for this device",
+        description="Every earlier refresh token, access token and portal session of the "
+        "account stops working. A wrong current password answers 400 `wrong_password` on "
+        "`current_password`.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.password_change(user=request.user, **serializer.validated_data)
+        return Response(token_pair_for(user))
+
+
+class SignOutView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token_refresh"
+
+    @extend_schema(
+        request=SignOutSerializer,
+        responses={204: None},
+        summary="Sign this device out: its refresh token stops working",
+        description="A refresh token that would not refresh any more (expired, revoked, "
+        "already signed out, forged) answers 401 `token_not_valid`.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = SignOutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            refresh_token_sign_out(serializer.validated_data["refresh"])
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignOutAllView(APIView):
+    @extend_schema(
+        request=EmptyBody,
+        responses={204: OpenApiResponse(description="Signed out everywhere.")},
+        summary="Sign out everywhere: every refresh token and portal session ends",
+        description="Access tokens issued before stop working too.",
+    )
+    def post(self, request: Request) -> Response:
+        require_empty_body(request.data)
+        services.user_sign_out_everywhere(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -174,11 +332,20 @@ class CareTeamInviteView(APIView):
         request=InviteCreateSerializer,
         responses={201: InviteIssuedSerializer},
         summary="Make a one-time code (valid 72 hours) for a patient to join the care team",
+        description="With `email`, the code and a link into the app are also e-mailed there "
+        "(by the worker, after the answer); `emailed_to` says where.",
     )
     def post(self, request: Request) -> Response:
-        InviteCreateSerializer(data=request.data).is_valid(raise_exception=True)
-        issued = services.care_invite_create(physio=request.user)
-        body = {"code": issued.code, "expires_at": issued.invite.expires_at}
+        serializer = InviteCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issued = services.care_invite_create(
+            physio=request.user, email=serializer.validated_data.get("email", "")
+        )
+        body = {
+            "code": issued.code,
+            "expires_at": issued.invite.expires_at,
+            "emailed_to": issued.emailed_to,
+        }
         return Response(InviteIssuedSerializer(body).data, status=status.HTTP_201_CREATED)
 
 

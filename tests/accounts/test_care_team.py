@@ -17,8 +17,16 @@ def test_both_sides_see_the_link(physio_client, patient_client, link, physio, pa
         assert body == [
             {
                 "id": str(link.id),
-                "physio": {"id": str(physio.id), "email": physio.email},
-                "patient": {"id": str(patient.id), "email": patient.email},
+                "physio": {
+                    "id": str(physio.id),
+                    "email": physio.email,
+                    "display_name": physio.email,
+                },
+                "patient": {
+                    "id": str(patient.id),
+                    "email": patient.email,
+                    "display_name": patient.email,
+                },
                 "created_at": body[0]["created_at"],
                 "unread_count": 0,  # added by apps.messaging, which serves this path
             }

@@ -53,7 +53,7 @@ def test_a_patient_joins_with_the_code_and_both_sides_see_the_link(physio, patie
         response = client_for(physio).post(INVITES, {}, format="json")
 
         assert response.status_code == 201
-        assert set(response.json()) == {"code", "expires_at"}
+        assert set(response.json()) == {"code", "expires_at", "emailed_to"}
         assert CODE_SHAPE.match(response.json()["code"])
         expires_at = datetime.fromisoformat(response.json()["expires_at"])
         assert expires_at == issued_at + timedelta(hours=72) == issued_at + INVITE_LIFETIME
@@ -64,8 +64,8 @@ def test_a_patient_joins_with_the_code_and_both_sides_see_the_link(physio, patie
     link = CareTeamLink.objects.get(physio=physio, patient=patient, ended_at__isnull=True)
     assert joined.json() == {
         "id": str(link.id),
-        "physio": {"id": str(physio.id), "email": physio.email},
-        "patient": {"id": str(patient.id), "email": patient.email},
+        "physio": {"id": str(physio.id), "email": physio.email, "display_name": physio.email},
+        "patient": {"id": str(patient.id), "email": patient.email, "display_name": patient.email},
         "created_at": joined.json()["created_at"],
     }
     invite = CareTeamInvite.objects.get()
