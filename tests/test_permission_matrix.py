@@ -1,4 +1,4 @@
-"""Who may do what: every endpoint of the care-team, plans, episodes and home-care work, called by
+"""Who may do what: every endpoint of accounts (e-mail, passwords, signing out), the care team, plans, episodes and home-care work, called by
 every kind of caller.
 
 The callers are the patient who owns the records, the physio linked to them now, a physio
@@ -19,13 +19,23 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.accounts.jwt import token_pair_for
 from apps.accounts.models import (
+    AccountToken,
     CareTeamInvite,
     CareTeamLink,
     PatientAccessAudit,
+    TokenPurpose,
     User,
 )
-from apps.accounts.services import care_invite_create, care_link_create, care_link_end
+from apps.accounts.services import (
+    EMAIL_VERIFICATION_LIFETIME,
+    PASSWORD_RESET_LIFETIME,
+    care_invite_create,
+    care_link_create,
+    care_link_end,
+)
+from apps.accounts.single_use import single_use_issue
 from apps.alerts.models import Alert
 from apps.care.models import CareSession
 from apps.care.services import care_session_start
@@ -37,6 +47,7 @@ from apps.plans.services import plan_create
 from apps.symptoms.models import SymptomLog
 from tests.conftest import client_for
 from tests.factories import EditorFactory, ExerciseFactory, PatientFactory, PhysioFactory
+from tests.factories.accounts import PASSWORD
 
 # The world's plan runs from two days ago; `today/` lists what is due on this weekday.
 pytestmark = pytest.mark.usefixtures("frozen_now")
@@ -56,6 +67,7 @@ WATCHED = [
     User,
     CareTeamLink,
     CareTeamInvite,
+    AccountToken,
     PatientAccessAudit,
     ExercisePlan,
     PlanItem,
@@ -187,6 +199,14 @@ def physio_only(linked: int, outsider: int) -> dict[str, int]:
     }
 
 
+def anyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(CALLERS, status)
+
+
+def signed_in(status: int) -> dict[str, int]:
+    return {**dict.fromkeys(CALLERS, status), ANONYMOUS: 401}
+
+
 def both_sides(allowed: int, outsider: int) -> dict[str, int]:
     """Patient (own) and linked physio may; the others are outsiders to this object."""
     return {
@@ -279,7 +299,72 @@ def open_an_episode_of_the_linked_physio(world: World) -> None:
     )
 
 
+def an_e_mailed_token(purpose: str, lifetime: dt.timedelta):
+    def prepare(world: World) -> None:
+        world.extra["token"] = single_use_issue(
+            AccountToken,
+            scope=purpose,
+            lifetime=lifetime,
+            user=world.owner,
+            purpose=purpose,
+            email=world.owner.email,
+        ).token
+
+    return prepare
+
+
+def a_refresh_token_of_the_owner(world: World) -> None:
+    world.extra["refresh"] = token_pair_for(world.owner)["refresh"]
+
+
 CASES = [
+    # Accounts: e-mail, passwords, signing out (anyone, or any signed-in account)
+    Case(
+        "verify e-mail",
+        "post",
+        lambda w: "/api/v1/auth/verify-email/",
+        anyone(204),
+        body=lambda w: {"token": w.extra["token"]},
+        prepare=an_e_mailed_token(TokenPurpose.VERIFY_EMAIL, EMAIL_VERIFICATION_LIFETIME),
+    ),
+    Case(
+        "password reset",
+        "post",
+        lambda w: "/api/v1/auth/password-reset/",
+        anyone(202),
+        body=lambda w: {"email": w.owner.email},
+    ),
+    Case(
+        "password reset confirm",
+        "post",
+        lambda w: "/api/v1/auth/password-reset/confirm/",
+        anyone(204),
+        body=lambda w: {"token": w.extra["token"], "password": "Brand-new-passphrase-99"},
+        prepare=an_e_mailed_token(TokenPurpose.PASSWORD_RESET, PASSWORD_RESET_LIFETIME),
+    ),
+    Case(
+        "password change",
+        "post",
+        lambda w: "/api/v1/auth/password/",
+        signed_in(200),
+        body=lambda w: {"current_password": PASSWORD, "new_password": "Brand-new-passphrase-99"},
+    ),
+    Case(
+        "sign out",
+        "post",
+        lambda w: "/api/v1/auth/sign-out/",
+        anyone(204),
+        body=lambda w: {"refresh": w.extra["refresh"]},
+        prepare=a_refresh_token_of_the_owner,
+    ),
+    Case("sign out everywhere", "post", lambda w: "/api/v1/auth/sign-out-all/", signed_in(204)),
+    Case(
+        "care-team invite by e-mail",
+        "post",
+        lambda w: "/api/v1/care-team/invites/",
+        {**{p: 201 for p in PHYSIOS}, OWNER: 403, OTHER: 403, EDITOR: 403, ANONYMOUS: 401},
+        body=lambda w: {"email": "future.patient@example.org"},
+    ),
     # Care team
     Case(
         "care-team list",
