@@ -1,5 +1,5 @@
-"""Who may do what: every endpoint of accounts (e-mail, passwords, signing out), the care team, plans, episodes and home-care work, called by
-every kind of caller.
+"""Who may do what: every endpoint of accounts (e-mail, passwords, signing out), the care
+team, plans, episodes and home-care work, called by every kind of caller.
 
 The callers are the patient who owns the records, the physio linked to them now, a physio
 never linked, a physio whose link has ended (and who wrote the plan while linked), another

@@ -234,3 +234,56 @@ class DischargeForm(forms.Form):
         "reminders are cancelled.",
         error_messages={"required": "Tick the box to confirm the discharge."},
     )
+
+
+# --- The physio's own account: forgotten password, new password, change password ------------
+
+
+class PasswordResetForm(forms.Form):
+    email = forms.EmailField(
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+def _new_password_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class NewPasswordForm(forms.Form):
+    """A new password typed twice; Django's validators run in the service."""
+
+    new_password = _new_password_field("New password")
+    new_password_again = _new_password_field("New password, again")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, second = data.get("new_password"), data.get("new_password_again")
+        if first and second and first != second:
+            self.add_error("new_password_again", "The two passwords differ.")
+        return data
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["current_password", "new_password", "new_password_again"]
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Patient's e-mail address (optional)",
+        help_text="The code and a link into the app are e-mailed there too.",
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )

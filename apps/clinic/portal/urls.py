@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import auth_views, episodes, guidance, views
+from . import account, auth_views, episodes, guidance, views
 
 app_name = "clinic"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("sign-in/", auth_views.sign_in, name="sign-in"),
     path("sign-out/", auth_views.sign_out, name="sign-out"),
+    path("sign-out-all/", account.sign_out_everywhere, name="sign-out-all"),
+    path("password-reset/", account.password_reset, name="password-reset"),
+    path(
+        "password-reset/confirm/",
+        account.password_reset_confirm_page,
+        name="password-reset-confirm",
+    ),
+    path("account/", account.account, name="account"),
     path("two-factor/", auth_views.two_factor, name="two-factor"),
     path("two-factor/setup/", auth_views.two_factor_setup, name="two-factor-setup"),
     path("patients/<uuid:patient_id>/", views.patient, name="patient"),

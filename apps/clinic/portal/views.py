@@ -35,6 +35,7 @@ from backend.errors import Conflict
 from .access import audited, linked_patient, physio_of, physio_required
 from .forms import (
     CaseloadQueryForm,
+    InviteForm,
     MessageForm,
     OutcomeScheduleForm,
     PlanForm,
@@ -429,11 +430,22 @@ def plan_item(request: HttpRequest) -> HttpResponse:
 
 @physio_required
 def invites(request: HttpRequest) -> HttpResponse:
+    """Make an invite, optionally e-mailed to the patient with a link into the app."""
     issued = None
+    form = InviteForm(request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST":
-        issued = care_invite_create(physio=request.user)
+        if form.is_valid():
+            issued = care_invite_create(
+                physio=request.user, email=form.cleaned_data.get("email") or ""
+            )
+            form = InviteForm()
+            status = 201
+        else:
+            status = 400
     context = {
         "issued": issued,
+        "form": form,
         "link": INVITE_LINK.format(code=issued.code) if issued else "",
         "qr": qr_svg(
             INVITE_LINK.format(code=issued.code),
@@ -446,7 +458,7 @@ def invites(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
         "nav": "invites",
     }
-    return render(request, "clinic/invites.html", context, status=201 if issued else 200)
+    return render(request, "clinic/invites.html", context, status=status)
 
 
 # --- Messages ---------------------------------------------------------------------------------
