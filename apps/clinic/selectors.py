@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -126,7 +126,7 @@ def portal_caseload(
         with_overview(linked_patients_of(physio=physio), physio=physio, now=now)
     )
     if search:
-        patients = patients.filter(email__icontains=search)
+        patients = patients.filter(Q(email__icontains=search) | Q(display_name__icontains=search))
     if open_alerts_only:
         patients = patients.filter(open_alerts__gt=0)
     return patients.order_by(*PORTAL_ORDERINGS[ordering])

@@ -25,6 +25,9 @@ class LatestOutcomeSerializer(serializers.Serializer):
 class PatientOverviewSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     email = serializers.EmailField()
+    display_name = serializers.CharField(
+        source="shown_name", help_text="The patient's display name, or the e-mail when unset."
+    )
     latest_pain = serializers.IntegerField(allow_null=True)
     pain_change_7d = serializers.SerializerMethodField()
     adherence_7d = serializers.SerializerMethodField()

@@ -108,8 +108,10 @@ def _text(value: Any) -> str:
 
 
 def _email(person: Mapping[str, Any] | None) -> str:
-    """A person of the report by email; a deleted account is null in the report."""
-    return (person or {}).get("email") or "–"
+    """A person of the report by display name, else e-mail (reports frozen before display
+    names existed have only the e-mail); a deleted account is null in the report."""
+    person = person or {}
+    return person.get("display_name") or person.get("email") or "–"
 
 
 def _label(mapping: Mapping[Any, str], value: Any) -> str:

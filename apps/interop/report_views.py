@@ -37,7 +37,15 @@ _RESPONDER = {
 }
 _USER = {
     "type": "object",
-    "properties": {"id": {"type": "string", "format": "uuid"}, "email": {"type": "string"}},
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "email": {"type": "string"},
+        "display_name": {
+            "type": "string",
+            "description": "The display name, or the e-mail when unset (reports frozen at "
+            "a discharge before display names existed lack it).",
+        },
+    },
     "required": ["id", "email"],
 }
 

@@ -50,7 +50,9 @@ def _number(value: Decimal | float | None, places: int = 2) -> float | None:
 
 
 def _person(user) -> dict[str, str] | None:
-    return None if user is None else {"id": str(user.id), "email": user.email}
+    if user is None:
+        return None
+    return {"id": str(user.id), "email": user.email, "display_name": user.shown_name}
 
 
 def _episode_part(episode: Episode) -> dict[str, Any]:

@@ -147,6 +147,7 @@ def test_a_patient_without_logs_or_plan_has_empty_figures(physio, physio_client,
     assert row == {
         "id": str(patient.id),
         "email": patient.email,
+        "display_name": patient.email,  # no display name set: the e-mail
         "latest_pain": None,
         "pain_change_7d": None,
         "adherence_7d": None,

@@ -382,8 +382,8 @@ def test_care_team_items_gain_only_unread_count(physio_client, physio, patient, 
 
     assert item == {
         "id": str(link.id),
-        "physio": {"id": str(physio.id), "email": physio.email},
-        "patient": {"id": str(patient.id), "email": patient.email},
+        "physio": {"id": str(physio.id), "email": physio.email, "display_name": physio.email},
+        "patient": {"id": str(patient.id), "email": patient.email, "display_name": patient.email},
         "created_at": item["created_at"],
         "unread_count": 0,
     }

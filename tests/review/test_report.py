@@ -71,8 +71,16 @@ def test_the_report_has_exactly_the_agreed_shape(episode, instruments):
         "started_on": str(START),
         "ended_on": None,
         "status": "active",
-        "patient": {"id": str(episode.patient.id), "email": episode.patient.email},
-        "physio": {"id": str(episode.physio.id), "email": episode.physio.email},
+        "patient": {
+            "id": str(episode.patient.id),
+            "email": episode.patient.email,
+            "display_name": episode.patient.email,
+        },
+        "physio": {
+            "id": str(episode.physio.id),
+            "email": episode.physio.email,
+            "display_name": episode.physio.email,
+        },
     }
     assert set(report["pain"]) == {
         "first_7_days_mean",

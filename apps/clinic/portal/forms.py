@@ -46,7 +46,7 @@ class CodeForm(forms.Form):
 
 
 class CaseloadQueryForm(forms.Form):
-    q = forms.CharField(label="Search by email", max_length=254, required=False)
+    q = forms.CharField(label="Search by name or email", max_length=254, required=False)
     alerts = forms.BooleanField(label="Only patients with open alerts", required=False)
     sort = forms.ChoiceField(choices=[(key, key) for key in PORTAL_ORDERINGS], required=False)
 

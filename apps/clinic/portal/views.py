@@ -88,6 +88,7 @@ class CaseloadRow:
 CASELOAD_FIELDS = (
     "pk",
     "email",
+    "display_name",
     "open_alert_rank",
     "open_alerts",
     "latest_pain",
@@ -107,7 +108,7 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
         rows.append(
             CaseloadRow(
                 pk=patient["pk"],
-                email=patient["email"],
+                email=patient["display_name"] or patient["email"],  # as the care team sees them
                 url=base.format(patient["pk"]),
                 level=level or "",
                 level_word=portal_format.level_word(level) if level else "",
