@@ -44,7 +44,13 @@ CHECKS = ",".join(
 # patient's run at its first call, and the physio ending the care link would turn every
 # patient endpoint into a 403. The physio goes first; the patient's run, after it, may
 # end the link.
-EXCLUDED_OPERATIONS = {"physio": ["care_team_destroy"], "patient": ["me_destroy"]}
+# Operations that would end the fuzzing session's own token (signing out everywhere, a
+# password change) or the account it acts as: the rest of the run would only see 401s.
+_ENDS_THE_SESSION = ["auth_sign_out_all_create", "auth_password_create"]
+EXCLUDED_OPERATIONS = {
+    "physio": ["care_team_destroy", *_ENDS_THE_SESSION],
+    "patient": ["me_destroy", *_ENDS_THE_SESSION],
+}
 PASSWORD = "Fuzz-the-knee-2026"  # noqa: S105 - a throwaway account in a throwaway database
 
 
