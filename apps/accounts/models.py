@@ -102,18 +102,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     quiet_hours_start = models.TimeField(null=True, blank=True)
     quiet_hours_end = models.TimeField(null=True, blank=True)
     affected_side = models.CharField(max_length=8, choices=Side.choices, blank=True)
+    # Database defaults on the columns added after launch: code that does not know them yet
+    # (a rolling deploy, a migration test's historical models) still inserts users.
     display_name = models.CharField(
         max_length=80,
         blank=True,
+        default="",
+        db_default="",
         validators=[validate_display_name],
         help_text="The name the care team sees; the e-mail address when empty.",
     )
-    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+    language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.EN, db_default=Language.EN
+    )
     email_verified_at = models.DateTimeField(null=True, blank=True)
     # Every refresh token, access token and session carries the generation it was issued
     # under; raising it (sign out everywhere, a password change or reset) ends them all
     # (docs/decisions/token-revocation.md).
-    token_generation = models.PositiveIntegerField(default=0, editable=False)
+    token_generation = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="Can log in to the admin (editors and staff)."
@@ -260,7 +266,7 @@ class CareTeamInvite(models.Model):
     )
     code_hash = models.CharField(max_length=64, unique=True, db_index=True, editable=False)
     # Where the code was also e-mailed, if the physio asked for that.
-    emailed_to = models.EmailField(max_length=254, blank=True)
+    emailed_to = models.EmailField(max_length=254, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

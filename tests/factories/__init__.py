@@ -10,6 +10,7 @@ push is made on the side. Where a test needs what a service does, call the servi
 
 from .accounts import (
     PASSWORD,
+    AccountTokenFactory,
     CareTeamInviteFactory,
     CareTeamLinkFactory,
     EditorFactory,
@@ -59,6 +60,7 @@ from .symptoms import SymptomLogFactory, triage_of
 __all__ = [
     "ALL_DAYS",
     "PASSWORD",
+    "AccountTokenFactory",
     "AlertEventFactory",
     "AlertFactory",
     "CareSessionFactory",

@@ -3,8 +3,17 @@
 import factory
 from django.utils import timezone
 
-from apps.accounts.models import CareTeamInvite, CareTeamLink, PatientAccessAudit, Role, User
-from apps.accounts.services import INVITE_LIFETIME, invite_code_hash
+from apps.accounts.models import (
+    AccountToken,
+    CareTeamInvite,
+    CareTeamLink,
+    PatientAccessAudit,
+    Role,
+    TokenPurpose,
+    User,
+)
+from apps.accounts.services import INVITE_LIFETIME, PASSWORD_RESET_LIFETIME, invite_code_hash
+from apps.accounts.single_use import token_hash
 
 PASSWORD = "a-Strong-passphrase-42"
 
@@ -95,3 +104,19 @@ class PatientAccessAuditFactory(factory.django.DjangoModelFactory):
     physio = factory.SubFactory(PhysioFactory)
     patient = factory.SubFactory(PatientFactory)
     what = "symptom_logs.list"
+
+
+class AccountTokenFactory(factory.django.DjangoModelFactory):
+    """A reset token for a patient, valid 60 minutes; its plain value is `token` (only the
+    keyed hash is stored, as the service stores it)."""
+
+    class Meta:
+        model = AccountToken
+        exclude = ("token",)
+
+    token = factory.Sequence(lambda n: f"test-token-{n}")
+    user = factory.SubFactory(PatientFactory)
+    purpose = TokenPurpose.PASSWORD_RESET
+    email = factory.SelfAttribute("user.email")
+    token_hash = factory.LazyAttribute(lambda o: token_hash(o.purpose, o.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + PASSWORD_RESET_LIFETIME)
