@@ -74,7 +74,8 @@ class CaseloadRow:
     url: str
     level: str
     level_word: str
-    open_alerts: str
+    acknowledged: bool  # the most urgent alert is acknowledged (and still unresolved)
+    alerts: str  # how many alerts wait for the physio; "0" when none
     latest_pain: str
     pain_change_7d: str
     adherence_7d: str
@@ -82,6 +83,7 @@ class CaseloadRow:
     last_log: str
     unread: str  # "0" when none
     reduce: str  # items whose load guidance suggests `reduce`; "0" when none
+    discharged: bool = False
 
 
 CASELOAD_FIELDS = (
@@ -94,6 +96,7 @@ CASELOAD_FIELDS = (
     "adherence_7d",
     "last_log_at",
     "unread_count",
+    "discharged",
 )
 
 
@@ -110,7 +113,8 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
                 url=base.format(patient["pk"]),
                 level=level or "",
                 level_word=portal_format.level_word(level) if level else "",
-                open_alerts=str(patient["open_alerts"]),
+                acknowledged=False,
+                alerts=str(patient["open_alerts"]),
                 latest_pain="–" if patient["latest_pain"] is None else str(patient["latest_pain"]),
                 pain_change_7d=portal_format.signed(patient["pain_change_7d"]),
                 adherence_7d=portal_format.percent(patient["adherence_7d"]),
@@ -118,6 +122,7 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
                 last_log=f"{last.day} {last:%b, %H:%M}" if last else "",
                 unread=str(patient["unread_count"]),
                 reduce=str((reduce or {}).get(patient["pk"], 0)),
+                discharged=bool(patient.get("discharged")),
             )
         )
     return rows
@@ -126,16 +131,23 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
 @require_GET
 @physio_required
 def caseload(request: HttpRequest) -> HttpResponse:
+    """The physio's patients in care, most urgent first, and apart from them the patients
+    they discharged (still linked: they may log, and their alerts still count)."""
     query_form = CaseloadQueryForm(request.GET)
     query = query_form.query()
     physio = physio_of(request)
-    patients = list(selectors.portal_caseload(physio=physio, **query).values(*CASELOAD_FIELDS))
+    patients = list(
+        selectors.with_discharged(
+            selectors.portal_caseload(physio=physio, **query), physio=physio
+        ).values(*CASELOAD_FIELDS)
+    )
     audited(physio, [patient["pk"] for patient in patients], "caseload")
+    rows = caseload_rows(patients, selectors.reduce_counts([patient["pk"] for patient in patients]))
     context = {
         "form": query_form,
-        "patients": caseload_rows(
-            patients, selectors.reduce_counts([patient["pk"] for patient in patients])
-        ),
+        "patients": rows,
+        "in_care": [row for row in rows if not row.discharged],
+        "discharged": [row for row in rows if row.discharged],
         "query": query,
         "nav": "caseload",
     }
