@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.services import care_invite_create
+from apps.accounts.selectors import care_team_links_for
+from apps.accounts.services import care_invite_create, care_link_end
 from apps.alerts.models import Alert
-from apps.alerts.selectors import alerts_for
+from apps.alerts.selectors import active_alerts_of, alerts_for
 from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
 from apps.clinic.templatetags import clinic_portal as portal_format
@@ -38,6 +40,7 @@ from .forms import (
     MessageForm,
     OutcomeScheduleForm,
     PlanForm,
+    UnlinkForm,
     initial_item_form,
     item_forms,
 )
@@ -234,6 +237,34 @@ def alert_action(request: HttpRequest, patient_id, alert_id, action: str) -> Htt
         {"alert": alert, "patient_id": patient_id, "error": error, "announce": not error},
         status=409 if error else 200,
     )
+
+
+# --- Ending the care-team link -----------------------------------------------------------------
+
+
+@physio_required
+def unlink(request: HttpRequest, patient_id) -> HttpResponse:
+    """Unlink the patient, after a confirmation: the accounts service ends the care-team
+    link (as the API's DELETE care-team/{id}/ does) and the physio's access ends with it."""
+    patient = linked_patient(request, patient_id, page="unlink")
+    form = UnlinkForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            link = care_team_links_for(user=request.user).filter(patient=patient).first()
+            if link is None:  # ended meanwhile (by the patient, or in another tab)
+                raise Http404
+            care_link_end(link=link, by=request.user)
+            flash.success(request, f"{patient.email} is no longer linked to you.")
+            return redirect("clinic:caseload")
+        status = 400
+    unresolved = active_alerts_of(user=request.user, patient=patient).count()
+    context = {
+        **_patient_context(request, patient, "overview"),
+        "form": form,
+        "unresolved": unresolved,
+    }
+    return render(request, "clinic/unlink.html", context, status=status)
 
 
 # --- The plan builder -------------------------------------------------------------------------
