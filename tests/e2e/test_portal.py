@@ -173,6 +173,9 @@ def test_a_physiotherapists_day_in_the_portal(portal_page, api, physio_account, 
     page.get_by_role("link", name="Messages").click()
     expect(page.locator("ol.thread")).to_contain_text("Is it fine to walk to work?")
     expect(page.get_by_role("status").filter(has_text="All messages read.")).to_be_visible()
+    # Read: the "New" badges and the tab's count clear without a reload.
+    expect(page.locator("ol.thread").get_by_text("New", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("^Messages"))).to_have_text("Messages")
     page.get_by_label("Message to the patient").fill("Yes, at an easy pace. Log any new swelling.")
     page.get_by_role("button", name="Send").click()
     expect(page.locator("ol.thread li.mine")).to_contain_text("Yes, at an easy pace.")

@@ -55,12 +55,21 @@ INVITE_LINK = "kneecare://join?code={code}"
 LEVEL_BY_RANK = {rank: Level(level) for level, rank in LEVEL_RANK.items()}
 
 
+def _unread_from(physio, patient) -> int:
+    """Messages from the patient the physio has not read (the Messages tab's "new")."""
+    links = messaging.links_with_unread_count(
+        messaging.threads_for(user=physio).filter(patient=patient), user=physio
+    )
+    return links.values_list("unread_count", flat=True).first() or 0
+
+
 def _patient_context(request: HttpRequest, patient, section: str) -> dict:
     return {
         "patient": patient,
         "sections": patient_sections(),
         "section": section,
         "nav": "caseload",
+        "unread_messages": _unread_from(request.user, patient),
     }
 
 
@@ -545,7 +554,15 @@ def messages_read(request: HttpRequest, patient_id) -> HttpResponse:
     except (ValidationError, ValueError):
         return HttpResponse("Not a message of this conversation.", status=400)
     if request.htmx:
-        return HttpResponse('<p class="muted" role="status">All messages read.</p>')
+        # The answer replaces the button, and out of band clears the "New" badges of the
+        # messages now read and the Messages tab's count (what is still unread stays).
+        shown = messaging.messages_of(link=link).filter(messaging.addressed_to(request.user))
+        read = shown.filter(read_at__isnull=False).values_list("pk", flat=True)[:THREAD_PAGE]
+        return render(
+            request,
+            "clinic/partials/messages_read.html",
+            {"read": list(read), "unread_messages": _unread_from(request.user, patient)},
+        )
     return redirect("clinic:messages", patient_id=patient.pk)
 
 
