@@ -30,7 +30,8 @@ def test_new_badges_and_the_tab_count_clear_when_the_thread_is_read(
     )
 
     page = portal.get(f"/clinic/patients/{patient.pk}/messages/").content.decode()
-    assert f'id="new-{older.pk}"' in page and f'id="new-{newer.pk}"' in page
+    assert f'id="new-{older.pk}"' in page
+    assert f'id="new-{newer.pk}"' in page
     assert page.count(">New</span>") == 2
 
     answer = portal.post(

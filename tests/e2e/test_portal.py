@@ -392,7 +392,9 @@ def test_a_physio_discharges_a_patient_and_downloads_the_report(
     page.get_by_label("Target score").fill("90")
     page.get_by_label("Due by").fill((datetime.now(UTC).date() + timedelta(weeks=8)).isoformat())
     page.get_by_role("button", name="Add the goal").click()
-    expect(page.get_by_text("Must be within the instrument's scores")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Must be within the instrument's scores")
+    expect(page.get_by_role("alert")).to_be_focused()
+    expect(page.locator("#id_target_error")).to_contain_text("Must be within")
     page.get_by_label("Target score").fill("65")
     page.get_by_role("button", name="Add the goal").click()
     goals = page.get_by_role("table")
@@ -403,7 +405,8 @@ def test_a_physio_discharges_a_patient_and_downloads_the_report(
     # Discharge asks for the confirmation, then archives and freezes.
     page.get_by_label("Discharge note").fill("Back to running three times a week.")
     page.get_by_role("button", name="Discharge the patient").click()
-    expect(page.get_by_text("Tick the box to confirm the discharge.")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Tick the box to confirm the discharge.")
+    a11y.check(page, "19a-discharge-not-confirmed")
     assert Episode.objects.get().status == "active"
     page.get_by_label(re.compile("I understand")).check()
     page.get_by_role("button", name="Discharge the patient").click()

@@ -71,6 +71,48 @@ def sort_header(label: str, ordering: str, query: dict):
     )
 
 
+# The only hidden field that can be wrong is a plan item's exercise, which the library added.
+HIDDEN_FIELD_ERROR = "This exercise is no longer available."
+
+
+def _field_anchor(field) -> str:
+    """Where a summary's link takes the keyboard: the field's input, or the first box of a
+    group of checkboxes (whose label points nowhere)."""
+    return field.id_for_label or f"{field.auto_id}_0"
+
+
+def _form_errors(form, name: str = "") -> list[dict]:
+    entries = []
+    prefix = f"{name}: " if name else ""
+    for error in form.non_field_errors():
+        entries.append({"text": f"{prefix}{error}", "href": ""})
+    for field in form:
+        if not field.errors:
+            continue
+        if field.is_hidden:  # a plan item's exercise: nothing to type, nowhere to go
+            entries.append({"text": f"{prefix}{HIDDEN_FIELD_ERROR}", "href": ""})
+            continue
+        entries.append(
+            {
+                "text": f"{prefix}{field.label}: {' '.join(field.errors)}",
+                "href": f"#{_field_anchor(field)}",
+            }
+        )
+    return entries
+
+
+@register.inclusion_tag("clinic/partials/error_summary.html")
+def error_summary(form, items=()) -> dict:
+    """Every error of a submitted form (and of its plan items), each a link to its field.
+    The portal's script moves focus to it when the page loads, so a keyboard or screen
+    reader user lands on what went wrong, then on the field from its link."""
+    entries = _form_errors(form) if form is not None and form.is_bound else []
+    for item in items or ():
+        if item.is_bound:
+            entries += _form_errors(item, getattr(item, "exercise_name", ""))
+    return {"entries": entries}
+
+
 @register.filter
 def humanize_code(code: str) -> str:
     """A red-flag code by its name in the vocabulary (possible_dvt → "Possible DVT (blood
