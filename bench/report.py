@@ -6,7 +6,7 @@ installed, how long building the report JSON from the database takes.
    report a 60-day episode gives (55 days of pain with two red flags, three instruments
    scored every 14 days, three goals, nine weeks of adherence, alerts, a note), rendered N
    times after a warm-up. No database.
-2. When `apps.review` is installed: a real 60-day episode written through the project's
+2. When `apps.episode_lifecycle` is installed: a real 60-day episode written through the project's
    services in a temporary SQLite database (or the PostgreSQL database given, inside a
    transaction rolled back at the end), then `episode_report(episode)` (the JSON) and
    `render_report_pdf` of that JSON, each timed N times.
@@ -122,12 +122,12 @@ def save(args: argparse.Namespace, pdf: bytes) -> None:
 
 
 def from_database(args: argparse.Namespace) -> list[dict]:
-    """A real episode through the services, then the JSON and the PDF (apps.review)."""
+    """A real episode through the services, then the JSON and the PDF (apps.episode_lifecycle)."""
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from apps.episode_lifecycle.report import episode_report
     from apps.interop.report_pdf import render_report_pdf
-    from apps.review.report import episode_report
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("bootstrap", stdout=io.StringIO())
@@ -169,10 +169,10 @@ def build_episode(days: int):
     from apps.accounts.services import care_link_create, user_create
     from apps.content.models import Exercise
     from apps.content.selectors import published_conditions
+    from apps.episode_lifecycle.services import goal_add
     from apps.episodes.services import episode_open
     from apps.outcomes.services import outcome_response_create, outcome_schedule_create
     from apps.plans.services import exercise_log_create, plan_create
-    from apps.review.services import goal_add
     from apps.symptoms.serializers import SymptomLogInputSerializer
     from apps.symptoms.services import BulkItem, symptom_logs_bulk_create
 
@@ -303,10 +303,13 @@ def main(argv: list[str] | None = None) -> int:
         from django.apps import apps
 
         results = from_dict(args)
-        if apps.is_installed("apps.review"):
+        if apps.is_installed("apps.episode_lifecycle"):
             results += from_database(args)
         else:
-            print("apps.review is not installed: the JSON build is not measured", file=sys.stderr)
+            print(
+                "apps.episode_lifecycle is not installed: the JSON build is not measured",
+                file=sys.stderr,
+            )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average {load:.1f} on {os.cpu_count()} CPUs (timings grow with it)")
     print(f"{args.runs} runs after {args.warmup} warm-up; target: PDF under {TARGET_MS} ms")

@@ -1,10 +1,10 @@
 """`GET episodes/{id}/report/`: an episode's discharge or progress report, as JSON or as a
 PDF with charts (docs/api.md, "Episode report").
 
-The report itself is apps.review's: `episode_for_report` (the episode the caller may read,
+The report itself is apps.episode_lifecycle's: `episode_for_report` (the episode the caller may read,
 else 404) and `report_of` (the report frozen at discharge, or the progress report as of
 now). This module only negotiates the format and audits a physiotherapist's read.
-urls.py includes it only where apps.review is installed.
+urls.py includes it only where apps.episode_lifecycle is installed.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -21,8 +21,8 @@ from rest_framework.views import APIView
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatientOrPhysio
 from apps.accounts.services import patient_access_record
-from apps.review.report import report_of
-from apps.review.selectors import episode_for_report
+from apps.episode_lifecycle.report import report_of
+from apps.episode_lifecycle.selectors import episode_for_report
 
 from .renderers import ReportPdfRenderer
 

@@ -9,9 +9,9 @@ from apps.accounts.permissions import IsPatient, IsPhysio
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
 from apps.alerts.selectors import active_alerts_of
+from apps.episode_lifecycle.selectors import episodes_visible, goals_with_status
 from apps.outcomes.selectors import fhir_questionnaires_for, fhir_responses_for
 from apps.plans.selectors import plans_for
-from apps.review.selectors import episodes_visible, goals_with_status
 from apps.symptoms.selectors import symptom_logs_for
 
 from .export import patient_export

@@ -50,7 +50,7 @@ LOCAL_APPS = [
     "apps.messaging",
     "apps.plans",
     "apps.alerts",
-    "apps.review",
+    "apps.episode_lifecycle",
     "apps.guidance",
     "apps.interop",
     "apps.clinic",

@@ -1,9 +1,9 @@
 """GET episodes/{id}/report/: JSON by default, a PDF for `Accept: application/pdf` or
 `?format=pdf`; errors always in the JSON envelope; a physio's read audited.
 
-The first tests stand apps.review's two functions in with a report dict (the format
+The first tests stand apps.episode_lifecycle's two functions in with a report dict (the format
 negotiation, headers and audit are this view's); the last ones run the real episode
-through them (who may read which episode is apps.review's selector)."""
+through them (who may read which episode is apps.episode_lifecycle's selector)."""
 
 import datetime as dt
 import io
@@ -13,7 +13,7 @@ import pypdf
 import pytest
 from django.http import Http404
 
-pytest.importorskip("apps.review")
+pytest.importorskip("apps.episode_lifecycle")
 
 from apps.accounts.models import PatientAccessAudit
 from apps.interop import report_views
@@ -35,7 +35,7 @@ def people():
 
 @pytest.fixture
 def stood_in(monkeypatch, people):
-    """apps.review's selector and report, stood in: the episode `known` is readable by
+    """apps.episode_lifecycle's selector and report, stood in: the episode `known` is readable by
     the patient and the physio of `people`, any other id is a 404."""
     known = uuid.uuid4()
     report = episode_report_dict()
@@ -146,7 +146,7 @@ def test_editors_and_anonymous_callers_never_reach_an_episode(stood_in):
     assert stood_in["calls"] == []
 
 
-# --- A real episode through apps.review ----------------------------------------------------
+# --- A real episode through apps.episode_lifecycle ----------------------------------------------------
 
 
 @pytest.fixture
@@ -208,7 +208,7 @@ def test_the_real_report_for_physios_linked_or_not(physio, other_physio, other_p
 def test_a_discharged_episode_s_report_is_the_one_frozen_at_discharge(
     patient, physio, episode, time_machine
 ):
-    from apps.review.services import episode_discharge
+    from apps.episode_lifecycle.services import episode_discharge
 
     episode_discharge(episode=episode, by=physio, note="Back to running & stairs.")
     episode.refresh_from_db()

@@ -1,4 +1,4 @@
-"""The report data of an episode (apps/review/report.py): its exact shape, and each figure
+"""The report data of an episode (apps/episode_lifecycle/report.py): its exact shape, and each figure
 computed over the episode's window from the patient's logs, scores, plans and alerts."""
 
 import datetime as dt
@@ -9,9 +9,9 @@ from django.http import Http404
 
 from apps.alerts.models import Alert
 from apps.content.vocabulary import DISCLAIMER
+from apps.episode_lifecycle.report import episode_report, report_for
+from apps.episode_lifecycle.selectors import episode_for_report
 from apps.plans.models import PlanItem
-from apps.review.report import episode_report, report_for
-from apps.review.selectors import episode_for_report
 from tests.clock import FROZEN_NOW
 from tests.factories import (
     AlertFactory,

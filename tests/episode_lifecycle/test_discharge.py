@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from apps.episode_lifecycle.report import report_of
 from apps.episodes.models import Episode, EpisodeStatus
 from apps.notifications.models import Reminder, ReminderStatus
 from apps.outcomes.models import OutcomeSchedule
@@ -14,7 +15,6 @@ from apps.outcomes.reminders import schedule_source
 from apps.outcomes.services import outcome_schedule_create
 from apps.plans.models import ExercisePlan, PlanEvent, PlanStatus
 from apps.plans.reminders import plan_source
-from apps.review.report import report_of
 from tests.bodies import symptom_log_body
 from tests.conftest import client_for, post_at_once
 from tests.factories import ReminderFactory

@@ -68,7 +68,7 @@ def episode_for(*, user: User, episode_id) -> Episode:
 
 def episode_for_report(user: User, episode_id) -> Episode:
     """The episode whose report the caller may read (the patient's own; a linked physio's
-    patient's), or Http404. `apps.review.report.report_of(episode)` gives its report:
+    patient's), or Http404. `apps.episode_lifecycle.report.report_of(episode)` gives its report:
     the one frozen at discharge, or the progress report as of now."""
     return episode_for(user=user, episode_id=episode_id)
 
