@@ -8,7 +8,7 @@ installed, how long building the report JSON from the database takes.
    times after a warm-up. No database.
 2. When `apps.episode_lifecycle` is installed: a real 60-day episode written through the project's
    services in a temporary SQLite database (or the PostgreSQL database given, inside a
-   transaction rolled back at the end), then `episode_report(episode)` (the JSON) and
+   transaction rolled back at the end), then `episode_report_build(episode)` (the JSON) and
    `render_report_pdf` of that JSON, each timed N times.
 
 Each rendered PDF is read back (pypdf) to check it has the report's numbers: a benchmark
@@ -126,7 +126,7 @@ def from_database(args: argparse.Namespace) -> list[dict]:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from apps.episode_lifecycle.report import episode_report
+    from apps.episode_lifecycle.report import episode_report_build
     from apps.interop.report_pdf import render_report_pdf
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -138,13 +138,13 @@ def from_database(args: argparse.Namespace) -> list[dict]:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
-            figures, report = timed(lambda: episode_report(episode), args.runs, args.warmup)
+            figures, report = timed(lambda: episode_report_build(episode), args.runs, args.warmup)
             results.append({"what": f"JSON of a real {args.days}-day episode", **figures})
             figures, pdf = timed(lambda: render_report_pdf(report), args.runs, args.warmup)
             results.append({"what": "PDF of that JSON", **figures, **checked(pdf, report)})
             save(args, pdf)
             figures, _ = timed(
-                lambda: render_report_pdf(episode_report(episode)), args.runs, args.warmup
+                lambda: render_report_pdf(episode_report_build(episode)), args.runs, args.warmup
             )
             results.append({"what": "JSON + PDF (the request's work)", **figures})
             raise Rollback

@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404
 
 from .models import CareTeamLink, Role, User
 
@@ -56,12 +55,12 @@ def is_linked(*, physio: User, patient: User) -> bool:
     return active_links().filter(physio=physio, patient=patient).exists()
 
 
-def patient_for_physio(*, physio: User, patient_id) -> User:
-    """A patient the physio is linked to now, or 404 (whether or not the id exists)."""
+def patient_for_physio(*, physio: User, patient_id) -> User | None:
+    """A patient the physio is linked to now, or None (whether or not the id exists)."""
     try:
         return linked_patients_of(physio=physio).get(pk=patient_id)
-    except (User.DoesNotExist, ValidationError, ValueError, TypeError) as error:
-        raise Http404 from error
+    except (User.DoesNotExist, ValidationError, ValueError, TypeError):
+        return None
 
 
 def export_for(patient: User) -> dict:

@@ -23,7 +23,7 @@ from apps.plans.models import ExercisePlan, PlanStatus
 from apps.plans.reminders import plan_source
 
 from .errors import GoalError
-from .report import episode_report
+from .report import episode_report_build
 
 
 def goal_add(
@@ -114,5 +114,5 @@ def episode_discharge(
     result.reminders_cancelled = Reminder.objects.filter(
         pk__in=pending, status=ReminderStatus.CANCELLED
     ).count()
-    episodes.episode_report_freeze(episode=episode, report=episode_report(episode, now=now))
+    episodes.episode_report_freeze(episode=episode, report=episode_report_build(episode, now=now))
     return result

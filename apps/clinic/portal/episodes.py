@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.episode_lifecycle import selectors as lifecycle
 from apps.episode_lifecycle import services as lifecycle_services
-from apps.episode_lifecycle.report import report_of
+from apps.episode_lifecycle.report import episode_report
 from apps.episodes import services as episode_services
 from apps.episodes.models import Episode
 from apps.interop.report_pdf import render_report_pdf
 from apps.outcomes.selectors import enabled_versions
-from backend.errors import Conflict
+from backend.errors import Conflict, or_404
 
 from .access import linked_patient, physio_required
 from .forms import DischargeForm, EpisodeOpenForm, GoalForm
@@ -111,7 +111,7 @@ def _submit(request: HttpRequest, patient, form, form_key: str, write, done: str
 
 def _my_episode(request: HttpRequest, patient, episode_id) -> Episode:
     """An episode of this patient the physio may act on (the API's rule), or 404."""
-    episode = lifecycle.episode_for(user=request.user, episode_id=episode_id)
+    episode = or_404(lifecycle.episode_for(user=request.user, episode_id=episode_id))
     if episode.patient_id != patient.pk:
         raise Http404
     return episode
@@ -177,7 +177,9 @@ def episode_report_pdf(request: HttpRequest, patient_id, episode_id) -> HttpResp
     now. The portal's session signs this in (the API's report needs a token)."""
     patient = linked_patient(request, patient_id, page="episode-report")
     episode = _my_episode(request, patient, episode_id)
-    response = HttpResponse(render_report_pdf(report_of(episode)), content_type="application/pdf")
+    response = HttpResponse(
+        render_report_pdf(episode_report(episode)), content_type="application/pdf"
+    )
     # The episode's id only: a file name shows in download lists and mail.
     response["Content-Disposition"] = f'attachment; filename="episode-{episode.pk}-report.pdf"'
     response["Cache-Control"] = "no-store"
