@@ -169,7 +169,7 @@ def build_episode(days: int):
     from apps.accounts.services import care_link_create, user_create
     from apps.content.models import Exercise
     from apps.content.selectors import published_conditions
-    from apps.episode_lifecycle.services import goal_add
+    from apps.episode_lifecycle.services import goal_create
     from apps.episodes.services import episode_open
     from apps.outcomes.services import outcome_response_create, outcome_schedule_create
     from apps.plans.services import exercise_log_create, plan_create
@@ -283,7 +283,7 @@ def build_episode(days: int):
         ("Average weekly pain at 3 or below", "pain_week", 3, -4),
         ("Walk 30 minutes", "lefs", 70, -10),
     ):
-        goal_add(
+        goal_create(
             episode=episode,
             by=physio,
             description=description,

@@ -42,15 +42,6 @@ def linked_patients_of(*, physio: User) -> QuerySet[User]:
     )
 
 
-def physios_of(*, patient: User) -> QuerySet[User]:
-    return users_without_secrets().filter(
-        role=Role.PHYSIO,
-        is_active=True,
-        patient_links__patient=patient,
-        patient_links__ended_at__isnull=True,
-    )
-
-
 def is_linked(*, physio: User, patient: User) -> bool:
     return active_links().filter(physio=physio, patient=patient).exists()
 

@@ -19,14 +19,9 @@ from .errors import AlertError
 from .models import ACTIVE_STATUSES, Alert, AlertEvent, AlertEventAction, AlertKind, AlertStatus
 
 
-def alert_raise_red_flag(*, log: SymptomLog) -> Alert:
-    """The alert for a log whose triage reached urgent or emergency; written in the
-    log's transaction so the two exist together or not at all."""
-    return alerts_raise_red_flags(logs=[log])[0]
-
-
 def alerts_raise_red_flags(*, logs: list[SymptomLog]) -> list[Alert]:
-    """Bulk form of alert_raise_red_flag for offline sync: two writes for any number."""
+    """The alerts for logs whose triage reached urgent or emergency, written in the logs'
+    transaction so they exist together or not at all: two writes for any number."""
     if not logs:
         return []
     created = Alert.objects.bulk_create(

@@ -34,7 +34,7 @@ from .selectors import (
     episode_responses,
     episode_window,
     goal_rows,
-    plan_items_of,
+    plans_with_items_of,
     versions_by_code,
     window_bounds,
 )
@@ -176,7 +176,7 @@ def _adherence(episode: Episode, first: date, last: date) -> list[dict[str, Any]
     while day <= last:
         weeks.append({"week_start": day, "done": 0, "prescribed": 0})
         day += timedelta(days=WEEK)
-    for plan in plan_items_of(episode):
+    for plan in plans_with_items_of(episode):
         low, high = max(first, plan.start_date), min(last, plan.end_date)
         if low > high:
             continue

@@ -162,7 +162,7 @@ def goals_with_status(
     }
 
 
-def plan_items_of(episode: Episode) -> QuerySet[ExercisePlan]:
+def plans_with_items_of(episode: Episode) -> QuerySet[ExercisePlan]:
     """The episode's plans with their items, for adherence."""
     return (
         ExercisePlan.objects.filter(episode=episode)

@@ -121,7 +121,7 @@ class EpisodeGoalView(APIView):
         episode = or_404(selectors.episode_for(user=request.user, episode_id=episode_id))
         serializer = GoalInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        goal = services.goal_add(episode=episode, by=request.user, **serializer.validated_data)
+        goal = services.goal_create(episode=episode, by=request.user, **serializer.validated_data)
         episode = or_404(selectors.episode_for(user=request.user, episode_id=episode_id))
         goal = next(g for g in episode.goals.all() if g.pk == goal.pk)
         return Response(

@@ -173,7 +173,7 @@ def goal_create(
     return goal
 
 
-def episode_discharged_mark(
+def episode_mark_discharged(
     *, episode: Episode, by: User, note: str, now: datetime | None = None
 ) -> Episode:
     """Mark a locked, active episode discharged (the caller, apps.episode_lifecycle, archives its

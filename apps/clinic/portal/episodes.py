@@ -3,7 +3,7 @@ their computed status, opening an episode, discharge, and the report as a PDF.
 
 Reads go through apps.episode_lifecycle's selectors (scoped to the physio: a patient not
 linked now, or an episode not of this patient, is a 404); writes through the services the API calls
-(`episode_open`, `goal_add`, `episode_discharge`), whose ValidationErrors come back on the
+(`episode_open`, `goal_create`, `episode_discharge`), whose ValidationErrors come back on the
 forms' fields and Conflicts (a second active episode, a discharged episode) as a
 message at the top of the page, with a 409."""
 
@@ -148,7 +148,7 @@ def goal_add(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
         patient,
         GoalForm(request.POST, instruments=_instruments()),
         "goal_form",
-        lambda data: lifecycle_services.goal_add(episode=episode, by=request.user, **data),
+        lambda data: lifecycle_services.goal_create(episode=episode, by=request.user, **data),
         "goal",
     )
 
