@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from .models import CareTeamLink, Role, User
+from .models import CareTeamLink, PatientAccessAudit, Role, User
 
 # Columns no read for display or authentication needs: never selected by them. A code
 # path that does need one (a password change) reads it on access, at one query's cost.
@@ -56,7 +56,6 @@ def patient_for_physio(*, physio: User, patient_id) -> User | None:
 
 def export_for(patient: User) -> dict:
     """The patient's account, care team and who read their records, for the export."""
-    from .models import PatientAccessAudit
 
     return {
         "profile": {
