@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, QuerySet
 from django.db.models.functions import TruncDate
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.accounts.models import CareTeamInvite, User
@@ -81,11 +80,15 @@ class PatientSummary:
         return getattr(self.patient, name)
 
 
-def patient_summary(*, physio: User, patient_id) -> PatientSummary:
-    """A patient the physio is linked to now, summarised; 404 for anyone else."""
-    patient = get_object_or_404(
-        with_overview(linked_patients_of(physio=physio), physio=physio), pk=patient_id
+def patient_summary(*, physio: User, patient_id) -> PatientSummary | None:
+    """A patient the physio is linked to now, summarised; None for anyone else."""
+    patient = (
+        with_overview(linked_patients_of(physio=physio), physio=physio)
+        .filter(pk=patient_id)
+        .first()
     )
+    if patient is None:
+        return None
     with_reduce_suggestions([patient])
     return PatientSummary(
         patient=patient,

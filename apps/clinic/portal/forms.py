@@ -204,8 +204,9 @@ class EpisodeOpenForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    """A target score on an enabled questionnaire by a date (apps.review.services.goal_add
-    checks the target against the instrument's range and the date against the episode)."""
+    """A target score on an enabled questionnaire by a date (the episode_lifecycle app's
+    goal_create checks the target against the instrument's range and the date against the
+    episode)."""
 
     description = forms.CharField(max_length=500, help_text="What the patient wants to do.")
     instrument = forms.ChoiceField(label="Questionnaire")

@@ -32,7 +32,7 @@ from apps.outcomes.models import InstrumentVersion
 from apps.plans import services as plans
 from apps.plans.selectors import active_plan_of
 from apps.symptoms.vocabulary import LEVEL_RANK, Level
-from backend.errors import Conflict
+from backend.errors import Conflict, or_404
 
 from .access import audited, linked_patient, physio_of, physio_required
 from .forms import (
@@ -205,7 +205,7 @@ def adherence_chart(plan, *, now=None) -> charts.Chart | None:
 @physio_required
 def patient(request: HttpRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="patient")
-    summary = selectors.patient_summary(physio=request.user, patient_id=patient.pk)
+    summary = or_404(selectors.patient_summary(physio=request.user, patient_id=patient.pk))
     context = {
         **_patient_context(request, patient, "overview"),
         "summary": summary,

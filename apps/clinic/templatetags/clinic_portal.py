@@ -4,9 +4,12 @@ import html
 from urllib.parse import urlencode
 
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.content.vocabulary import RedFlagCode
+from apps.interop.charts import chart_svg
 from apps.symptoms.vocabulary import Level
 
 register = template.Library()
@@ -117,7 +120,6 @@ def error_summary(form, items=()) -> dict:
 def humanize_code(code: str) -> str:
     """A red-flag code by its name in the vocabulary (possible_dvt → "Possible DVT (blood
     clot)"), or the code made readable."""
-    from apps.content.vocabulary import RedFlagCode
 
     if code in RedFlagCode.values:
         return RedFlagCode(code).label
@@ -126,16 +128,12 @@ def humanize_code(code: str) -> str:
 
 @register.filter(name="chart_svg")
 def chart_svg_filter(chart):
-    from django.utils.safestring import mark_safe
-
-    from apps.interop.charts import chart_svg
 
     return mark_safe(chart_svg(chart))  # noqa: S308 - built from our own drawing, text escaped by ElementTree
 
 
 @register.simple_tag
 def idle_minutes() -> int:
-    from django.conf import settings
 
     return settings.SESSION_IDLE_MINUTES
 
