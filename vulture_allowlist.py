@@ -40,7 +40,7 @@ access, refresh  # token serializers
 symptom_log, updated_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, actor
 _.updated_at, _.acknowledged_at, _.acknowledged_by, _.resolved_at, _.resolved_by
 q, confirm, _.exercise_name, url_name  # portal forms and sections
-_.reduce_suggestions, hints, last_log_at, reduce_suggestions, latest_outcome
+_.reduce_suggestions, hints, last_log_at, reduce_suggestions, latest_outcome, open_alerts
 field_class, updated_since, target_area
 other_names, how_it_links, typical_symptoms, clinician_workup, treatment_outline
 when_to_seek_care, protocols, session_kind, red_flags

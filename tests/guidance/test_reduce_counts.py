@@ -92,4 +92,7 @@ def test_the_portal_caseload_has_the_column(physio):
     assert (row.email, row.reduce) == (patient.email, "2")
     html = response.content.decode()
     assert "Waiting for you" in html
-    assert f'>2 exercises to reduce<span class="visually-hidden"> for {patient.email}</span></a>' in html
+    assert (
+        f'>2 exercises to reduce<span class="visually-hidden"> for {patient.email}</span></a>'
+        in html
+    )
