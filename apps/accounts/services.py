@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -322,8 +323,6 @@ def password_reset_confirm(*, token: object, password: str) -> User:
     """Choose a new password with a reset token. The token is spent only when the new
     password passes the validators, so a refused password leaves the link usable. Every
     refresh token, access token and session of the account stops working."""
-    from axes.models import AccessAttempt
-
     purpose = TokenPurpose.PASSWORD_RESET
     tokens = AccountToken.objects.filter(purpose=purpose).select_related("user")
     row = single_use_find(tokens, scope=purpose, token=token)
@@ -585,7 +584,6 @@ def user_erase(*, user: User) -> None:
     Records hang off the user with CASCADE (logs, plans, sessions, alerts, reminders,
     notifications, devices, links, audit rows about them); failed-login records keyed
     by the email go too. Refresh tokens lose their user and stop working."""
-    from axes.models import AccessAttempt, AccessLog
 
     if user.role != Role.PATIENT:
         raise ValidationError(
