@@ -9,12 +9,7 @@ from playwright.sync_api import expect
 from apps.accounts.models import AccountToken, TokenPurpose
 from apps.accounts.services import PASSWORD_RESET_LIFETIME
 from apps.accounts.single_use import single_use_issue
-from tests.e2e.test_portal import (  # noqa: F401 - fixtures
-    Accessibility,
-    physio_account,
-    portal_page,
-    signed_in_physio,
-)
+from tests.e2e.portal import Accessibility, signed_in_physio
 
 pytestmark = pytest.mark.e2e
 
@@ -22,8 +17,8 @@ NEW_PASSWORD = "Another-long-passphrase-2027"
 
 
 def test_a_physio_resets_a_forgotten_password_and_signs_out_everywhere(
-    portal_page,  # noqa: F811
-    physio_account,  # noqa: F811
+    portal_page,
+    physio_account,
 ):
     page, a11y = portal_page, Accessibility()
 
