@@ -328,6 +328,12 @@ CASES = [
         prepare=an_e_mailed_token(TokenPurpose.VERIFY_EMAIL, EMAIL_VERIFICATION_LIFETIME),
     ),
     Case(
+        "verify e-mail again",
+        "post",
+        lambda w: "/api/v1/auth/verify-email/resend/",
+        signed_in(202),
+    ),
+    Case(
         "password reset",
         "post",
         lambda w: "/api/v1/auth/password-reset/",

@@ -158,6 +158,12 @@ class PasswordResetAcceptedSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class VerifyEmailResentSerializer(serializers.Serializer):
+    detail = serializers.CharField(
+        help_text="Whether a new link is on its way, or the address was already confirmed."
+    )
+
+
 class PasswordResetConfirmSerializer(StrictSerializer):
     token = StrictCharField(
         max_length=128,

@@ -212,9 +212,12 @@ def _invalid_token() -> ValidationError:
 
 
 @transaction.atomic
-def email_verification_send(*, user: User) -> None:
+def email_verification_send(*, user: User) -> bool:
     """A new verification link to the account's address, sent after commit. Earlier links
-    keep working until they expire or one of them is used."""
+    keep working until they expire or one of them is used. Nothing is sent (False) when
+    the address is already verified."""
+    if user.email_verified_at is not None:
+        return False
     issued = single_use_issue(
         AccountToken,
         scope=TokenPurpose.VERIFY_EMAIL,
@@ -237,6 +240,7 @@ def email_verification_send(*, user: User) -> None:
             expires_at=issued.row.expires_at,
         )
     )
+    return True
 
 
 @transaction.atomic

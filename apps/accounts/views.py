@@ -33,6 +33,7 @@ from .serializers import (
     RegisterSerializer,
     SignOutSerializer,
     TokenPairSerializer,
+    VerifyEmailResentSerializer,
     VerifyEmailSerializer,
 )
 from .single_use import keyed_hash
@@ -104,6 +105,39 @@ class VerifyEmailView(APIView):
         serializer.is_valid(raise_exception=True)
         services.email_verify(token=serializer.validated_data["token"])
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VerifyEmailResendThrottle(UserRateThrottle):
+    """Per account: each request sends an e-mail, so this bounds the mail one account can
+    make the service send."""
+
+    scope = "verify_email_resend"
+
+
+VERIFY_EMAIL_RESENT = {
+    "detail": "A new link to confirm your e-mail address is on its way. It works once, "
+    "within 48 hours."
+}
+VERIFY_EMAIL_ALREADY = {"detail": "Your e-mail address is already confirmed: nothing was sent."}
+
+
+class VerifyEmailResendView(APIView):
+    throttle_classes = [VerifyEmailResendThrottle]
+
+    @extend_schema(
+        request=EmptyBody,
+        responses={202: VerifyEmailResentSerializer},
+        summary="Send the verification e-mail again",
+        description="A new link (valid 48 hours) to the caller's address, sent by the worker "
+        "after the answer; earlier links keep working. When the address is already "
+        "verified (`me.email_verified`), nothing is sent and `detail` says so. Throttled per "
+        "account (429).",
+    )
+    def post(self, request: Request) -> Response:
+        require_empty_body(request.data)
+        sent = services.email_verification_send(user=request.user)
+        body = VERIFY_EMAIL_RESENT if sent else VERIFY_EMAIL_ALREADY
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class PasswordResetEmailThrottle(SimpleRateThrottle):
@@ -325,15 +359,31 @@ class InviteJoinThrottle(UserRateThrottle):
         return self.rate
 
 
+class InviteEmailThrottle(SimpleRateThrottle):
+    """Invites that e-mail the code, per physio: the code goes to any address typed, so
+    this bounds the mail one account can make the service send. An invite without an
+    address is not counted. The portal's invite form counts under the same key."""
+
+    scope = "invite_email"
+
+    def get_cache_key(self, request: Request, view) -> str | None:
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if not isinstance(email, str) or not email.strip():
+            return None  # no e-mail to send (or the serializer answers 400)
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
 class CareTeamInviteView(APIView):
     permission_classes = [IsPhysio]
+    throttle_classes = [InviteEmailThrottle]
 
     @extend_schema(
         request=InviteCreateSerializer,
         responses={201: InviteIssuedSerializer},
         summary="Make a one-time code (valid 72 hours) for a patient to join the care team",
         description="With `email`, the code and a link into the app are also e-mailed there "
-        "(by the worker, after the answer); `emailed_to` says where.",
+        "(by the worker, after the answer); `emailed_to` says where. Invites with an `email` "
+        "are throttled per physio (429); those without are not.",
     )
     def post(self, request: Request) -> Response:
         serializer = InviteCreateSerializer(data=request.data)

@@ -27,6 +27,10 @@ REST_FRAMEWORK = {
         # Changing the password checks the current one: per user, against guessing it
         # with a stolen access token.
         "password_change": env("THROTTLE_PASSWORD_CHANGE", default="10/hour"),
+        # Requests that make the service send an e-mail, per account: the verification
+        # e-mail again, and care-team invites with an `email` (the API's and the portal's).
+        "verify_email_resend": env("THROTTLE_VERIFY_EMAIL_RESEND", default="5/hour"),
+        "invite_email": env("THROTTLE_INVITE_EMAIL", default="30/hour"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

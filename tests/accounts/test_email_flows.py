@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from apps.accounts.models import AccountToken, CareTeamInvite, TokenPurpose, User
+from apps.accounts.services import ResetVia, password_reset_request
 from backend.celery import app
 from backend.queue import hand_off
 from tests.conftest import client_for
@@ -19,6 +21,8 @@ APP = "https://app.example.org/app"
 PORTAL = "https://clinic.example.org/clinic"
 REGISTER = "/api/v1/auth/register/"
 VERIFY = "/api/v1/auth/verify-email/"
+RESEND = "/api/v1/auth/verify-email/resend/"
+INVITES = "/api/v1/care-team/invites/"
 RESET = "/api/v1/auth/password-reset/"
 CONFIRM = "/api/v1/auth/password-reset/confirm/"
 NEW_PASSWORD = "Another-long-passphrase-2027"
@@ -162,6 +166,88 @@ def test_a_verification_token_is_not_a_reset_token(mail):
     assert codes(response) == [("token", "invalid_token")]
 
 
+def test_a_signed_in_account_asks_for_the_verification_e_mail_again(mail):
+    patient = PatientFactory(email="later@example.org", language="es", display_name="Lucía")
+    client = client_for(patient)
+
+    response = client.post(RESEND, format="json")
+
+    assert response.status_code == 202
+    assert "on its way" in response.json()["detail"]
+    [message] = mail.deliver()
+    assert message.envelope_to == ["later@example.org"]
+    assert message.language == "es"
+    assert "Lucía" in message.text
+    [link] = set(message.links())
+    assert link.startswith(f"{APP}/verify-email?token=")
+    assert APIClient().post(VERIFY, {"token": message.token()}, format="json").status_code == 204
+    patient.refresh_from_db()
+    assert patient.email_verified
+
+
+def test_an_earlier_verification_link_still_works_after_a_resend(mail):
+    body = register(APIClient())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
+    assert client.post(RESEND).status_code == 202
+
+    first, second = mail.deliver()
+
+    assert first.token() != second.token()
+    assert APIClient().post(VERIFY, {"token": first.token()}, format="json").status_code == 204
+    assert User.objects.get().email_verified
+
+
+def test_a_verified_address_gets_no_e_mail_on_resend(mail):
+    patient = PatientFactory(email="done@example.org")
+    patient.email_verified_at = patient.date_joined
+    patient.save(update_fields=["email_verified_at"])
+
+    response = client_for(patient).post(RESEND)
+
+    assert response.status_code == 202
+    assert "already confirmed" in response.json()["detail"]
+    assert mail.deliver() == []
+    assert AccountToken.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "attr", "code"),
+    [
+        ({"email": "someone.else@example.org"}, "email", "unknown_field"),
+        ([], None, "invalid"),
+    ],
+)
+def test_a_resend_with_a_body_is_a_400_and_sends_nothing(mail, body, attr, code):
+    patient = PatientFactory(email="later@example.org")
+
+    response = client_for(patient).post(RESEND, body, format="json")
+
+    assert response.status_code == 400
+    assert (attr, code) in codes(response)
+    assert mail.deliver() == []
+    assert AccountToken.objects.count() == 0
+
+
+def test_a_resend_needs_a_signed_in_account(mail):
+    response = APIClient().post(RESEND, format="json")
+
+    assert response.status_code == 401
+    assert mail.deliver() == []
+
+
+def test_resends_are_throttled_per_account(mail, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "verify_email_resend", "2/hour")
+    patient, other = PatientFactory(), PatientFactory()
+
+    answers = [client_for(patient).post(RESEND).status_code for _ in range(3)]
+
+    assert answers == [202, 202, 429]
+    assert client_for(other).post(RESEND).status_code == 202
+    assert len(mail.deliver()) == 3
+    assert AccountToken.objects.filter(user=patient).count() == 2
+
+
 # --- Password reset ---------------------------------------------------------------------------
 
 
@@ -278,8 +364,6 @@ def test_a_deactivated_account_gets_no_reset_e_mail(mail):
 
 
 def test_a_portal_reset_links_to_the_portal(mail):
-    from apps.accounts.services import ResetVia, password_reset_request
-
     PhysioFactory(email="physio@example.org")
     password_reset_request(email="physio@example.org", via=ResetVia.PORTAL)
 
@@ -325,8 +409,6 @@ def test_bad_reset_input_is_a_400_and_queues_nothing(mail, body, attr, code):
 
 
 def test_reset_requests_are_throttled_per_e_mail_address_known_or_not(mail, monkeypatch):
-    from rest_framework.throttling import SimpleRateThrottle
-
     PatientFactory(email="known@example.org")
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "password_reset_email", "2/hour")
 
@@ -341,8 +423,6 @@ def test_reset_requests_are_throttled_per_e_mail_address_known_or_not(mail, monk
 
 
 def test_reset_requests_are_throttled_per_client_address(mail, monkeypatch):
-    from rest_framework.throttling import SimpleRateThrottle
-
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "password_reset", "3/hour")
     client = APIClient(REMOTE_ADDR="203.0.113.7")
 
@@ -418,6 +498,24 @@ def test_an_invite_with_a_bad_address_is_a_400_and_stores_nothing(mail, email):
     assert codes(response)[0][0] == "email"
     assert CareTeamInvite.objects.count() == 0
     assert mail.deliver() == []
+
+
+def test_invites_by_e_mail_are_throttled_per_physio_and_invites_without_are_not(mail, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "invite_email", "2/hour")
+    physio, colleague = PhysioFactory(), PhysioFactory()
+    client = client_for(physio)
+
+    answers = [
+        client.post(INVITES, {"email": f"p{n}@example.org"}, format="json").status_code
+        for n in range(3)
+    ]
+
+    assert answers == [201, 201, 429]
+    assert CareTeamInvite.objects.filter(physio=physio).count() == 2
+    assert sorted(m.envelope_to[0] for m in mail.deliver()) == ["p0@example.org", "p1@example.org"]
+    # Without an address nothing is e-mailed, and nothing is counted.
+    assert client.post(INVITES, {}, format="json").status_code == 201
+    assert client_for(colleague).post(INVITES, {"email": "p9@example.org"}).status_code == 201
 
 
 def test_e_mails_carry_no_health_data_and_a_plain_text_part(mail):

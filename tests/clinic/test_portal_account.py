@@ -4,6 +4,7 @@ changing the password, signing out of all devices, and invites e-mailed from the
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from apps.accounts.models import CareTeamInvite
 from tests.factories import PASSWORD, PhysioFactory
@@ -31,6 +32,14 @@ def api_refresh_token(email: str, password: str = PASSWORD) -> str:
     )
     assert response.status_code == 200
     return response.json()["refresh"]
+
+
+def api_access_token(email: str, password: str = PASSWORD) -> str:
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"email": email, "password": password}, format="json"
+    )
+    assert response.status_code == 200
+    return response.json()["access"]
 
 
 def refresh_status(token: str) -> int:
@@ -113,8 +122,6 @@ def test_two_different_new_passwords_are_refused_and_the_link_still_works(mail, 
 
 
 def test_the_portal_reset_is_throttled_per_e_mail_like_the_apis(mail, physio_account, monkeypatch):
-    from rest_framework.throttling import SimpleRateThrottle
-
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "password_reset_email", "1/hour")
 
     first = Client().post("/clinic/password-reset/", {"email": physio_account.email})
@@ -205,3 +212,27 @@ def test_an_invite_with_a_bad_address_is_refused_on_the_form(mail, physio_accoun
     assert "Enter a valid email address." in response.content.decode()
     assert CareTeamInvite.objects.count() == 0
     assert mail.deliver() == []
+
+
+def test_invites_e_mailed_from_the_portal_share_the_apis_throttle(
+    mail, physio_account, monkeypatch
+):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "invite_email", "2/hour")
+    portal = portal_client_for(physio_account)
+    app = APIClient()
+    app.credentials(HTTP_AUTHORIZATION=f"Bearer {api_access_token(physio_account.email)}")
+
+    first = portal.post("/clinic/invites/", {"email": "p1@example.org"})
+    second = app.post("/api/v1/care-team/invites/", {"email": "p2@example.org"}, format="json")
+    third = portal.post("/clinic/invites/", {"email": "p3@example.org"})
+
+    assert (first.status_code, second.status_code, third.status_code) == (201, 201, 429)
+    page = third.content.decode()
+    assert "You have e-mailed many invites in the last hour" in page
+    assert "p3@example.org" in page  # the address stays in the box
+    assert third.context["issued"] is None
+    assert not CareTeamInvite.objects.filter(emailed_to="p3@example.org").exists()
+    assert sorted(m.envelope_to[0] for m in mail.deliver()) == ["p1@example.org", "p2@example.org"]
+    # An invite without an address still works: its code is given by hand.
+    assert portal.post("/clinic/invites/", {"email": ""}).status_code == 201
+    assert CareTeamInvite.objects.count() == 3

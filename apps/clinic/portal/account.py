@@ -13,9 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from rest_framework.throttling import SimpleRateThrottle
 
-from apps.accounts.models import User
 from apps.accounts.services import (
     ResetVia,
     password_change,
@@ -23,31 +21,10 @@ from apps.accounts.services import (
     password_reset_request,
     user_sign_out_everywhere,
 )
-from apps.accounts.single_use import keyed_hash
 
 from .access import physio_of, physio_required
 from .forms import NewPasswordForm, PasswordChangeForm, PasswordResetForm
-
-
-class _Throttle(SimpleRateThrottle):
-    """The API's reset throttles, counted under the same cache keys (one budget for the
-    app and the portal): per client address, and per e-mail address asked about."""
-
-    def __init__(self, scope: str, ident: str) -> None:
-        self.scope = scope
-        self.ident = ident
-        super().__init__()
-
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.ident}
-
-
-def _reset_allowed(request: HttpRequest, email: str) -> bool:
-    address = User.objects.normalize_email(email).strip().lower()
-    by_client = _Throttle("password_reset", "")
-    by_client.ident = by_client.get_ident(request)
-    by_email = _Throttle("password_reset_email", keyed_hash(f"email:{address}"))
-    return by_client.allow_request(request, None) and by_email.allow_request(request, None)
+from .throttles import password_reset_allowed
 
 
 def _apply_errors(form, error: ValidationError, fields: dict[str, str]) -> None:
@@ -62,7 +39,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if not _reset_allowed(request, email):
+        if not password_reset_allowed(request, email):
             return render(
                 request, "clinic/password_reset.html", {"form": form, "throttled": True}, status=429
             )

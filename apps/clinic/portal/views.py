@@ -48,6 +48,7 @@ from .forms import (
 from .guidance import plan_guidance
 from .qr import qr_svg
 from .sections import patient_sections
+from .throttles import invite_email_allowed
 
 TREND_DAYS = 28
 # What the app scans to join a care team: the portal's invite QR code encodes this, with the
@@ -488,14 +489,21 @@ def invites(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            issued = care_invite_create(
-                physio=request.user, email=form.cleaned_data.get("email") or ""
+        valid = form.is_valid()
+        email = (form.cleaned_data.get("email") or "") if valid else ""
+        if not valid:
+            status = 400
+        elif email and not invite_email_allowed(request, request.user):
+            form.add_error(
+                "email",
+                "You have e-mailed many invites in the last hour: try again later, or make "
+                "this invite without an address and give the patient the code.",
             )
+            status = 429
+        else:
+            issued = care_invite_create(physio=request.user, email=email)
             form = InviteForm()
             status = 201
-        else:
-            status = 400
     context = {
         "issued": issued,
         "form": form,
