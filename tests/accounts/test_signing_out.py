@@ -3,7 +3,9 @@ tokens, access tokens and portal sessions keep working afterwards."""
 
 import pytest
 from django.test import Client
+from django.utils.crypto import salted_hmac
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from apps.accounts.models import User
 from tests.factories import PASSWORD, PatientFactory, PhysioFactory
@@ -118,8 +120,6 @@ def test_bad_new_passwords_are_400s_and_change_nothing(account, body, attr, code
 
 
 def test_password_changes_are_throttled_per_user(account, monkeypatch):
-    from rest_framework.throttling import SimpleRateThrottle
-
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "password_change", "2/hour")
     client = bearer(login(account.email)["access"])
     wrong = {"current_password": "guess", "new_password": NEW_PASSWORD}
@@ -223,8 +223,6 @@ def test_signing_out_everywhere_from_the_app_ends_the_physios_portal_session(db)
 
 def test_sessions_made_before_any_sign_out_everywhere_keep_working(db):
     """Generation 0 hashes sessions as Django does: deploying this signs nobody out."""
-    from django.utils.crypto import salted_hmac
-
     physio = PhysioFactory(email="physio@example.org")
     djangos_own = salted_hmac(
         "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",

@@ -1,7 +1,10 @@
 """The care team sees a patient's display name instead of the e-mail (the e-mail when the
 patient set none): the caseload API, the portal, messages, reports and the PDF."""
 
+from io import BytesIO
+
 import pytest
+from pypdf import PdfReader
 
 from apps.accounts.services import user_profile_update
 from apps.episodes.services import episode_open
@@ -73,10 +76,6 @@ def test_the_portal_shows_and_finds_the_display_name(named, physio, patient):
 
 
 def test_the_report_and_its_pdf_name_the_patient_by_display_name(named, physio, patient):
-    from io import BytesIO
-
-    from pypdf import PdfReader
-
     episode = episode_open(physio=physio, patient=patient, title="Knee")
     client = client_for(physio)
 
