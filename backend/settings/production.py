@@ -5,17 +5,18 @@ instead of running with a silent default.
 """
 
 from .base import *  # noqa: F403
-from .base import REDIS_BROKER_TRANSPORT_OPTIONS, env, postgres_options, redis_cache
+from .base import REDIS_BROKER_TRANSPORT_OPTIONS, env, postgres_settings, redis_cache
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 # Plus loopback, where the container's own health probe connects from.
 ALLOWED_HOSTS = [*env.list("ALLOWED_HOSTS"), "localhost", "127.0.0.1"]
 DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(postgres_options())
+    DATABASES["default"] = postgres_settings(env("DATABASE_URL"))
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env("REDIS_URL")
 CACHES = redis_cache(REDIS_URL)
 CELERY_BROKER_URL = REDIS_URL
