@@ -14,6 +14,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from drf_spectacular.utils import inline_serializer
 from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
 from drf_standardized_errors.types import Error
 from rest_framework import exceptions, pagination, serializers, status
@@ -166,7 +167,7 @@ class UnstorableInputMiddleware:
     def __call__(self, request: HttpRequest):
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(self, request: HttpRequest, _view_func, _view_args, view_kwargs):
         sources: list[Any] = [
             {str(key): value for key, value in view_kwargs.items() if isinstance(value, str)},
             {key: request.GET.getlist(key) for key in request.GET},
@@ -345,7 +346,6 @@ def page_of(serializer_class: type[serializers.Serializer], *, cursor: bool = Fa
     """The schema of one page of `serializer_class`, for views that paginate by hand
     (drf-spectacular only wraps generic list views): `{next, previous, results}` for cursor
     pagination (logs, responses, messages), `{count, next, previous, results}` otherwise."""
-    from drf_spectacular.utils import inline_serializer
 
     name = serializer_class.__name__.removesuffix("Serializer")
     fields: dict[str, serializers.Field] = {
