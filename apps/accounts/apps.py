@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from backend import hooks
 
-        from . import services
+        from . import selectors, services
 
         hooks.bootstrap.connect(services.on_bootstrap, dispatch_uid="accounts")
+        hooks.exercise_audience.connect(selectors.own_exercises_audience, dispatch_uid="accounts")

@@ -1,7 +1,7 @@
 """Reads scoped to the caller: who may see whom."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import CareTeamLink, Role, User
@@ -50,6 +50,16 @@ def physios_of(*, patient: User) -> QuerySet[User]:
         patient_links__patient=patient,
         patient_links__ended_at__isnull=True,
     )
+
+
+def own_exercises_audience(sender, *, user: User, **kwargs) -> Q | None:
+    """hooks.exercise_audience: a physio reads the exercises they wrote; a patient those
+    of the physiotherapists caring for them now."""
+    if user.role == Role.PHYSIO:
+        return Q(owner=user)
+    if user.role == Role.PATIENT:
+        return Q(owner__in=physios_of(patient=user).values("pk"))
+    return None
 
 
 def is_linked(*, physio: User, patient: User) -> bool:

@@ -46,6 +46,14 @@ def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
     return plans.none()
 
 
+def exercises_in_own_plans(sender, *, user: User, **kwargs) -> Q | None:
+    """hooks.exercise_audience: a patient keeps reading the exercises of their own plans
+    (a physio's own exercise too, after that physio's link ended)."""
+    if user.role != Role.PATIENT:
+        return None
+    return Q(pk__in=PlanItem.objects.filter(plan__patient=user).values("exercise_id"))
+
+
 def plan_items_for(*, patient: User) -> QuerySet[PlanItem]:
     """Items of the patient's own plans (archived and retired ones too: an offline session
     may be synced after the plan changed)."""

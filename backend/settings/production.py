@@ -5,7 +5,14 @@ instead of running with a silent default.
 """
 
 from .base import *  # noqa: F403
-from .base import REDIS_BROKER_TRANSPORT_OPTIONS, env, postgres_options, redis_cache
+from .base import (
+    MEDIA_STORAGE,
+    REDIS_BROKER_TRANSPORT_OPTIONS,
+    env,
+    media_storage,
+    postgres_options,
+    redis_cache,
+)
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -24,7 +31,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 
 # --- Static files: collected at build time (Dockerfile), hashed and compressed ----------
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(MEDIA_STORAGE),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False

@@ -43,3 +43,6 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "test-celerybeat-schedule
 
 # Static files come from the app folders (as for local runs, base.py).
 WHITENOISE_AUTOREFRESH = True
+
+# Uploaded media of the tests, apart from a local run's.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))
