@@ -335,7 +335,7 @@ def _video_track_size(data: bytes, start: int, end: int) -> tuple[int | None, in
             version = data[s]
             # version/flags, times, track id, reserved, duration, reserved, layer, group,
             # volume, reserved, matrix: then width and height as 16.16 fixed point.
-            offset = s + (92 if version == 1 else 80)
+            offset = s + (88 if version == 1 else 76)
             if offset + 8 <= e:
                 w, h = struct.unpack_from(">II", data, offset)
                 size = (w >> 16 or None, h >> 16 or None)
