@@ -292,6 +292,14 @@ def exercise_own_create(
 ) -> Exercise:
     """An exercise the physiotherapist wrote, published at once to them and the patients
     they care for (never to the library: `owner` keeps it out)."""
+    if default_reps is None and default_hold_seconds is None:
+        raise ValidationError(
+            {
+                "default_reps": ValidationError(
+                    "Give repetitions, a hold time, or both.", code="required"
+                )
+            }
+        )
     exercise = Exercise(
         owner=owner,
         slug=_own_slug(name),
