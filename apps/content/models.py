@@ -370,6 +370,10 @@ class Exercise(ContentItem):
     def __str__(self) -> str:
         return self.name
 
+    def first_picture(self) -> "ExerciseMedia | None":
+        """The first picture of its media (reads the prefetched list when there is one)."""
+        return next((item for item in self.media.all() if item.kind == MediaKind.IMAGE), None)
+
     def clean(self) -> None:
         super().clean()
         if self.owner_id is None and not self.target_area:
@@ -435,6 +439,16 @@ class ExerciseMedia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.exercise}"
+
+    def url_for_width(self, width: int) -> str:
+        """The smallest rendition at least `width` wide (prefetched), else the file."""
+        wide_enough = [r for r in self.renditions.all() if r.width >= width]
+        best = min(wide_enough, key=lambda r: r.width) if wide_enough else None
+        return best.file.url if best else self.file.url
+
+    @property
+    def thumbnail_url(self) -> str:
+        return self.url_for_width(320)
 
 
 class MediaRendition(models.Model):
