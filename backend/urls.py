@@ -33,16 +33,19 @@ urlpatterns = [
     path("clinic/", include("apps.clinic.portal.urls")),  # the physiotherapists' web portal
 ]
 
+
+def media(request, path: str):
+    """Exercise pictures and videos on the filesystem (MEDIA_STORAGE=filesystem), served
+    by the app so a local run shows them; names are random and folders never listed."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    # A name is never reused for other bytes (a new upload gets a new name).
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
 if settings.MEDIA_SERVE:
-    # Exercise pictures and videos on the filesystem (MEDIA_STORAGE=filesystem): served by
-    # the app so a local run shows them; names are random and never listed.
     urlpatterns.append(
-        re_path(
-            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-            name="media",
-        )
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", media, name="media")
     )
 
 handler400 = "backend.rest.bad_request"

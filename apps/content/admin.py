@@ -267,7 +267,7 @@ class ExerciseMediaForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         upload, poster = data.get("upload"), data.get("poster_upload")
-        if self.instance.pk is None and upload is None:
+        if self.instance._state.adding and upload is None:
             self.add_error("upload", "Choose a picture or video.")
         for field, file in (("upload", upload), ("poster_upload", poster)):
             if file is None:
@@ -303,7 +303,7 @@ class ExerciseMediaInline(admin.StackedInline):
 
     @admin.display(description="Shown")
     def preview(self, obj: ExerciseMedia | None) -> str:
-        if obj is None or obj.pk is None:
+        if obj is None or obj._state.adding:
             return "–"
         if obj.kind == MediaKind.IMAGE:
             return format_html(
@@ -315,7 +315,7 @@ class ExerciseMediaInline(admin.StackedInline):
 
     @admin.display(description="File")
     def details(self, obj: ExerciseMedia | None) -> str:
-        if obj is None or obj.pk is None:
+        if obj is None or obj._state.adding:
             return "–"
         size = f"{obj.size_bytes / 1024:.0f} KB"
         shape = f"{obj.width} × {obj.height} px" if obj.width else "size unknown"
@@ -365,23 +365,29 @@ class ExerciseAdmin(ContentAdmin):
         if formset.model is not ExerciseMedia:
             return super().save_formset(request, form, formset, change)
         # Through the services, as the API does: generated names, clean copies, renditions.
+        # The lists formset.save() would fill are filled for the admin's history message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for item_form in formset.forms:
             if not item_form.has_changed() and item_form not in formset.deleted_forms:
                 continue
             item = item_form.instance
             if item_form in formset.deleted_forms:
-                if item.pk is not None:
+                if not item._state.adding:
                     services.exercise_media_delete(media=item)
-            elif item.pk is not None:
+                    formset.deleted_objects.append(item)
+            elif not item._state.adding:
                 services.exercise_media_update(
                     media=item, alt_text=item_form.cleaned_data["alt_text"]
                 )
+                formset.changed_objects.append((item, ["alt_text"]))
             else:
-                services.exercise_media_add(
-                    exercise=form.instance,
-                    file=item_form.cleaned_data["upload"],
-                    alt_text=item_form.cleaned_data["alt_text"],
-                    poster=item_form.cleaned_data.get("poster_upload"),
-                    by=request.user,
+                formset.new_objects.append(
+                    services.exercise_media_add(
+                        exercise=form.instance,
+                        file=item_form.cleaned_data["upload"],
+                        alt_text=item_form.cleaned_data["alt_text"],
+                        poster=item_form.cleaned_data.get("poster_upload"),
+                        by=request.user,
+                    )
                 )
         return None

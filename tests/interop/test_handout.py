@@ -20,7 +20,8 @@ pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())  # lines wrap where the page width says
 
 
 def image_count(data: bytes) -> int:
