@@ -525,3 +525,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# Exercise pictures from an S3 store or CDN on another origin (docs/decisions/media-storage.md).
+CSP_MEDIA_ORIGIN = env("CSP_MEDIA_ORIGIN", default="")
+if CSP_MEDIA_ORIGIN:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(CSP_MEDIA_ORIGIN)
