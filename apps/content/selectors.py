@@ -92,10 +92,6 @@ def exercises_for(*, user) -> QuerySet[Exercise]:
     )
 
 
-def own_exercises_of(*, owner) -> QuerySet[Exercise]:
-    return Exercise.objects.filter(owner=owner, status=Status.PUBLISHED)
-
-
 def withdrawn_slugs(model: type[ContentItem], *, since: datetime) -> list[str]:
     """Slugs of items published once and unpublished again since `since`: what an app that
     synced then must drop."""

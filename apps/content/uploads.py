@@ -19,7 +19,7 @@ LARGEST_REQUEST_BYTES = media.VIDEO_MAX_BYTES + media.IMAGE_MAX_BYTES + MULTIPAR
 
 
 class MediaUploadHandler(FileUploadHandler):
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None) -> None:
+    def handle_raw_input(self, _input_data, _meta, content_length, _boundary, encoding=None):
         if content_length and content_length > LARGEST_REQUEST_BYTES:
             raise media.too_large("file", media.VIDEO_MAX_BYTES)
 

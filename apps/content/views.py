@@ -166,7 +166,6 @@ class ExerciseViewSet(ContentViewSet):
 
     serializer_class = ExerciseSerializer
     filterset_class = ExerciseFilter
-    http_method_names = ["get", "post", "head", "options"]
 
     def get_authenticators(self):
         # The schema documents the token the API takes (optional on reads: AllowAny).

@@ -9,8 +9,8 @@ urlpatterns = [
     path("plans/<uuid:plan_id>/handout/", views.PlanHandoutView.as_view(), name="plan-handout"),
 ]
 
-# The episode report reads apps.review (episodes); without it, there is nothing to report.
-if apps.is_installed("apps.review"):
+# The episode report reads apps.episode_lifecycle (episodes); without it, there is nothing to report.
+if apps.is_installed("apps.episode_lifecycle"):
     from .report_views import EpisodeReportView
 
     urlpatterns.append(

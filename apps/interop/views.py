@@ -1,4 +1,4 @@
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,10 +12,11 @@ from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
 from apps.alerts.selectors import active_alerts_of
+from apps.episode_lifecycle.selectors import episodes_visible, goals_with_status
 from apps.outcomes.selectors import fhir_questionnaires_for, fhir_responses_for
 from apps.plans.selectors import plan_for_handout, plans_for
-from apps.review.selectors import episodes_visible, goals_with_status
 from apps.symptoms.selectors import symptom_logs_for
+from backend.errors import or_404
 
 from .export import patient_export
 from .fhir import bundle_json, patient_bundle
@@ -46,7 +47,7 @@ class PatientFhirView(APIView):
         summary="A linked patient's records as a FHIR R4 Bundle",
     )
     def get(self, request: Request, patient_id) -> HttpResponse:
-        patient = patient_for_physio(physio=request.user, patient_id=patient_id)
+        patient = or_404(patient_for_physio(physio=request.user, patient_id=patient_id))
         episodes = list(episodes_visible(user=request.user).filter(patient=patient))
         goal_rows = goals_with_status(episodes)
         bundle = patient_bundle(
@@ -91,9 +92,7 @@ class PlanHandoutView(APIView):
         summary="A plan's printable handout (the patient; a linked physiotherapist)",
     )
     def get(self, request: Request, plan_id) -> HttpResponse:
-        plan = plan_for_handout(user=request.user, plan_id=plan_id)
-        if plan is None:
-            raise Http404
+        plan = or_404(plan_for_handout(user=request.user, plan_id=plan_id))
         pdf, language = handout_pdf(plan)
         if request.user.role == Role.PHYSIO:
             patient_access_record(
