@@ -265,3 +265,38 @@ def test_the_admin_lists_the_library_only(world):
     assert b"Towel heel slide" not in page.content
     own = Exercise.objects.get(slug=world["slug"])
     assert client.get(f"/admin/content/exercise/{own.pk}/change/").status_code in (302, 404)
+
+
+def test_the_fhir_bundle_and_exports_carry_it_only_to_those_who_read_the_plan(world):
+    author, patient = world["author"], world["patient"]
+    today = timezone.now().date()
+    created = client_for(author).post(
+        "/api/v1/plans/",
+        {
+            "patient": str(patient.id),
+            "title": "Knee",
+            "start_date": str(today),
+            "end_date": str(today + dt.timedelta(days=20)),
+            "items": [{"exercise": world["slug"], "sets": 2, "days_of_week": [0], "max_pain": 3}],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    slug, name = world["slug"], OWN["name"]
+
+    assert slug in client_for(patient).get("/api/v1/me/export/").content.decode()
+    fhir = client_for(author).get(f"/api/v1/patients/{patient.id}/fhir/")
+    assert fhir.status_code == 200
+    assert name in fhir.content.decode()
+    assert (
+        client_of(world, "other_physio").get(f"/api/v1/patients/{patient.id}/fhir/").status_code
+        == 404
+    )
+    other_export = client_of(world, "other_patient").get("/api/v1/me/export/").content.decode()
+    assert slug not in other_export
+    assert name not in other_export
+    for who in NEVER:
+        plans = client_of(world, who).get("/api/v1/plans/")
+        assert slug not in plans.content.decode()
+        handout = client_of(world, who).get(f"/api/v1/plans/{created.json()['id']}/handout/")
+        assert handout.status_code in (401, 403, 404)
