@@ -20,7 +20,7 @@ from drf_standardized_errors.types import Error
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.settings import api_settings
 
-from backend.errors import CommonError, Conflict
+from backend.errors import CommonError, Conflict, TooLarge
 from backend.parsers import unstorable_error
 from backend.safejson import unstorable_at
 
@@ -96,7 +96,9 @@ def api_errors(detail: Any) -> list[dict[str, Any]]:
 
 class ErrorFormatter(ExceptionFormatter):
     def get_errors(self) -> list[Error]:
-        return [replace(e, attr=_contract_attr(e.attr)) for e in super().get_errors()]
+        errors = [replace(e, attr=_contract_attr(e.attr)) for e in super().get_errors()]
+        attr = getattr(self.exc, "attr", None)  # a 413 naming the field (PayloadTooLarge)
+        return [replace(e, attr=attr) for e in errors] if attr else errors
 
 
 class ConflictError(exceptions.APIException):
@@ -111,6 +113,10 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = CommonError.TOO_LARGE
+
+    def __init__(self, detail=None, code=None, attr: str | None = None) -> None:
+        super().__init__(detail, code)
+        self.attr = attr
 
 
 class Unavailable(exceptions.APIException):
@@ -151,15 +157,12 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 # --- Characters no database can store ----------------------------------------------------------
 
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
 class UnstorableInputMiddleware:
-    """Path parameters, query parameters and form fields (the portal, the admin) holding a
-    NUL byte are a 400 before any view, form, filter or lookup sees them; JSON bodies are
-    checked by the API's parser (`backend.parsers`). A URL cannot carry a lone surrogate:
-    Django decodes what is not UTF-8 as U+FFFD. An unknown path needs no check: it resolves
-    to no view and is a 404."""
+    """Path parameters, query parameters and url-encoded form fields (the portal, the
+    admin) holding a NUL byte are a 400 before any view, form, filter or lookup sees them;
+    JSON bodies are checked by the API's parser (`backend.parsers`). A URL cannot carry a
+    lone surrogate: Django decodes what is not UTF-8 as U+FFFD. An unknown path needs no
+    check: it resolves to no view and is a 404."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -172,7 +175,9 @@ class UnstorableInputMiddleware:
             {str(key): value for key, value in view_kwargs.items() if isinstance(value, str)},
             {key: request.GET.getlist(key) for key in request.GET},
         ]
-        if request.method == "POST" and request.content_type in FORM_TYPES:
+        # Not multipart: a view may install its own upload handlers before the body is read
+        # (exercise media); a multipart text field is refused by its serializer's CharField.
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
             sources.append({key: request.POST.getlist(key) for key in request.POST})
         for source in sources:
             found, where = unstorable_at(source)
@@ -196,6 +201,8 @@ class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
             return Unavailable()
         if isinstance(exc, Conflict):
             return ConflictError(detail=exc.message, code=exc.code)
+        if isinstance(exc, TooLarge):
+            return PayloadTooLarge(detail=exc.message, code=exc.code, attr=exc.attr)
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
         if isinstance(exc, exceptions.AuthenticationFailed) and isinstance(exc.detail, dict):
