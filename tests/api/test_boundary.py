@@ -3,6 +3,7 @@ dates and times (backend/parsers.py, backend/rest.py). The schema-driven sweep o
 endpoint is tests/api/test_unstorable_input.py; these name the cases one by one."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 
@@ -83,10 +84,16 @@ def test_a_nul_byte_in_a_path_parameter_is_a_400(patient_client):
 
 @pytest.mark.django_db
 def test_a_nul_byte_in_a_portal_form_is_a_400_before_the_sign_in_looks_it_up(client):
-    response = client.post("/clinic/sign-in/", {"email": "physio\x00@example.org", "password": "x"})
+    # As a browser posts the sign-in form: url-encoded.
+    response = client.post(
+        "/clinic/sign-in/",
+        urlencode({"email": "physio\x00@example.org", "password": "x"}),
+        content_type="application/x-www-form-urlencoded",
+    )
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "invalid_character"
+    assert response.json()["errors"][0]["attr"] == "email"
 
 
 # --- Dates and times ---------------------------------------------------------------------------

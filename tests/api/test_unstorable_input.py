@@ -36,6 +36,7 @@ from tests.factories import (
     ConditionFactory,
     DeviceFactory,
     EditorFactory,
+    ExerciseMediaFactory,
     ExerciseFactory,
     MessageFactory,
     NotificationFactory,
@@ -43,6 +44,7 @@ from tests.factories import (
     OutcomeScheduleFactory,
     PatientFactory,
     PhysioFactory,
+    PlanTemplateFactory,
     ProtocolFactory,
     SymptomLogFactory,
 )
@@ -106,6 +108,8 @@ def world(db) -> World:
         "item_id": plan.items.first().id,
         "slug": SLUG,
         "code": "lefs",
+        "media_id": ExerciseMediaFactory(exercise=exercise).id,
+        "template_id": PlanTemplateFactory(physio=physio).id,
     }
     MessageFactory(link=link, sender=patient)
     body_values = {
