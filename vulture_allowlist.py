@@ -60,6 +60,7 @@ sessions_per_week, _.sessions_per_week, _.archived_at, remaining, ratio
 until
 columns  # a chart's table header, read by the portal's template
 unresolved_alerts, most_urgent_alert  # the caseload's wave-3 fields
+pain_above_limit  # an exercise log's stored flag: the API serves it, the sweep's filter names it
 also_in  # a red-flag seed's other sources: data a reader of triage.py needs
 
 # --- Choices and error codes: values clients, content and fixtures use ----------------------
