@@ -12,7 +12,12 @@ from apps.accounts.models import (
     TokenPurpose,
     User,
 )
-from apps.accounts.services import INVITE_LIFETIME, PASSWORD_RESET_LIFETIME, invite_code_hash
+from apps.accounts.services import (
+    INVITE_LIFETIME,
+    PASSWORD_RESET_LIFETIME,
+    invite_code_hash,
+    user_role_access_sync,
+)
 from apps.accounts.single_use import token_hash
 
 PASSWORD = "a-Strong-passphrase-42"
@@ -46,8 +51,15 @@ class PhysioFactory(UserFactory):
 
 
 class EditorFactory(UserFactory):
+    """An editor as `createuser` makes one: staff, in the editors group."""
+
     role = Role.EDITOR
     is_staff = True
+
+    @factory.post_generation
+    def _editors_group(obj, create, extracted, **kwargs):
+        if create:
+            user_role_access_sync(user=obj)
 
 
 class CareTeamLinkFactory(factory.django.DjangoModelFactory):
