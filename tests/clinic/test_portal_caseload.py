@@ -141,3 +141,25 @@ def test_discharged_patients_are_shown_apart_until_a_new_episode_opens(physio, p
     again = portal.get("/clinic/")
     assert not again.context["discharged"]
     assert "discharged-heading" not in again.content.decode()
+
+
+def test_an_acknowledged_alert_keeps_its_level_on_the_caseload_and_is_marked(physio, portal):
+    """Acknowledging an urgent alert made the row say "None" and 0 open alerts, as if the
+    possible clot were gone; it is still unresolved."""
+    from tests.factories import AlertFactory
+
+    patient = PatientFactory(email="clot@example.org")
+    care_link_create(physio=physio, patient=patient)
+    AlertFactory(patient=patient, acknowledged=True)  # urgent: possible clot
+    AlertFactory(patient=patient, missed_exercises=True)
+
+    response = portal.get("/clinic/")
+
+    [row] = response.context["patients"]
+    assert (row.level, row.acknowledged, row.alerts) == ("urgent", True, "2")
+    body = response.content.decode()
+    assert (
+        '<span class="badge level-urgent">Urgent</span> <span class="acknowledged">acknowledged'
+        '</span><span class="sub">2 alerts to resolve</span>'
+    ) in body
+    assert rows(portal.get("/clinic/", {"alerts": "on"})) == ["clot@example.org"]
