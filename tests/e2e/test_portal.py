@@ -189,7 +189,7 @@ def test_a_physiotherapists_day_in_the_portal(portal_page, api, physio_account, 
     page.get_by_label("Questionnaire", exact=True).select_option(label=questionnaire.title)
     page.get_by_label("Every (days)").fill("14")
     page.get_by_role("button", name="Ask the patient").click()
-    expect(page.get_by_text(f"{questionnaire.instrument_id} every 14 days")).to_be_visible()
+    expect(page.get_by_text(f"{questionnaire.title} every 14 days")).to_be_visible()
     for values, minutes_ago in (((0, 1), 120), ((2, 2), 1)):
         answered = api.post(
             "/api/v1/outcome-responses/",

@@ -647,6 +647,21 @@ def outcome_charts(patient) -> list[dict]:
     return result
 
 
+def _named_schedules(schedules) -> list[dict]:
+    """Schedules with the name the physio reads ("Lower Extremity Functional Scale (LEFS)
+    every 14 days"), never the instrument's code."""
+    schedules = list(schedules)
+    names = outcomes.instrument_names({schedule.instrument_id for schedule in schedules})
+    return [
+        {
+            "schedule": schedule,
+            "instrument": names.get(schedule.instrument_id, schedule.instrument_id),
+            "name": outcomes.schedule_display_name(schedule, names),
+        }
+        for schedule in schedules
+    ]
+
+
 @physio_required
 def outcome_measures(request: HttpRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="outcomes")
@@ -676,8 +691,10 @@ def outcome_measures(request: HttpRequest, patient_id) -> HttpResponse:
         **_patient_context(request, patient, "outcomes"),
         "form": form,
         "outcomes": outcome_charts(patient),
-        "schedules": outcomes.schedules_for(user=request.user, patient=patient).filter(
-            ended_at__isnull=True
+        "schedules": _named_schedules(
+            outcomes.schedules_for(user=request.user, patient=patient).filter(
+                ended_at__isnull=True
+            )
         ),
     }
     return render(request, "clinic/outcomes.html", context, status=status)
