@@ -48,6 +48,7 @@ from .forms import (
 from .guidance import plan_guidance
 from .qr import qr_svg
 from .sections import patient_sections
+from .today import today_list
 
 TREND_DAYS = 28
 # What the app scans to join a care team: the portal's invite QR code encodes this, with the
@@ -156,7 +157,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         ).values(*CASELOAD_FIELDS)
     )
     audited(physio, [patient["pk"] for patient in patients], "caseload")
-    rows = caseload_rows(patients, selectors.reduce_counts([patient["pk"] for patient in patients]))
+    reduce = selectors.reduce_counts([patient["pk"] for patient in patients])
+    rows = caseload_rows(patients, reduce)
     context = {
         "form": query_form,
         "patients": rows,
@@ -165,8 +167,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
         "query": query,
         "nav": "caseload",
     }
-    template = "clinic/partials/caseload_table.html" if request.htmx else "clinic/caseload.html"
-    return render(request, template, context)
+    if request.htmx:  # the search, filter or sort changed: the table only
+        return render(request, "clinic/partials/caseload_table.html", context)
+    context["today"] = today_list(physio, reduce=reduce)
+    return render(request, "clinic/caseload.html", context)
 
 
 # --- A patient --------------------------------------------------------------------------------
@@ -692,9 +696,7 @@ def outcome_measures(request: HttpRequest, patient_id) -> HttpResponse:
         "form": form,
         "outcomes": outcome_charts(patient),
         "schedules": _named_schedules(
-            outcomes.schedules_for(user=request.user, patient=patient).filter(
-                ended_at__isnull=True
-            )
+            outcomes.schedules_for(user=request.user, patient=patient).filter(ended_at__isnull=True)
         ),
     }
     return render(request, "clinic/outcomes.html", context, status=status)
