@@ -29,6 +29,9 @@ _.parse  # DRF's parser interface
 _.returning_fields  # Django's InsertQuery reads it
 accepted_media_type, renderer_context, _.accepted_media_type  # DRF's renderer interface
 _.afterFlowable, _.spaceAfter  # ReportLab's document template hook and paragraph style
+Database  # Django's DatabaseWrapper reads self.Database (backend/postgres, ENGINE)
+process_role, timeouts_for, libpq_options  # called by backend/settings/database.py (excluded)
+UnstorableInputMiddleware, process_view  # MIDDLEWARE; Django's middleware hook
 
 # --- Kept for the shell, tests and the documented API --------------------------------------
 reminders_dispatch_due  # send what is due in this process (tests, `manage.py shell`)
@@ -60,6 +63,7 @@ sessions_per_week, _.sessions_per_week, _.archived_at, remaining, ratio
 until
 columns  # a chart's table header, read by the portal's template
 unresolved_alerts, most_urgent_alert  # the caseload's wave-3 fields
+pain_above_limit  # an exercise log's stored flag: the API serves it, the sweep's filter names it
 also_in  # a red-flag seed's other sources: data a reader of triage.py needs
 
 # --- Choices and error codes: values clients, content and fixtures use ----------------------
@@ -77,3 +81,15 @@ _.transform, _.valueMin, _.valueMax, _.valueStep, _.valueSteps, _.visibleGrid
 _.gridStrokeColor, _.strokeColor, _.strokeWidth, _.fontName, _.fontSize, _.fillColor
 _.labelTextFormat, _.symbol, _.categoryNames, _.barLabelFormat, _.nudge
 PAGE_HEIGHT  # A4 unpacked: the width is what the layout needs
+
+# --- Exercise media, own exercises, templates, handouts (wave 3) -------------------------------
+RolePermissionBackend  # AUTHENTICATION_BACKENDS (backend/settings/auth.py)
+_.handle_raw_input, _.receive_data_chunk, _.file_complete  # Django's FileUploadHandler interface
+_.upload_handlers  # Django reads request.upload_handlers when it parses the body
+_.get_authenticators  # DRF's APIView hook
+_.MAX_IMAGE_PIXELS  # Pillow's decompression-bomb limit, read by Image.open
+_.hAlign  # ReportLab's flowable alignment
+_.exercise_picture, _.is_own  # read by the portal's templates
+poster_upload  # the admin's media form field, read by name in clean()
+poster_content_type, poster_size_bytes, uploaded_by, poster_url  # ExerciseMedia, its serializer
+

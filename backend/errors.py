@@ -28,6 +28,8 @@ class CommonError(StrEnum):
     TOO_OLD = "too_old"  # 400: older than the endpoint accepts
     CONFLICT = "conflict"  # 409 (apps use their own, more precise codes)
     TOO_LARGE = "too_large"  # 413: the body is larger than 10 MB
+    INVALID_CHARACTER = "invalid_character"  # 400: a NUL byte or a lone surrogate
+    OUT_OF_RANGE = "out_of_range"  # 400: a date or number outside what the API accepts
 
 
 class Conflict(Exception):
@@ -48,3 +50,15 @@ def or_404(value: T | None) -> T:
     if value is None:
         raise Http404
     return value
+
+
+class TooLarge(Exception):
+    """A 413: what was sent is larger than the endpoint takes (an upload over its limit).
+
+    `attr` names the field at fault (or None), as a 400 would."""
+
+    def __init__(self, message: str, code: StrEnum | str = CommonError.TOO_LARGE, attr=None):
+        super().__init__(message)
+        self.message = message
+        self.code = str(code)
+        self.attr = attr
