@@ -292,7 +292,9 @@ class OutcomeSeriesPointSerializer(serializers.Serializer):
     score = serializers.FloatField()
 
 
-class InstrumentOutcomeSerializer(serializers.Serializer):
+class InstrumentOutcomeSummarySerializer(serializers.Serializer):
+    """Per instrument: baseline, latest, change, MCID, responder (the patient summary)."""
+
     instrument = serializers.CharField()
     version = serializers.CharField()
     title = serializers.CharField()
@@ -306,4 +308,9 @@ class InstrumentOutcomeSerializer(serializers.Serializer):
     responder = serializers.ChoiceField(
         choices=["improved", "no_change", "worsened"], allow_null=True
     )
+
+
+class InstrumentOutcomeSerializer(InstrumentOutcomeSummarySerializer):
+    """The same with every score, oldest first (`patients/{id}/outcomes/`)."""
+
     series = OutcomeSeriesPointSerializer(many=True)
