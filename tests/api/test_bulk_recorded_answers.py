@@ -133,6 +133,9 @@ def symptom_batch() -> list[Any]:
             for n in range(4)
         ],
         log(14, side="", qualities=[], triggers=[], note="", pain_score=0, locations=[]),
+        # Two copies of one log at different times: the earlier-recorded copy is stored.
+        log(15, recorded_at=ago(hours=3), pain_score=2),
+        log(15, recorded_at=ago(hours=9), pain_score=8, locations=["calf"], redness=True),
     ]
 
 
@@ -220,6 +223,17 @@ def outcome_batch() -> list[Any]:
         "not an object",
         answer(18, "psfs", []),  # no activity
         answer(19, "pain_week", [{"item": "average", "value": 11}, {"item": "worst", "value": 1}]),
+        # Two copies of one response at different times: the first sent is stored.
+        answer(20, "pain_week", [{"item": "average", "value": 2}, {"item": "worst", "value": 3}]),
+        answer(
+            20,
+            "pain_week",
+            [{"item": "average", "value": 9}, {"item": "worst", "value": 9}],
+            completed_at=ago(days=6),
+        ),
+        # A bad first copy and a good second: the second is refused with the first's errors.
+        answer(21, "lefs", lefs(2)[:10]),
+        answer(21, "lefs", lefs(2)),
     ]
 
 
