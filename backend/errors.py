@@ -20,6 +20,8 @@ class CommonError(StrEnum):
     TOO_OLD = "too_old"  # 400: older than the endpoint accepts
     CONFLICT = "conflict"  # 409 (apps use their own, more precise codes)
     TOO_LARGE = "too_large"  # 413: the body is larger than 10 MB
+    NOT_A_LIST = "not_a_list"  # 400: a bulk upload is a JSON array of records
+    TOO_MANY_ITEMS = "too_many_items"  # 413: more records in one bulk upload than it takes
 
 
 class Conflict(Exception):

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.bulk import ItemStatus
 from backend.rest import (
     AwareDateTimeField,
     StrictCharField,
@@ -271,7 +272,7 @@ class OutcomeResponseSerializer(serializers.ModelSerializer):
 
 class OutcomeBulkItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["created", "existing", "invalid"])
+    status = serializers.ChoiceField(choices=ItemStatus.values())
     response = OutcomeResponseSerializer(required=False)
     errors = serializers.ListField(child=serializers.DictField(), required=False)
 
