@@ -223,14 +223,6 @@ def plan_load_guidance(*, user: User, plan_id, now: datetime | None = None) -> d
     }
 
 
-def plan_item_of(*, physio: User, plan_id, item_id) -> PlanItem:
-    """An item of a plan of the physio's linked patient; 404 for anything else."""
-    plan = get_object_or_404(plans_for(user=physio), pk=plan_id)
-    item = get_object_or_404(PlanItem.objects.select_related("exercise"), pk=item_id, plan=plan)
-    item.plan = plan
-    return item
-
-
 def reduce_counts(patient_ids: Iterable, *, now: datetime | None = None) -> dict[Any, int]:
     """For the caseload: how many current items of each patient's active plan suggest
     `reduce`. Four queries for any number of patients (alerts never change a reduce)."""

@@ -1,7 +1,7 @@
 """Load guidance on the patient's overview: each item of the active plan with the model's
 suggestion (apps.guidance.selectors.plan_load_guidance), its reasons in plain words and the
 numbers it used, and "Apply" for progress and reduce, which calls the same service as the
-API (apps.guidance.services.apply_guidance). A suggestion is advice: nothing changes until
+API (apps.guidance.services.plan_item_guidance_apply). A suggestion is advice: nothing changes until
 the physio applies it (docs/decisions/guidance-is-advice.md)."""
 
 from typing import Any
@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.guidance.selectors import plan_item_of, plan_load_guidance
-from apps.guidance.services import apply_guidance
+from apps.guidance.selectors import plan_load_guidance
+from apps.guidance.services import plan_item_guidance_apply
 from apps.plans.selectors import active_plan_of
 from backend.errors import Conflict
 
@@ -127,7 +127,6 @@ def guidance_apply(request: HttpRequest, patient_id, item_id) -> HttpResponse:
     plan = active_plan_of(patient=patient)
     if plan is None:
         raise Http404
-    plan_item_of(physio=request.user, plan_id=plan.pk, item_id=item_id)  # or 404
     version = request.POST.get("dosage_version", "")
     expected = request.POST.get("expected_suggestion", "")
     error, applied_from, status = "", "", 200
@@ -135,7 +134,7 @@ def guidance_apply(request: HttpRequest, patient_id, item_id) -> HttpResponse:
         error, status = "This form is out of date: reload the page.", 400
     else:
         try:
-            applied = apply_guidance(
+            applied = plan_item_guidance_apply(
                 physio=request.user,
                 plan_id=plan.pk,
                 item_id=item_id,
