@@ -34,6 +34,7 @@ from apps.alerts.services import alert_acknowledge, missed_exercises_sweep, wors
 from apps.care.services import care_session_start
 from apps.content.models import Condition, Exercise, Protocol
 from apps.content.services import content_load_fixtures
+from apps.episode_lifecycle.services import episode_discharge, goal_create
 from apps.episodes.services import episode_open
 from apps.guidance.services import plan_item_guidance_apply
 from apps.messaging.services import message_send
@@ -48,7 +49,6 @@ from apps.outcomes.services import (
     outcome_schedule_create,
 )
 from apps.plans.services import exercise_log_create, plan_create
-from apps.review.services import episode_discharge, goal_add
 from apps.symptoms.services import symptom_log_create, symptom_logs_bulk_create
 from backend.bulk import BulkItem
 from backend.errors import Conflict
@@ -214,7 +214,7 @@ def seed_state(*, password: str = DEFAULT_PASSWORD, stamp: str | None = None) ->
         items=items(4),
         episode=earlier.pk,
     )
-    goal_add(
+    goal_create(
         episode=earlier,
         by=physio,
         description="Climb stairs without pain",
@@ -251,7 +251,7 @@ def seed_state(*, password: str = DEFAULT_PASSWORD, stamp: str | None = None) ->
     seeded.add("plan_id", plan.pk, old_plan.pk)
     seeded.add("item_id", *(item.pk for item in plan_items))
     seeded.add("episode_id", current.pk, earlier.pk)
-    goal = goal_add(
+    goal = goal_create(
         episode=current,
         by=physio,
         description="Walk 30 minutes",

@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -27,7 +26,7 @@ from apps.notifications.models import NotificationKind
 from apps.plans.locks import plan_item_for_update
 from apps.plans.models import PlanEvent, PlanItem, PlanStatus
 from apps.plans.services import plan_item_set_dosage
-from backend.errors import Conflict
+from backend.errors import Conflict, or_404
 
 from .errors import GuidanceError
 from .model import WINDOW, Dosage, Guidance, dosage_step
@@ -100,9 +99,7 @@ def plan_item_guidance_apply(
 ) -> Applied:
     """Take one dosage step of a linked patient's plan item in the direction the model
     suggests now, once. Http404 for an item that is not one of the physio's patients'."""
-    item = plan_item_for_update(physio=physio, plan_id=plan_id, item_id=item_id)
-    if item is None:
-        raise Http404
+    item = or_404(plan_item_for_update(physio=physio, plan_id=plan_id, item_id=item_id))
     now = now or timezone.now()
     guidance = _current_guidance(item, dosage_version, now)
     step = _step_to_take(item, guidance, expected_suggestion)

@@ -13,6 +13,7 @@ from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from apps.accounts.services import patient_access_record
 from backend.bulk import BULK_MAX_ITEMS
 from backend.bulk_api import bulk_items, bulk_payload, bulk_response
+from backend.errors import or_404
 from backend.rest import PageNumberPagination, page_of, require_empty_body
 
 from . import selectors, services
@@ -90,7 +91,7 @@ class PatientScheduleCreateView(APIView):
         summary="Schedule an instrument for a linked patient (physiotherapists)",
     )
     def post(self, request: Request, patient_id) -> Response:
-        patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
+        patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         serializer = OutcomeScheduleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         schedule = services.outcome_schedule_create(
@@ -130,7 +131,9 @@ class ScheduleListView(APIView):
                         ]
                     }
                 )
-            patient = accounts.patient_for_physio(physio=request.user, patient_id=params["patient"])
+            patient = or_404(
+                accounts.patient_for_physio(physio=request.user, patient_id=params["patient"])
+            )
         schedules = selectors.schedules_for(user=request.user, patient=patient)
         if "status" in params:
             schedules = schedules.filter(ended_at__isnull=params["status"] == ScheduleStatus.ACTIVE)
@@ -260,7 +263,7 @@ class PatientOutcomesView(APIView):
         summary="A linked patient's outcomes per instrument: baseline, latest, change, series",
     )
     def get(self, request: Request, patient_id) -> Response:
-        patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
+        patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         response = _page(
             self,
             request,

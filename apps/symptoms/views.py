@@ -11,6 +11,7 @@ from apps.accounts.permissions import IsPatient, IsPhysio
 from apps.accounts.services import patient_access_record
 from backend.bulk import BULK_MAX_ITEMS
 from backend.bulk_api import bulk_items, bulk_payload, bulk_response
+from backend.errors import or_404
 from backend.rest import page_of
 
 from . import selectors, services
@@ -160,7 +161,7 @@ class PatientSymptomLogListView(APIView):
         summary="A linked patient's symptom logs (physiotherapists)",
     )
     def get(self, request: Request, patient_id) -> Response:
-        patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
+        patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         response = _paginated_logs(self, request, selectors.symptom_logs_for(patient=patient))
         # Recorded once the page is served: a refused range (400) showed no records.
         patient_access_record(physio=request.user, patients=patient, what="symptom_logs.list")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.guidance.selectors import plan_load_guidance
 from apps.guidance.services import plan_item_guidance_apply
 from apps.plans.selectors import active_plan_of
-from backend.errors import Conflict
+from backend.errors import Conflict, or_404
 
 from .access import linked_patient, physio_required
 
@@ -106,7 +106,8 @@ def plan_guidance(physio, plan) -> list[dict[str, Any]]:
     if plan is None:
         return []
     return [
-        guidance_entry(entry) for entry in plan_load_guidance(user=physio, plan_id=plan.pk)["items"]
+        guidance_entry(entry)
+        for entry in or_404(plan_load_guidance(user=physio, plan_id=plan.pk))["items"]
     ]
 
 
