@@ -126,7 +126,9 @@ def guidance_apply(request: HttpRequest, patient_id, item_id) -> HttpResponse:
     click is refused (409) instead of stepping twice."""
     patient = linked_patient(request, patient_id, page="guidance")
     plan = active_plan_of(patient=patient)
-    if plan is None:
+    # An item not of the active plan is a 404 before the form is read (its items come
+    # prefetched with the plan: no query; the service reads and locks the row itself).
+    if plan is None or all(item.pk != item_id for item in plan.items.all()):
         raise Http404
     version = request.POST.get("dosage_version", "")
     expected = request.POST.get("expected_suggestion", "")
