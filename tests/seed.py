@@ -33,7 +33,7 @@ from apps.alerts.models import Alert, AlertKind
 from apps.alerts.services import alert_acknowledge, missed_exercises_sweep, worsening_check_patient
 from apps.care.services import care_session_start
 from apps.content.models import Condition, Exercise, Protocol
-from apps.content.services import content_load_fixtures
+from apps.content.services import content_load_fixtures, exercise_own_create
 from apps.episode_lifecycle.services import episode_discharge, goal_create
 from apps.episodes.services import episode_open
 from apps.guidance.services import plan_item_guidance_apply
@@ -48,7 +48,7 @@ from apps.outcomes.services import (
     outcome_responses_store,
     outcome_schedule_create,
 )
-from apps.plans.services import exercise_log_create, plan_create
+from apps.plans.services import exercise_log_create, plan_create, plan_template_create
 from apps.symptoms.services import symptom_log_create, symptom_logs_bulk_create
 from backend.bulk import BulkItem
 from backend.errors import Conflict
@@ -260,6 +260,17 @@ def seed_state(*, password: str = DEFAULT_PASSWORD, stamp: str | None = None) ->
         due_on=today + timedelta(days=40),
     )
     seeded.add("goal_id", goal.pk)
+
+    # The physio's own exercise and a plan template made from the current plan.
+    exercise_own_create(
+        owner=physio,
+        name=f"Seeded step-ups {stamp}",
+        instructions="Step up onto a low step and down again, slowly.",
+        default_sets=2,
+        default_reps=10,
+    )
+    template = plan_template_create(physio=physio, title="Knee basics", from_plan=plan)
+    seeded.add("template_id", template.pk)
 
     # Questionnaires: a schedule of each kind of instrument, answered; a worsened LEFS.
     for code in ("lefs", "psfs"):

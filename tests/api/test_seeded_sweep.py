@@ -17,6 +17,16 @@ import requests
 import schemathesis
 from schemathesis.core.failures import Failure, FailureGroup
 
+from apps.accounts.models import CareTeamInvite, CareTeamLink
+from apps.alerts.models import Alert
+from apps.care.models import CareSession
+from apps.content.models import Exercise
+from apps.episodes.models import Episode, Goal
+from apps.messaging.models import Message
+from apps.notifications.models import Device, Notification, PushDelivery, Reminder
+from apps.outcomes.models import OutcomeResponse, OutcomeSchedule
+from apps.plans.models import ExerciseLog, ExercisePlan, PlanEvent, PlanTemplate
+from apps.symptoms.models import SymptomLog
 from tests.conftest import client_for
 from tests.seed import Seeded, seed_state
 
@@ -95,16 +105,6 @@ def test_every_get_path_answers_as_the_schema_says_over_a_seeded_state(role, see
 
 
 def test_the_seed_has_one_of_every_kind_of_record(seeded):
-    from apps.accounts.models import CareTeamInvite, CareTeamLink
-    from apps.alerts.models import Alert
-    from apps.care.models import CareSession
-    from apps.episodes.models import Episode, Goal
-    from apps.messaging.models import Message
-    from apps.notifications.models import Device, Notification, PushDelivery, Reminder
-    from apps.outcomes.models import OutcomeResponse, OutcomeSchedule
-    from apps.plans.models import ExerciseLog, ExercisePlan, PlanEvent
-    from apps.symptoms.models import SymptomLog
-
     patient = seeded.patient
     assert set(Alert.objects.filter(patient=patient).values_list("kind", flat=True)) == {
         "red_flag",
@@ -134,5 +134,7 @@ def test_the_seed_has_one_of_every_kind_of_record(seeded):
         (Notification, {"user": patient}),
         (Device, {"user": patient}),
         (PushDelivery, {"notification__user": seeded.physio}),
+        (PlanTemplate, {"physio": seeded.physio}),
+        (Exercise, {"owner": seeded.physio}),
     ):
         assert model.objects.filter(**owner).exists(), model.__name__

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.services import care_link_create, care_link_end
 from apps.alerts.models import Alert
+from apps.outcomes.services import instruments_load
 from apps.plans.models import PlanItem
 from apps.plans.services import exercise_log_create, plan_create
 from apps.symptoms.models import SymptomLog
@@ -256,8 +257,6 @@ def test_the_dashboard_and_a_summary_never_select_a_password_hash(
 def test_the_summary_shows_the_questionnaires_answered(physio_client, patient, linked):
     """It answered 500 once the patient had answered a questionnaire: the summary's
     outcomes carry no series, and the serializer asked for one."""
-    from apps.outcomes.services import instruments_load
-
     instruments_load()
     client = client_for(patient)
     for days, value in ((9, 2), (1, 3)):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import PatientAccessAudit
 from apps.accounts.services import care_link_create
 from apps.guidance.selectors import plan_load_guidance
+from apps.guidance.services import plan_item_guidance_apply
 from apps.notifications.models import Notification, PushDelivery, Reminder
 from apps.plans.models import PlanEvent, PlanEventAction, PlanItem, PlanStatus
 from tests.conftest import client_for, post_at_once
@@ -580,11 +581,6 @@ def test_wrong_paths_and_methods_are_refused_in_the_envelope(
 def test_applying_reads_and_locks_the_item_once(physio, plan, quads, patient):
     """The item is read once, scoped to the physio and locked in the same statement, and
     that locked row is what the dosage change writes: no second read, no second lock."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from apps.guidance.services import plan_item_guidance_apply
-
     add_sessions(quads)
     add_mornings(patient)
 
