@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("apps.review.urls")),
     path("", include("apps.interop.urls")),
     path("", include("apps.clinic.urls")),
+    path("", include("apps.sync.urls")),
 ]
 
 urlpatterns = [

@@ -68,6 +68,7 @@ LOCAL_APPS = [
     "apps.guidance",
     "apps.interop",
     "apps.clinic",
+    "apps.sync",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -363,7 +364,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.alerts.tasks.sweep_missed_exercises",
         "schedule": crontab(hour=3, minute=0),
     },
+    "prune-sync-change-log": {
+        "task": "apps.sync.tasks.prune_change_log",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
+# Offline sync: how long the change log keeps a change. An app that has not pulled for
+# longer gets 410 checkpoint_expired and pulls everything again (docs/api.md).
+SYNC_CHANGE_RETENTION_DAYS = env.int("SYNC_CHANGE_RETENTION_DAYS", default=90)
 
 # --- Push notifications --------------------------------------------------------------------
 # One backend per platform: "console" (default: logs ids only), "fcm" (FCM HTTP v1 for
