@@ -49,7 +49,8 @@ ORDER BY c.xid, c.id
 """
 
 _SQLITE = """
-SELECT 0, (SELECT COALESCE(MAX(id), 0) FROM sync_change), m.xid, m.change_id,
+SELECT 0, MAX((SELECT COALESCE(MAX(id), 0) FROM sync_change), COALESCE(m.change_id, 0)),
+       m.xid, m.change_id,
        c.kind, c.object_id, c.xid, c.id
 FROM (SELECT 1) AS one
 LEFT JOIN sync_prunemark m ON m.id = 1

@@ -2,11 +2,13 @@
 and the physio's client make them (through the API), and a client that pulls."""
 
 import datetime as dt
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from apps.outcomes.services import instruments_load
@@ -124,7 +126,29 @@ def seeded(seeder):
     return seeder.round()
 
 
+def settle(timeout: float = 60.0) -> None:
+    """On PostgreSQL, wait until every transaction that wrote to the change log has ended.
+
+    A pull reads the log only below the oldest transaction still running anywhere on the
+    server (transaction ids are cluster-wide): another database's test may hold one open
+    for a moment, which delays what a pull sees (never loses it). Tests that expect a
+    change at once wait for that first. A no-op on SQLite."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
+                "> COALESCE((SELECT MAX(xid) FROM sync_change), 0)"
+            )
+            if cursor.fetchone()[0] or time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
+
+
 def pull(client, checkpoint: str | None = None):
+    settle()
     url = "/api/v1/sync/" + (f"?checkpoint={checkpoint}" if checkpoint else "")
     return client.get(url)
 
