@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from django.db import connection
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
 
@@ -31,7 +32,6 @@ def _on_after_configure(sender, **kwargs) -> None:
 @app.task(name="backend.ping", ignore_result=False)
 def ping(value: str = "pong") -> dict:
     """Round trip through broker, worker and database; used by the integration tests."""
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

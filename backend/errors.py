@@ -5,9 +5,17 @@ Services (domain code) never import DRF. They raise Django's `ValidationError` f
 acts on does not allow it (a 409). `backend.rest.ExceptionHandler` turns both into the API's
 error envelope, so views need no try/except around services. Each app lists its own codes
 in `apps/<app>/errors.py`; docs/api.md lists them all.
+
+Selectors answer None for what the caller may not see (or what does not exist: the two
+are never told apart); the view turns that None into a 404 with `or_404`.
 """
 
 from enum import StrEnum
+from typing import TypeVar
+
+from django.http import Http404
+
+T = TypeVar("T")
 
 
 class CommonError(StrEnum):
@@ -33,3 +41,10 @@ class Conflict(Exception):
         super().__init__(message)
         self.message = message
         self.code = str(code)
+
+
+def or_404(value: T | None) -> T:
+    """`value`, or a 404 for the view when a selector found nothing the caller may see."""
+    if value is None:
+        raise Http404
+    return value

@@ -25,7 +25,10 @@ from collections.abc import Callable
 
 from celery import Task, current_task
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
+
+from backend.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +44,6 @@ def send_now(task: TaskOrName, *args, countdown: float | None = None, **kwargs) 
     False (and a log line with ids only) when the broker refuses or does not answer."""
     try:
         if isinstance(task, str):
-            from backend.celery import app
-
             # By name, Celery cannot see the task's ignore_result and subscribes to the
             # result backend for every message: a needless Redis round trip, and with Redis
             # down about 20 s of reconnect attempts. Our tasks' results are not read.
@@ -72,7 +73,6 @@ def send_many(task_name: str, arg_lists: list[tuple], *, countdown: float | None
     A broker failure stops the run with a log line: the sweeps re-enqueue the rest."""
     if not arg_lists:
         return 0
-    from backend.celery import app
 
     registered = app.tasks.get(task_name)
     ignore = getattr(registered, "ignore_result", None)
@@ -106,7 +106,6 @@ def send_once(
     """Publish unless a task was published under `key` in the last `seconds` (a debounce
     in the cache). With the cache unreachable nothing is published: the caller's sweep
     catches up."""
-    from django.core.cache import cache
 
     if not cache.add(key, 1, timeout=seconds):
         return False

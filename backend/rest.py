@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import inline_serializer
 from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
 from drf_standardized_errors.types import Error
 from rest_framework import exceptions, pagination, serializers, status
@@ -280,7 +281,6 @@ def page_of(serializer_class: type[serializers.Serializer], *, cursor: bool = Fa
     """The schema of one page of `serializer_class`, for views that paginate by hand
     (drf-spectacular only wraps generic list views): `{next, previous, results}` for cursor
     pagination (logs, responses, messages), `{count, next, previous, results}` otherwise."""
-    from drf_spectacular.utils import inline_serializer
 
     name = serializer_class.__name__.removesuffix("Serializer")
     fields: dict[str, serializers.Field] = {

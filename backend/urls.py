@@ -16,7 +16,7 @@ api_v1 = [
     path("", include("apps.care.urls")),
     path("", include("apps.outcomes.urls")),
     path("", include("apps.notifications.urls")),
-    path("", include("apps.review.urls")),
+    path("", include("apps.episode_lifecycle.urls")),
     path("", include("apps.interop.urls")),
     path("", include("apps.clinic.urls")),
     path("", include("apps.sync.urls")),

@@ -6,9 +6,9 @@ installed, how long building the report JSON from the database takes.
    report a 60-day episode gives (55 days of pain with two red flags, three instruments
    scored every 14 days, three goals, nine weeks of adherence, alerts, a note), rendered N
    times after a warm-up. No database.
-2. When `apps.review` is installed: a real 60-day episode written through the project's
+2. When `apps.episode_lifecycle` is installed: a real 60-day episode written through the project's
    services in a temporary SQLite database (or the PostgreSQL database given, inside a
-   transaction rolled back at the end), then `episode_report(episode)` (the JSON) and
+   transaction rolled back at the end), then `episode_report_build(episode)` (the JSON) and
    `render_report_pdf` of that JSON, each timed N times.
 
 Each rendered PDF is read back (pypdf) to check it has the report's numbers: a benchmark
@@ -122,12 +122,12 @@ def save(args: argparse.Namespace, pdf: bytes) -> None:
 
 
 def from_database(args: argparse.Namespace) -> list[dict]:
-    """A real episode through the services, then the JSON and the PDF (apps.review)."""
+    """A real episode through the services, then the JSON and the PDF (apps.episode_lifecycle)."""
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from apps.episode_lifecycle.report import episode_report_build
     from apps.interop.report_pdf import render_report_pdf
-    from apps.review.report import episode_report
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("bootstrap", stdout=io.StringIO())
@@ -138,13 +138,13 @@ def from_database(args: argparse.Namespace) -> list[dict]:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
-            figures, report = timed(lambda: episode_report(episode), args.runs, args.warmup)
+            figures, report = timed(lambda: episode_report_build(episode), args.runs, args.warmup)
             results.append({"what": f"JSON of a real {args.days}-day episode", **figures})
             figures, pdf = timed(lambda: render_report_pdf(report), args.runs, args.warmup)
             results.append({"what": "PDF of that JSON", **figures, **checked(pdf, report)})
             save(args, pdf)
             figures, _ = timed(
-                lambda: render_report_pdf(episode_report(episode)), args.runs, args.warmup
+                lambda: render_report_pdf(episode_report_build(episode)), args.runs, args.warmup
             )
             results.append({"what": "JSON + PDF (the request's work)", **figures})
             raise Rollback
@@ -169,10 +169,10 @@ def build_episode(days: int):
     from apps.accounts.services import care_link_create, user_create
     from apps.content.models import Exercise
     from apps.content.selectors import published_conditions
+    from apps.episode_lifecycle.services import goal_create
     from apps.episodes.services import episode_open
     from apps.outcomes.services import outcome_response_create, outcome_schedule_create
     from apps.plans.services import exercise_log_create, plan_create
-    from apps.review.services import goal_add
     from apps.symptoms.serializers import SymptomLogInputSerializer
     from apps.symptoms.services import BulkItem, symptom_logs_bulk_create
 
@@ -283,7 +283,7 @@ def build_episode(days: int):
         ("Average weekly pain at 3 or below", "pain_week", 3, -4),
         ("Walk 30 minutes", "lefs", 70, -10),
     ):
-        goal_add(
+        goal_create(
             episode=episode,
             by=physio,
             description=description,
@@ -303,10 +303,13 @@ def main(argv: list[str] | None = None) -> int:
         from django.apps import apps
 
         results = from_dict(args)
-        if apps.is_installed("apps.review"):
+        if apps.is_installed("apps.episode_lifecycle"):
             results += from_database(args)
         else:
-            print("apps.review is not installed: the JSON build is not measured", file=sys.stderr)
+            print(
+                "apps.episode_lifecycle is not installed: the JSON build is not measured",
+                file=sys.stderr,
+            )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average {load:.1f} on {os.cpu_count()} CPUs (timings grow with it)")
     print(f"{args.runs} runs after {args.warmup} warm-up; target: PDF under {TARGET_MS} ms")

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from backend import hooks
+
 
 class AccountsConfig(AppConfig):
     name = "apps.accounts"
@@ -7,8 +9,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from backend import hooks
-
+        # Here, not at the top: these modules import models, which Django loads only
+        # once every app's config is read (the app registry is not ready before ready()).
         from . import services
 
         hooks.bootstrap.connect(services.on_bootstrap, dispatch_uid="accounts")

@@ -2,9 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404
 
-from .models import CareTeamLink, Role, User
+from .models import CareTeamLink, PatientAccessAudit, Role, User
 
 # Columns no read for display or authentication needs: never selected by them. A code
 # path that does need one (a password change) reads it on access, at one query's cost.
@@ -43,30 +42,20 @@ def linked_patients_of(*, physio: User) -> QuerySet[User]:
     )
 
 
-def physios_of(*, patient: User) -> QuerySet[User]:
-    return users_without_secrets().filter(
-        role=Role.PHYSIO,
-        is_active=True,
-        patient_links__patient=patient,
-        patient_links__ended_at__isnull=True,
-    )
-
-
 def is_linked(*, physio: User, patient: User) -> bool:
     return active_links().filter(physio=physio, patient=patient).exists()
 
 
-def patient_for_physio(*, physio: User, patient_id) -> User:
-    """A patient the physio is linked to now, or 404 (whether or not the id exists)."""
+def patient_for_physio(*, physio: User, patient_id) -> User | None:
+    """A patient the physio is linked to now, or None (whether or not the id exists)."""
     try:
         return linked_patients_of(physio=physio).get(pk=patient_id)
-    except (User.DoesNotExist, ValidationError, ValueError, TypeError) as error:
-        raise Http404 from error
+    except (User.DoesNotExist, ValidationError, ValueError, TypeError):
+        return None
 
 
 def export_for(patient: User) -> dict:
     """The patient's account, care team and who read their records, for the export."""
-    from .models import PatientAccessAudit
 
     return {
         "profile": {

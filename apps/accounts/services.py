@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
@@ -316,7 +317,6 @@ def user_erase(*, user: User) -> None:
     Records hang off the user with CASCADE (logs, plans, sessions, alerts, reminders,
     notifications, devices, links, audit rows about them); failed-login records keyed
     by the email go too. Refresh tokens lose their user and stop working."""
-    from axes.models import AccessAttempt, AccessLog
 
     if user.role != Role.PATIENT:
         raise ValidationError(

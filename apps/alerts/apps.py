@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from backend import hooks
+
 
 class AlertsConfig(AppConfig):
     name = "apps.alerts"
@@ -7,8 +9,8 @@ class AlertsConfig(AppConfig):
     verbose_name = "Alerts"
 
     def ready(self) -> None:
-        from backend import hooks
-
+        # Here, not at the top: these modules import models, which Django loads only
+        # once every app's config is read (the app registry is not ready before ready()).
         from . import outcomes, services
 
         hooks.logs_recorded.connect(services.on_logs_recorded, dispatch_uid="alerts")

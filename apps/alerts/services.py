@@ -7,7 +7,11 @@ from django.db.models import Avg, Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import CareTeamLink, User
+from apps.notifications.inbox import notifications_bulk_create
+from apps.notifications.models import Notification, NotificationKind
+from apps.plans.models import ExerciseLog
+from apps.plans.selectors import adherence_7d_below
 from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
 from backend.errors import Conflict
@@ -17,16 +21,21 @@ from backend.queue import enqueue_once_on_commit
 
 from .errors import AlertError
 from .models import ACTIVE_STATUSES, Alert, AlertEvent, AlertEventAction, AlertKind, AlertStatus
-
-
-def alert_raise_red_flag(*, log: SymptomLog) -> Alert:
-    """The alert for a log whose triage reached urgent or emergency; written in the
-    log's transaction so the two exist together or not at all."""
-    return alerts_raise_red_flags(logs=[log])[0]
+from .worsening import (
+    BASELINE,
+    MIN_RISE,
+    PATIENT_ADVICE,
+    RECENT,
+    ExercisePoint,
+    PainPoint,
+    findings_level,
+    worsening_findings,
+)
 
 
 def alerts_raise_red_flags(*, logs: list[SymptomLog]) -> list[Alert]:
-    """Bulk form of alert_raise_red_flag for offline sync: two writes for any number."""
+    """The alerts for logs whose triage reached urgent or emergency, written in the logs'
+    transaction so they exist together or not at all: two writes for any number."""
     if not logs:
         return []
     created = Alert.objects.bulk_create(
@@ -66,9 +75,6 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
     outbox). A fixed number of queries for any number of alerts."""
     if not alerts:
         return
-    from apps.accounts.models import CareTeamLink
-    from apps.notifications.inbox import notifications_bulk_create
-    from apps.notifications.models import Notification, NotificationKind
 
     links = CareTeamLink.objects.filter(
         patient_id__in={alert.patient_id for alert in alerts},
@@ -241,9 +247,6 @@ def worsening_check_patient(*, patient_id, now: datetime | None = None) -> Alert
 
 def _worsening_inputs_of(patient_ids, now) -> dict:
     """Each patient's pain points and latest exercise points: two queries for all."""
-    from apps.plans.models import ExerciseLog
-
-    from .worsening import ExercisePoint, PainPoint
 
     inputs: dict = {patient_id: ([], []) for patient_id in patient_ids}
     for row in SymptomLog.objects.filter(
@@ -294,10 +297,6 @@ def worsening_check_patients(*, patient_ids, now: datetime | None = None) -> dic
     """worsening_check_patient for many patients in one transaction and a fixed number
     of queries (the nightly sweep passes them in chunks). Returns {patient id: the
     active worsening alert} for those with findings."""
-    from apps.notifications.inbox import notifications_bulk_create
-    from apps.notifications.models import Notification, NotificationKind
-
-    from .worsening import PATIENT_ADVICE, findings_level, worsening_findings
 
     now = now or timezone.now()
     active_ids = list(
@@ -334,9 +333,6 @@ def worsening_check_patients(*, patient_ids, now: datetime | None = None) -> dic
 def worsening_candidates(*, now: datetime | None = None):
     """Patients whose logs may show worsening, found with aggregates in the database
     (one query each for symptoms and exercises) rather than by reading every log."""
-    from apps.plans.models import ExerciseLog
-
-    from .worsening import BASELINE, MIN_RISE, RECENT
 
     now = now or timezone.now()
     recent_from, baseline_from = now - RECENT, now - RECENT - BASELINE
@@ -446,7 +442,6 @@ MISSED_THRESHOLD = 0.5
 def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     """Daily: patients whose last-7-day adherence is under half get one active
     missed_exercises alert (plans that started less than a week ago are not judged)."""
-    from apps.plans.selectors import adherence_7d_below
 
     below = adherence_7d_below(MISSED_THRESHOLD, now=now or timezone.now())
     raised = 0

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, QuerySet
 from django.db.models.functions import TruncDate
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.accounts.models import CareTeamInvite, User
@@ -16,6 +15,7 @@ from apps.accounts.selectors import linked_patients_of
 from apps.alerts.models import Alert
 from apps.alerts.selectors import active_alerts_of, with_most_severe_open_alert, with_open_alerts
 from apps.alerts.services import RED_FLAG_ALERT_LEVELS
+from apps.episodes.models import Episode, EpisodeStatus
 from apps.guidance.selectors import reduce_counts
 from apps.messaging.selectors import with_unread_count
 from apps.outcomes.selectors import outcomes_summary_for, with_latest_outcome_change
@@ -80,11 +80,15 @@ class PatientSummary:
         return getattr(self.patient, name)
 
 
-def patient_summary(*, physio: User, patient_id) -> PatientSummary:
-    """A patient the physio is linked to now, summarised; 404 for anyone else."""
-    patient = get_object_or_404(
-        with_overview(linked_patients_of(physio=physio), physio=physio), pk=patient_id
+def patient_summary(*, physio: User, patient_id) -> PatientSummary | None:
+    """A patient the physio is linked to now, summarised; None for anyone else."""
+    patient = (
+        with_overview(linked_patients_of(physio=physio), physio=physio)
+        .filter(pk=patient_id)
+        .first()
     )
+    if patient is None:
+        return None
     with_reduce_suggestions([patient])
     return PatientSummary(
         patient=patient,
@@ -130,6 +134,20 @@ def portal_caseload(
     if open_alerts_only:
         patients = patients.filter(open_alerts__gt=0)
     return patients.order_by(*PORTAL_ORDERINGS[ordering])
+
+
+def with_discharged(patients: QuerySet[User], *, physio: User) -> QuerySet[User]:
+    """Annotate `discharged`: the physio discharged the patient (an episode of theirs with
+    the patient is discharged) and has not opened another since. A linked patient without
+    any episode yet is in care. One correlated subquery each, for any number of patients."""
+    episodes = Episode.objects.filter(patient=OuterRef("pk"), physio=physio)
+    return patients.annotate(
+        discharged=ExpressionWrapper(
+            Exists(episodes.filter(status=EpisodeStatus.DISCHARGED))
+            & ~Exists(episodes.filter(status=EpisodeStatus.ACTIVE)),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def red_flag_days(*, patient: User, since: date) -> set[date]:

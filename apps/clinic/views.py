@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from apps.accounts.models import User
 from apps.accounts.permissions import IsPhysio
 from apps.accounts.services import patient_access_record
+from backend.errors import or_404
 
 from . import selectors
 from .serializers import (
@@ -76,7 +77,7 @@ class PatientSummaryView(APIView):
         responses={200: PatientSummarySerializer}, summary="One linked patient at a glance"
     )
     def get(self, request: Request, patient_id) -> Response:
-        summary = selectors.patient_summary(physio=request.user, patient_id=patient_id)
+        summary = or_404(selectors.patient_summary(physio=request.user, patient_id=patient_id))
         patient_access_record(
             physio=request.user, patients=[summary.patient.pk], what="patients.summary"
         )

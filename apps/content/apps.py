@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from backend import hooks
+
 
 class ContentConfig(AppConfig):
     name = "apps.content"
@@ -7,8 +9,8 @@ class ContentConfig(AppConfig):
     verbose_name = "Medical content"
 
     def ready(self) -> None:
-        from backend import hooks
-
+        # Here, not at the top: these modules import models, which Django loads only
+        # once every app's config is read (the app registry is not ready before ready()).
         from . import services
 
         hooks.bootstrap.connect(services.on_bootstrap, dispatch_uid="content")

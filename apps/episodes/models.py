@@ -2,7 +2,7 @@
 
 Plans (apps.plans) and outcome schedules (apps.outcomes) point to their episode; this app
 sits below them and knows neither. A discharged episode keeps its report frozen in
-`report` (built by apps.review, which composes plans, outcomes and symptoms).
+`report` (built by apps.episode_lifecycle, which composes plans, outcomes and symptoms).
 """
 
 import uuid

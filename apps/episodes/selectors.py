@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from apps.accounts.models import Role, User
 
-from .models import Episode, EpisodeStatus, Goal
+from .models import Episode, Goal
 
 
 def episodes_for(*, user: User) -> QuerySet[Episode]:
@@ -20,16 +20,6 @@ def episodes_for(*, user: User) -> QuerySet[Episode]:
             patient__physio_links__physio=user, patient__physio_links__ended_at__isnull=True
         )
     return episodes.none()
-
-
-def active_episode_of(*, patient: User, physio: User) -> Episode | None:
-    return Episode.objects.filter(
-        patient=patient, physio=physio, status=EpisodeStatus.ACTIVE
-    ).first()
-
-
-def goals_of(*, episode: Episode) -> QuerySet[Goal]:
-    return Goal.objects.filter(episode=episode).order_by("due_on", "created_at", "id")
 
 
 def export_for(patient: User) -> dict:

@@ -146,7 +146,7 @@ def goal_create(
     due_on: date,
 ) -> Goal:
     """Add a goal to an active episode. The instrument and the target's range are checked
-    by the caller, which knows the instruments (apps.review); this checks the episode."""
+    by the caller, which knows the instruments (apps.episode_lifecycle); this checks the episode."""
     episode = _locked(Episode.objects.filter(pk=episode.pk)).get()
     if episode.status != EpisodeStatus.ACTIVE:
         raise _discharged()
@@ -173,10 +173,10 @@ def goal_create(
     return goal
 
 
-def episode_discharged_mark(
+def episode_mark_discharged(
     *, episode: Episode, by: User, note: str, now: datetime | None = None
 ) -> Episode:
-    """Mark a locked, active episode discharged (the caller, apps.review, archives its
+    """Mark a locked, active episode discharged (the caller, apps.episode_lifecycle, archives its
     plans and schedules and freezes the report in the same transaction)."""
     if episode.status != EpisodeStatus.ACTIVE:
         raise Conflict("This episode has already been discharged.", EpisodeError.EPISODE_DISCHARGED)

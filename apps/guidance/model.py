@@ -84,14 +84,6 @@ class Reason(StrEnum):
     OPEN_ALERT = "open_alert"  # would progress, but a red-flag or worsening alert is open
 
 
-REDUCE_REASONS = (
-    Reason.PAIN_DURING_ABOVE_5,
-    Reason.PAIN_DURING_ABOVE_MAX,
-    Reason.NEXT_MORNING_WORSE,
-    Reason.WEEKLY_PAIN_RISE,
-)
-
-
 @dataclass(frozen=True)
 class Prescription:
     sets: int

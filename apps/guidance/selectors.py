@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db.models import CharField, Count, Q, Sum
 from django.db.models.functions import Cast
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -208,10 +207,14 @@ def guidance_for_items(
     ]
 
 
-def plan_load_guidance(*, user: User, plan_id, now: datetime | None = None) -> dict[str, Any]:
-    """`plans/{id}/load-guidance/`: the linked physio's or the patient's own plan (404 for
+def plan_load_guidance(
+    *, user: User, plan_id, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """`plans/{id}/load-guidance/`: the linked physio's or the patient's own plan (None for
     anyone else), each current item with its suggestion. Six queries for any plan."""
-    plan = get_object_or_404(plans_for(user=user), pk=plan_id)
+    plan = plans_for(user=user).filter(pk=plan_id).first()
+    if plan is None:
+        return None
     items = [item for item in plan.items.all() if item.retired_at is None]
     return {
         "plan": plan.pk,
@@ -223,10 +226,14 @@ def plan_load_guidance(*, user: User, plan_id, now: datetime | None = None) -> d
     }
 
 
-def plan_item_of(*, physio: User, plan_id, item_id) -> PlanItem:
-    """An item of a plan of the physio's linked patient; 404 for anything else."""
-    plan = get_object_or_404(plans_for(user=physio), pk=plan_id)
-    item = get_object_or_404(PlanItem.objects.select_related("exercise"), pk=item_id, plan=plan)
+def plan_item_of(*, physio: User, plan_id, item_id) -> PlanItem | None:
+    """An item of a plan of the physio's linked patient; None for anything else."""
+    plan = plans_for(user=physio).filter(pk=plan_id).first()
+    if plan is None:
+        return None
+    item = PlanItem.objects.select_related("exercise").filter(pk=item_id, plan=plan).first()
+    if item is None:
+        return None
     item.plan = plan
     return item
 

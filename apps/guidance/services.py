@@ -26,7 +26,7 @@ from apps.notifications.models import NotificationKind
 from apps.plans.errors import PlanError
 from apps.plans.models import PlanEvent, PlanItem, PlanStatus
 from apps.plans.services import plan_item_set_dosage
-from backend.errors import Conflict
+from backend.errors import Conflict, or_404
 
 from .errors import GuidanceError
 from .model import WINDOW, Guidance, dosage_step
@@ -55,7 +55,7 @@ def apply_guidance(
     now: datetime | None = None,
 ) -> Applied:
     """Take one dosage step in the direction the model suggests now, once."""
-    item = plan_item_of(physio=physio, plan_id=plan_id, item_id=item_id)
+    item = or_404(plan_item_of(physio=physio, plan_id=plan_id, item_id=item_id))
     plan = item.plan
     # The lock first: a concurrent apply of the same item waits here, then sees our change.
     item = PlanItem.objects.select_for_update().select_related("exercise").get(pk=item.pk)

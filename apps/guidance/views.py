@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatientOrPhysio, IsPhysio
 from apps.accounts.services import patient_access_record
+from backend.errors import or_404
 
 from . import selectors, services
 from .serializers import (
@@ -27,7 +28,7 @@ class PlanLoadGuidanceView(APIView):
         summary="The pain-monitoring model's suggestion for each exercise of a plan",
     )
     def get(self, request: Request, plan_id) -> Response:
-        guidance = selectors.plan_load_guidance(user=request.user, plan_id=plan_id)
+        guidance = or_404(selectors.plan_load_guidance(user=request.user, plan_id=plan_id))
         if request.user.role == Role.PHYSIO:
             patient_access_record(
                 physio=request.user, patients=[guidance["patient"]], what="plans.load_guidance"

@@ -55,6 +55,7 @@ from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.resource import Resource
 
 from apps.accounts.models import User
+from apps.outcomes.selectors import instrument_canonical
 
 LOINC = "http://loinc.org"
 PAIN_CODE = "72514-3"
@@ -258,7 +259,7 @@ def goal(row, subject: Reference) -> Goal:
 def _answer_coding(version, value: int) -> Coding:
     labels = {answer["value"]: answer["label"] for answer in version.answers or []}
     return Coding(
-        system=f"{version.instrument.url}|{version.version}#answers",
+        system=f"{instrument_canonical(version)}#answers",
         code=str(value),
         display=labels.get(value),
     )
@@ -271,7 +272,7 @@ def questionnaire(version) -> Questionnaire:
     named = version.named_by_patient
     return Questionnaire(
         # A stable UUID per canonical version, so the entry's urn:uuid fullUrl is valid.
-        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{version.instrument.url}|{version.version}")),
+        id=str(uuid.uuid5(uuid.NAMESPACE_URL, instrument_canonical(version))),
         url=version.instrument.url,
         version=version.version,
         name=version.instrument_id.upper().replace("_", ""),
@@ -306,7 +307,7 @@ def questionnaire_response(response, subject: Reference) -> QuestionnaireRespons
         identifier=Identifier(
             system=f"{APP_SYSTEM}/outcome-response", value=str(response.client_id)
         ),
-        questionnaire=f"{version.instrument.url}|{version.version}",
+        questionnaire=instrument_canonical(version),
         status="completed",
         subject=subject,
         authored=response.completed_at,

@@ -1,4 +1,4 @@
-"""The episode report (the dict of `apps.review.report.episode_report`) as a PDF.
+"""The episode report (the dict of `apps.episode_lifecycle.report.episode_report_build`) as a PDF.
 
 Pure: a plain dict in, PDF bytes out; no database, no request, no clock (the dates printed
 are the report's own). The charts are those of `charts.py`, the same drawings the portal

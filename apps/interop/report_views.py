@@ -1,14 +1,12 @@
 """`GET episodes/{id}/report/`: an episode's discharge or progress report, as JSON or as a
 PDF with charts (docs/api.md, "Episode report").
 
-The report itself is apps.review's: `episode_for_report` (the episode the caller may read,
-else 404) and `report_of` (the report frozen at discharge, or the progress report as of
-now). This module only negotiates the format and audits a physiotherapist's read.
-urls.py includes it only where apps.review is installed.
+The report itself is apps.episode_lifecycle's: `episode_for` (the episode the caller may
+read, else None: a 404 here) and `episode_report` (the report frozen at discharge, or the
+progress report as of now). This module only negotiates the format and audits a physiotherapist's read.
+urls.py includes it only where apps.episode_lifecycle is installed.
 """
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,8 +19,9 @@ from rest_framework.views import APIView
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatientOrPhysio
 from apps.accounts.services import patient_access_record
-from apps.review.report import report_of
-from apps.review.selectors import episode_for_report
+from apps.episode_lifecycle.report import episode_report
+from apps.episode_lifecycle.selectors import episode_for
+from backend.errors import or_404
 
 from .renderers import ReportPdfRenderer
 
@@ -181,11 +180,8 @@ class EpisodeReportView(APIView):
         summary="An episode's discharge or progress report, as JSON or PDF",
     )
     def get(self, request: Request, episode_id) -> Response:
-        try:
-            episode = episode_for_report(user=request.user, episode_id=episode_id)
-        except ObjectDoesNotExist as error:
-            raise Http404 from error
-        report = report_of(episode)  # frozen at discharge; else as of now
+        episode = or_404(episode_for(user=request.user, episode_id=episode_id))
+        report = episode_report(episode)  # frozen at discharge; else as of now
         if request.user.role == Role.PHYSIO:
             patient_access_record(
                 physio=request.user, patients=[report["episode"]["patient"]["id"]], what=AUDIT_WHAT

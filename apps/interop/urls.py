@@ -8,8 +8,8 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/fhir/", views.PatientFhirView.as_view(), name="patient-fhir"),
 ]
 
-# The episode report reads apps.review (episodes); without it, there is nothing to report.
-if apps.is_installed("apps.review"):
+# The episode report reads apps.episode_lifecycle (episodes); without it, there is nothing to report.
+if apps.is_installed("apps.episode_lifecycle"):
     from .report_views import EpisodeReportView
 
     urlpatterns.append(

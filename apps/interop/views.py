@@ -9,10 +9,11 @@ from apps.accounts.permissions import IsPatient, IsPhysio
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
 from apps.alerts.selectors import active_alerts_of
+from apps.episode_lifecycle.selectors import episodes_visible, goals_with_status
 from apps.outcomes.selectors import fhir_questionnaires_for, fhir_responses_for
 from apps.plans.selectors import plans_for
-from apps.review.selectors import episodes_visible, goals_with_status
 from apps.symptoms.selectors import symptom_logs_for
+from backend.errors import or_404
 
 from .export import patient_export
 from .fhir import bundle_json, patient_bundle
@@ -42,7 +43,7 @@ class PatientFhirView(APIView):
         summary="A linked patient's records as a FHIR R4 Bundle",
     )
     def get(self, request: Request, patient_id) -> HttpResponse:
-        patient = patient_for_physio(physio=request.user, patient_id=patient_id)
+        patient = or_404(patient_for_physio(physio=request.user, patient_id=patient_id))
         episodes = list(episodes_visible(user=request.user).filter(patient=patient))
         goal_rows = goals_with_status(episodes)
         bundle = patient_bundle(

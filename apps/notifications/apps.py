@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from backend import hooks
+
 
 class NotificationsConfig(AppConfig):
     name = "apps.notifications"
@@ -7,8 +9,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Reminders and notifications"
 
     def ready(self) -> None:
-        from backend import hooks
-
+        # Here, not at the top: these modules import models, which Django loads only
+        # once every app's config is read (the app registry is not ready before ready()).
         from . import reminders
 
         # The daily check-in is the engine's own reminder source.

@@ -16,7 +16,7 @@ from apps.accounts.models import User
 from backend.queue import enqueue_many_on_commit, send_now
 
 from .delivery import deliveries_pending
-from .models import Device, Notification, PushDelivery
+from .models import DeliveryStatus, Device, Notification, NotificationKind, PushDelivery
 
 DELIVER_PUSH = "apps.notifications.tasks.deliver_push"
 DELIVER_PUSHES = "apps.notifications.tasks.deliver_pushes"
@@ -101,7 +101,6 @@ def reminder_notifications_create(reminders: list[dict]) -> int:
     a push delivery per active device, in the caller's transaction; the pushes are
     published after commit. On PostgreSQL one INSERT … SELECT writes both (the rows never
     pass through Python); elsewhere notifications_bulk_create. Same rows either way."""
-    from .models import DeliveryStatus, NotificationKind
 
     if not reminders:
         return 0

@@ -257,8 +257,3 @@ def reminders_plan_ahead(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     results = hooks.reminders_plan_ahead.send(sender=Reminder, now=now)
     return sum(count or 0 for _receiver, count in results)
-
-
-def reminders_replan_for_user(*, user: User, now: datetime | None = None) -> None:
-    """Re-plan every future reminder of a user (all sources)."""
-    hooks.reminders_replan.send(sender=User, user=user, now=now or timezone.now())

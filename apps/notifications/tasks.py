@@ -2,10 +2,14 @@
 safe to run twice, so they are acknowledged late (a worker that dies mid-task leaves
 the message to be delivered again)."""
 
+import logging
+from collections import Counter
+
 from backend.celery import app
+from backend.queue import send_now
 
 from . import dispatch, inbox, reminders
-from .delivery import MAX_ATTEMPTS, retry_countdown
+from .delivery import MAX_ATTEMPTS, push_deliver, retry_countdown
 from .push import TransientPushError
 
 
@@ -23,7 +27,6 @@ def dispatch_reminder_batch(batch_size: int = dispatch.DISPATCH_BATCH) -> int:
 @app.task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS)
 def deliver_push(self, delivery_id: str) -> str:
     # max_retries is a backstop: the delivery row counts attempts and has the last word.
-    from .delivery import push_deliver
 
     try:
         return push_deliver(delivery_id=delivery_id)
@@ -38,12 +41,6 @@ def deliver_pushes(delivery_ids: list[str]) -> dict:
     each is sent as deliver_push sends it; one the provider asks to retry goes on as its
     own deliver_push with backoff, so a slow provider never holds the others. A delivery
     left claimed by an error is found again by the sweep."""
-    import logging
-    from collections import Counter
-
-    from backend.queue import send_now
-
-    from .delivery import push_deliver
 
     outcomes: Counter = Counter()
     for delivery_id in delivery_ids:

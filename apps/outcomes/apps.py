@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from backend import hooks
+
 
 class OutcomesConfig(AppConfig):
     name = "apps.outcomes"
@@ -7,8 +9,8 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Outcome measures"
 
     def ready(self) -> None:
-        from backend import hooks
-
+        # Here, not at the top: these modules import models, which Django loads only
+        # once every app's config is read (the app registry is not ready before ready()).
         from . import reminders, services
 
         hooks.bootstrap.connect(services.on_bootstrap, dispatch_uid="outcomes")

@@ -9,7 +9,7 @@ Scores are Decimals with two places: a PSFS mean of three activities (5/3) is 1.
 MCID comparison is inclusive: a LEFS 9 points under its baseline has worsened.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -387,8 +387,3 @@ def _score_extremes(definition: Definition) -> tuple[Decimal, Decimal] | None:
         scores = [Decimal(value) for value in definition.table.values()]
         return min(scores), max(scores)
     return None
-
-
-def answers_from(rows: Iterable[Mapping]) -> list[Answer]:
-    """Answers from JSON-like rows {item, value, label?}."""
-    return [Answer(str(row["item"]), row["value"], row.get("label")) for row in rows]

@@ -31,6 +31,7 @@ from .models import (
     OutcomeSchedule,
     ScheduleEndReason,
 )
+from .selectors import enabled_version_of
 
 INSTRUMENT_DIR = Path(settings.BASE_DIR) / "fixtures" / "instruments"
 # A physio and a patient may be a day apart across zones: "today" for one is "yesterday"
@@ -208,14 +209,6 @@ def instrument_version_set_enabled(*, version: InstrumentVersion, enabled: bool)
     _schedules_resync(instrument=version.instrument)
 
 
-def enabled_version(code: str) -> InstrumentVersion | None:
-    return (
-        InstrumentVersion.objects.select_related("instrument")
-        .filter(instrument_id=code, enabled=True)
-        .first()
-    )
-
-
 # --- Schedules ------------------------------------------------------------------------------
 
 
@@ -249,7 +242,7 @@ def outcome_schedule_create(
         raise ValidationError(
             {"patient": ValidationError("Not a patient you are linked to.", code="not_linked")}
         )
-    version = enabled_version(instrument)
+    version = enabled_version_of(instrument)
     if version is None:
         raise _unknown_instrument(instrument)
     today = now.astimezone(patient.zone).date()

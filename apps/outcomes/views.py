@@ -11,6 +11,7 @@ from apps.accounts import selectors as accounts
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from apps.accounts.services import patient_access_record
+from backend.errors import or_404
 from backend.rest import PageNumberPagination, api_errors, page_of, require_empty_body
 
 from . import selectors, services
@@ -93,7 +94,7 @@ class PatientScheduleCreateView(APIView):
         summary="Schedule an instrument for a linked patient (physiotherapists)",
     )
     def post(self, request: Request, patient_id) -> Response:
-        patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
+        patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         serializer = OutcomeScheduleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         schedule = services.outcome_schedule_create(
@@ -133,7 +134,9 @@ class ScheduleListView(APIView):
                         ]
                     }
                 )
-            patient = accounts.patient_for_physio(physio=request.user, patient_id=params["patient"])
+            patient = or_404(
+                accounts.patient_for_physio(physio=request.user, patient_id=params["patient"])
+            )
         schedules = selectors.schedules_for(user=request.user, patient=patient)
         if "status" in params:
             schedules = schedules.filter(ended_at__isnull=params["status"] == ScheduleStatus.ACTIVE)
@@ -295,7 +298,7 @@ class PatientOutcomesView(APIView):
         summary="A linked patient's outcomes per instrument: baseline, latest, change, series",
     )
     def get(self, request: Request, patient_id) -> Response:
-        patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
+        patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         response = _page(
             self,
             request,

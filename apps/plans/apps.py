@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from backend import hooks
+
 
 class PlansConfig(AppConfig):
     name = "apps.plans"
@@ -7,8 +9,8 @@ class PlansConfig(AppConfig):
     verbose_name = "Exercise plans"
 
     def ready(self) -> None:
-        from backend import hooks
-
+        # Here, not at the top: these modules import models, which Django loads only
+        # once every app's config is read (the app registry is not ready before ready()).
         from . import reminders
 
         hooks.reminders_replan.connect(reminders.on_reminders_replan, dispatch_uid="plans")

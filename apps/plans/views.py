@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
+from apps.accounts.services import patient_access_record
 from backend.rest import require_empty_body
 
 from . import selectors, services
@@ -34,7 +35,6 @@ ADHERENCE_MAX_DAYS = 366
 
 
 def _audit(request: Request, patients, what: str) -> None:
-    from apps.accounts.services import patient_access_record
 
     if request.user.role == Role.PHYSIO:
         patient_access_record(physio=request.user, patients=patients, what=what)

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from apps.accounts import selectors as accounts
 from apps.accounts.permissions import IsPatient, IsPhysio
 from apps.accounts.services import patient_access_record
+from backend.errors import or_404
 from backend.rest import api_errors, page_of
 
 from . import selectors, services
@@ -200,7 +201,7 @@ class PatientSymptomLogListView(APIView):
         summary="A linked patient's symptom logs (physiotherapists)",
     )
     def get(self, request: Request, patient_id) -> Response:
-        patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
+        patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         response = _paginated_logs(self, request, selectors.symptom_logs_for(patient=patient))
         # Recorded once the page is served: a refused range (400) showed no records.
         patient_access_record(physio=request.user, patients=patient, what="symptom_logs.list")

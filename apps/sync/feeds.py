@@ -27,8 +27,8 @@ from apps.outcomes.selectors import responses_for, schedules_for
 from apps.outcomes.serializers import OutcomeResponseSerializer, OutcomeScheduleSerializer
 from apps.plans.selectors import exercise_logs_for, plans_for
 from apps.plans.serializers import ExerciseLogSerializer, PlanSerializer
-from apps.review.selectors import episodes_visible, goals_with_status
-from apps.review.serializers import EpisodeSerializer
+from apps.episode_lifecycle.selectors import episodes_visible, goals_with_status
+from apps.episode_lifecycle.serializers import EpisodeSerializer
 from apps.symptoms.selectors import symptom_logs_for
 from apps.symptoms.serializers import SymptomLogSerializer
 

@@ -9,7 +9,7 @@ from apps.messaging.serializers import MessageSerializer
 from apps.notifications.serializers import NotificationSerializer, ReminderSerializer
 from apps.outcomes.serializers import OutcomeResponseSerializer, OutcomeScheduleSerializer
 from apps.plans.serializers import ExerciseLogSerializer, PlanSerializer
-from apps.review.serializers import EpisodeSerializer
+from apps.episode_lifecycle.serializers import EpisodeSerializer
 from apps.symptoms.serializers import SymptomLogSerializer
 
 from .feeds import KINDS

@@ -5,7 +5,7 @@ DEBUG=true is set.
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .environment import env
 
 SECRET_KEY = env("SECRET_KEY", default="local-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])

@@ -4,8 +4,11 @@ Missing SECRET_KEY, DATABASE_URL, REDIS_URL or ALLOWED_HOSTS stops the process a
 instead of running with a silent default.
 """
 
+from .background import REDIS_BROKER_TRANSPORT_OPTIONS
 from .base import *  # noqa: F403
-from .base import REDIS_BROKER_TRANSPORT_OPTIONS, env, postgres_options, redis_cache
+from .cache import redis_cache
+from .database import postgres_options
+from .environment import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")

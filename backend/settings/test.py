@@ -7,8 +7,11 @@ Redis.
 
 from pathlib import Path
 
+from .background import CELERY_BROKER_TRANSPORT_OPTIONS
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, REDIS_URL, env
+from .cache import REDIS_URL
+from .database import DATABASES
+from .environment import BASE_DIR, env
 
 SECRET_KEY = env("SECRET_KEY", default="test-only-insecure-key-long-enough-for-hs256-signing")
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
@@ -27,8 +30,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 if not REDIS_URL:
     # The tests' own embedded broker, apart from a running local service's.
-    from .base import CELERY_BROKER_TRANSPORT_OPTIONS
-
     _broker_dir = Path(env("CELERY_BROKER_DIR", default=str(BASE_DIR / "var" / "test-broker")))
     CELERY_BROKER_DIR = _broker_dir
     CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
@@ -41,5 +42,5 @@ if not REDIS_URL:
 
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "test-celerybeat-schedule")
 
-# Static files come from the app folders (as for local runs, base.py).
+# Static files come from the app folders (as for local runs, core.py).
 WHITENOISE_AUTOREFRESH = True

@@ -10,7 +10,7 @@ from apps.accounts.services import care_link_create
 from apps.alerts.models import Alert
 from apps.notifications.models import Device, Notification, PushDelivery
 from apps.symptoms.models import SymptomLog
-from backend.settings.base import redis_cache
+from backend.settings.cache import redis_cache
 from tests.bodies import symptom_log_body as log_body
 from tests.conftest import client_for
 

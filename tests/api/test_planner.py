@@ -14,6 +14,6 @@ def test_postgresql_sessions_plan_each_execution_for_the_current_table_size():
 
 
 def test_production_settings_ask_for_it_too():
-    from backend.settings.base import postgres_options
+    from backend.settings.database import postgres_options
 
     assert "plan_cache_mode=force_custom_plan" in postgres_options()["options"]

@@ -85,10 +85,10 @@ def test_the_fhir_renderer_answers_fhir_json():
     from rest_framework.response import Response
     from rest_framework.views import APIView
 
-    from backend.renderers import FhirJSONRenderer
+    from apps.interop.renderers import FhirJsonRenderer
 
     class Fhir(APIView):
-        renderer_classes = [FhirJSONRenderer, JSONRenderer]
+        renderer_classes = [FhirJsonRenderer, JSONRenderer]
         permission_classes = []
 
         def get(self, request):

@@ -1,4 +1,4 @@
-"""The "Episode and goals" tab: episodes through the episodes and review services, goals
+"""The "Episode and goals" tab: episodes through the episodes and episode_lifecycle services, goals
 with their computed status, discharge with its confirmation, and the report as a PDF."""
 
 import datetime as dt
@@ -15,8 +15,8 @@ from apps.episodes.models import Episode, Goal
 from apps.notifications.models import Reminder
 from apps.outcomes.services import instruments_load
 from tests.accounts.factories import PatientFactory, PhysioFactory
+from tests.episode_lifecycle.conftest import lefs_response
 from tests.factories.content import ConditionFactory
-from tests.review.conftest import lefs_response
 
 from .conftest import portal_client_for
 
@@ -122,7 +122,7 @@ def test_a_second_active_episode_is_a_message_on_the_form(portal, patient, linke
     assert list(Episode.objects.all()) == [first]
 
 
-def test_goals_are_added_through_the_review_service_and_show_their_status(
+def test_goals_are_added_through_the_lifecycle_service_and_show_their_status(
     portal, physio, patient, linked, instruments
 ):
     episode = opened(portal, patient)

@@ -496,7 +496,7 @@ def test_the_patient_cannot_apply(patient_client, plan, quads, patient):
     assert response.status_code == 403
 
 
-# On SQLite too: its IMMEDIATE transactions queue the writers (backend/settings/base.py).
+# On SQLite too: its IMMEDIATE transactions queue the writers (backend/settings/database.py).
 @pytest.mark.django_db(transaction=True)
 def test_two_applies_sent_at_the_same_moment_step_once(physio, plan, quads, patient):
     add_sessions(quads)

@@ -7,13 +7,13 @@ import pytest
 from django.utils import timezone
 
 from apps.accounts.services import care_link_create
+from apps.episode_lifecycle.services import episode_discharge
 from apps.notifications.models import Notification, Reminder, ReminderKind, ReminderStatus
 from apps.notifications.tasks import dispatch_due_reminders
 from apps.outcomes.reminders import schedule_source
 from apps.outcomes.services import instruments_load, outcome_schedule_create
 from apps.plans.reminders import plan_source
 from apps.plans.services import plan_create
-from apps.review.services import episode_discharge
 from tests.factories import ExerciseFactory, PatientFactory, PhysioFactory, ReminderFactory
 from tests.workers import wait_until
 

@@ -11,7 +11,7 @@ from apps.alerts.models import Alert
 from apps.notifications.inbox import deliveries_sweep
 from apps.notifications.models import Device, Notification, PushDelivery, Reminder
 from backend.queue import hand_off
-from backend.settings.base import redis_cache
+from backend.settings.cache import redis_cache
 from tests.bodies import symptom_log_body
 from tests.conftest import client_for
 from tests.workers import ManagedProcess, beat_argv, wait_until, worker_argv, worker_environment

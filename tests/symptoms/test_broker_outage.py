@@ -4,7 +4,7 @@ import pytest
 
 from apps.alerts.models import Alert
 from apps.symptoms.models import SymptomLog
-from backend.settings.base import redis_cache
+from backend.settings.cache import redis_cache
 from tests.bodies import symptom_log_body
 
 NOTHING_LISTENS = "redis://127.0.0.1:1/0"  # a real connection attempt that is refused

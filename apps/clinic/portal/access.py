@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from apps.accounts.models import Role, User
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
+from backend.errors import or_404
 
 from .second_factor import has_second_factor
 
@@ -80,6 +81,6 @@ def audited(physio: User, patients: Iterable[User | UUID], page: str) -> None:
 
 def linked_patient(request: HttpRequest, patient_id, *, page: str) -> User:
     """The linked patient a page shows, or 404; the read is audited as portal.<page>."""
-    patient = patient_for_physio(physio=request.user, patient_id=patient_id)
+    patient = or_404(patient_for_physio(physio=request.user, patient_id=patient_id))
     audited(request.user, [patient], page)
     return patient

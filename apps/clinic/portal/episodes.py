@@ -1,9 +1,9 @@
 """The "Episode and goals" tab: the patient's episodes of care with this physio, goals with
 their computed status, opening an episode, discharge, and the report as a PDF.
 
-Reads go through apps.review's selectors (scoped to the physio: a patient not linked now, or
-an episode not of this patient, is a 404); writes through the services the API calls
-(`episode_open`, `goal_add`, `episode_discharge`), whose ValidationErrors come back on the
+Reads go through apps.episode_lifecycle's selectors (scoped to the physio: a patient not
+linked now, or an episode not of this patient, is a 404); writes through the services the API calls
+(`episode_open`, `goal_create`, `episode_discharge`), whose ValidationErrors come back on the
 forms' fields and Conflicts (a second active episode, a discharged episode) as a
 message at the top of the page, with a 409."""
 
@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.episode_lifecycle import selectors as lifecycle
+from apps.episode_lifecycle import services as lifecycle_services
+from apps.episode_lifecycle.report import episode_report
 from apps.episodes import services as episode_services
 from apps.episodes.models import Episode
 from apps.interop.report_pdf import render_report_pdf
 from apps.outcomes.selectors import enabled_versions
-from apps.review import selectors as review
-from apps.review import services as review_services
-from apps.review.report import report_of
-from backend.errors import Conflict
+from backend.errors import Conflict, or_404
 
 from .access import linked_patient, physio_required
 from .forms import DischargeForm, EpisodeOpenForm, GoalForm
@@ -44,7 +44,7 @@ def _episodes_with_me(request: HttpRequest, patient) -> list[Episode]:
     """This physio's episodes with the patient: the active one first, then the discharged
     ones, newest first."""
     episodes = list(
-        review.episodes_visible(user=request.user).filter(patient=patient, physio=request.user)
+        lifecycle.episodes_visible(user=request.user).filter(patient=patient, physio=request.user)
     )
     return sorted(episodes, key=lambda episode: not episode.is_active)
 
@@ -62,7 +62,7 @@ def _page(
     episodes = _episodes_with_me(request, patient)
     active = next((episode for episode in episodes if episode.is_active), None)
     today = timezone.now().astimezone(patient.zone).date()
-    goals = review.goals_with_status([active]) if active else {}
+    goals = lifecycle.goals_with_status([active]) if active else {}
     instruments = _instruments()
     titles = dict(instruments)
     context = {
@@ -111,7 +111,7 @@ def _submit(request: HttpRequest, patient, form, form_key: str, write, done: str
 
 def _my_episode(request: HttpRequest, patient, episode_id) -> Episode:
     """An episode of this patient the physio may act on (the API's rule), or 404."""
-    episode = review.episode_for(user=request.user, episode_id=episode_id)
+    episode = or_404(lifecycle.episode_for(user=request.user, episode_id=episode_id))
     if episode.patient_id != patient.pk:
         raise Http404
     return episode
@@ -148,7 +148,7 @@ def goal_add(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
         patient,
         GoalForm(request.POST, instruments=_instruments()),
         "goal_form",
-        lambda data: review_services.goal_add(episode=episode, by=request.user, **data),
+        lambda data: lifecycle_services.goal_create(episode=episode, by=request.user, **data),
         "goal",
     )
 
@@ -163,7 +163,7 @@ def episode_discharge(request: HttpRequest, patient_id, episode_id) -> HttpRespo
         patient,
         DischargeForm(request.POST),
         "discharge_form",
-        lambda data: review_services.episode_discharge(
+        lambda data: lifecycle_services.episode_discharge(
             episode=episode, by=request.user, note=data["note"]
         ),
         "discharged",
@@ -177,7 +177,9 @@ def episode_report_pdf(request: HttpRequest, patient_id, episode_id) -> HttpResp
     now. The portal's session signs this in (the API's report needs a token)."""
     patient = linked_patient(request, patient_id, page="episode-report")
     episode = _my_episode(request, patient, episode_id)
-    response = HttpResponse(render_report_pdf(report_of(episode)), content_type="application/pdf")
+    response = HttpResponse(
+        render_report_pdf(episode_report(episode)), content_type="application/pdf"
+    )
     # The episode's id only: a file name shows in download lists and mail.
     response["Content-Disposition"] = f'attachment; filename="episode-{episode.pk}-report.pdf"'
     response["Cache-Control"] = "no-store"

@@ -204,8 +204,9 @@ class EpisodeOpenForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    """A target score on an enabled questionnaire by a date (apps.review.services.goal_add
-    checks the target against the instrument's range and the date against the episode)."""
+    """A target score on an enabled questionnaire by a date (the episode_lifecycle app's
+    goal_create checks the target against the instrument's range and the date against the
+    episode)."""
 
     description = forms.CharField(max_length=500, help_text="What the patient wants to do.")
     instrument = forms.ChoiceField(label="Questionnaire")
@@ -233,4 +234,15 @@ class DischargeForm(forms.Form):
         label="I understand: the plans are archived, the questionnaires end and their "
         "reminders are cancelled.",
         error_messages={"required": "Tick the box to confirm the discharge."},
+    )
+
+
+class UnlinkForm(forms.Form):
+    """End the care-team link with a patient. The physio loses access at once, so it asks
+    for a confirmation."""
+
+    confirm = forms.BooleanField(
+        label="I understand: I will no longer see this patient's records or alerts, and the "
+        "questionnaires I asked for stop.",
+        error_messages={"required": "Tick the box to confirm the unlinking."},
     )

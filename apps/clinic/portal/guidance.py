@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.guidance.selectors import plan_item_of, plan_load_guidance
 from apps.guidance.services import apply_guidance
 from apps.plans.selectors import active_plan_of
-from backend.errors import Conflict
+from backend.errors import Conflict, or_404
 
 from .access import linked_patient, physio_required
 
@@ -106,7 +106,8 @@ def plan_guidance(physio, plan) -> list[dict[str, Any]]:
     if plan is None:
         return []
     return [
-        guidance_entry(entry) for entry in plan_load_guidance(user=physio, plan_id=plan.pk)["items"]
+        guidance_entry(entry)
+        for entry in or_404(plan_load_guidance(user=physio, plan_id=plan.pk))["items"]
     ]
 
 
@@ -127,7 +128,7 @@ def guidance_apply(request: HttpRequest, patient_id, item_id) -> HttpResponse:
     plan = active_plan_of(patient=patient)
     if plan is None:
         raise Http404
-    plan_item_of(physio=request.user, plan_id=plan.pk, item_id=item_id)  # or 404
+    or_404(plan_item_of(physio=request.user, plan_id=plan.pk, item_id=item_id))
     version = request.POST.get("dosage_version", "")
     expected = request.POST.get("expected_suggestion", "")
     error, applied_from, status = "", "", 200

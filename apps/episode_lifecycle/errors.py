@@ -1,4 +1,4 @@
-"""Error codes the review app answers with (clients may rely on them; docs/api.md).
+"""Error codes the episode_lifecycle app answers with (clients may rely on them; docs/api.md).
 Episode codes (`episode_discharged`, `active_episode_exists`, ...) are
 apps.episodes.errors.EpisodeError."""
 

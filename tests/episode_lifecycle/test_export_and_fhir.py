@@ -9,13 +9,13 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.reference import Reference
 
 from apps.accounts.models import User
+from apps.episode_lifecycle.selectors import episodes_visible, goals_with_status
+from apps.episode_lifecycle.services import episode_discharge
 from apps.episodes.models import Episode, Goal
 from apps.interop import fhir
 from apps.outcomes.models import OutcomeSchedule
 from apps.outcomes.services import outcome_schedule_create
 from apps.plans.models import ExercisePlan
-from apps.review.selectors import episodes_visible, goals_with_status
-from apps.review.services import episode_discharge
 from tests.conftest import client_for
 from tests.factories import ConditionFactory, EpisodeFactory, GoalFactory
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from apps.episode_lifecycle.report import episode_report
 from apps.episodes.models import Episode, EpisodeStatus
 from apps.notifications.models import Reminder, ReminderStatus
 from apps.outcomes.models import OutcomeSchedule
@@ -14,7 +15,6 @@ from apps.outcomes.reminders import schedule_source
 from apps.outcomes.services import outcome_schedule_create
 from apps.plans.models import ExercisePlan, PlanEvent, PlanStatus
 from apps.plans.reminders import plan_source
-from apps.review.report import report_of
 from tests.bodies import symptom_log_body
 from tests.conftest import client_for, post_at_once
 from tests.factories import ReminderFactory
@@ -113,7 +113,7 @@ def test_the_frozen_report_does_not_change_after_discharge(episode, physio, pati
     log = client_for(patient).post("/api/v1/symptom-logs/", symptom_log_body(), format="json")
     assert log.status_code == 201
 
-    assert report_of(Episode.objects.get(pk=episode.pk)) == frozen
+    assert episode_report(Episode.objects.get(pk=episode.pk)) == frozen
     assert frozen["pain"]["series"] == []
 
 

@@ -23,10 +23,10 @@ from apps.plans.models import ExercisePlan, PlanStatus
 from apps.plans.reminders import plan_source
 
 from .errors import GoalError
-from .report import episode_report
+from .report import episode_report_build
 
 
-def goal_add(
+def goal_create(
     *,
     episode: Episode,
     by: User,
@@ -85,7 +85,7 @@ def episode_discharge(
     moment is either refused or archived with the rest."""
     now = now or timezone.now()
     episode = episodes.episode_lock(episode_id=episode.pk)
-    episode = episodes.episode_discharged_mark(episode=episode, by=by, note=note, now=now)
+    episode = episodes.episode_mark_discharged(episode=episode, by=by, note=note, now=now)
     result = Discharge(episode=episode)
     sources = [plan_source(plan) for plan in ExercisePlan.objects.filter(episode=episode)]
     sources += [schedule_source(s) for s in OutcomeSchedule.objects.filter(episode=episode)]
@@ -114,5 +114,5 @@ def episode_discharge(
     result.reminders_cancelled = Reminder.objects.filter(
         pk__in=pending, status=ReminderStatus.CANCELLED
     ).count()
-    episodes.episode_report_freeze(episode=episode, report=episode_report(episode, now=now))
+    episodes.episode_report_freeze(episode=episode, report=episode_report_build(episode, now=now))
     return result

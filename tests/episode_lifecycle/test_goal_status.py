@@ -1,11 +1,11 @@
-"""A goal's status at every boundary (apps/review/goals.py): pure, no database."""
+"""A goal's status at every boundary (apps/episode_lifecycle/goals.py): pure, no database."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from apps.review.goals import GoalStatus, goal_status
+from apps.episode_lifecycle.goals import GoalStatus, goal_status
 
 DUE = dt.date(2026, 12, 1)
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -58,19 +57,13 @@ def episodes_visible(*, user: User) -> QuerySet[Episode]:
     )
 
 
-def episode_for(*, user: User, episode_id) -> Episode:
-    """An episode the caller may see, or 404 (whether or not it exists)."""
+def episode_for(*, user: User, episode_id) -> Episode | None:
+    """An episode the caller may see (the patient's own; a linked physio's patient's), or
+    None (whether or not it exists). `report.episode_report(episode)` gives its report."""
     try:
         return episodes_visible(user=user).get(pk=episode_id)
-    except (Episode.DoesNotExist, ValidationError, ValueError, TypeError) as error:
-        raise Http404 from error
-
-
-def episode_for_report(user: User, episode_id) -> Episode:
-    """The episode whose report the caller may read (the patient's own; a linked physio's
-    patient's), or Http404. `apps.review.report.report_of(episode)` gives its report:
-    the one frozen at discharge, or the progress report as of now."""
-    return episode_for(user=user, episode_id=episode_id)
+    except (Episode.DoesNotExist, ValidationError, ValueError, TypeError):
+        return None
 
 
 # --- Responses and goals ---------------------------------------------------------------------
@@ -169,7 +162,7 @@ def goals_with_status(
     }
 
 
-def plan_items_of(episode: Episode) -> QuerySet[ExercisePlan]:
+def plans_with_items_of(episode: Episode) -> QuerySet[ExercisePlan]:
     """The episode's plans with their items, for adherence."""
     return (
         ExercisePlan.objects.filter(episode=episode)

@@ -31,11 +31,10 @@ from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
 
 from .selectors import (
-    episode_for_report,
     episode_responses,
     episode_window,
     goal_rows,
-    plan_items_of,
+    plans_with_items_of,
     versions_by_code,
     window_bounds,
 )
@@ -177,7 +176,7 @@ def _adherence(episode: Episode, first: date, last: date) -> list[dict[str, Any]
     while day <= last:
         weeks.append({"week_start": day, "done": 0, "prescribed": 0})
         day += timedelta(days=WEEK)
-    for plan in plan_items_of(episode):
+    for plan in plans_with_items_of(episode):
         low, high = max(first, plan.start_date), min(last, plan.end_date)
         if low > high:
             continue
@@ -208,8 +207,9 @@ def _alerts(episode: Episode, start: datetime, end: datetime) -> list[dict[str, 
     return [{"kind": row["kind"], "count": row["count"]} for row in rows]
 
 
-def episode_report(episode: Episode, *, now: datetime | None = None) -> dict[str, Any]:
-    """The report of `episode` as of `now` (default: the clock): final once discharged."""
+def episode_report_build(episode: Episode, *, now: datetime | None = None) -> dict[str, Any]:
+    """The report of `episode` built as of `now` (default: the clock): final once
+    discharged. What discharge freezes; readers want `episode_report`."""
     now = now or timezone.now()
     first, last = episode_window(episode, now)
     start, end = window_bounds(episode, now)
@@ -242,13 +242,8 @@ def episode_report(episode: Episode, *, now: datetime | None = None) -> dict[str
     }
 
 
-def report_of(episode: Episode, *, now: datetime | None = None) -> dict[str, Any]:
+def episode_report(episode: Episode, *, now: datetime | None = None) -> dict[str, Any]:
     """A discharged episode's frozen report; an active one's progress report, as of now."""
     if episode.status == EpisodeStatus.DISCHARGED and episode.report is not None:
         return episode.report
-    return episode_report(episode, now=now)
-
-
-def report_for(user, episode_id, *, now: datetime | None = None) -> dict[str, Any]:
-    """The report of an episode the caller may read (Http404 otherwise)."""
-    return report_of(episode_for_report(user, episode_id), now=now)
+    return episode_report_build(episode, now=now)

@@ -11,6 +11,7 @@ from apps.accounts.permissions import IsPatientOrPhysio, IsPhysio
 from apps.accounts.services import patient_access_record
 from apps.episodes import services as episodes
 from apps.episodes.models import EpisodeStatus
+from backend.errors import or_404
 from backend.rest import PageNumberPagination, page_of
 
 from . import selectors, services
@@ -36,7 +37,7 @@ def _rows_context(episodes) -> dict:
 
 
 def _episode_body(request: Request, episode_id) -> dict:
-    episode = selectors.episode_for(user=request.user, episode_id=episode_id)
+    episode = or_404(selectors.episode_for(user=request.user, episode_id=episode_id))
     return EpisodeSerializer(episode, context=_rows_context([episode])).data
 
 
@@ -52,7 +53,7 @@ class PatientEpisodeCreateView(APIView):
         summary="Open an episode of care for a linked patient (physiotherapists)",
     )
     def post(self, request: Request, patient_id) -> Response:
-        patient = accounts.patient_for_physio(physio=request.user, patient_id=patient_id)
+        patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         serializer = EpisodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         episode = episodes.episode_open(
@@ -117,11 +118,11 @@ class EpisodeGoalView(APIView):
         summary="Add a goal to an episode (linked physiotherapists)",
     )
     def post(self, request: Request, episode_id) -> Response:
-        episode = selectors.episode_for(user=request.user, episode_id=episode_id)
+        episode = or_404(selectors.episode_for(user=request.user, episode_id=episode_id))
         serializer = GoalInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        goal = services.goal_add(episode=episode, by=request.user, **serializer.validated_data)
-        episode = selectors.episode_for(user=request.user, episode_id=episode_id)
+        goal = services.goal_create(episode=episode, by=request.user, **serializer.validated_data)
+        episode = or_404(selectors.episode_for(user=request.user, episode_id=episode_id))
         goal = next(g for g in episode.goals.all() if g.pk == goal.pk)
         return Response(
             GoalSerializer(goal, context=_rows_context([episode])).data,

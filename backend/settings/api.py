@@ -1,0 +1,81 @@
+"""The REST API: DRF's defaults, the error envelope, request size, the OpenAPI schema."""
+
+from .auth import NUM_PROXIES
+from .environment import env
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.accounts.authentication.JWTUserAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["backend.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "backend.rest.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        # docs/api.md: a whole clinic may share one address, so these allow at least 60/min.
+        "login": env("THROTTLE_LOGIN", default="120/min"),
+        "token_refresh": env("THROTTLE_TOKEN_REFRESH", default="120/min"),
+        "register": env("THROTTLE_REGISTER", default="120/min"),
+    },
+    "NUM_PROXIES": NUM_PROXIES,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "backend.rest.ExceptionHandler",
+    "EXCEPTION_FORMATTER_CLASS": "backend.rest.ErrorFormatter",
+}
+# The largest legal request is an offline sync of 500 logs whose notes are 1,000
+# characters each, which JSON-escaped can reach about 7 MB. Larger bodies are a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Knee & calf self-care API",
+    "DESCRIPTION": (
+        "Self-care and rehabilitation backend for knee pain, calf pain and knee pain "
+        "referred from the lower back. Education and triage only: it never diagnoses."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SideEnum": "apps.content.vocabulary.Side",
+        "AlertKindEnum": "apps.alerts.models.AlertKind",
+        "AlertStatusEnum": "apps.alerts.models.AlertStatus",
+        "CareKindEnum": "apps.care.models.CareKind",
+        "ReminderKindEnum": "apps.notifications.models.ReminderKind",
+        "ReminderStatusEnum": "apps.notifications.models.ReminderStatus",
+        "NotificationKindEnum": "apps.notifications.models.NotificationKind",
+        "MessageKindEnum": "apps.messaging.models.MessageKind",
+        "PlanStatusEnum": "apps.plans.models.PlanStatus",
+        "OutcomeScheduleStatusEnum": "apps.outcomes.models.ScheduleStatus",
+        # Offline sync's per-item status, shared by symptom logs and outcome responses.
+        "BulkItemResultStatusEnum": ["created", "existing", "invalid"],
+        "ContentStatusEnum": "apps.content.models.Status",
+        "ConditionKindEnum": "apps.content.models.ConditionKind",
+        "StepKindEnum": "apps.content.models.StepKind",
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "backend.schema.postprocess",  # what every operation can answer (its docstring)
+    ],
+}

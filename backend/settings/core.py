@@ -1,0 +1,100 @@
+"""Django itself: the apps in their layer order, middleware, templates, static files.
+
+The clinic portal adds its own apps and middleware in `portal.py`.
+"""
+
+from .environment import BASE_DIR, env
+
+# --- General -------------------------------------------------------------------------
+DEBUG = env.bool("DEBUG", default=False)
+# SECRET_KEY: set by local.py, test.py (defaults) and production.py (required).
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+TIME_ZONE = "UTC"
+USE_TZ = True
+LANGUAGE_CODE = "en"
+USE_I18N = True
+ROOT_URLCONF = "backend.urls"
+WSGI_APPLICATION = "backend.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# --- Apps ----------------------------------------------------------------------------
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+THIRD_PARTY_APPS = [
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally, not from a CDN
+    "drf_standardized_errors",
+    "axes",
+    "adminsortable2",
+    "simple_history",
+]
+# In the order of the layers, bottom first (docs/architecture.md; import-linter checks it).
+LOCAL_APPS = [
+    "apps.content",
+    "apps.accounts",
+    "apps.notifications",
+    "apps.episodes",
+    "apps.symptoms",
+    "apps.care",
+    "apps.outcomes",
+    "apps.messaging",
+    "apps.plans",
+    "apps.alerts",
+    "apps.episode_lifecycle",
+    "apps.guidance",
+    "apps.interop",
+    "apps.clinic",
+    "apps.sync",
+]
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who made each content change
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the lockout flag set during authentication (admin login).
+    "axes.middleware.AxesMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Static files --------------------------------------------------------------------
+# Local runs (runserver with DEBUG off included) serve static files straight from the
+# apps' folders through WhiteNoise: no collectstatic needed. Production serves the
+# collected, hashed and compressed copies (production.py).
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True

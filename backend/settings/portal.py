@@ -1,0 +1,64 @@
+"""The clinic portal (/clinic/, apps.clinic.portal): its apps and middleware on top of
+`core.py`'s, sessions, the second factor and the Content Security Policy."""
+
+from .core import INSTALLED_APPS as _CORE_APPS
+from .core import MIDDLEWARE as _CORE_MIDDLEWARE
+from .environment import env
+
+# The physiotherapists' web app: server-rendered pages with htmx, signed in with a session,
+# a password (same accounts and axes lockouts as the API) and a second factor (TOTP from
+# django-otp, with static recovery codes). See docs/decisions/portal-second-factor.md.
+INSTALLED_APPS = [
+    *_CORE_APPS,
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_htmx",  # also ships htmx's JavaScript, served from our own origin
+    "csp",
+]
+# After authentication: OTPMiddleware tells whether this session passed its second factor
+# (request.user.is_verified()); HtmxMiddleware sets request.htmx for partial updates.
+MIDDLEWARE = list(_CORE_MIDDLEWARE)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "django_htmx.middleware.HtmxMiddleware",
+)
+# Early, so that every response (errors included) carries the policy.
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+
+# Sessions (the portal's and the admin's) end after this long without a request: every
+# request moves the expiry forward. The API's JWT requests carry no session and write none.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "clinic:sign-in"
+
+# The second factor: TOTP apps show this issuer; recovery codes are one-time static tokens.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Knee & calf clinic")
+OTP_TOTP_THROTTLE_FACTOR = 1  # each failed code doubles the wait before the next try
+PORTAL_RECOVERY_CODES = 10
+
+# Content Security Policy (django-csp 4): scripts, styles, images and requests from our own
+# origin only; no inline scripts or styles and no eval (htmx is configured for that in the
+# portal's base template). The admin and the Swagger UI ship inline scripts and styles, so
+# they keep their own defaults; X_FRAME_OPTIONS = "DENY" (security.py) covers framing everywhere.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
