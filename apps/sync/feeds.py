@@ -19,6 +19,8 @@ from apps.alerts.selectors import alerts_for
 from apps.alerts.serializers import AlertSerializer
 from apps.care.selectors import care_session_reminders, care_sessions_for
 from apps.care.serializers import CareSessionSerializer
+from apps.episode_lifecycle.selectors import episodes_visible, goals_with_status
+from apps.episode_lifecycle.serializers import EpisodeSerializer
 from apps.messaging.selectors import messages_for_patient
 from apps.messaging.serializers import MessageSerializer
 from apps.notifications.selectors import notifications_for, reminders_for
@@ -27,8 +29,6 @@ from apps.outcomes.selectors import responses_for, schedules_for
 from apps.outcomes.serializers import OutcomeResponseSerializer, OutcomeScheduleSerializer
 from apps.plans.selectors import exercise_logs_for, plans_for
 from apps.plans.serializers import ExerciseLogSerializer, PlanSerializer
-from apps.episode_lifecycle.selectors import episodes_visible, goals_with_status
-from apps.episode_lifecycle.serializers import EpisodeSerializer
 from apps.symptoms.selectors import symptom_logs_for
 from apps.symptoms.serializers import SymptomLogSerializer
 

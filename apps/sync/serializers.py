@@ -5,11 +5,11 @@ from rest_framework import serializers
 from apps.accounts.serializers import MeSerializer
 from apps.alerts.serializers import AlertSerializer
 from apps.care.serializers import CareSessionSerializer
+from apps.episode_lifecycle.serializers import EpisodeSerializer
 from apps.messaging.serializers import MessageSerializer
 from apps.notifications.serializers import NotificationSerializer, ReminderSerializer
 from apps.outcomes.serializers import OutcomeResponseSerializer, OutcomeScheduleSerializer
 from apps.plans.serializers import ExerciseLogSerializer, PlanSerializer
-from apps.episode_lifecycle.serializers import EpisodeSerializer
 from apps.symptoms.serializers import SymptomLogSerializer
 
 from .feeds import KINDS
