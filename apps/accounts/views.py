@@ -10,6 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
+from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, etagged
 from backend.rest import error_response, require_empty_body
 
 from . import selectors, services
@@ -101,8 +102,13 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
     throttle_scope = "token_refresh"
 
 
+@etagged
 class MeView(APIView):
-    @extend_schema(responses={200: MeSerializer}, summary="The caller's account and profile")
+    @extend_schema(
+        parameters=CONDITIONAL_PARAMETERS,
+        responses={200: MeSerializer, **NOT_MODIFIED},
+        summary="The caller's account and profile",
+    )
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
 

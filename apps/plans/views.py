@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from apps.accounts.services import patient_access_record
+from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, etagged
 from backend.rest import require_empty_body
 
 from . import selectors, services
@@ -86,6 +87,7 @@ class PlanListView(generics.ListAPIView):
         )
 
 
+@etagged
 class PlanDetailView(APIView):
     def get_permissions(self):
         return [IsPhysio()] if self.request.method == "PATCH" else [IsPatientOrPhysio()]
@@ -93,7 +95,11 @@ class PlanDetailView(APIView):
     def _plan(self, request: Request, plan_id) -> ExercisePlan:
         return get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
 
-    @extend_schema(responses={200: PlanSerializer}, summary="One plan")
+    @extend_schema(
+        parameters=CONDITIONAL_PARAMETERS,
+        responses={200: PlanSerializer, **NOT_MODIFIED},
+        summary="One plan",
+    )
     def get(self, request: Request, plan_id) -> Response:
         plan = self._plan(request, plan_id)
         _audit(request, [plan.patient_id], "plans.detail")
@@ -165,11 +171,14 @@ class PlanAdherenceView(APIView):
         return Response(selectors.plan_adherence(plan=plan, date_from=date_from, date_to=date_to))
 
 
+@etagged
 class TodayView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(
-        responses={200: TodaySerializer}, summary="Today's exercises in the patient's zone"
+        parameters=CONDITIONAL_PARAMETERS,
+        responses={200: TodaySerializer, **NOT_MODIFIED},
+        summary="Today's exercises in the patient's zone",
     )
     def get(self, request: Request) -> Response:
         return Response(TODAY_OUTPUT.to_representation(selectors.today_for(patient=request.user)))

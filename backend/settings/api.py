@@ -23,6 +23,8 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # docs/api.md: every time of day is "HH:MM" (input also takes seconds, as before).
+    "TIME_FORMAT": "%H:%M",
 }
 
 DRF_STANDARDIZED_ERRORS = {
