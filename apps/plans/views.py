@@ -3,7 +3,12 @@ from datetime import timedelta
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -50,6 +55,9 @@ class PlanFilter(django_filters.FilterSet):
         fields = ["status", "patient"]
 
 
+@extend_schema_view(
+    get=extend_schema(summary="Plans: a patient's own, a physiotherapist's linked patients'")
+)
 class PlanListView(generics.ListAPIView):
     """GET: a patient's own plans, or a physio's linked patients' plans.
     POST: a physio makes a plan for a linked patient."""

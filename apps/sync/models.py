@@ -38,7 +38,7 @@ class PruneMark(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     xid = models.BigIntegerField(default=0)
     change_id = models.BigIntegerField(default=0)
-    at = models.DateTimeField(null=True)
+    at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"pruned up to ({self.xid}, {self.change_id})"

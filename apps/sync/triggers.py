@@ -201,6 +201,17 @@ def _existing(connection: BaseDatabaseWrapper) -> list[tuple[str, str]]:
         return [(name, table) for name, table in cursor.fetchall()]
 
 
+def uninstall(using: str = "default") -> None:
+    """Drop every trigger this module made."""
+    connection = connections[using]
+    if connection.vendor not in _XID:
+        return
+    with connection.cursor() as cursor:
+        for name, table in _existing(connection):
+            on = f" ON {table}" if connection.vendor == "postgresql" else ""
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+
+
 def install(using: str = "default") -> int:
     """Drop this module's triggers and make them again for the tables that exist.
     Returns how many triggers there are now."""
@@ -211,11 +222,8 @@ def install(using: str = "default") -> int:
     if "sync_change" not in tables:
         return 0
     hooks = [hook for hook in HOOKS if hook.table in tables and _tables_exist(hook, tables)]
+    uninstall(using)
     with connection.cursor() as cursor:
-        for name, table in _existing(connection):
-            cursor.execute(
-                f"DROP TRIGGER IF EXISTS {name}{' ON ' + table if connection.vendor == 'postgresql' else ''}"
-            )
         made = 0
         for sql in statements(connection.vendor, hooks):
             cursor.execute(sql)
@@ -231,3 +239,11 @@ def _tables_exist(hook: Hook, tables: set[str]) -> bool:
 def install_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
     if getattr(sender, "label", None) == "sync":
         install(using)
+
+
+def uninstall_before_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """SQLite remakes a table to alter it (copy, drop, rename), and a trigger that names
+    the dropped table breaks the rename: migrations run without the triggers there, and
+    post_migrate puts them back. PostgreSQL keeps them, so data migrations are logged."""
+    if getattr(sender, "label", None) == "sync" and connections[using].vendor == "sqlite":
+        uninstall(using)

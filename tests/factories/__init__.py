@@ -55,6 +55,7 @@ from .plans import (
     PlanItemFactory,
 )
 from .symptoms import SymptomLogFactory, triage_of
+from .sync import ChangeFactory, PruneMarkFactory
 
 __all__ = [
     "ALL_DAYS",
@@ -64,6 +65,7 @@ __all__ = [
     "CareSessionFactory",
     "CareTeamInviteFactory",
     "CareTeamLinkFactory",
+    "ChangeFactory",
     "ConditionExerciseFactory",
     "ConditionFactory",
     "ConditionProtocolFactory",
@@ -89,6 +91,7 @@ __all__ = [
     "PlanItemFactory",
     "ProtocolFactory",
     "ProtocolStepFactory",
+    "PruneMarkFactory",
     "PushDeliveryFactory",
     "RegionTagFactory",
     "ReminderFactory",

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
                 ('xid', models.BigIntegerField(default=0)),
                 ('change_id', models.BigIntegerField(default=0)),
-                ('at', models.DateTimeField(null=True)),
+                ('at', models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
