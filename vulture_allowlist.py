@@ -35,6 +35,9 @@ _.afterFlowable, _.spaceAfter  # ReportLab's document template hook and paragrap
 reminders_dispatch_due  # send what is due in this process (tests, `manage.py shell`)
 enqueue_on_commit  # backend.queue's general form, the one docs/architecture.md shows
 
+# --- Selectors the portal reads (docs/api.md, "The clinician's day"), ahead of its pages ----
+unresolved_alerts_for, alert_contexts, schedule_display_name, symptom_diary_for
+
 # --- Fields: models, serializers, forms and filters (read by the framework by name) ----------
 code_hash, used_by  # CareTeamInvite
 access, refresh  # token serializers
@@ -58,6 +61,7 @@ due_since, next_due_on, is_baseline, latest_at
 sessions_per_week, _.sessions_per_week, _.archived_at, remaining, ratio
 until
 columns  # a chart's table header, read by the portal's template
+unresolved_alerts, most_urgent_alert  # the caseload's wave-3 fields
 also_in  # a red-flag seed's other sources: data a reader of triage.py needs
 
 # --- Choices and error codes: values clients, content and fixtures use ----------------------
@@ -75,3 +79,15 @@ _.transform, _.valueMin, _.valueMax, _.valueStep, _.valueSteps, _.visibleGrid
 _.gridStrokeColor, _.strokeColor, _.strokeWidth, _.fontName, _.fontSize, _.fillColor
 _.labelTextFormat, _.symbol, _.categoryNames, _.barLabelFormat, _.nudge
 PAGE_HEIGHT  # A4 unpacked: the width is what the layout needs
+
+# --- Exercise media, own exercises, templates, handouts (wave 3) -------------------------------
+RolePermissionBackend  # AUTHENTICATION_BACKENDS (backend/settings/auth.py)
+_.handle_raw_input, _.receive_data_chunk, _.file_complete  # Django's FileUploadHandler interface
+_.upload_handlers  # Django reads request.upload_handlers when it parses the body
+_.get_authenticators  # DRF's APIView hook
+_.MAX_IMAGE_PIXELS  # Pillow's decompression-bomb limit, read by Image.open
+_.hAlign  # ReportLab's flowable alignment
+_.exercise_picture, _.is_own  # read by the portal's templates
+poster_upload  # the admin's media form field, read by name in clean()
+poster_content_type, poster_size_bytes, uploaded_by, poster_url  # ExerciseMedia, its serializer
+

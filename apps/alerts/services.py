@@ -46,6 +46,7 @@ def alerts_raise_red_flags(*, logs: list[SymptomLog]) -> list[Alert]:
                 level=log.triage_level,
                 codes=list(log.triage_codes),
                 symptom_log=log,
+                recorded_at=log.recorded_at,
             )
             for log in logs
         ]
@@ -105,11 +106,22 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
     )
 
 
+def _later(first: datetime | None, second: datetime | None) -> datetime | None:
+    return max((moment for moment in (first, second) if moment is not None), default=None)
+
+
 def alert_upsert(
-    *, patient: User, kind: str, level: str, codes: list[str], details: dict
+    *,
+    patient: User,
+    kind: str,
+    level: str,
+    codes: list[str],
+    details: dict,
+    recorded_at: datetime | None = None,
 ) -> tuple[Alert, bool]:
     """One active alert per patient and kind: a new finding updates the active alert
-    (new codes are added) instead of stacking another. Returns (alert, changed)."""
+    (new codes are added, `recorded_at` moves to the newest finding's) instead of
+    stacking another. Returns (alert, changed)."""
     active = (
         Alert.objects.select_for_update()
         .filter(patient=patient, kind=kind, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
@@ -119,11 +131,21 @@ def alert_upsert(
         try:
             with transaction.atomic():
                 alert = Alert.objects.create(
-                    patient=patient, kind=kind, level=level, codes=sorted(codes), details=details
+                    patient=patient,
+                    kind=kind,
+                    level=level,
+                    codes=sorted(codes),
+                    details=details,
+                    recorded_at=recorded_at,
                 )
         except IntegrityError:  # raised concurrently: update that one instead
             return alert_upsert(
-                patient=patient, kind=kind, level=level, codes=codes, details=details
+                patient=patient,
+                kind=kind,
+                level=level,
+                codes=codes,
+                details=details,
+                recorded_at=recorded_at,
             )
         AlertEvent.objects.create(alert=alert, action=AlertEventAction.RAISED, details=details)
         return alert, True
@@ -132,7 +154,8 @@ def alert_upsert(
         return active, False
     active.codes = sorted(set(active.codes) | set(codes))
     active.details = {**active.details, **details}
-    active.save(update_fields=["codes", "details", "updated_at"])
+    active.recorded_at = _later(active.recorded_at, recorded_at)
+    active.save(update_fields=["codes", "details", "recorded_at", "updated_at"])
     AlertEvent.objects.create(
         alert=active, action=AlertEventAction.UPDATED, details={"added": added}
     )
@@ -141,7 +164,7 @@ def alert_upsert(
 
 def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]:
     """alert_upsert for many patients at once, in the caller's transaction: `findings`
-    maps a patient id to (level, codes, details). Returns the alerts raised or changed
+    maps a patient id to (level, codes, details, recorded_at). Returns the alerts raised or changed
     (new codes added), to notify about, and {patient id: active alert} for all. A fixed number of queries for any number of
     patients: the active alerts are read (and locked) at once, new ones inserted in one
     statement whose conflicts (an alert raised concurrently) the database decides; the
@@ -156,24 +179,32 @@ def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]
         )
     }
     fresh = [
-        Alert(patient_id=patient_id, kind=kind, level=level, codes=sorted(codes), details=details)
-        for patient_id, (level, codes, details) in findings.items()
+        Alert(
+            patient_id=patient_id,
+            kind=kind,
+            level=level,
+            codes=sorted(codes),
+            details=details,
+            recorded_at=recorded_at,
+        )
+        for patient_id, (level, codes, details, recorded_at) in findings.items()
         if patient_id not in active
     ]
     stored = insert_ignoring_conflicts(fresh)
     raised = [alert for alert in fresh if alert.pk in stored]
     updated = []
     for patient_id, alert in active.items():
-        _, codes, details = findings[patient_id]
+        _, codes, details, recorded_at = findings[patient_id]
         added = sorted(set(codes) - set(alert.codes))
         if added:
             alert.codes = sorted(set(alert.codes) | set(codes))
             alert.details = {**alert.details, **details}
+            alert.recorded_at = _later(alert.recorded_at, recorded_at)
             alert.updated_at = now
             alert._added = added
             updated.append(alert)
     if updated:
-        Alert.objects.bulk_update(updated, ["codes", "details", "updated_at"])
+        Alert.objects.bulk_update(updated, ["codes", "details", "recorded_at", "updated_at"])
     AlertEvent.objects.bulk_create(
         [
             AlertEvent(alert=alert, action=AlertEventAction.RAISED, details=alert.details)
@@ -190,13 +221,14 @@ def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]
     current = {**active, **{alert.patient_id: alert for alert in raised}}
     for alert in fresh:
         if alert.pk not in stored:  # raised concurrently since the read: update that one
-            level, codes, details = findings[alert.patient_id]
+            level, codes, details, recorded_at = findings[alert.patient_id]
             again, was_changed = alert_upsert(
                 patient=User(pk=alert.patient_id),
                 kind=kind,
                 level=level,
                 codes=codes,
                 details=details,
+                recorded_at=recorded_at,
             )
             if was_changed:
                 changed.append(again)
@@ -220,16 +252,31 @@ def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
     return alert
 
 
+# What a physiotherapist may write on resolving an alert.
+RESOLUTION_NOTE_MAX_LENGTH = 2000
+
+
 @transaction.atomic
-def alert_resolve(*, alert: Alert, by: User) -> Alert:
+def alert_resolve(*, alert: Alert, by: User, note: str = "") -> Alert:
+    """Resolve an open or acknowledged alert; `note` (what was done) is kept on the alert
+    and on its `resolved` event. Until this, the alert keeps its level in every ranking."""
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
         raise Conflict("This alert is already resolved.", AlertError.INVALID_TRANSITION)
     alert.status = AlertStatus.RESOLVED
     alert.resolved_at = timezone.now()
     alert.resolved_by = by
-    alert.save(update_fields=["status", "resolved_at", "resolved_by", "updated_at"])
-    AlertEvent.objects.create(alert=alert, action=AlertEventAction.RESOLVED, actor=by)
+    alert.resolution_note = note.strip()
+    alert.full_clean(validate_unique=False, validate_constraints=False)
+    alert.save(
+        update_fields=["status", "resolved_at", "resolved_by", "resolution_note", "updated_at"]
+    )
+    AlertEvent.objects.create(
+        alert=alert,
+        action=AlertEventAction.RESOLVED,
+        actor=by,
+        details={"note": alert.resolution_note} if alert.resolution_note else {},
+    )
     return alert
 
 
@@ -310,6 +357,10 @@ def worsening_check_patients(*, patient_ids, now: datetime | None = None) -> dic
                 findings_level(found),
                 [finding.code for finding in found],
                 {finding.code: finding.detail for finding in found},
+                max(
+                    (f.recorded_at for f in found if f.recorded_at is not None),
+                    default=None,
+                ),
             )
     if not findings:
         return {}
@@ -454,6 +505,7 @@ def missed_exercises_sweep(*, now: datetime | None = None) -> int:
                         "self_care",
                         ["adherence_below_half"],
                         {"adherence_7d": round(adherence, 2)},
+                        None,  # an absence: nothing the patient recorded raised it
                     )
                     for patient_id, adherence in chunk
                 },

@@ -13,7 +13,7 @@ from backend.rest import require_empty_body
 
 from . import selectors, services
 from .models import Alert, AlertKind, AlertStatus
-from .serializers import AlertSerializer
+from .serializers import AlertResolveInputSerializer, AlertSerializer
 
 
 class AlertFilter(django_filters.FilterSet):
@@ -72,9 +72,18 @@ class AlertAcknowledgeView(_AlertTransitionView):
 
 
 @extend_schema(
-    request=None,
+    request=AlertResolveInputSerializer,
     responses={200: AlertSerializer, 409: OpenApiResponse(description="Already resolved.")},
-    summary="Resolve an alert (linked physiotherapists)",
+    summary="Resolve an alert, with an optional note of what was done (linked physiotherapists)",
 )
-class AlertResolveView(_AlertTransitionView):
-    transition = staticmethod(services.alert_resolve)
+class AlertResolveView(APIView):
+    permission_classes = [IsPhysio]
+
+    def post(self, request: Request, alert_id) -> Response:
+        alert = get_object_or_404(selectors.alerts_for(user=request.user), pk=alert_id)
+        body = AlertResolveInputSerializer(data={} if request.data in (None, "") else request.data)
+        body.is_valid(raise_exception=True)
+        alert = services.alert_resolve(
+            alert=alert, by=request.user, note=body.validated_data.get("note", "")
+        )
+        return Response(AlertSerializer(alert).data)

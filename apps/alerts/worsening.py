@@ -68,6 +68,8 @@ class Finding:
     code: str
     detail: dict[str, Any]  # JSON-safe: stored on the alert
     message: str
+    # When the patient recorded what shows it (the alert's `recorded_at`).
+    recorded_at: datetime | None = None
 
 
 PATIENT_ADVICE = (
@@ -106,6 +108,7 @@ def _pain_rising(recent: Sequence[PainPoint], baseline: Sequence[PainPoint]) -> 
             "rise": round(float(recent_mean - baseline_mean), 1),
         },
         message=MESSAGES[WorseningCode.PAIN_RISING],
+        recorded_at=max(p.recorded_at for p in recent),
     )
 
 
@@ -123,7 +126,12 @@ def _new_symptom(
     if not with_it:
         return None
     first_seen = min(p.recorded_at for p in with_it)
-    return Finding(code=code, detail={"first_seen": first_seen.isoformat()}, message=MESSAGES[code])
+    return Finding(
+        code=code,
+        detail={"first_seen": first_seen.isoformat()},
+        message=MESSAGES[code],
+        recorded_at=first_seen,
+    )
 
 
 def _exercise_pain_above_limit(now: datetime, exercises: Sequence[ExercisePoint]) -> Finding | None:
@@ -138,6 +146,7 @@ def _exercise_pain_above_limit(now: datetime, exercises: Sequence[ExercisePoint]
         code=WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT,
         detail={"times": EXERCISE_STREAK, "last": streak[0].performed_at.isoformat()},
         message=MESSAGES[WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT],
+        recorded_at=streak[0].performed_at,
     )
 
 

@@ -93,6 +93,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.alerts.tasks.sweep_missed_exercises",
         "schedule": crontab(hour=3, minute=0),
     },
+    "sweep-missing-renditions": {
+        "task": "apps.content.tasks.sweep_missing_renditions",
+        "schedule": 300.0,
+    },
     "prune-sync-change-log": {
         "task": "apps.sync.tasks.prune_change_log",
         "schedule": crontab(hour=4, minute=0),

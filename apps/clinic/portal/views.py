@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from apps.alerts.selectors import active_alerts_of, alerts_for
 from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
 from apps.clinic.templatetags import clinic_portal as portal_format
-from apps.content.selectors import published_exercises, search_filter
+from apps.content.selectors import exercises_for, media_prefetch, search_filter
 from apps.interop import charts
 from apps.messaging import selectors as messaging
 from apps.messaging import services as messaging_services
@@ -30,7 +31,8 @@ from apps.outcomes import selectors as outcomes
 from apps.outcomes import services as outcome_services
 from apps.outcomes.models import InstrumentVersion
 from apps.plans import services as plans
-from apps.plans.selectors import active_plan_of
+from apps.plans.models import TEMPLATE_ITEM_FIELDS
+from apps.plans.selectors import active_plan_of, prescribable_exercises, templates_for
 from apps.symptoms.vocabulary import LEVEL_RANK, Level
 from backend.errors import Conflict, or_404
 
@@ -40,6 +42,7 @@ from .forms import (
     MessageForm,
     OutcomeScheduleForm,
     PlanForm,
+    TemplateSaveForm,
     UnlinkForm,
     initial_item_form,
     item_forms,
@@ -101,7 +104,7 @@ class CaseloadRow:
 CASELOAD_FIELDS = (
     "pk",
     "email",
-    "open_alert_rank",
+    "most_urgent_alert_rank",
     "open_alerts",
     "latest_pain",
     "pain_change_7d",
@@ -116,7 +119,7 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
     base = reverse("clinic:patient", args=[uuid.UUID(int=0)]).replace(str(uuid.UUID(int=0)), "{}")
     rows = []
     for patient in patients:
-        level = LEVEL_BY_RANK.get(patient["open_alert_rank"])
+        level = LEVEL_BY_RANK.get(patient["most_urgent_alert_rank"])
         last = patient["last_log_at"] and timezone.localtime(patient["last_log_at"])
         rows.append(
             CaseloadRow(
@@ -209,7 +212,7 @@ def patient(request: HttpRequest, patient_id) -> HttpResponse:
     context = {
         **_patient_context(request, patient, "overview"),
         "summary": summary,
-        "alerts": list(summary.alerts.order_by("-created_at")),
+        "alerts": list(summary.alerts),  # most urgent first (alerts.selectors.by_urgency)
         "pain_chart": pain_chart(patient),
         "adherence_chart": adherence_chart(summary.active_plan),
         "guidance": plan_guidance(request.user, summary.active_plan),
@@ -319,11 +322,30 @@ def _items_for_preview(forms_) -> list[dict]:
     return items
 
 
+def _template_initial(template) -> tuple[dict, list]:
+    """A new plan's form filled from one of the physio's templates."""
+    today = timezone.localdate()
+    items = list(template.items.all())
+    prefetch_related_objects([item.exercise for item in items], media_prefetch())
+    return (
+        {"title": template.title, "start_date": today, "end_date": today + timedelta(weeks=6)},
+        [
+            initial_item_form(
+                item.exercise,
+                f"items-{n}",
+                **{name: getattr(item, name) for name in TEMPLATE_ITEM_FIELDS},
+            )
+            for n, item in enumerate(items)
+        ],
+    )
+
+
 def _plan_initial(plan) -> tuple[dict, list]:
     if plan is None:
         today = timezone.localdate()
         return {"start_date": today, "end_date": today + timedelta(weeks=6)}, []
     current = [item for item in plan.items.all() if item.retired_at is None]
+    prefetch_related_objects([item.exercise for item in current], media_prefetch())
     return (
         {
             "title": plan.title,
@@ -353,8 +375,10 @@ def plan(request: HttpRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="plan")
     active = active_plan_of(patient=patient)
     status = 200
+    exercises = prescribable_exercises(physio=request.user, plan=active)
+    templates = list(templates_for(physio=request.user))
     if request.method == "POST":
-        form, items = PlanForm(request.POST), item_forms(request.POST)
+        form, items = PlanForm(request.POST), item_forms(request.POST, exercises)
         valid = form.is_valid() & all([item.is_valid() for item in items])
         if not items:
             form.add_error(None, "Add at least one exercise.")
@@ -374,7 +398,10 @@ def plan(request: HttpRequest, patient_id) -> HttpResponse:
                 return redirect(reverse("clinic:plan", args=[patient.pk]) + "?saved=1")
         status = 400
     else:
-        initial, items = _plan_initial(active)
+        chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+        initial, items = _template_initial(chosen) if chosen else _plan_initial(active)
+        if chosen and active is not None:
+            initial = {**_plan_initial(active)[0], "title": initial["title"]}
         form = PlanForm(initial=initial)
     preview_items = (
         _items_for_preview(items) if request.method == "POST" else [f.initial for f in items]
@@ -385,10 +412,22 @@ def plan(request: HttpRequest, patient_id) -> HttpResponse:
         "items": items,
         "active_plan": active,
         "saved": request.GET.get("saved") == "1",
-        "week": _week_preview(patient, _preview_ready(preview_items), _times(form)),
-        "exercises": published_exercises().order_by("name")[:10],
+        "week": _week_preview(patient, _preview_ready(preview_items, request.user), _times(form)),
+        "exercises": _with_ownership(
+            exercises_for(user=request.user).order_by("name")[:10], request.user
+        ),
+        "templates": templates,
+        "template_form": TemplateSaveForm(),
     }
     return render(request, "clinic/plan.html", context, status=status)
+
+
+def _with_ownership(exercises, physio) -> list:
+    """Mark the physio's own exercises for the library list ("Your exercise")."""
+    listed = list(exercises)
+    for exercise in listed:
+        exercise.is_own = exercise.owner_id == physio.pk
+    return listed
 
 
 def _times(form: PlanForm) -> list[str]:
@@ -398,7 +437,7 @@ def _times(form: PlanForm) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _preview_ready(items: list[dict]) -> list[dict]:
+def _preview_ready(items: list[dict], physio) -> list[dict]:
     """Items as the preview shows them: the exercise's name, days as numbers."""
     ready = []
     names = {}
@@ -407,7 +446,13 @@ def _preview_ready(items: list[dict]) -> list[dict]:
         if isinstance(exercise, str):
             names.setdefault(exercise, None)
     if names:
-        names.update(dict(published_exercises().filter(slug__in=names).values_list("slug", "name")))
+        names.update(
+            dict(
+                prescribable_exercises(physio=physio)
+                .filter(slug__in=names)
+                .values_list("slug", "name")
+            )
+        )
     for item in items:
         exercise = item.get("exercise")
         name = names.get(exercise) if isinstance(exercise, str) else getattr(exercise, "name", "")
@@ -432,8 +477,12 @@ def plan_preview(request: HttpRequest, patient_id) -> HttpResponse:
     form = PlanForm(request.POST)
     form.is_valid()
     start = form.cleaned_data.get("start_date")
+    exercises = prescribable_exercises(physio=request.user, plan=active_plan_of(patient=patient))
     week = _week_preview(
-        patient, _preview_ready(_items_for_preview(item_forms(request.POST))), _times(form), start
+        patient,
+        _preview_ready(_items_for_preview(item_forms(request.POST, exercises)), request.user),
+        _times(form),
+        start,
     )
     return render(request, "clinic/partials/week_preview.html", {"week": week, "patient": patient})
 
@@ -451,9 +500,10 @@ def plan_archive(request: HttpRequest, patient_id) -> HttpResponse:
 @require_GET
 @physio_required
 def exercise_search(request: HttpRequest) -> HttpResponse:
-    """The exercise library, searched by name, target area or instructions (htmx)."""
+    """The exercise library and the physio's own exercises, searched by name, target area
+    or instructions (htmx)."""
     text = request.GET.get("q", "").strip()[:100]
-    exercises = published_exercises().order_by("name")
+    exercises = exercises_for(user=request.user).order_by("name")
     if text:
         exercises = exercises.filter(
             search_filter(("name", "summary", "instructions", "target_area"), text)
@@ -461,7 +511,7 @@ def exercise_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinic/partials/exercise_results.html",
-        {"exercises": exercises[:20], "q": text},
+        {"exercises": _with_ownership(exercises[:20], request.user), "q": text},
     )
 
 
@@ -469,9 +519,12 @@ def exercise_search(request: HttpRequest) -> HttpResponse:
 @physio_required
 def plan_item(request: HttpRequest) -> HttpResponse:
     """A new item row for the plan builder, filled with the exercise's defaults (htmx)."""
-    exercise = published_exercises().filter(slug=request.GET.get("exercise", "")).first()
-    if exercise is None:
-        raise Http404
+    exercise = or_404(
+        prescribable_exercises(physio=request.user)
+        .prefetch_related(media_prefetch())
+        .filter(slug=request.GET.get("exercise", ""))
+        .first()
+    )
     form = initial_item_form(exercise, f"items-n{secrets.token_hex(4)}")
     return render(request, "clinic/partials/plan_item.html", {"item": form, "exercise": exercise})
 
