@@ -255,6 +255,7 @@ class ExerciseLogView(APIView):
         )
 
 
+@extend_schema_view(get=extend_schema(summary="The physiotherapist's plan templates"))
 class PlanTemplateListView(generics.ListAPIView):
     """GET: the physio's plan templates. POST: a new one from items or from a plan."""
 
