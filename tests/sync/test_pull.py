@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -11,6 +12,10 @@ from apps.sync.feeds import KINDS
 from tests.conftest import client_for
 
 from .conftest import Replica, ok, pull, settle
+
+# Committed for real: on PostgreSQL a pull reads only changes of finished transactions, and
+# a test's own wrapping transaction would never finish.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # Each type's own endpoint, as the patient reads it (a list, or one object).
 ENDPOINTS = {
