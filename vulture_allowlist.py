@@ -30,6 +30,9 @@ _.parse  # DRF's parser interface
 _.returning_fields  # Django's InsertQuery reads it
 accepted_media_type, renderer_context, _.accepted_media_type  # DRF's renderer interface
 _.afterFlowable, _.spaceAfter  # ReportLab's document template hook and paragraph style
+Database  # Django's DatabaseWrapper reads self.Database (backend/postgres, ENGINE)
+process_role, timeouts_for, libpq_options  # called by backend/settings/database.py (excluded)
+UnstorableInputMiddleware, process_view  # MIDDLEWARE; Django's middleware hook
 
 # --- Kept for the shell, tests and the documented API --------------------------------------
 reminders_dispatch_due  # send what is due in this process (tests, `manage.py shell`)
@@ -62,6 +65,7 @@ sessions_per_week, _.sessions_per_week, _.archived_at, remaining, ratio
 until
 columns  # a chart's table header, read by the portal's template
 unresolved_alerts, most_urgent_alert  # the caseload's wave-3 fields
+pain_above_limit  # an exercise log's stored flag: the API serves it, the sweep's filter names it
 also_in  # a red-flag seed's other sources: data a reader of triage.py needs
 
 # --- Choices and error codes: values clients, content and fixtures use ----------------------

@@ -24,7 +24,7 @@ from apps.symptoms.selectors import signs_of
 from apps.symptoms.vocabulary import LEVEL_RANK
 
 from .models import ACTIVE_STATUSES, Alert, AlertKind, AlertStatus
-from .worsening import WorseningCode
+from .worsening import MAX_PAIN_DURING, WorseningCode
 
 
 def level_rank(field: str = "level", default: int | None = 0) -> Case:
@@ -204,13 +204,13 @@ def _figures(alert: Alert, names: dict[str, str]) -> list[str]:
         )
     above = details.get(WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT)
     if isinstance(above, dict):
-        if "pains" in above:
-            pains = ", ".join(str(pain) for pain in above["pains"])
+        for item in above.get("items") or []:
+            pains = ", ".join(str(pain) for pain in item["pains"])
             figures.append(
-                f"{above.get('exercise') or 'An exercise'}: pain {pains} "
-                f"(limit {above.get('max_pain')})"
+                f"{item.get('exercise') or 'An exercise'}: pain {pains} "
+                f"(limit {min(item['max_pain'], MAX_PAIN_DURING)})"
             )
-        else:
+        if not above.get("items"):  # raised before findings named their items
             figures.append("Two sessions in a row with pain above the limit")
     for code, detail in sorted(details.items()):
         if code.endswith("_worsened") and isinstance(detail, dict) and "score" in detail:

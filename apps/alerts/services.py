@@ -23,6 +23,8 @@ from .errors import AlertError
 from .models import ACTIVE_STATUSES, Alert, AlertEvent, AlertEventAction, AlertKind, AlertStatus
 from .worsening import (
     BASELINE,
+    EXERCISE_STREAK,
+    MAX_PAIN_DURING,
     MIN_RISE,
     PATIENT_ADVICE,
     RECENT,
@@ -318,8 +320,14 @@ def _worsening_inputs_of(patient_ids, now) -> dict:
                 cannot_bear_weight=not row["can_bear_weight"],
             )
         )
-    # Each patient's latest ten, as the rules read them, chosen by the database.
-    latest = Window(RowNumber(), partition_by=[F("patient_id")], order_by=F("performed_at").desc())
+    # Each plan item's latest sessions, as the rules read them (per item: another
+    # exercise logged in between must not hide a streak), chosen by the database. At the
+    # same instant the more painful one ranks as the later, as in the rules.
+    latest = Window(
+        RowNumber(),
+        partition_by=[F("patient_id"), F("plan_item_id")],
+        order_by=[F("performed_at").desc(), F("pain_during").desc()],
+    )
     for row in (
         ExerciseLog.objects.filter(
             patient_id__in=patient_ids,
@@ -327,13 +335,24 @@ def _worsening_inputs_of(patient_ids, now) -> dict:
             performed_at__lte=now,
         )
         .annotate(rank=latest)
-        .filter(rank__lte=10)
+        .filter(rank__lte=EXERCISE_STREAK)
         .order_by("patient_id", "-performed_at")
-        .values("patient_id", "performed_at", "pain_above_limit")
+        .values(
+            "patient_id",
+            "plan_item_id",
+            "performed_at",
+            "pain_during",
+            "plan_item__max_pain",
+            "plan_item__exercise__name",
+        )
     ):
         inputs[row["patient_id"]][1].append(
             ExercisePoint(
-                performed_at=row["performed_at"], pain_above_limit=row["pain_above_limit"]
+                performed_at=row["performed_at"],
+                plan_item=row["plan_item_id"],
+                pain_during=row["pain_during"],
+                max_pain=row["plan_item__max_pain"],
+                exercise=row["plan_item__exercise__name"],
             )
         )
     return inputs
@@ -420,14 +439,17 @@ def worsening_candidates(*, now: datetime | None = None):
         )
         .values_list("patient", flat=True)
     )
+    # Above the item's limit or above the ceiling of 5, twice for one item (the rules then
+    # decide whether the two are the item's latest).
+    above = Q(pain_above_limit=True) | Q(pain_during__gt=MAX_PAIN_DURING)
     by_exercise = (
         ExerciseLog.objects.filter(
-            performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now, pain_above_limit=True
+            above, performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now
         )
         .order_by()
-        .values("patient")
+        .values("patient", "plan_item")
         .annotate(times=Count("id"))
-        .filter(times__gte=2)
+        .filter(times__gte=EXERCISE_STREAK)
         .values_list("patient", flat=True)
     )
     return by_symptoms.union(by_exercise)

@@ -3,6 +3,7 @@ from datetime import timedelta
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -169,10 +170,12 @@ class PlanAdherenceView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "from", str, description="First local date, YYYY-MM-DD (default: 6 days ago)."
+                "from",
+                OpenApiTypes.DATE,
+                description="First local date, YYYY-MM-DD (default: 6 days ago).",
             ),
             OpenApiParameter(
-                "to", str, description="Last local date, YYYY-MM-DD (default: today)."
+                "to", OpenApiTypes.DATE, description="Last local date, YYYY-MM-DD (default: today)."
             ),
         ],
         responses={200: AdherenceSerializer},
