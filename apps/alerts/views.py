@@ -1,6 +1,6 @@
 import django_filters
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +26,9 @@ class AlertFilter(django_filters.FilterSet):
         fields = ["status", "kind", "patient"]
 
 
+@extend_schema_view(
+    get=extend_schema(summary="Alerts: a patient's own, a physiotherapist's linked patients'")
+)
 class AlertListView(generics.ListAPIView):
     permission_classes = [IsPatientOrPhysio]
     serializer_class = AlertSerializer

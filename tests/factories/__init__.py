@@ -60,6 +60,7 @@ from .plans import (
     PlanTemplateItemFactory,
 )
 from .symptoms import SymptomLogFactory, triage_of
+from .sync import ChangeFactory, PruneMarkFactory
 
 __all__ = [
     "ALL_DAYS",
@@ -70,6 +71,7 @@ __all__ = [
     "CareSessionFactory",
     "CareTeamInviteFactory",
     "CareTeamLinkFactory",
+    "ChangeFactory",
     "ConditionExerciseFactory",
     "ConditionFactory",
     "ConditionProtocolFactory",
@@ -99,6 +101,7 @@ __all__ = [
     "PlanTemplateItemFactory",
     "ProtocolFactory",
     "ProtocolStepFactory",
+    "PruneMarkFactory",
     "PushDeliveryFactory",
     "RegionTagFactory",
     "ReminderFactory",
