@@ -210,7 +210,7 @@ def invite_code_display(code: str) -> str:
 
 
 # Error codes clients rely on (attr "code"); the join serializer lists them for the schema.
-INVITE_ERRORS = {
+INVITE_ERRORS: dict[str, str] = {
     InviteError.INVALID: "This code is not valid.",
     InviteError.EXPIRED: "This code has expired. Ask your physiotherapist for a new one.",
     InviteError.USED: "This code has already been used.",

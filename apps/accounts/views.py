@@ -10,6 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
+from apps.accounts.requests import AuthenticatedRequest
 from backend.rest import error_response, require_empty_body
 
 from . import selectors, services
@@ -103,13 +104,13 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
 
 class MeView(APIView):
     @extend_schema(responses={200: MeSerializer}, summary="The caller's account and profile")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(MeSerializer(request.user).data)
 
     @extend_schema(
         request=MeSerializer, responses={200: MeSerializer}, summary="Change profile fields"
     )
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         serializer = MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = services.user_profile_update(user=request.user, **serializer.validated_data)
@@ -120,7 +121,7 @@ class MeView(APIView):
         responses={204: None},
         summary="Erase the caller's patient account and all its data",
     )
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         if not request.user.is_patient:
             raise exceptions.PermissionDenied("Only a patient account can be erased here.")
         require_empty_body(request.data)
@@ -131,6 +132,7 @@ class MeView(APIView):
 class CareTeamListView(generics.ListAPIView):
     """The care-team links the caller is part of, paginated like every list of the API."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     permission_classes = [IsPatientOrPhysio]
     serializer_class = CareTeamLinkSerializer
 
@@ -148,7 +150,7 @@ class CareTeamDetailView(APIView):
     permission_classes = [IsPatientOrPhysio]
 
     @extend_schema(responses={204: None}, summary="End a care-team link (either side)")
-    def delete(self, request: Request, link_id) -> Response:
+    def delete(self, request: AuthenticatedRequest, link_id) -> Response:
         link = get_object_or_404(selectors.care_team_links_for(user=request.user), pk=link_id)
         services.care_link_end(link=link, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -175,7 +177,7 @@ class CareTeamInviteView(APIView):
         responses={201: InviteIssuedSerializer},
         summary="Make a one-time code (valid 72 hours) for a patient to join the care team",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         InviteCreateSerializer(data=request.data).is_valid(raise_exception=True)
         issued = services.care_invite_create(physio=request.user)
         body = {"code": issued.code, "expires_at": issued.invite.expires_at}
@@ -194,7 +196,7 @@ class CareTeamJoinView(APIView):
         'with attr "code" and code "invalid", "expired" or "used". At most 20 attempts an '
         "hour per user (429 beyond).",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = JoinSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         link = services.care_invite_join(patient=request.user, **serializer.validated_data)

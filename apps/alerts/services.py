@@ -58,7 +58,7 @@ def alerts_raise_red_flags(*, logs: list[SymptomLog]) -> list[Alert]:
 
 
 LEVEL_WORDS = {"emergency": "Emergency", "urgent": "Urgent", "soon": "Soon", "self_care": "Info"}
-KIND_TITLES = {
+KIND_TITLES: dict[str, str] = {
     AlertKind.RED_FLAG: "Red flag reported",
     AlertKind.WORSENING: "Symptoms getting worse",
     AlertKind.MISSED_EXERCISES: "Exercises missed",

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatientOrPhysio, IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from backend.rest import require_empty_body
 
@@ -27,6 +28,7 @@ class AlertFilter(django_filters.FilterSet):
 
 
 class AlertListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # the permission classes let no one else in
     permission_classes = [IsPatientOrPhysio]
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
@@ -38,10 +40,10 @@ class AlertListView(generics.ListAPIView):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         response = super().list(request, *args, **kwargs)
-        if request.user.role == Role.PHYSIO:
+        if self.request.user.role == Role.PHYSIO:
             # Alerts are patient records: a physio's read of them is audited like the rest.
             patient_access_record(
-                physio=request.user,
+                physio=self.request.user,
                 patients=[row["patient"] for row in response.data["results"]],
                 what="alerts.list",
             )
@@ -52,7 +54,7 @@ class _AlertTransitionView(APIView):
     permission_classes = [IsPhysio]
     transition = staticmethod(services.alert_acknowledge)
 
-    def post(self, request: Request, alert_id) -> Response:
+    def post(self, request: AuthenticatedRequest, alert_id) -> Response:
         require_empty_body(request.data)
         alert = get_object_or_404(selectors.alerts_for(user=request.user), pk=alert_id)
         alert = self.transition(alert=alert, by=request.user)

@@ -43,7 +43,7 @@ def reminder_due_at(*, user: User, kind: str, at: datetime) -> datetime:
 def reminders_wanted(user: User, kind: str) -> bool:
     """Whether the user wants reminders of this kind (their reminder settings)."""
     settings = reminder_settings_of(user)
-    switch = {
+    switch: dict[str, str] = {
         ReminderKind.EXERCISE: "exercise_reminders",
         ReminderKind.CHECKIN: "checkin_reminders",
         ReminderKind.CARE: "care_reminders",
@@ -256,4 +256,4 @@ def reminders_plan_ahead(*, now: datetime | None = None) -> int:
     many sources were synced."""
     now = now or timezone.now()
     results = hooks.reminders_plan_ahead.send(sender=Reminder, now=now)
-    return sum(count or 0 for _receiver, count in results)
+    return sum(int(count or 0) for _receiver, count in results)

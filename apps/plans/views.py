@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from backend.rest import require_empty_body
 
@@ -34,7 +35,7 @@ TODAY_OUTPUT = TodaySerializer()
 ADHERENCE_MAX_DAYS = 366
 
 
-def _audit(request: Request, patients, what: str) -> None:
+def _audit(request: AuthenticatedRequest, patients, what: str) -> None:
 
     if request.user.role == Role.PHYSIO:
         patient_access_record(physio=request.user, patients=patients, what=what)
@@ -53,6 +54,7 @@ class PlanListView(generics.ListAPIView):
     """GET: a patient's own plans, or a physio's linked patients' plans.
     POST: a physio makes a plan for a linked patient."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
 
@@ -75,7 +77,7 @@ class PlanListView(generics.ListAPIView):
         responses={201: PlanSerializer, 409: OpenApiResponse(description="An active plan exists.")},
         summary="Make an exercise plan for a linked patient (physiotherapists)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = PlanInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -90,11 +92,11 @@ class PlanDetailView(APIView):
     def get_permissions(self):
         return [IsPhysio()] if self.request.method == "PATCH" else [IsPatientOrPhysio()]
 
-    def _plan(self, request: Request, plan_id) -> ExercisePlan:
+    def _plan(self, request: AuthenticatedRequest, plan_id) -> ExercisePlan:
         return get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
 
     @extend_schema(responses={200: PlanSerializer}, summary="One plan")
-    def get(self, request: Request, plan_id) -> Response:
+    def get(self, request: AuthenticatedRequest, plan_id) -> Response:
         plan = self._plan(request, plan_id)
         _audit(request, [plan.patient_id], "plans.detail")
         return Response(PlanSerializer(plan).data)
@@ -104,7 +106,7 @@ class PlanDetailView(APIView):
         responses={200: PlanSerializer, 409: OpenApiResponse(description="The plan is archived.")},
         summary="Change a plan (linked physiotherapists); `items` replaces the list",
     )
-    def patch(self, request: Request, plan_id) -> Response:
+    def patch(self, request: AuthenticatedRequest, plan_id) -> Response:
         plan = self._plan(request, plan_id)
         serializer = PlanUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -116,7 +118,7 @@ class PlanArchiveView(APIView):
     permission_classes = [IsPhysio]
 
     @extend_schema(request=None, responses={200: PlanSerializer}, summary="Archive a plan")
-    def post(self, request: Request, plan_id) -> Response:
+    def post(self, request: AuthenticatedRequest, plan_id) -> Response:
         require_empty_body(request.data)
         plan = get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
         services.plan_archive(plan=plan, by=request.user)
@@ -138,7 +140,7 @@ class PlanAdherenceView(APIView):
         responses={200: AdherenceSerializer},
         summary="Expected and done exercise sessions per day",
     )
-    def get(self, request: Request, plan_id) -> Response:
+    def get(self, request: AuthenticatedRequest, plan_id) -> Response:
         plan = get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
         params = {
             name: request.query_params[key]
@@ -171,7 +173,7 @@ class TodayView(APIView):
     @extend_schema(
         responses={200: TodaySerializer}, summary="Today's exercises in the patient's zone"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(TODAY_OUTPUT.to_representation(selectors.today_for(patient=request.user)))
 
 
@@ -188,7 +190,7 @@ class ExerciseLogView(APIView):
         },
         summary="Log one exercise session",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = ExerciseLogInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -2,12 +2,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, pagination, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import selectors as accounts
 from apps.accounts.permissions import IsPatient, IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from backend.errors import or_404
 from backend.rest import api_errors, page_of
@@ -51,7 +51,7 @@ RANGE_PARAMETERS = [
 ]
 
 
-def _in_range(queryset, request: Request):
+def _in_range(queryset, request: AuthenticatedRequest):
     params = {
         key: request.query_params[key] for key in ("since", "until") if key in request.query_params
     }
@@ -64,7 +64,7 @@ def _in_range(queryset, request: Request):
     return queryset
 
 
-def _paginated_logs(view: APIView, request: Request, queryset) -> Response:
+def _paginated_logs(view: APIView, request: AuthenticatedRequest, queryset) -> Response:
     paginator = LogCursorPagination()
     page = paginator.paginate_queryset(_in_range(queryset, request), request, view=view)
     return paginator.get_paginated_response(SymptomLogSerializer(page, many=True).data)
@@ -79,7 +79,7 @@ class SymptomLogListView(APIView):
         responses={200: page_of(SymptomLogSerializer, cursor=True)},
         summary="The caller's symptom logs, newest first (cursor pagination)",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return _paginated_logs(self, request, selectors.symptom_logs_for(patient=request.user))
 
     @extend_schema(
@@ -92,7 +92,7 @@ class SymptomLogListView(APIView):
         },
         summary="Log pain and symptoms; the answer carries the red-flag triage",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         # Raises the same ValidationError as is_valid(raise_exception=True) would.
         fields = LOG_INPUT.run_validation(request.data)
         outcome = services.symptom_log_create(patient=request.user, **fields)
@@ -106,7 +106,7 @@ class SymptomLogDetailView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(responses={200: SymptomLogSerializer}, summary="One of the caller's logs")
-    def get(self, request: Request, log_id) -> Response:
+    def get(self, request: AuthenticatedRequest, log_id) -> Response:
         log = get_object_or_404(selectors.symptom_logs_for(patient=request.user), pk=log_id)
         return Response(SymptomLogSerializer(log).data)
 
@@ -128,7 +128,7 @@ class SymptomLogBulkView(APIView):
         },
         summary="Offline sync: up to 500 logs, one result per item in order",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         payload = request.data
         if isinstance(payload, dict) and set(payload) == {"logs"}:
             payload = payload["logs"]
@@ -181,7 +181,7 @@ class SymptomTrendView(APIView):
         responses={200: TrendDaySerializer(many=True)},
         summary="Daily pain mean, maximum and count, in the patient's time zone",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         params = {"days": request.query_params["days"]} if "days" in request.query_params else {}
         serializer = TrendQuerySerializer(data=params)
         serializer.is_valid(raise_exception=True)
@@ -200,7 +200,7 @@ class PatientSymptomLogListView(APIView):
         responses={200: page_of(SymptomLogSerializer, cursor=True)},
         summary="A linked patient's symptom logs (physiotherapists)",
     )
-    def get(self, request: Request, patient_id) -> Response:
+    def get(self, request: AuthenticatedRequest, patient_id) -> Response:
         patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         response = _paginated_logs(self, request, selectors.symptom_logs_for(patient=patient))
         # Recorded once the page is served: a refused range (400) showed no records.

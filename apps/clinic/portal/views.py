@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +32,7 @@ from apps.plans.selectors import active_plan_of
 from apps.symptoms.vocabulary import LEVEL_RANK, Level
 from backend.errors import Conflict, or_404
 
-from .access import audited, linked_patient, physio_of, physio_required
+from .access import PhysioRequest, audited, linked_patient, physio_of, physio_required
 from .forms import (
     CaseloadQueryForm,
     MessageForm,
@@ -52,7 +52,7 @@ INVITE_LINK = "kneecare://join?code={code}"
 LEVEL_BY_RANK = {rank: Level(level) for level, rank in LEVEL_RANK.items()}
 
 
-def _patient_context(request: HttpRequest, patient, section: str) -> dict:
+def _patient_context(request: PhysioRequest, patient, section: str) -> dict:
     return {
         "patient": patient,
         "sections": patient_sections(),
@@ -125,7 +125,7 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
 
 @require_GET
 @physio_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: PhysioRequest) -> HttpResponse:
     query_form = CaseloadQueryForm(request.GET)
     query = query_form.query()
     physio = physio_of(request)
@@ -179,7 +179,7 @@ def adherence_chart(plan, *, now=None) -> charts.Chart | None:
 
 @require_GET
 @physio_required
-def patient(request: HttpRequest, patient_id) -> HttpResponse:
+def patient(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="patient")
     summary = or_404(selectors.patient_summary(physio=request.user, patient_id=patient.pk))
     context = {
@@ -193,7 +193,7 @@ def patient(request: HttpRequest, patient_id) -> HttpResponse:
     return render(request, "clinic/patient.html", context)
 
 
-def _alert_of(request: HttpRequest, patient_id, alert_id) -> Alert:
+def _alert_of(request: PhysioRequest, patient_id, alert_id) -> Alert:
     patient = linked_patient(request, patient_id, page="alert")
     alert = alerts_for(user=request.user).filter(patient=patient, pk=alert_id).first()
     if alert is None:
@@ -203,7 +203,7 @@ def _alert_of(request: HttpRequest, patient_id, alert_id) -> Alert:
 
 @require_POST
 @physio_required
-def alert_action(request: HttpRequest, patient_id, alert_id, action: str) -> HttpResponse:
+def alert_action(request: PhysioRequest, patient_id, alert_id, action: str) -> HttpResponse:
     alert = _alert_of(request, patient_id, alert_id)
     error = ""
     try:
@@ -297,7 +297,7 @@ def _plan_initial(plan) -> tuple[dict, list]:
 
 
 @physio_required
-def plan(request: HttpRequest, patient_id) -> HttpResponse:
+def plan(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="plan")
     active = active_plan_of(patient=patient)
     status = 200
@@ -374,7 +374,7 @@ def _preview_ready(items: list[dict]) -> list[dict]:
 
 @require_POST
 @physio_required
-def plan_preview(request: HttpRequest, patient_id) -> HttpResponse:
+def plan_preview(request: PhysioRequest, patient_id) -> HttpResponse:
     """The week preview for the form as it stands (htmx, on every change)."""
     patient = linked_patient(request, patient_id, page="plan")
     form = PlanForm(request.POST)
@@ -388,7 +388,7 @@ def plan_preview(request: HttpRequest, patient_id) -> HttpResponse:
 
 @require_POST
 @physio_required
-def plan_archive(request: HttpRequest, patient_id) -> HttpResponse:
+def plan_archive(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="plan")
     active = active_plan_of(patient=patient)
     if active is not None:
@@ -398,7 +398,7 @@ def plan_archive(request: HttpRequest, patient_id) -> HttpResponse:
 
 @require_GET
 @physio_required
-def exercise_search(request: HttpRequest) -> HttpResponse:
+def exercise_search(request: PhysioRequest) -> HttpResponse:
     """The exercise library, searched by name, target area or instructions (htmx)."""
     text = request.GET.get("q", "").strip()[:100]
     exercises = published_exercises().order_by("name")
@@ -415,7 +415,7 @@ def exercise_search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @physio_required
-def plan_item(request: HttpRequest) -> HttpResponse:
+def plan_item(request: PhysioRequest) -> HttpResponse:
     """A new item row for the plan builder, filled with the exercise's defaults (htmx)."""
     exercise = published_exercises().filter(slug=request.GET.get("exercise", "")).first()
     if exercise is None:
@@ -428,7 +428,7 @@ def plan_item(request: HttpRequest) -> HttpResponse:
 
 
 @physio_required
-def invites(request: HttpRequest) -> HttpResponse:
+def invites(request: PhysioRequest) -> HttpResponse:
     issued = None
     if request.method == "POST":
         issued = care_invite_create(physio=request.user)
@@ -454,7 +454,7 @@ def invites(request: HttpRequest) -> HttpResponse:
 THREAD_PAGE = 50
 
 
-def _thread_of(request: HttpRequest, patient_id, *, page: str):
+def _thread_of(request: PhysioRequest, patient_id, *, page: str):
     patient = linked_patient(request, patient_id, page=page)
     link = messaging.threads_for(user=request.user).filter(patient=patient).first()
     if link is None:
@@ -463,7 +463,7 @@ def _thread_of(request: HttpRequest, patient_id, *, page: str):
 
 
 @physio_required
-def messages(request: HttpRequest, patient_id) -> HttpResponse:
+def messages(request: PhysioRequest, patient_id) -> HttpResponse:
     """The thread with the patient, newest last, and a reply box."""
     patient, link = _thread_of(request, patient_id, page="messages")
     form = MessageForm(request.POST or None, initial={"client_id": uuid.uuid4()})
@@ -491,7 +491,7 @@ def messages(request: HttpRequest, patient_id) -> HttpResponse:
 
 @require_POST
 @physio_required
-def messages_read(request: HttpRequest, patient_id) -> HttpResponse:
+def messages_read(request: PhysioRequest, patient_id) -> HttpResponse:
     """Mark the patient's messages up to the one shown last as read (sent by the page once
     it is displayed, or by the button)."""
     patient, link = _thread_of(request, patient_id, page="messages")
@@ -550,7 +550,7 @@ def outcome_charts(patient) -> list[dict]:
 
 
 @physio_required
-def outcome_measures(request: HttpRequest, patient_id) -> HttpResponse:
+def outcome_measures(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="outcomes")
     instruments = [
         (version.instrument_id, version.title) for version in outcomes.enabled_versions()
@@ -587,7 +587,7 @@ def outcome_measures(request: HttpRequest, patient_id) -> HttpResponse:
 
 @require_POST
 @physio_required
-def outcome_schedule_end(request: HttpRequest, patient_id, schedule_id) -> HttpResponse:
+def outcome_schedule_end(request: PhysioRequest, patient_id, schedule_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="outcomes")
     schedule = (
         outcomes.schedules_for(user=request.user, patient=patient)
