@@ -2,8 +2,8 @@
 queues, time limits, publishing timeouts and the one beat schedule of periodic tasks."""
 
 from datetime import timedelta
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 from kombu import Queue
