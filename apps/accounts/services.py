@@ -288,7 +288,7 @@ def patient_access_record(
 
     Views call this after they have resolved patients through a selector scoped to the
     physio, so every id here is one the physio may read."""
-    if not what or len(what) > PatientAccessAudit._meta.get_field("what").max_length:
+    if not what or len(what) > (PatientAccessAudit._meta.get_field("what").max_length or 0):
         raise ValueError(f"Audit 'what' must be 1 to 64 characters, not {what!r}.")
     if isinstance(patients, User):
         patients = [patients]

@@ -78,7 +78,7 @@ class RegisterView(APIView):
     )
 )
 class TokenObtainView(jwt_views.TokenObtainPairView):
-    authentication_classes: list = []
+    authentication_classes = ()
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
@@ -97,7 +97,7 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
     )
 )
 class TokenRefreshView(jwt_views.TokenRefreshView):
-    authentication_classes: list = []
+    authentication_classes = ()
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token_refresh"
 

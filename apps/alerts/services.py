@@ -1,6 +1,7 @@
 """Writes for alerts: raising them from findings and the physiotherapist's workflow."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q, Window
@@ -163,6 +164,7 @@ def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]
     stored = insert_ignoring_conflicts(fresh)
     raised = [alert for alert in fresh if alert.pk in stored]
     updated = []
+    added_codes: dict[Any, list[str]] = {}
     for patient_id, alert in active.items():
         _, codes, details = findings[patient_id]
         added = sorted(set(codes) - set(alert.codes))
@@ -170,7 +172,7 @@ def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]
             alert.codes = sorted(set(alert.codes) | set(codes))
             alert.details = {**alert.details, **details}
             alert.updated_at = now
-            alert._added = added
+            added_codes[alert.pk] = added
             updated.append(alert)
     if updated:
         Alert.objects.bulk_update(updated, ["codes", "details", "updated_at"])
@@ -181,7 +183,9 @@ def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]
         ]
         + [
             AlertEvent(
-                alert=alert, action=AlertEventAction.UPDATED, details={"added": alert._added}
+                alert=alert,
+                action=AlertEventAction.UPDATED,
+                details={"added": added_codes[alert.pk]},
             )
             for alert in updated
         ]
@@ -273,7 +277,7 @@ def _worsening_inputs_of(patient_ids, now) -> dict:
         )
     # Each patient's latest ten, as the rules read them, chosen by the database.
     latest = Window(RowNumber(), partition_by=[F("patient_id")], order_by=F("performed_at").desc())
-    for row in (
+    for exercise in (
         ExerciseLog.objects.filter(
             patient_id__in=patient_ids,
             performed_at__gt=now - EXERCISE_LOOKBACK,
@@ -284,9 +288,10 @@ def _worsening_inputs_of(patient_ids, now) -> dict:
         .order_by("patient_id", "-performed_at")
         .values("patient_id", "performed_at", "pain_above_limit")
     ):
-        inputs[row["patient_id"]][1].append(
+        inputs[exercise["patient_id"]][1].append(
             ExercisePoint(
-                performed_at=row["performed_at"], pain_above_limit=row["pain_above_limit"]
+                performed_at=exercise["performed_at"],
+                pain_above_limit=exercise["pain_above_limit"],
             )
         )
     return inputs

@@ -83,7 +83,7 @@ class ProtocolStepSerializer(serializers.ModelSerializer):
 
 class ProtocolSerializer(serializers.ModelSerializer):
     regions = RegionCodesField()
-    source = SourceField()
+    source = SourceField()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
     steps = ProtocolStepSerializer(many=True, read_only=True)
 
     class Meta:
@@ -94,7 +94,7 @@ class ProtocolSerializer(serializers.ModelSerializer):
 
 class ExerciseSerializer(serializers.ModelSerializer):
     regions = RegionCodesField()
-    source = SourceField()
+    source = SourceField()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
     instructions = LinesField()
     cautions = LinesField()
 
@@ -148,7 +148,7 @@ class ConditionSerializer(serializers.ModelSerializer):
     red_flags = serializers.SerializerMethodField()
     protocols = LinkedProtocolSerializer(source="protocol_links", many=True, read_only=True)
     exercises = LinkedExerciseSerializer(source="exercise_links", many=True, read_only=True)
-    source = SourceField()
+    source = SourceField()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
     disclaimer = serializers.SerializerMethodField()
 
     class Meta:

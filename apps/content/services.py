@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from django.conf import settings
@@ -112,9 +112,13 @@ def _assign(obj: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
+# The items a fixture loads by slug, each with its region tags.
+Item = TypeVar("Item", Condition, Protocol, Exercise)
+
+
 def _upsert_item(
-    model: type[ContentItem], fields: dict[str, Any], report: LoadReport, overwrite_edited: bool
-) -> tuple[ContentItem, bool]:
+    model: type[Item], fields: dict[str, Any], report: LoadReport, overwrite_edited: bool
+) -> tuple[Item, bool]:
     """Create or update one item by slug. Returns (item, fixture_applied)."""
     fields = dict(fields)
     regions = fields.pop("regions", None)

@@ -1,5 +1,6 @@
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import conditional_page
+from django_filters import FilterSet
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -69,6 +70,7 @@ class ContentViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = ContentPagination
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
+    filterset_class: type[FilterSet]  # each subclass names its own
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         response = super().list(request, *args, **kwargs)

@@ -78,7 +78,7 @@ class PlanInputSerializer(StrictSerializer):
     reminder_times = serializers.ListField(
         child=ReminderTimeField(), max_length=6, required=False, default=list
     )
-    items = PlanItemInputSerializer(many=True, max_length=30)
+    items = PlanItemInputSerializer(many=True, max_length=30)  # type: ignore[call-arg]  # DRF's ListSerializer takes max_length; the stubs lack it
 
     def validate_items(self, items):
         if not items:
@@ -137,7 +137,7 @@ class PlanSerializer(serializers.ModelSerializer):
     @extend_schema_field(PlanItemSerializer(many=True))
     def get_items(self, plan: ExercisePlan) -> list[dict]:
         current = [item for item in plan.items.all() if item.retired_at is None]
-        return PlanItemSerializer(current, many=True).data
+        return PlanItemSerializer(current, many=True).data  # type: ignore[return-value]  # many=True: a ReturnList, typed ReturnDict by the stubs
 
 
 class ExerciseLogInputSerializer(StrictSerializer):
