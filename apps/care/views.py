@@ -34,7 +34,7 @@ class CareSessionListView(generics.ListAPIView):
         summary="The caller's home-care sessions, newest first",
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         reminders = selectors.care_session_reminders(sessions=page)
         data = CareSessionSerializer(page, many=True, context={"reminders": reminders}).data
         return self.get_paginated_response(data)

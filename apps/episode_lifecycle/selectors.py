@@ -89,7 +89,7 @@ def episode_responses(
     for episode in episodes:
         by_patient[episode.patient_id].append((episode, window_bounds(episode, now)))
     for response in rows:
-        if response.schedule_id is not None:
+        if response.schedule is not None:
             result[response.schedule.episode_id].append(response)
             continue
         for episode, (start, end) in by_patient[response.patient_id]:
@@ -126,10 +126,10 @@ def goal_rows(
         latest[response.instrument_id] = response  # oldest first: the last one wins
     rows = []
     for goal in episode.goals.all():
-        response = latest.get(goal.instrument)
-        version = versions.get(goal.instrument) or (response.version if response else None)
+        answered = latest.get(goal.instrument)
+        version = versions.get(goal.instrument) or (answered.version if answered else None)
         higher = version.higher_is_better if version is not None else True
-        score = response.score if response else None
+        score = answered.score if answered else None
         rows.append(
             GoalRow(
                 goal=goal,

@@ -85,7 +85,7 @@ class EpisodeListView(APIView):
         if "status" in query.validated_data:
             episodes_ = episodes_.filter(status=query.validated_data["status"])
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(episodes_, request, view=self)
+        page = paginator.paginate_queryset(episodes_, request, view=self) or []
         response = paginator.get_paginated_response(
             EpisodeSerializer(page, many=True, context=_rows_context(page)).data
         )

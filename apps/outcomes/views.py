@@ -1,7 +1,11 @@
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,7 +37,12 @@ from .serializers import (
 BULK_MAX_ITEMS = 500
 
 
-def _page(view: APIView, request: AuthenticatedRequest, rows, serializer_class) -> Response:
+def _page(
+    view: APIView,
+    request: AuthenticatedRequest,
+    rows: QuerySet[Any] | Sequence[Any],
+    serializer_class: type[serializers.BaseSerializer],
+) -> Response:
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(rows, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -91,7 +92,12 @@ def today_for(*, patient: User, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     today = now.astimezone(zone).date()
     start, end = local_day_bounds(today, zone)
-    result = {"date": today, "timezone": patient.timezone, "plan": None, "items": []}
+    result: dict[str, Any] = {
+        "date": today,
+        "timezone": patient.timezone,
+        "plan": None,
+        "items": [],
+    }
     plan = (
         ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE)
         .order_by("-created_at")

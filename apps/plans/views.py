@@ -69,7 +69,7 @@ class PlanListView(generics.ListAPIView):
     def list(self, request: Request, *args, **kwargs) -> Response:
         response = super().list(request, *args, **kwargs)
         patients = {plan["patient"] for plan in response.data["results"]}
-        _audit(request, patients, "plans.list")
+        _audit(self.request, patients, "plans.list")
         return response
 
     @extend_schema(

@@ -1,5 +1,6 @@
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Avg, Count, FloatField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
@@ -32,7 +33,7 @@ def symptom_trend(*, patient: User, days: int, now: datetime | None = None) -> l
         .annotate(mean_pain=Avg("pain_score"), max_pain=Max("pain_score"), count=Count("id"))
         .order_by("day")
     )
-    by_day: dict[date, dict] = {row["day"]: row for row in rows}
+    by_day: dict[date, Any] = {row["day"]: row for row in rows}
     # A phone clock a little fast may log "tomorrow" just before midnight (up to 5
     # minutes ahead is accepted): then the window ends on that day, so the log shows.
     last_day = max([today, *by_day])

@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -14,6 +15,7 @@ from backend.rest import api_errors, page_of
 
 from . import selectors, services
 from .errors import LogError
+from .models import SymptomLog
 from .serializers import (
     BulkResponseSerializer,
     LogRangeSerializer,
@@ -51,7 +53,9 @@ RANGE_PARAMETERS = [
 ]
 
 
-def _in_range(queryset, request: AuthenticatedRequest):
+def _in_range(
+    queryset: QuerySet[SymptomLog], request: AuthenticatedRequest
+) -> QuerySet[SymptomLog]:
     params = {
         key: request.query_params[key] for key in ("since", "until") if key in request.query_params
     }
@@ -64,7 +68,9 @@ def _in_range(queryset, request: AuthenticatedRequest):
     return queryset
 
 
-def _paginated_logs(view: APIView, request: AuthenticatedRequest, queryset) -> Response:
+def _paginated_logs(
+    view: APIView, request: AuthenticatedRequest, queryset: QuerySet[SymptomLog]
+) -> Response:
     paginator = LogCursorPagination()
     page = paginator.paginate_queryset(_in_range(queryset, request), request, view=view)
     return paginator.get_paginated_response(SymptomLogSerializer(page, many=True).data)

@@ -63,7 +63,7 @@ class ReminderTimesField(forms.CharField):
     """ "08:00, 18:30" → ["08:00", "18:30"]: 24-hour times in the patient's zone."""
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         times = [part.strip() for part in re.split(r"[,\s]+", text) if part.strip()]
         bad = [time for time in times if not TIME.match(time)]
         if bad:
@@ -86,6 +86,7 @@ class PlanForm(forms.Form):
 
 
 class PlanItemForm(forms.Form):
+    exercise_name = ""  # shown beside the row; set by the functions that build the forms
     exercise = forms.ModelChoiceField(
         queryset=Exercise.objects.none(), to_field_name="slug", widget=forms.HiddenInput
     )
@@ -105,9 +106,9 @@ class PlanItemForm(forms.Form):
 
     def __init__(self, *args, exercises=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["exercise"].queryset = (
-            exercises if exercises is not None else published_exercises()
-        )
+        field = self.fields["exercise"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        field.queryset = exercises if exercises is not None else published_exercises()
 
     def item(self) -> dict:
         """The cleaned item as plans.services expects it."""
@@ -177,7 +178,9 @@ class OutcomeScheduleForm(forms.Form):
 
     def __init__(self, *args, instruments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = list(instruments)
+        field = self.fields["instrument"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = list(instruments)
 
 
 # --- Episodes of care -------------------------------------------------------------------------
@@ -198,9 +201,9 @@ class EpisodeOpenForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["condition"].queryset = Condition.objects.filter(
-            status=ContentStatus.PUBLISHED
-        ).order_by("name")
+        field = self.fields["condition"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        field.queryset = Condition.objects.filter(status=ContentStatus.PUBLISHED).order_by("name")
 
 
 class GoalForm(forms.Form):
@@ -217,7 +220,9 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args, instruments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = list(instruments)
+        field = self.fields["instrument"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = list(instruments)
 
 
 class DischargeForm(forms.Form):

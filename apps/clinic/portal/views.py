@@ -4,9 +4,12 @@ services (the same ones the API calls), so each rule lives in one place."""
 
 import secrets
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -227,7 +230,7 @@ def alert_action(request: PhysioRequest, patient_id, alert_id, action: str) -> H
 # --- The plan builder -------------------------------------------------------------------------
 
 
-def _service_errors(form: PlanForm, error: ValidationError) -> None:
+def _service_errors(form: forms.Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(
@@ -346,10 +349,10 @@ def _times(form: PlanForm) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _preview_ready(items: list[dict]) -> list[dict]:
+def _preview_ready(items: Sequence[Mapping[str, Any]]) -> list[dict]:
     """Items as the preview shows them: the exercise's name, days as numbers."""
     ready = []
-    names = {}
+    names: dict[str, str | None] = {}
     for item in items:
         exercise = item.get("exercise")
         if isinstance(exercise, str):
