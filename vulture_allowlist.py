@@ -30,6 +30,9 @@ _.returning_fields  # Django's InsertQuery reads it
 accepted_media_type, renderer_context, _.accepted_media_type  # DRF's renderer interface
 _.afterFlowable, _.spaceAfter  # ReportLab's document template hook and paragraph style
 
+# --- Types named in string annotations (vulture does not read those) ----------------------
+MessageWithLength
+
 # --- Kept for the shell, tests and the documented API --------------------------------------
 reminders_dispatch_due  # send what is due in this process (tests, `manage.py shell`)
 enqueue_on_commit  # backend.queue's general form, the one docs/architecture.md shows
@@ -40,7 +43,7 @@ access, refresh  # token serializers
 symptom_log, updated_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, actor
 _.updated_at, _.acknowledged_at, _.acknowledged_by, _.resolved_at, _.resolved_by
 q, confirm, _.exercise_name, url_name  # portal forms and sections
-_.reduce_suggestions, hints, last_log_at, reduce_suggestions, latest_outcome
+_.reduce_suggestions, hints, last_log_at, reduce_suggestions, latest_outcome, open_alerts
 field_class, updated_since, target_area
 other_names, how_it_links, typical_symptoms, clinician_workup, treatment_outline
 when_to_seek_care, protocols, session_kind, red_flags

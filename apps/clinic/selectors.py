@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from apps.accounts.selectors import linked_patients_of
 from apps.alerts.models import Alert
 from apps.alerts.selectors import active_alerts_of, with_most_severe_open_alert, with_open_alerts
 from apps.alerts.services import RED_FLAG_ALERT_LEVELS
+from apps.episodes.models import Episode, EpisodeStatus
 from apps.guidance.selectors import reduce_counts
 from apps.messaging.selectors import with_unread_count
 from apps.outcomes.selectors import outcomes_summary_for, with_latest_outcome_change
@@ -136,6 +137,20 @@ def portal_caseload(
         # against the model's fields only, not annotations made in another function.
         patients = patients.filter(open_alerts__gt=0)  # type: ignore[misc]
     return patients.order_by(*PORTAL_ORDERINGS[ordering])
+
+
+def with_discharged(patients: QuerySet[User], *, physio: User) -> QuerySet[User]:
+    """Annotate `discharged`: the physio discharged the patient (an episode of theirs with
+    the patient is discharged) and has not opened another since. A linked patient without
+    any episode yet is in care. One correlated subquery each, for any number of patients."""
+    episodes = Episode.objects.filter(patient=OuterRef("pk"), physio=physio)
+    return patients.annotate(
+        discharged=ExpressionWrapper(
+            Exists(episodes.filter(status=EpisodeStatus.DISCHARGED))
+            & ~Exists(episodes.filter(status=EpisodeStatus.ACTIVE)),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def red_flag_days(*, patient: User, since: date) -> set[date]:

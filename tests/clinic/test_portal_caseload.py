@@ -110,3 +110,33 @@ def test_htmx_gets_only_the_table(portal, patient, linked):
     body = response.content.decode()
     assert "<html" not in body
     assert "owner@example.org" in body
+
+
+def test_discharged_patients_are_shown_apart_until_a_new_episode_opens(physio, portal):
+    from tests.factories import EpisodeFactory
+
+    in_care, discharged, new = (
+        PatientFactory(email=f"{name}@example.org") for name in ("in-care", "discharged", "new")
+    )
+    for patient in (in_care, discharged, new):
+        care_link_create(physio=physio, patient=patient)
+    EpisodeFactory(patient=in_care, physio=physio)
+    EpisodeFactory(patient=discharged, physio=physio, discharged=True)
+    # Another physio's discharge says nothing about this physio's care.
+    EpisodeFactory(patient=in_care, discharged=True)
+
+    response = portal.get("/clinic/")
+    assert [row.email for row in response.context["in_care"]] == [
+        "in-care@example.org",
+        "new@example.org",
+    ]
+    assert [row.email for row in response.context["discharged"]] == ["discharged@example.org"]
+    body = response.content.decode()
+    assert "2 patients in care, 1 discharged." in body
+    assert body.index("new@example.org") < body.index('id="discharged-heading"')
+    assert body.index('id="discharged-heading"') < body.index("discharged@example.org")
+
+    EpisodeFactory(patient=discharged, physio=physio)  # back in care
+    again = portal.get("/clinic/")
+    assert not again.context["discharged"]
+    assert "discharged-heading" not in again.content.decode()

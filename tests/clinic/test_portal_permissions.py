@@ -47,6 +47,8 @@ def pages_with_status(
         ("get", f"{base}/plan/", {}, 200),
         ("post", f"{base}/plan/preview/", {"title": "x"}, 200),
         ("post", f"{base}/plan/", {"title": ""}, 400),  # an empty title: the form says so
+        ("get", f"{base}/unlink/", {}, 200),
+        ("post", f"{base}/unlink/", {}, 400),  # not confirmed: the link stays
         ("get", f"{base}/outcomes/", {}, 200),
         ("post", f"{base}/outcomes/", {"instrument": "nope", "every_days": "7"}, 400),
         ("post", f"{base}/outcomes/schedules/{uuid.uuid4()}/end/", {}, 404),

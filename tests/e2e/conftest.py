@@ -16,6 +16,8 @@ from apps.accounts import services as accounts
 from tests.factories import PASSWORD
 from tests.workers import require
 
+from .portal import TABLET
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -100,3 +102,47 @@ def editor_page(page, editor_account):
     page.locator("#login-form [type=submit]").click()
     page.wait_for_url("**/admin/")
     return page
+
+
+@pytest.fixture
+def portal_page(browser, live_server) -> Iterator:
+    """A fresh tablet-sized browser context per test, for the clinic portal. Fails the test
+    on a JavaScript error, a static file that did not load, or a Content Security Policy
+    violation."""
+    context = browser.new_context(base_url=live_server.url, viewport=TABLET)
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    tab.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text}")
+            if "Content Security Policy" in message.text or "Refused to" in message.text
+            else None
+        ),
+    )
+    tab.on(
+        "response",
+        lambda response: (
+            problems.append(f"static {response.status} {response.url}")
+            if "/static/" in response.url and response.status >= 400
+            else None
+        ),
+    )
+    yield tab
+    context.close()
+    assert not problems, problems
+
+
+@pytest.fixture
+def api(browser, live_server) -> Iterator:
+    """The app's side: JSON requests to the API, with no browser session."""
+    context = browser.new_context(base_url=live_server.url)
+    yield context.request
+    context.close()
+
+
+@pytest.fixture
+def physio_account(transactional_db):
+    return accounts.user_create(email="physio@example.org", password=PASSWORD, role="physio")

@@ -91,5 +91,8 @@ def test_the_portal_caseload_has_the_column(physio):
     [row] = response.context["patients"]
     assert (row.email, row.reduce) == (patient.email, "2")
     html = response.content.decode()
-    assert "Exercises suggested to reduce" in html
-    assert '<td class="num">2</td></tr>' in html
+    assert "Waiting for you" in html
+    assert (
+        f'>2 exercises to reduce<span class="visually-hidden"> for {patient.email}</span></a>'
+        in html
+    )

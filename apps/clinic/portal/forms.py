@@ -240,3 +240,14 @@ class DischargeForm(forms.Form):
         "reminders are cancelled.",
         error_messages={"required": "Tick the box to confirm the discharge."},
     )
+
+
+class UnlinkForm(forms.Form):
+    """End the care-team link with a patient. The physio loses access at once, so it asks
+    for a confirmation."""
+
+    confirm = forms.BooleanField(
+        label="I understand: I will no longer see this patient's records or alerts, and the "
+        "questionnaires I asked for stop.",
+        error_messages={"required": "Tick the box to confirm the unlinking."},
+    )

@@ -30,6 +30,7 @@ urlpatterns = [
         guidance.guidance_apply,
         name="guidance-apply",
     ),
+    path("patients/<uuid:patient_id>/unlink/", views.unlink, name="unlink"),
     path("patients/<uuid:patient_id>/plan/", views.plan, name="plan"),
     path("patients/<uuid:patient_id>/plan/preview/", views.plan_preview, name="plan-preview"),
     path("patients/<uuid:patient_id>/plan/archive/", views.plan_archive, name="plan-archive"),

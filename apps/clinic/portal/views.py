@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.accounts.services import care_invite_create
+from apps.accounts.selectors import care_team_links_for
+from apps.accounts.services import care_invite_create, care_link_end
 from apps.alerts.models import Alert
-from apps.alerts.selectors import alerts_for
+from apps.alerts.selectors import active_alerts_of, alerts_for
 from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
 from apps.clinic.templatetags import clinic_portal as portal_format
@@ -41,6 +43,7 @@ from .forms import (
     MessageForm,
     OutcomeScheduleForm,
     PlanForm,
+    UnlinkForm,
     initial_item_form,
     item_forms,
 )
@@ -55,12 +58,21 @@ INVITE_LINK = "kneecare://join?code={code}"
 LEVEL_BY_RANK = {rank: Level(level) for level, rank in LEVEL_RANK.items()}
 
 
+def _unread_from(physio, patient) -> int:
+    """Messages from the patient the physio has not read (the Messages tab's "new")."""
+    links = messaging.links_with_unread_count(
+        messaging.threads_for(user=physio).filter(patient=patient), user=physio
+    )
+    return links.values_list("unread_count", flat=True).first() or 0
+
+
 def _patient_context(request: PhysioRequest, patient, section: str) -> dict:
     return {
         "patient": patient,
         "sections": patient_sections(),
         "section": section,
         "nav": "caseload",
+        "unread_messages": _unread_from(request.user, patient),
     }
 
 
@@ -77,7 +89,8 @@ class CaseloadRow:
     url: str
     level: str
     level_word: str
-    open_alerts: str
+    acknowledged: bool  # the most urgent alert is acknowledged (and still unresolved)
+    alerts: str  # how many alerts wait for the physio; "0" when none
     latest_pain: str
     pain_change_7d: str
     adherence_7d: str
@@ -85,6 +98,7 @@ class CaseloadRow:
     last_log: str
     unread: str  # "0" when none
     reduce: str  # items whose load guidance suggests `reduce`; "0" when none
+    discharged: bool = False
 
 
 CASELOAD_FIELDS = (
@@ -97,6 +111,7 @@ CASELOAD_FIELDS = (
     "adherence_7d",
     "last_log_at",
     "unread_count",
+    "discharged",
 )
 
 
@@ -113,7 +128,8 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
                 url=base.format(patient["pk"]),
                 level=level or "",
                 level_word=portal_format.level_word(level) if level else "",
-                open_alerts=str(patient["open_alerts"]),
+                acknowledged=False,
+                alerts=str(patient["open_alerts"]),
                 latest_pain="–" if patient["latest_pain"] is None else str(patient["latest_pain"]),
                 pain_change_7d=portal_format.signed(patient["pain_change_7d"]),
                 adherence_7d=portal_format.percent(patient["adherence_7d"]),
@@ -121,6 +137,7 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
                 last_log=f"{last.day} {last:%b, %H:%M}" if last else "",
                 unread=str(patient["unread_count"]),
                 reduce=str((reduce or {}).get(patient["pk"], 0)),
+                discharged=bool(patient.get("discharged")),
             )
         )
     return rows
@@ -129,16 +146,23 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
 @require_GET
 @physio_required
 def caseload(request: PhysioRequest) -> HttpResponse:
+    """The physio's patients in care, most urgent first, and apart from them the patients
+    they discharged (still linked: they may log, and their alerts still count)."""
     query_form = CaseloadQueryForm(request.GET)
     query = query_form.query()
     physio = physio_of(request)
-    patients = list(selectors.portal_caseload(physio=physio, **query).values(*CASELOAD_FIELDS))
+    patients = list(
+        selectors.with_discharged(
+            selectors.portal_caseload(physio=physio, **query), physio=physio
+        ).values(*CASELOAD_FIELDS)
+    )
     audited(physio, [patient["pk"] for patient in patients], "caseload")
+    rows = caseload_rows(patients, selectors.reduce_counts([patient["pk"] for patient in patients]))
     context = {
         "form": query_form,
-        "patients": caseload_rows(
-            patients, selectors.reduce_counts([patient["pk"] for patient in patients])
-        ),
+        "patients": rows,
+        "in_care": [row for row in rows if not row.discharged],
+        "discharged": [row for row in rows if row.discharged],
         "query": query,
         "nav": "caseload",
     }
@@ -225,6 +249,34 @@ def alert_action(request: PhysioRequest, patient_id, alert_id, action: str) -> H
         {"alert": alert, "patient_id": patient_id, "error": error, "announce": not error},
         status=409 if error else 200,
     )
+
+
+# --- Ending the care-team link -----------------------------------------------------------------
+
+
+@physio_required
+def unlink(request: PhysioRequest, patient_id) -> HttpResponse:
+    """Unlink the patient, after a confirmation: the accounts service ends the care-team
+    link (as the API's DELETE care-team/{id}/ does) and the physio's access ends with it."""
+    patient = linked_patient(request, patient_id, page="unlink")
+    form = UnlinkForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            link = care_team_links_for(user=request.user).filter(patient=patient).first()
+            if link is None:  # ended meanwhile (by the patient, or in another tab)
+                raise Http404
+            care_link_end(link=link, by=request.user)
+            flash.success(request, f"{patient.email} is no longer linked to you.")
+            return redirect("clinic:caseload")
+        status = 400
+    unresolved = active_alerts_of(user=request.user, patient=patient).count()
+    context = {
+        **_patient_context(request, patient, "overview"),
+        "form": form,
+        "unresolved": unresolved,
+    }
+    return render(request, "clinic/unlink.html", context, status=status)
 
 
 # --- The plan builder -------------------------------------------------------------------------
@@ -505,7 +557,15 @@ def messages_read(request: PhysioRequest, patient_id) -> HttpResponse:
     except (ValidationError, ValueError):
         return HttpResponse("Not a message of this conversation.", status=400)
     if request.htmx:
-        return HttpResponse('<p class="muted" role="status">All messages read.</p>')
+        # The answer replaces the button, and out of band clears the "New" badges of the
+        # messages now read and the Messages tab's count (what is still unread stays).
+        shown = messaging.messages_of(link=link).filter(messaging.addressed_to(request.user))
+        read = shown.filter(read_at__isnull=False).values_list("pk", flat=True)[:THREAD_PAGE]
+        return render(
+            request,
+            "clinic/partials/messages_read.html",
+            {"read": list(read), "unread_messages": _unread_from(request.user, patient)},
+        )
     return redirect("clinic:messages", patient_id=patient.pk)
 
 

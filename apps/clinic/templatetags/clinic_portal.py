@@ -21,7 +21,7 @@ LEVEL_WORDS = {
     Level.SELF_CARE: "For information",
 }
 SORT_LABELS = {
-    "urgency": "the most urgent open alert",
+    "urgency": "the most urgent alert",
     "email": "email",
     "-open_alerts": "open alerts, most first",
     "-latest_pain": "latest pain, highest first",
@@ -74,6 +74,48 @@ def sort_header(label: str, ordering: str, query: dict):
     )
 
 
+# The only hidden field that can be wrong is a plan item's exercise, which the library added.
+HIDDEN_FIELD_ERROR = "This exercise is no longer available."
+
+
+def _field_anchor(field) -> str:
+    """Where a summary's link takes the keyboard: the field's input, or the first box of a
+    group of checkboxes (whose label points nowhere)."""
+    return field.id_for_label or f"{field.auto_id}_0"
+
+
+def _form_errors(form, name: str = "") -> list[dict]:
+    entries = []
+    prefix = f"{name}: " if name else ""
+    for error in form.non_field_errors():
+        entries.append({"text": f"{prefix}{error}", "href": ""})
+    for field in form:
+        if not field.errors:
+            continue
+        if field.is_hidden:  # a plan item's exercise: nothing to type, nowhere to go
+            entries.append({"text": f"{prefix}{HIDDEN_FIELD_ERROR}", "href": ""})
+            continue
+        entries.append(
+            {
+                "text": f"{prefix}{field.label}: {' '.join(field.errors)}",
+                "href": f"#{_field_anchor(field)}",
+            }
+        )
+    return entries
+
+
+@register.inclusion_tag("clinic/partials/error_summary.html")
+def error_summary(form, items=()) -> dict:
+    """Every error of a submitted form (and of its plan items), each a link to its field.
+    The portal's script moves focus to it when the page loads, so a keyboard or screen
+    reader user lands on what went wrong, then on the field from its link."""
+    entries = _form_errors(form) if form is not None and form.is_bound else []
+    for item in items or ():
+        if item.is_bound:
+            entries += _form_errors(item, getattr(item, "exercise_name", ""))
+    return {"entries": entries}
+
+
 @register.filter
 def humanize_code(code: str) -> str:
     """A red-flag code by its name in the vocabulary (possible_dvt → "Possible DVT (blood
@@ -97,33 +139,88 @@ def idle_minutes() -> int:
 
 
 _NONE = '<span class="muted">None</span>'
-_NEVER = '<span class="muted">Never</span>'
+_NOTHING = '<span class="muted">Nothing</span>'
+
+# The caseload's columns: (header, the ordering its link sorts by, or None). Five columns, so
+# the table fits a 1280-pixel screen with room for long addresses; the other orderings are
+# in the "Sort by" list above it.
+CASELOAD_COLUMNS = (
+    ("Patient", "email"),
+    ("Most urgent alert", "urgency"),
+    ("Pain now (change over 7 days)", "-latest_pain"),
+    ("Exercise sessions done, 7 days", "adherence_7d"),
+    ("Waiting for you", None),
+)
+
+
+@register.simple_tag
+def caseload_head(query: dict) -> SafeString:
+    cells = [
+        sort_header(label, ordering, query)
+        if ordering
+        else format_html('<th scope="col">{}</th>', label)
+        for label, ordering in CASELOAD_COLUMNS
+    ]
+    return mark_safe(f"<thead><tr>{''.join(cells)}</tr></thead>")  # noqa: S308 - format_html above
+
+
+@register.simple_tag
+def sort_options(query: dict) -> SafeString:
+    """The caseload's orderings as <option>s, the current one selected."""
+    return mark_safe(  # noqa: S308 - fixed keys and labels, escaped by format_html
+        "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                key,
+                " selected" if key == query.get("ordering") else "",
+                label[:1].upper() + label[1:],
+            )
+            for key, label in SORT_LABELS.items()
+        )
+    )
+
+
+def _plural(count: str, one: str, many: str) -> str:
+    return f"{count} {one if count == '1' else many}"
 
 
 def _row_html(row) -> str:
     e = html.escape  # every value from the database goes through it
-    level = (
-        f'<span class="badge level-{e(row.level)}">{e(row.level_word)}</span>'
-        if row.level
-        else _NONE
-    )
+    if row.level:
+        alert = f'<span class="badge level-{e(row.level)}">{e(row.level_word)}</span>'
+        if row.acknowledged:
+            alert += ' <span class="acknowledged">acknowledged</span>'
+        alert += f'<span class="sub">{_plural(e(row.alerts), "alert", "alerts")} to resolve</span>'
+    else:
+        alert = _NONE
     last = (
-        f'<time datetime="{e(row.last_log_iso)}">{e(row.last_log)}</time>'
+        f'Last log <time datetime="{e(row.last_log_iso)}">{e(row.last_log)}</time>'
         if row.last_log
-        else _NEVER
+        else "No log yet"
     )
-    unread = (
-        f'<a href="{e(row.url)}messages/">{e(row.unread)}<span class="visually-hidden"> unread '
-        f"from {e(row.email)}</span></a>"
-        if row.unread != "0"
-        else "0"
+    waiting = []
+    if row.unread != "0":
+        waiting.append(
+            f'<a href="{e(row.url)}messages/">{_plural(e(row.unread), "unread message", "unread messages")}'
+            f'<span class="visually-hidden"> from {e(row.email)}</span></a>'
+        )
+    if row.reduce != "0":
+        waiting.append(
+            f'<a href="{e(row.url)}#guidance-heading">'
+            f"{_plural(e(row.reduce), 'exercise', 'exercises')} to reduce"
+            f'<span class="visually-hidden"> for {e(row.email)}</span></a>'
+        )
+    change = (
+        f' <span class="sub">({e(row.pain_change_7d)})</span>'
+        if row.latest_pain != "–" and row.pain_change_7d != "–"
+        else ""
     )
     return (
         f'<tr class="{"level-" + e(row.level) if row.level else ""}"><th scope="row">'
-        f'<a href="{e(row.url)}">{e(row.email)}</a></th><td>{level}</td>'
-        f'<td class="num">{e(row.open_alerts)}</td><td class="num">{e(row.latest_pain)}</td>'
-        f'<td class="num">{e(row.pain_change_7d)}</td><td class="num">{e(row.adherence_7d)}</td>'
-        f'<td>{last}</td><td class="num">{unread}</td><td class="num">{e(row.reduce)}</td></tr>\n'
+        f'<a class="patient" href="{e(row.url)}">{e(row.email)}</a>'
+        f'<span class="sub">{last}</span></th><td>{alert}</td>'
+        f'<td class="num">{e(row.latest_pain)}{change}</td><td class="num">{e(row.adherence_7d)}</td>'
+        f'<td class="waiting">{"<br>".join(waiting) or _NOTHING}</td></tr>\n'
     )
 
 

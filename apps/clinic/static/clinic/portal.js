@@ -30,3 +30,8 @@ document.addEventListener("htmx:afterSwap", (event) => {
     }
   }
 });
+
+// A form came back with errors: move focus to its summary (each entry links to its field),
+// so the keyboard and screen readers start from what went wrong, not the top of the page.
+const summary = document.querySelector("[data-error-summary]");
+if (summary) summary.focus();

@@ -1,0 +1,150 @@
+"""What the portal's browser tests share: axe-core on each page, signing in (a password and
+a TOTP code), the app's side through the API, and the viewports the portal is checked at."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django_otp.oath import TOTP
+
+from tests.accounts.factories import PASSWORD
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+TABLET = {"width": 1180, "height": 820}  # a tablet held sideways
+# The desktop screens a clinic has: the caseload must fit both without sideways scrolling.
+DESKTOPS = ({"width": 1280, "height": 800}, {"width": 1440, "height": 900})
+
+
+class Accessibility:
+    """axe-core on each page: no violation of any impact. The results are kept beside the
+    screenshots."""
+
+    def __init__(self) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.results: dict[str, dict] = {}
+
+    def check(self, page, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"portal-{name}.png"), full_page=True)
+        violations = self.axe.run(page).response["violations"]
+        self.results[name] = {
+            "url": page.url,
+            "violations": [
+                {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in violations
+            ],
+        }
+        assert not violations, json.dumps(
+            [
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [n["html"] for n in v["nodes"][:3]],
+                }
+                for v in violations
+            ],
+            indent=2,
+        )
+
+    def save(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / f"axe-{name}.json").write_text(json.dumps(self.results, indent=2))
+
+
+def sideways_overflow(page) -> dict[str, int]:
+    """Every element of the page wider than its own box (it scrolls sideways), and the
+    document itself: {description: scrollWidth - clientWidth}. Empty when nothing does."""
+    return page.evaluate(
+        """() => {
+          const found = {};
+          const root = document.documentElement;
+          if (root.scrollWidth > root.clientWidth) {
+            found["document"] = root.scrollWidth - root.clientWidth;
+          }
+          for (const el of document.querySelectorAll("main *")) {
+            const style = getComputedStyle(el);
+            if (["auto", "scroll"].includes(style.overflowX) && el.scrollWidth > el.clientWidth) {
+              found[el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className] =
+                el.scrollWidth - el.clientWidth;
+            }
+          }
+          return found;
+        }"""
+    )
+
+
+def totp_now(secret_shown: str) -> str:
+    """The code an authenticator app shows for the key the set-up page printed."""
+    key = base64.b32decode("".join(secret_shown.split()))
+    return f"{TOTP(key).token():06d}"
+
+
+def totp_now_hex(device) -> str:
+    return f"{TOTP(device.bin_key).token():06d}"
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def signed_in_physio(page, physio) -> None:
+    """A physio who enrolled an authenticator app earlier signs in with a code from it."""
+    import re
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=physio, name="Authenticator app", confirmed=True)
+    page.goto("/clinic/sign-in/")
+    sign_in(page, physio.email)
+    page.wait_for_url("**/clinic/two-factor/**")
+    page.get_by_label("Code").fill(totp_now_hex(device))
+    page.get_by_role("button", name=re.compile("Verify|Continue|Sign in")).click()
+    page.wait_for_url("**/clinic/")
+
+
+def api_token(api, email: str) -> dict:
+    response = api.post("/api/v1/auth/token/", data={"email": email, "password": PASSWORD})
+    assert response.status == 200, response.text()
+    return {"Authorization": f"Bearer {response.json()['access']}"}
+
+
+def linked_patient_through_the_app(
+    api, physio, email: str = "pat@example.org"
+) -> tuple[object, dict]:
+    """A patient registered through the API and linked to the physio (as an invite does)."""
+    from apps.accounts.models import User
+    from apps.accounts.services import care_link_create
+
+    registered = api.post(
+        "/api/v1/auth/register/",
+        data={"email": email, "password": PASSWORD, "timezone": "Europe/London"},
+    )
+    assert registered.status == 201, registered.text()
+    patient = User.objects.get(email=email)
+    care_link_create(physio=physio, patient=patient)
+    return patient, api_token(api, email)
+
+
+def symptom_log(days_ago: float, pain: int, **signs) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "recorded_at": (datetime.now(UTC) - timedelta(days=days_ago)).isoformat(),
+        "pain_score": pain,
+        "locations": ["calf"],
+        **signs,
+    }
+
+
+def at(days_ago: int, hour: int) -> str:
+    """`hour`:00 UTC (London's time in winter; an hour later in summer) `days_ago` days ago."""
+    day = datetime.now(UTC).date() - timedelta(days=days_ago)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC).isoformat()
