@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from axes.models import AccessAttempt, AccessLog
@@ -85,7 +86,7 @@ PROFILE_FIELDS = ("timezone", "quiet_hours_start", "quiet_hours_end", "affected_
 
 
 @transaction.atomic
-def user_profile_update(*, user: User, **changes) -> User:
+def user_profile_update(*, user: User, **changes: Any) -> User:
     """Change profile fields only; email and role are not changed here."""
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
@@ -327,7 +328,7 @@ def user_erase(*, user: User) -> None:
     user.delete()
 
 
-def on_bootstrap(sender, *, options: dict, **kwargs) -> list[str]:
+def on_bootstrap(sender: object, *, options: dict[str, Any], **kwargs: Any) -> list[str]:
     """`manage.py bootstrap`: the editors' permissions, and demo accounts with --demo."""
     editors_group_sync()
     lines = ["Editors' permissions synchronised."]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
@@ -19,7 +21,7 @@ def alerts_for(*, user: User) -> QuerySet[Alert]:
     return alerts.none()
 
 
-def export_for(patient: User) -> dict:
+def export_for(patient: User) -> dict[str, Any]:
     return {
         "alerts": list(
             Alert.objects.filter(patient=patient)

@@ -1,10 +1,11 @@
 """Writes for alerts: raising them from findings and the physiotherapist's workflow."""
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Q, Window
+from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -82,7 +83,7 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
         ended_at__isnull=True,
         physio__is_active=True,
     ).values_list("patient_id", "physio_id")
-    physios: dict = {}
+    physios: dict[Any, list[Any]] = {}
     for patient_id, physio_id in links:
         physios.setdefault(patient_id, []).append(physio_id)
     # Titles carry no clinical detail: a lock screen is not a private place.
@@ -107,7 +108,7 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
 
 
 def alert_upsert(
-    *, patient: User, kind: str, level: str, codes: list[str], details: dict
+    *, patient: User, kind: str, level: str, codes: list[str], details: dict[str, Any]
 ) -> tuple[Alert, bool]:
     """One active alert per patient and kind: a new finding updates the active alert
     (new codes are added) instead of stacking another. Returns (alert, changed)."""
@@ -140,7 +141,9 @@ def alert_upsert(
     return active, True
 
 
-def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]:
+def alerts_upsert_bulk(
+    *, kind: str, findings: dict[Any, tuple[str, list[str], dict[str, Any]]]
+) -> tuple[list[Alert], dict[Any, Alert]]:
     """alert_upsert for many patients at once, in the caller's transaction: `findings`
     maps a patient id to (level, codes, details). Returns the alerts raised or changed
     (new codes added), to notify about, and {patient id: active alert} for all. A fixed number of queries for any number of
@@ -243,16 +246,20 @@ WORSENING_LOOKBACK = timedelta(days=10)
 EXERCISE_LOOKBACK = timedelta(days=14)
 
 
-def worsening_check_patient(*, patient_id, now: datetime | None = None) -> Alert | None:
+def worsening_check_patient(*, patient_id: Any, now: datetime | None = None) -> Alert | None:
     """Evaluate the worsening rules for one patient; raise or update the one active
     worsening alert; tell the physios and give the patient advice when something is new."""
     return worsening_check_patients(patient_ids=[patient_id], now=now).get(patient_id)
 
 
-def _worsening_inputs_of(patient_ids, now) -> dict:
+def _worsening_inputs_of(
+    patient_ids: Iterable[Any], now: datetime
+) -> dict[Any, tuple[list[PainPoint], list[ExercisePoint]]]:
     """Each patient's pain points and latest exercise points: two queries for all."""
 
-    inputs: dict = {patient_id: ([], []) for patient_id in patient_ids}
+    inputs: dict[Any, tuple[list[PainPoint], list[ExercisePoint]]] = {
+        patient_id: ([], []) for patient_id in patient_ids
+    }
     for row in SymptomLog.objects.filter(
         patient_id__in=patient_ids,
         recorded_at__gt=now - WORSENING_LOOKBACK,
@@ -298,7 +305,9 @@ def _worsening_inputs_of(patient_ids, now) -> dict:
 
 
 @transaction.atomic
-def worsening_check_patients(*, patient_ids, now: datetime | None = None) -> dict:
+def worsening_check_patients(
+    *, patient_ids: Iterable[Any], now: datetime | None = None
+) -> dict[Any, Alert]:
     """worsening_check_patient for many patients in one transaction and a fixed number
     of queries (the nightly sweep passes them in chunks). Returns {patient id: the
     active worsening alert} for those with findings."""
@@ -335,7 +344,7 @@ def worsening_check_patients(*, patient_ids, now: datetime | None = None) -> dic
     return current
 
 
-def worsening_candidates(*, now: datetime | None = None):
+def worsening_candidates(*, now: datetime | None = None) -> QuerySet[Any]:
     """Patients whose logs may show worsening, found with aggregates in the database
     (one query each for symptoms and exercises) rather than by reading every log."""
 
@@ -391,7 +400,7 @@ def worsening_candidates(*, now: datetime | None = None):
 SWEEP_CHUNK = 500
 
 
-def _chunks(values: list, size: int = SWEEP_CHUNK):
+def _chunks(values: list[Any], size: int = SWEEP_CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -407,7 +416,7 @@ def worsening_sweep(*, now: datetime | None = None) -> int:
     return len(candidates)
 
 
-def worsening_check_soon(*, patient_id) -> None:
+def worsening_check_soon(*, patient_id: Any) -> None:
     """After a log: check this patient in a minute, once however many logs arrive. The
     debounce asks the cache after commit, off the request, so a hung Redis never holds
     the patient's response (the nightly sweep catches what it skips)."""
@@ -425,7 +434,9 @@ def worsening_check_soon(*, patient_id) -> None:
 RED_FLAG_ALERT_LEVELS = {Level.URGENT, Level.EMERGENCY}
 
 
-def on_logs_recorded(sender, *, patient_id, kind: str, logs: list, **kwargs) -> None:
+def on_logs_recorded(
+    sender: object, *, patient_id: Any, kind: str, logs: list[Any], **kwargs: Any
+) -> None:
     """The `logs_recorded` hook: red-flag alerts for urgent and emergency symptom logs,
     in the storing transaction, and the debounced worsening check after any new log."""
     if kind == LogKind.SYMPTOM:

@@ -5,6 +5,7 @@ count does not grow with the number of patients)."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, QuerySet
 from django.db.models.functions import TruncDate
@@ -81,7 +82,7 @@ class PatientSummary:
         return getattr(self.patient, name)
 
 
-def patient_summary(*, physio: User, patient_id) -> PatientSummary | None:
+def patient_summary(*, physio: User, patient_id: UUID | str) -> PatientSummary | None:
     """A patient the physio is linked to now, summarised; None for anyone else."""
     patient = (
         with_overview(linked_patients_of(physio=physio), physio=physio)

@@ -246,7 +246,7 @@ def content_load_fixtures(
     return report
 
 
-def on_bootstrap(sender, *, options: dict, **kwargs) -> list[str]:
+def on_bootstrap(sender: object, *, options: dict[str, Any], **kwargs: Any) -> list[str]:
     """`manage.py bootstrap`: load or update the content of docs/domain.md."""
     report = content_load_fixtures(overwrite_edited=options.get("overwrite_edited", False))
     return [

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
@@ -57,7 +58,7 @@ def episodes_visible(*, user: User) -> QuerySet[Episode]:
     )
 
 
-def episode_for(*, user: User, episode_id) -> Episode | None:
+def episode_for(*, user: User, episode_id: UUID | str) -> Episode | None:
     """An episode the caller may see (the patient's own; a linked physio's patient's), or
     None (whether or not it exists). `report.episode_report(episode)` gives its report."""
     try:

@@ -230,7 +230,7 @@ def outcome_schedule_create(
     instrument: str,
     every_days: int,
     starts_on,
-    episode=None,
+    episode: UUID | str | None = None,
     now: datetime | None = None,
 ) -> OutcomeSchedule:
     """A linked physiotherapist asks the patient to answer an instrument every `every_days`

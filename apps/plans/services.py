@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -74,13 +75,13 @@ def _after_change(plan: ExercisePlan) -> None:
 def plan_create(
     *,
     physio: User,
-    patient_id,
+    patient_id: UUID | str,
     title: str,
     start_date: date,
     end_date: date,
     items: list[dict[str, Any]],
     reminder_times: list[str] | None = None,
-    episode=None,
+    episode: UUID | str | None = None,
 ) -> ExercisePlan:
     """`episode` (an id, optional): the episode of care the plan joins; without it, the
     physio's active episode with the patient, opened if there is none."""

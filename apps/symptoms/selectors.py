@@ -19,7 +19,7 @@ def symptom_logs_for(*, patient: User) -> QuerySet[SymptomLog]:
     return SymptomLog.objects.filter(patient=patient).order_by("-recorded_at")
 
 
-def symptom_trend(*, patient: User, days: int, now: datetime | None = None) -> list[dict]:
+def symptom_trend(*, patient: User, days: int, now: datetime | None = None) -> list[dict[str, Any]]:
     """Daily mean, max and count of pain over the last `days` days, computed by the
     database, with days counted in the patient's own time zone; empty days included."""
     zone = patient.zone
@@ -53,7 +53,7 @@ def symptom_trend(*, patient: User, days: int, now: datetime | None = None) -> l
     return trend
 
 
-def export_for(patient: User) -> dict:
+def export_for(patient: User) -> dict[str, Any]:
     """Every symptom log of the patient, oldest first, for the export."""
     fields = [f.name for f in SymptomLog._meta.concrete_fields if f.name != "patient"]
     return {
@@ -89,7 +89,7 @@ def with_pain_figures(patients: QuerySet[User], *, now: datetime | None = None) 
     )
 
 
-def referred_pain_hints_for(*, patient: User, now: datetime | None = None) -> list[dict]:
+def referred_pain_hints_for(*, patient: User, now: datetime | None = None) -> list[dict[str, Any]]:
     """The referred-pain hint over the patient's recent logs (docs/domain.md), as shown on
     the physiotherapist's summary: a list with the hint, or empty."""
     recent = symptom_logs_for(patient=patient).filter(

@@ -26,6 +26,7 @@ from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
 from apps.clinic.templatetags import clinic_portal as portal_format
 from apps.content.selectors import published_exercises, search_filter
+from apps.guidance.selectors import reduce_counts
 from apps.interop import charts
 from apps.messaging import selectors as messaging
 from apps.messaging import services as messaging_services
@@ -34,6 +35,7 @@ from apps.outcomes import services as outcome_services
 from apps.outcomes.models import InstrumentVersion
 from apps.plans import services as plans
 from apps.plans.selectors import active_plan_of
+from apps.symptoms.selectors import symptom_trend
 from apps.symptoms.vocabulary import LEVEL_RANK, Level
 from backend.errors import Conflict, or_404
 
@@ -157,7 +159,7 @@ def caseload(request: PhysioRequest) -> HttpResponse:
         ).values(*CASELOAD_FIELDS)
     )
     audited(physio, [patient["pk"] for patient in patients], "caseload")
-    rows = caseload_rows(patients, selectors.reduce_counts([patient["pk"] for patient in patients]))
+    rows = caseload_rows(patients, reduce_counts([patient["pk"] for patient in patients]))
     context = {
         "form": query_form,
         "patients": rows,
@@ -174,7 +176,7 @@ def caseload(request: PhysioRequest) -> HttpResponse:
 
 
 def pain_chart(patient, *, now=None) -> charts.Chart:
-    trend = selectors.symptom_trend(patient=patient, days=TREND_DAYS, now=now)
+    trend = symptom_trend(patient=patient, days=TREND_DAYS, now=now)
     flagged = selectors.red_flag_days(patient=patient, since=trend[0]["date"])
     return charts.pain_trend_chart(
         [
