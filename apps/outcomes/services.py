@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ class InstrumentReport:
 def _version_fields(entry: dict[str, Any]) -> dict[str, Any]:
     scoring_ = entry.get("scoring") or {}
 
-    def decimal(value):
+    def decimal(value: object) -> Decimal | None:
         return None if value is None else Decimal(str(value))
 
     return {
@@ -88,7 +88,7 @@ def _version_fields(entry: dict[str, Any]) -> dict[str, Any]:
 def _differs(current: Any, wanted: Any) -> bool:
     if isinstance(wanted, Decimal) or isinstance(current, Decimal):
         return current is None or wanted is None or Decimal(current) != Decimal(wanted)
-    return current != wanted
+    return bool(current != wanted)
 
 
 @transaction.atomic
@@ -117,10 +117,9 @@ def instrument_load(
     for entry in data["versions"]:
         label = f"{code} v{entry['version']}"
         fields = _version_fields(entry)
-        version = existing.get(str(entry["version"]))
-        created = version is None
-        if created:
-            version = InstrumentVersion(instrument=instrument, version=str(entry["version"]))
+        found = existing.get(str(entry["version"]))
+        created = found is None
+        version = found or InstrumentVersion(instrument=instrument, version=str(entry["version"]))
         changed = [
             name for name, value in fields.items() if _differs(getattr(version, name), value)
         ]
@@ -177,7 +176,7 @@ def instruments_load(
     return report
 
 
-def on_bootstrap(sender, *, options: dict, **kwargs) -> list[str]:
+def on_bootstrap(sender: object, *, options: dict[str, Any], **kwargs: Any) -> list[str]:
     """`manage.py bootstrap`: load or update the outcome instruments."""
     report = instruments_load(overwrite_edited=options.get("overwrite_edited", False))
     return [
@@ -229,7 +228,7 @@ def outcome_schedule_create(
     patient: User,
     instrument: str,
     every_days: int,
-    starts_on,
+    starts_on: date,
     episode: UUID | str | None = None,
     now: datetime | None = None,
 ) -> OutcomeSchedule:
