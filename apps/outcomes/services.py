@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import CareTeamLink, User
 from apps.accounts.selectors import is_linked
 from apps.episodes.services import episode_for_new_work
 from backend import hooks
@@ -313,7 +313,7 @@ def outcome_schedule_end(
     return schedule
 
 
-def on_care_link_ended(sender, *, link, **kwargs) -> None:
+def on_care_link_ended(sender: object, *, link: CareTeamLink, **kwargs: Any) -> None:
     """The `care_link_ended` hook: the physiotherapist's schedules for that patient stop
     (and their reminders with them) in the transaction that ends the link."""
     for schedule in OutcomeSchedule.objects.filter(
@@ -369,13 +369,14 @@ def _group_key(response: OutcomeResponse) -> GroupKey:
     return (response.instrument_id, response.schedule_id)
 
 
-def _timeline_order(response: OutcomeResponse) -> tuple:
+def _timeline_order(response: OutcomeResponse) -> tuple[datetime, bool, datetime]:
     # Oldest first; at the same instant a stored response comes before a new one, and the
     # stable sort keeps new ones in the order they were sent.
     return (
         response.completed_at,
         response._state.adding,
-        response.created_at or response.completed_at,
+        # An unsaved response has no created_at yet (the stubs type the field as set).
+        response.created_at or response.completed_at,  # type: ignore[truthy-bool]
     )
 
 
