@@ -76,3 +76,15 @@ _.transform, _.valueMin, _.valueMax, _.valueStep, _.valueSteps, _.visibleGrid
 _.gridStrokeColor, _.strokeColor, _.strokeWidth, _.fontName, _.fontSize, _.fillColor
 _.labelTextFormat, _.symbol, _.categoryNames, _.barLabelFormat, _.nudge
 PAGE_HEIGHT  # A4 unpacked: the width is what the layout needs
+
+# --- Exercise media, own exercises, templates, handouts (wave 3) -------------------------------
+RolePermissionBackend  # AUTHENTICATION_BACKENDS (backend/settings/auth.py)
+_.handle_raw_input, _.receive_data_chunk, _.file_complete  # Django's FileUploadHandler interface
+_.upload_handlers  # Django reads request.upload_handlers when it parses the body
+_.get_authenticators  # DRF's APIView hook
+_.MAX_IMAGE_PIXELS  # Pillow's decompression-bomb limit, read by Image.open
+_.hAlign  # ReportLab's flowable alignment
+_.exercise_picture, _.is_own  # read by the portal's templates
+poster_upload  # the admin's media form field, read by name in clean()
+poster_content_type, poster_size_bytes, uploaded_by, poster_url  # ExerciseMedia, its serializer
+

@@ -48,3 +48,15 @@ def or_404(value: T | None) -> T:
     if value is None:
         raise Http404
     return value
+
+
+class TooLarge(Exception):
+    """A 413: what was sent is larger than the endpoint takes (an upload over its limit).
+
+    `attr` names the field at fault (or None), as a 400 would."""
+
+    def __init__(self, message: str, code: StrEnum | str = CommonError.TOO_LARGE, attr=None):
+        super().__init__(message)
+        self.message = message
+        self.code = str(code)
+        self.attr = attr

@@ -41,6 +41,14 @@ reminders_plan_ahead = Signal()
 #: ended_by set). Subscriber: outcomes (that physio's schedules for that patient stop).
 care_link_ended = Signal()
 
+#: Which exercises written by physiotherapists (content's `Exercise.owner` set; never the
+#: library's) a user may read. Sent by content's `exercises_for` (a read, not an event).
+#: Arguments: user (signed in). Receivers return a Q over content's Exercise, or None;
+#: content serves the library plus what any receiver allows. Receivers: accounts (the
+#: author; the patients they care for now), plans (exercises in the patient's own plans).
+#: docs/decisions/own-exercises-visibility.md
+exercise_audience = Signal()
+
 #: `manage.py bootstrap`: each app loads or updates the data it needs (content fixtures,
 #: editors' permissions, demo accounts, outcome instruments). Arguments: options (the
 #: command's options: demo, overwrite_edited). Receivers return lines to print.

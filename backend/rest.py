@@ -20,7 +20,7 @@ from drf_standardized_errors.types import Error
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.settings import api_settings
 
-from backend.errors import CommonError, Conflict
+from backend.errors import CommonError, Conflict, TooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,9 @@ def api_errors(detail: Any) -> list[dict[str, Any]]:
 
 class ErrorFormatter(ExceptionFormatter):
     def get_errors(self) -> list[Error]:
-        return [replace(e, attr=_contract_attr(e.attr)) for e in super().get_errors()]
+        errors = [replace(e, attr=_contract_attr(e.attr)) for e in super().get_errors()]
+        attr = getattr(self.exc, "attr", None)  # a 413 naming the field (PayloadTooLarge)
+        return [replace(e, attr=attr) for e in errors] if attr else errors
 
 
 class ConflictError(exceptions.APIException):
@@ -116,6 +118,10 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = CommonError.TOO_LARGE
+
+    def __init__(self, detail=None, code=None, attr: str | None = None) -> None:
+        super().__init__(detail, code)
+        self.attr = attr
 
 
 class Unavailable(exceptions.APIException):
@@ -170,6 +176,8 @@ class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
             return Unavailable()
         if isinstance(exc, Conflict):
             return ConflictError(detail=exc.message, code=exc.code)
+        if isinstance(exc, TooLarge):
+            return PayloadTooLarge(detail=exc.message, code=exc.code, attr=exc.attr)
         if isinstance(exc, DjangoValidationError):
             return exceptions.ValidationError(detail=serializers.as_serializer_error(exc))
         if isinstance(exc, exceptions.AuthenticationFailed) and isinstance(exc.detail, dict):

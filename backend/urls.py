@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend import health
@@ -30,6 +32,21 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("clinic/", include("apps.clinic.portal.urls")),  # the physiotherapists' web portal
 ]
+
+
+def media(request, path: str):
+    """Exercise pictures and videos on the filesystem (MEDIA_STORAGE=filesystem), served
+    by the app so a local run shows them; names are random and folders never listed."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    # A name is never reused for other bytes (a new upload gets a new name).
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+if settings.MEDIA_SERVE:
+    urlpatterns.append(
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", media, name="media")
+    )
 
 handler400 = "backend.rest.bad_request"
 handler403 = "backend.rest.permission_denied"

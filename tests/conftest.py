@@ -31,7 +31,7 @@ from tests.factories import (
     SymptomLogFactory,
 )
 
-pytest_plugins = ["tests.workers"]
+pytest_plugins = ["tests.workers", "tests.media"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

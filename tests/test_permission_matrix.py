@@ -29,10 +29,19 @@ from apps.accounts.services import care_invite_create, care_link_create, care_li
 from apps.alerts.models import Alert
 from apps.care.models import CareSession
 from apps.care.services import care_session_start
+from apps.content.models import Exercise, ExerciseMedia
 from apps.episodes.models import Episode, Goal
 from apps.notifications.models import Notification, Reminder
 from apps.outcomes.services import instruments_load
-from apps.plans.models import ExerciseLog, ExercisePlan, PlanEvent, PlanItem, PlanStatus
+from apps.plans.models import (
+    ExerciseLog,
+    ExercisePlan,
+    PlanEvent,
+    PlanItem,
+    PlanStatus,
+    PlanTemplate,
+    PlanTemplateItem,
+)
 from apps.plans.services import plan_create
 from apps.symptoms.models import SymptomLog
 from tests.conftest import client_for
@@ -68,6 +77,10 @@ WATCHED = [
     SymptomLog,
     Episode,
     Goal,
+    Exercise,
+    ExerciseMedia,
+    PlanTemplate,
+    PlanTemplateItem,
 ]
 
 
@@ -163,6 +176,7 @@ class Case:
     body: Callable[[World], dict] | None = None
     prepare: Callable[[World], None] | None = None
     reads_patient: bool = False  # a linked physio's 200 must write an audit row
+    format: str = "json"
 
 
 def patient_only(owner: int, other: int) -> dict[str, int]:
@@ -279,7 +293,106 @@ def open_an_episode_of_the_linked_physio(world: World) -> None:
     )
 
 
+def own_exercise_body(world: World) -> dict:
+    return {
+        "name": "Towel heel slide",
+        "instructions": "Lie down.\nSlide the heel.",
+        "default_sets": 2,
+        "default_reps": 10,
+    }
+
+
+def picture_upload(world: World) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.media import picture
+
+    return {
+        "file": SimpleUploadedFile("a.jpg", picture((40, 30)), content_type="image/jpeg"),
+        "alt_text": "A calf stretch.",
+    }
+
+
+def a_picture_on_the_exercise(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.content.services import exercise_media_add
+    from tests.media import picture
+
+    world.extra["media"] = exercise_media_add(
+        exercise=Exercise.objects.get(slug="wall-calf-stretch"),
+        file=SimpleUploadedFile("a.jpg", picture((40, 30))),
+        alt_text="A calf stretch.",
+    )
+
+
+def template_body(world: World) -> dict:
+    return {"title": "Calf starter", "items": plan_body(world)["items"]}
+
+
+def editor_only(allowed: int) -> dict[str, int]:
+    return {
+        EDITOR: allowed,
+        **{physio: 403 for physio in PHYSIOS},
+        OWNER: 403,
+        OTHER: 403,
+        ANONYMOUS: 401,
+    }
+
+
 CASES = [
+    # Exercises: a physio's own, and media (editors on the library's)
+    Case(
+        "exercise write own",
+        "post",
+        lambda w: "/api/v1/exercises/",
+        {**{p: 201 for p in PHYSIOS}, OWNER: 403, OTHER: 403, EDITOR: 403, ANONYMOUS: 401},
+        body=own_exercise_body,
+    ),
+    Case(
+        "exercise media upload",
+        "post",
+        lambda w: "/api/v1/exercises/wall-calf-stretch/media/",
+        editor_only(201),
+        body=picture_upload,
+        format="multipart",
+    ),
+    Case(
+        "exercise media delete",
+        "delete",
+        lambda w: f"/api/v1/exercises/wall-calf-stretch/media/{w.extra['media'].id}/",
+        editor_only(204),
+        prepare=a_picture_on_the_exercise,
+    ),
+    # Plan templates and handouts
+    Case(
+        "plan template list",
+        "get",
+        lambda w: "/api/v1/plan-templates/",
+        physio_only(linked=200, outsider=200),
+    ),
+    Case(
+        "plan template create",
+        "post",
+        lambda w: "/api/v1/plan-templates/",
+        physio_only(linked=201, outsider=201),
+        body=template_body,
+    ),
+    Case(
+        "plan template from a plan",
+        "post",
+        lambda w: "/api/v1/plan-templates/",
+        # A plan the physio may not read is "not found" as a field of the body.
+        physio_only(linked=201, outsider=400),
+        body=lambda w: {"title": "From the plan", "from_plan": str(w.plan.id)},
+    ),
+    Case(
+        "plan handout",
+        "get",
+        lambda w: f"/api/v1/plans/{w.plan.id}/handout/",
+        both_sides(allowed=200, outsider=404),
+        reads_patient=True,
+    ),
     # Care team
     Case(
         "care-team list",
@@ -490,12 +603,13 @@ def test_every_case_names_every_caller():
 @pytest.mark.django_db
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_permission_matrix(world, case, caller):
+def test_permission_matrix(world, case, caller, media_store):
     if case.prepare:
         case.prepare(world)
     before = snapshot()
+    stored_before = media_store.names()
     client = world.client(caller)
-    kwargs = {"format": "json"}
+    kwargs = {"format": case.format}
     if case.body:
         kwargs["data"] = case.body(world)
 
@@ -509,6 +623,7 @@ def test_permission_matrix(world, case, caller):
         assert body["errors"]
         assert all("code" in error for error in body["errors"])
         assert snapshot() == before, "a refused request changed stored data"
+        assert media_store.names() == stored_before, "a refused request stored a file"
     elif case.method == "get":
         new_rows = audit_rows()[len(before["PatientAccessAudit"]) :]
         if caller == LINKED and case.reads_patient:

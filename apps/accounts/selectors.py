@@ -4,7 +4,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import CareTeamLink, PatientAccessAudit, Role, User
 
@@ -43,6 +43,16 @@ def linked_patients_of(*, physio: User) -> QuerySet[User]:
         physio_links__physio=physio,
         physio_links__ended_at__isnull=True,
     )
+
+
+def own_exercises_audience(sender, *, user: User, **kwargs) -> Q | None:
+    """hooks.exercise_audience: a physio reads the exercises they wrote; a patient those
+    of the physiotherapists caring for them now."""
+    if user.role == Role.PHYSIO:
+        return Q(owner=user)
+    if user.role == Role.PATIENT:
+        return Q(owner__in=active_links().filter(patient=user).values("physio_id"))
+    return None
 
 
 def is_linked(*, physio: User, patient: User) -> bool:

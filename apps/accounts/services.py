@@ -22,6 +22,7 @@ from backend import hooks
 
 from .errors import AccountError, InviteError
 from .models import CareTeamInvite, CareTeamLink, PatientAccessAudit, Role, User
+from .permissions_by_role import ROLE_PERMISSIONS
 
 EDITORS_GROUP = "editors"
 # Editors manage medical content and nothing else: no users, no patient data.
@@ -111,9 +112,19 @@ REMINDER_FIELDS = {"timezone", "quiet_hours_start", "quiet_hours_end"}
 
 
 def editors_group_sync() -> Group:
-    """The editors group holds exactly the content apps' permissions."""
+    """The editors group holds exactly the content apps' permissions, less those a role
+    holds by itself (a physio's own exercises: permissions_by_role.py)."""
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=EDITOR_APP_LABELS))
+    by_role = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    group.permissions.set(
+        [
+            permission
+            for permission in Permission.objects.filter(
+                content_type__app_label__in=EDITOR_APP_LABELS
+            ).select_related("content_type")
+            if f"{permission.content_type.app_label}.{permission.codename}" not in by_role
+        ]
+    )
     return group
 
 

@@ -10,7 +10,7 @@ import json
 from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,13 +19,17 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from backend.errors import TooLarge
+
+from . import media, services
 from .models import (
     Condition,
     ConditionExercise,
     ConditionProtocol,
     ContentItem,
     Exercise,
+    ExerciseMedia,
+    MediaKind,
     Protocol,
     ProtocolStep,
 )
@@ -242,6 +246,87 @@ class ProtocolAdmin(ContentAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
 
+class ExerciseMediaForm(forms.ModelForm):
+    """A picture or video: the file is checked as the API checks it (type from the bytes,
+    size, pixels), then stored by the same service."""
+
+    upload = forms.FileField(
+        required=False,
+        label="File",
+        help_text="A JPEG, PNG or WebP picture (up to 10 MB) or an MP4 or WebM video (up to "
+        "200 MB). Pictures are stored without their metadata (location, camera).",
+    )
+    poster_upload = forms.FileField(
+        required=False, label="Poster", help_text="Videos only: the still shown before it plays."
+    )
+
+    class Meta:
+        model = ExerciseMedia
+        fields = ["alt_text"]
+
+    def clean(self):
+        data = super().clean()
+        upload, poster = data.get("upload"), data.get("poster_upload")
+        if self.instance._state.adding and upload is None:
+            self.add_error("upload", "Choose a picture or video.")
+        for field, file in (("upload", upload), ("poster_upload", poster)):
+            if file is None:
+                continue
+            try:
+                sniffed = media.check_upload(file, field=field)
+                if sniffed.kind == MediaKind.IMAGE:
+                    media.clean_image(file, field=field)  # pixels: refuses a bomb here
+                elif field == "poster_upload":
+                    raise media.unsupported(field)
+            except ValidationError as error:
+                self.add_error(field, error.messages)
+            except TooLarge as error:
+                self.add_error(field, error.message)
+        if (
+            upload is not None
+            and poster is not None
+            and not self.errors
+            and media.sniff(media.read_head(upload)).kind == MediaKind.IMAGE
+        ):
+            self.add_error("poster_upload", "Only a video takes a poster.")
+        return data
+
+
+class ExerciseMediaInline(admin.StackedInline):
+    model = ExerciseMedia
+    form = ExerciseMediaForm
+    extra = 0
+    fields = ["preview", "upload", "poster_upload", "alt_text", "details"]
+    readonly_fields = ["preview", "details"]
+    verbose_name = "picture or video"
+    verbose_name_plural = "pictures and videos"
+
+    @admin.display(description="Shown")
+    def preview(self, obj: ExerciseMedia | None) -> str:
+        if obj is None or obj._state.adding:
+            return "–"
+        if obj.kind == MediaKind.IMAGE:
+            return format_html(
+                '<img src="{}" alt="{}" style="max-width: 240px; max-height: 180px">',
+                obj.file.url,
+                obj.alt_text,
+            )
+        return format_html('<a href="{}">Video ({})</a>', obj.file.url, obj.content_type)
+
+    @admin.display(description="File")
+    def details(self, obj: ExerciseMedia | None) -> str:
+        if obj is None or obj._state.adding:
+            return "–"
+        size = f"{obj.size_bytes / 1024:.0f} KB"
+        shape = f"{obj.width} × {obj.height} px" if obj.width else "size unknown"
+        extra = ""
+        if obj.kind == MediaKind.IMAGE:
+            extra = f", {obj.renditions.count()} smaller copies"
+        elif obj.duration_seconds is not None:
+            extra = f", {obj.duration_seconds:g} s"
+        return f"{obj.content_type}, {size}, {shape}{extra}"
+
+
 @admin.register(Exercise)
 class ExerciseAdmin(ContentAdmin):
     preview_serializer = ExerciseSerializer
@@ -265,7 +350,44 @@ class ExerciseAdmin(ContentAdmin):
         "created_at",
         "updated_at",
     ]
+    inlines = [ExerciseMediaInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The library only: an exercise a physiotherapist wrote is theirs and their
+        # patients' (docs/decisions/own-exercises-visibility.md).
+        return super().get_queryset(request).filter(owner__isnull=True)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["widgets"] = {"regions": forms.CheckboxSelectMultiple}
         return super().get_form(request, obj, change, **kwargs)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not ExerciseMedia:
+            return super().save_formset(request, form, formset, change)
+        # Through the services, as the API does: generated names, clean copies, renditions.
+        # The lists formset.save() would fill are filled for the admin's history message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for item_form in formset.forms:
+            if not item_form.has_changed() and item_form not in formset.deleted_forms:
+                continue
+            item = item_form.instance
+            if item_form in formset.deleted_forms:
+                if not item._state.adding:
+                    services.exercise_media_delete(media=item)
+                    formset.deleted_objects.append(item)
+            elif not item._state.adding:
+                services.exercise_media_update(
+                    media=item, alt_text=item_form.cleaned_data["alt_text"]
+                )
+                formset.changed_objects.append((item, ["alt_text"]))
+            else:
+                formset.new_objects.append(
+                    services.exercise_media_add(
+                        exercise=form.instance,
+                        file=item_form.cleaned_data["upload"],
+                        alt_text=item_form.cleaned_data["alt_text"],
+                        poster=item_form.cleaned_data.get("poster_upload"),
+                        by=request.user,
+                    )
+                )
+        return None

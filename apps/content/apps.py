@@ -1,6 +1,9 @@
 from django.apps import AppConfig
+from PIL import Image
 
 from backend import hooks
+
+from .media import MAX_PIXELS
 
 
 class ContentConfig(AppConfig):
@@ -14,3 +17,6 @@ class ContentConfig(AppConfig):
         from . import services
 
         hooks.bootstrap.connect(services.on_bootstrap, dispatch_uid="content")
+        # Pillow's own guard against decompression bombs at our limit (media.py turns its
+        # warning into an error): every Image.open in the process, not only uploads.
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS

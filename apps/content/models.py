@@ -5,7 +5,9 @@ edit plain text; the API serves them as lists.
 """
 
 import re
+import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -299,10 +301,26 @@ class TargetArea(models.TextChoices):
 
 
 class Exercise(ContentItem):
+    """An exercise of the library (`owner` empty: edited in the admin, read by anyone) or
+    one a physiotherapist wrote for their own patients (`owner` set: read only by them and
+    the patients they care for; docs/decisions/own-exercises-visibility.md)."""
+
     name = models.CharField(max_length=120)
     summary = models.TextField(blank=True)
     instructions = models.TextField(help_text="One step per line, in order.")
-    target_area = models.CharField(max_length=32, choices=TargetArea.choices)
+    # Required for the library (clean()); a physio's own exercise may leave it empty.
+    target_area = models.CharField(max_length=32, choices=TargetArea.choices, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        # An exercise in patients' plans outlives nobody's account silently: deleting
+        # its author is refused while it exists (it must never fall into the library).
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="own_exercises",
+        help_text="The physiotherapist who wrote it; empty for the library.",
+    )
     regions = models.ManyToManyField(RegionTag, related_name="exercises", blank=True)
     default_sets = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -320,7 +338,15 @@ class Exercise(ContentItem):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("write_own_exercise", "Can write exercises of their own and upload their media"),
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=False) | ~Q(target_area=""),
+                name="content_library_exercise_has_target_area",
+                violation_error_message="A library exercise needs a target area.",
+            ),
             models.CheckConstraint(
                 condition=Q(default_sets__gte=1, default_sets__lte=10),
                 name="content_exercise_sets_range",
@@ -344,6 +370,107 @@ class Exercise(ContentItem):
 
     def __str__(self) -> str:
         return self.name
+
+    def first_picture(self) -> "ExerciseMedia | None":
+        """The first picture of its media (reads the prefetched list when there is one)."""
+        return next((item for item in self.media.all() if item.kind == MediaKind.IMAGE), None)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.owner_id is None and not self.target_area:
+            raise ValidationError(
+                {"target_area": ValidationError("Choose a target area.", code="required")}
+            )
+
+
+class MediaKind(models.TextChoices):
+    IMAGE = "image", "Picture"
+    VIDEO = "video", "Video"
+
+
+class ExerciseMedia(models.Model):
+    """A picture or video of an exercise, stored through Django's storage API under a
+    generated name (never the uploaded one). Pictures are re-encoded without metadata on
+    upload; their renditions follow in the background (docs/decisions/upload-safety.md)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="media")
+    kind = models.CharField(max_length=8, choices=MediaKind.choices)
+    file = models.FileField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size_bytes = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    # Read from the container when it can be read safely; null otherwise.
+    duration_seconds = models.FloatField(null=True, blank=True)
+    poster = models.FileField(max_length=200, blank=True)
+    poster_content_type = models.CharField(max_length=40, blank=True)
+    poster_size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    alt_text = models.CharField(
+        max_length=300, help_text="What the picture or video shows, for people who cannot see it."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set once the worker has made every rendition this picture needs (none for a small one).
+    renditions_done_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        verbose_name = "picture or video"
+        verbose_name_plural = "pictures and videos"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=MediaKind.VIDEO) | Q(poster="", duration_seconds__isnull=True),
+                name="content_media_only_videos_have_posters_and_durations",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["renditions_done_at", "created_at"], name="content_media_renditions_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.exercise}"
+
+    def url_for_width(self, width: int) -> str:
+        """The smallest rendition at least `width` wide (prefetched), else the file."""
+        wide_enough = [r for r in self.renditions.all() if r.width >= width]
+        best = min(wide_enough, key=lambda r: r.width) if wide_enough else None
+        return best.file.url if best else self.file.url
+
+    @property
+    def thumbnail_url(self) -> str:
+        return self.url_for_width(320)
+
+
+class MediaRendition(models.Model):
+    """A smaller copy of a picture, made by the worker: the app picks the width it needs."""
+
+    media = models.ForeignKey(ExerciseMedia, on_delete=models.CASCADE, related_name="renditions")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    file = models.FileField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size_bytes = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["width"]
+        constraints = [
+            models.UniqueConstraint(fields=["media", "width"], name="content_rendition_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.width} px of {self.media_id}"
 
 
 class LinkManager(models.Manager):

@@ -2,8 +2,12 @@
 queries whatever the number of rows."""
 
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
 from django.db.models import Prefetch, Q, QuerySet
+
+from backend import hooks
 
 from .models import (
     Condition,
@@ -11,6 +15,8 @@ from .models import (
     ConditionProtocol,
     ContentItem,
     Exercise,
+    ExerciseMedia,
+    MediaRendition,
     Protocol,
     ProtocolStep,
     Status,
@@ -28,7 +34,9 @@ def published_conditions() -> QuerySet[Condition]:
         ),
         Prefetch(
             "exercise_links",
-            queryset=ConditionExercise.objects.filter(exercise__status=Status.PUBLISHED)
+            queryset=ConditionExercise.objects.filter(
+                exercise__status=Status.PUBLISHED, exercise__owner__isnull=True
+            )
             .select_related("exercise")
             .order_by("position", "id"),
         ),
@@ -42,15 +50,56 @@ def published_protocols() -> QuerySet[Protocol]:
     )
 
 
+def media_prefetch(prefix: str = "") -> Prefetch:
+    """An exercise's pictures and videos in order, each with its renditions: two queries
+    for any number of exercises."""
+    return Prefetch(
+        f"{prefix}media",
+        queryset=ExerciseMedia.objects.order_by("position", "created_at").prefetch_related(
+            Prefetch("renditions", queryset=MediaRendition.objects.order_by("width"))
+        ),
+    )
+
+
 def published_exercises() -> QuerySet[Exercise]:
-    return Exercise.objects.filter(status=Status.PUBLISHED).prefetch_related("regions")
+    """The library: published exercises no physiotherapist owns, readable by anyone."""
+    return Exercise.objects.filter(status=Status.PUBLISHED, owner__isnull=True).prefetch_related(
+        "regions", media_prefetch()
+    )
+
+
+def own_exercises_visible_to(user) -> Q | None:
+    """Which physiotherapists' own exercises `user` may read (hooks.exercise_audience), or
+    None for none."""
+    if user is None or not user.is_authenticated:
+        return None
+    allowed = [
+        answer
+        for _, answer in hooks.exercise_audience.send(sender=Exercise, user=user)
+        if answer is not None
+    ]
+    return reduce(or_, allowed) if allowed else None
+
+
+def exercises_for(*, user) -> QuerySet[Exercise]:
+    """The library, plus the own exercises of physiotherapists the caller may read: their
+    own (a physio) or their physio's and those in their plans (a patient). Anonymous
+    callers and everyone else: the library only."""
+    audience = own_exercises_visible_to(user)
+    visible = Q(owner__isnull=True) if audience is None else Q(owner__isnull=True) | audience
+    return Exercise.objects.filter(visible, status=Status.PUBLISHED).prefetch_related(
+        "regions", media_prefetch()
+    )
 
 
 def withdrawn_slugs(model: type[ContentItem], *, since: datetime) -> list[str]:
     """Slugs of items published once and unpublished again since `since`: what an app that
     synced then must drop."""
+    items = model.objects.all()
+    if model is Exercise:  # only the library's: own exercises are never announced to all
+        items = items.filter(owner__isnull=True)
     return list(
-        model.objects.filter(first_published_at__isnull=False, updated_at__gte=since)
+        items.filter(first_published_at__isnull=False, updated_at__gte=since)
         .exclude(status=Status.PUBLISHED)
         .order_by("slug")
         .values_list("slug", flat=True)

@@ -1,8 +1,20 @@
+from django.core.files.storage import default_storage
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Condition, Exercise, Protocol, ProtocolStep, split_lines
+from backend.rest import StrictCharField, StrictChoiceField, StrictIntegerField, StrictSerializer
+
+from .models import (
+    Condition,
+    Exercise,
+    ExerciseMedia,
+    MediaRendition,
+    Protocol,
+    ProtocolStep,
+    TargetArea,
+    split_lines,
+)
 from .vocabulary import DISCLAIMER, CareActivity, Mechanism, RedFlagCode, Source
 
 
@@ -92,14 +104,88 @@ class ProtocolSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def media_url(name: str, context: dict | None) -> str | None:
+    """A stored file's URL, absolute when the request is known (the app downloads it)."""
+    if not name:
+        return None
+    url = default_storage.url(name)
+    request = (context or {}).get("request")
+    if request is not None and url.startswith("/"):
+        return request.build_absolute_uri(url)
+    return url
+
+
+class RenditionSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MediaRendition
+        fields = ["url", "width", "height", "content_type", "size_bytes"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, rendition: MediaRendition) -> str | None:
+        return media_url(rendition.file.name, self.context)
+
+
+class ExerciseMediaSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    poster_url = serializers.SerializerMethodField(
+        help_text="A still picture to show before a video plays; null for pictures and for "
+        "videos sent without one."
+    )
+    size_bytes = serializers.IntegerField(help_text="Bytes of the file at `url`.")
+    poster_size_bytes = serializers.IntegerField(allow_null=True)
+    duration_seconds = serializers.FloatField(
+        allow_null=True,
+        help_text="A video's length as its container states it; null for pictures and when "
+        "the container does not say.",
+    )
+    renditions = RenditionSerializer(
+        many=True,
+        read_only=True,
+        help_text="Smaller WebP copies of a picture (320, 640 and 1280 wide, never wider "
+        "than the picture), listed as the worker makes them; empty for videos.",
+    )
+
+    class Meta:
+        model = ExerciseMedia
+        fields = [
+            "id",
+            "kind",
+            "url",
+            "content_type",
+            "size_bytes",
+            "width",
+            "height",
+            "duration_seconds",
+            "poster_url",
+            "poster_size_bytes",
+            "renditions",
+            "alt_text",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, item: ExerciseMedia) -> str | None:
+        return media_url(item.file.name, self.context)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_poster_url(self, item: ExerciseMedia) -> str | None:
+        return media_url(item.poster.name, self.context)
+
+
 class ExerciseSerializer(serializers.ModelSerializer):
     regions = RegionCodesField()
     source = SourceField()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
     instructions = LinesField()
     cautions = LinesField()
-
+    target_area = serializers.SerializerMethodField(
+        help_text="Null only for an exercise a physiotherapist wrote without one."
+    )
+    media = ExerciseMediaSerializer(many=True, read_only=True)
     media_url = serializers.SerializerMethodField(
-        help_text="A video or picture of the exercise, or null when there is none."
+        help_text="The first picture or video of `media`, or null when there is none."
     )
 
     class Meta:
@@ -115,15 +201,52 @@ class ExerciseSerializer(serializers.ModelSerializer):
             "default_reps",
             "default_hold_seconds",
             "cautions",
+            "media",
             "media_url",
             "source",
             "updated_at",
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=TargetArea.choices, allow_null=True))
+    def get_target_area(self, exercise: Exercise) -> str | None:
+        return exercise.target_area or None
+
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_media_url(self, exercise: Exercise) -> str | None:
+        first = next(iter(exercise.media.all()), None)
+        if first is not None:
+            return media_url(first.file.name, self.context)
         return exercise.media_url or None
+
+
+class OwnExerciseInputSerializer(StrictSerializer):
+    """`POST exercises/`: instructions and cautions as text, one item a line."""
+
+    name = StrictCharField(max_length=120)
+    summary = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    instructions = StrictCharField(max_length=4000)
+    default_sets = StrictIntegerField(min_value=1, max_value=10)
+    default_reps = StrictIntegerField(min_value=1, max_value=50, required=False, allow_null=True)
+    default_hold_seconds = StrictIntegerField(
+        min_value=1, max_value=300, required=False, allow_null=True
+    )
+    cautions = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    target_area = StrictChoiceField(
+        choices=TargetArea.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class MediaUploadSerializer(serializers.Serializer):
+    """`POST exercises/{slug}/media/` (multipart). The type is decided from the bytes."""
+
+    file = serializers.FileField(
+        help_text="JPEG, PNG or WebP up to 10 MB, or MP4 or WebM up to 200 MB."
+    )
+    alt_text = serializers.CharField(max_length=300)
+    poster = serializers.FileField(
+        required=False, help_text="A video's still picture (JPEG, PNG or WebP, up to 10 MB)."
+    )
 
 
 class LinkedProtocolSerializer(serializers.Serializer):

@@ -1,28 +1,45 @@
 """Writes for medical content: publishing, keeping `updated_at` honest, loading the seeds."""
 
+import logging
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import yaml
 from django.conf import settings
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
+from backend.queue import enqueue_on_commit
+
+from . import media as media_files
+from .errors import ContentError
 from .models import (
     Condition,
     ConditionExercise,
     ConditionProtocol,
     ContentItem,
     Exercise,
+    ExerciseMedia,
+    MediaKind,
+    MediaRendition,
     Protocol,
     ProtocolStep,
     RegionTag,
     Status,
 )
-from .vocabulary import Region
+from .vocabulary import Region, Source
+
+logger = logging.getLogger(__name__)
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "content"
 FIXTURE_FILES = ("protocols.yaml", "exercises.yaml", "conditions.yaml")
@@ -252,4 +269,224 @@ def on_bootstrap(sender: object, *, options: dict[str, Any], **kwargs: Any) -> l
     return [
         f"Content: {report.summary()}.",
         *(f"  kept the admin's version of {label}" for label in report.kept_edited),
+    ]
+
+
+# --- Exercises of a physiotherapist's own ------------------------------------------------------
+
+
+def _own_slug(name: str) -> str:
+    """A fresh slug: the name's, with a random suffix (slugs are global and public)."""
+    base = slugify(name)[:60].strip("-") or "exercise"
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+@transaction.atomic
+def exercise_own_create(
+    *,
+    owner,
+    name: str,
+    instructions: str,
+    default_sets: int,
+    summary: str = "",
+    default_reps: int | None = None,
+    default_hold_seconds: int | None = None,
+    cautions: str = "",
+    target_area: str = "",
+) -> Exercise:
+    """An exercise the physiotherapist wrote, published at once to them and the patients
+    they care for (never to the library: `owner` keeps it out)."""
+    if default_reps is None and default_hold_seconds is None:
+        raise ValidationError(
+            {
+                "default_reps": ValidationError(
+                    "Give repetitions, a hold time, or both.", code="required"
+                )
+            }
+        )
+    exercise = Exercise(
+        owner=owner,
+        slug=_own_slug(name),
+        status=Status.PUBLISHED,
+        source=Source.CLINICIAN,
+        name=name,
+        summary=summary,
+        instructions=instructions,
+        target_area=target_area,
+        default_sets=default_sets,
+        default_reps=default_reps,
+        default_hold_seconds=default_hold_seconds,
+        cautions=cautions,
+    )
+    exercise.full_clean(exclude=["regions"])
+    exercise.save()
+    return exercise
+
+
+# --- Pictures and videos of exercises ----------------------------------------------------------
+
+
+def exercise_touch(*, exercise_id: int) -> None:
+    """Its media changed: the exercise counts as updated (`?updated_since=`, ETags)."""
+    Exercise.objects.filter(pk=exercise_id).update(updated_at=timezone.now())
+
+
+def _store(name: str, content) -> str:
+    return default_storage.save(name, content)
+
+
+def _delete_files(names: Iterable[str]) -> None:
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except Exception:  # a file already gone, or the store briefly down: logged, not fatal
+            logger.warning("could not delete a media file: %s", name)
+
+
+@transaction.atomic
+def exercise_media_add(
+    *,
+    exercise: Exercise,
+    file: BinaryIO,
+    alt_text: str,
+    by=None,
+    poster: BinaryIO | None = None,
+) -> ExerciseMedia:
+    """Store a picture or video of the exercise under a generated name.
+
+    Checked from the bytes (media.py): anything but a JPEG, PNG or WebP picture (10 MB) or
+    an MP4 or WebM video (200 MB) is refused before anything is stored. A picture is stored
+    re-encoded, without metadata, and its renditions are made by the worker after commit.
+    A video may bring a poster picture, cleaned the same way."""
+    sniffed = media_files.check_upload(file, field="file")
+    if sniffed.kind == MediaKind.IMAGE and poster is not None:
+        raise ValidationError(
+            {
+                "poster": ValidationError(
+                    "Only a video takes a poster.", code=ContentError.POSTER_NOT_ACCEPTED
+                )
+            }
+        )
+    clean_poster = None
+    if poster is not None:
+        poster_type = media_files.check_upload(poster, field="poster")
+        if poster_type.kind != MediaKind.IMAGE:
+            raise media_files.unsupported("poster")
+        clean_poster = media_files.clean_image(poster, field="poster")
+    item = ExerciseMedia(
+        exercise=exercise,
+        kind=sniffed.kind,
+        content_type=sniffed.content_type,
+        alt_text=alt_text.strip(),
+        uploaded_by=by,
+        position=(exercise.media.aggregate(last=Max("position"))["last"] or 0) + 1,
+    )
+    if sniffed.kind == MediaKind.IMAGE:
+        picture = media_files.clean_image(file, field="file")
+        item.size_bytes, item.width, item.height = len(picture.data), picture.width, picture.height
+        content: Any = ContentFile(picture.data)
+    else:
+        info = media_files.video_info(file, sniffed)
+        item.size_bytes = media_files.file_size(file)
+        item.width, item.height = info.width, info.height
+        item.duration_seconds = info.duration_seconds
+        file.seek(0)
+        content = File(file)
+    # Everything is checked before the first byte is stored.
+    item.file.name = "pending"
+    item.full_clean(exclude=["exercise", "uploaded_by", "poster"])
+    stem = f"exercises/{secrets.token_hex(16)}"
+    stored: list[str] = []
+    try:
+        stored.append(_store(f"{stem}.{sniffed.extension}", content))
+        item.file.name = stored[0]
+        if clean_poster is not None:
+            stored.append(
+                _store(f"{stem}-poster.{clean_poster.extension}", ContentFile(clean_poster.data))
+            )
+            item.poster.name = stored[1]
+            item.poster_content_type = clean_poster.content_type
+            item.poster_size_bytes = len(clean_poster.data)
+        with transaction.atomic():
+            item.save(force_insert=True)
+    except BaseException:
+        _delete_files(stored)
+        raise
+    exercise_touch(exercise_id=exercise.pk)
+    if item.kind == MediaKind.IMAGE:
+        enqueue_on_commit("apps.content.tasks.make_renditions", str(item.pk))
+    return item
+
+
+@transaction.atomic
+def exercise_media_update(*, media: ExerciseMedia, alt_text: str) -> ExerciseMedia:
+    media.alt_text = alt_text.strip()
+    media.full_clean(exclude=["exercise", "uploaded_by"])
+    media.save(update_fields=["alt_text"])
+    exercise_touch(exercise_id=media.exercise_id)
+    return media
+
+
+@transaction.atomic
+def exercise_media_delete(*, media: ExerciseMedia) -> None:
+    """The row and its renditions go now; the files once the deletion is committed."""
+    names = [
+        media.file.name,
+        media.poster.name,
+        *media.renditions.values_list("file", flat=True),
+    ]
+    exercise_id = media.exercise_id
+    media.delete()
+    exercise_touch(exercise_id=exercise_id)
+    transaction.on_commit(lambda: _delete_files(names))
+
+
+def media_renditions_make(*, media_id) -> int:
+    """Make the picture's missing renditions (320, 640 and 1280 wide, never wider than
+    the picture), each stored and listed as soon as it is made; how many were made. Safe
+    to run twice: a width made by another run is kept and this run's copy deleted."""
+    item = ExerciseMedia.objects.filter(pk=media_id, kind=MediaKind.IMAGE).first()
+    if item is None or item.renditions_done_at is not None:
+        return 0
+    with item.file.open("rb") as original:
+        data = original.read()
+    have = set(item.renditions.values_list("width", flat=True))
+    stem = item.file.name.rsplit(".", 1)[0]
+    made = 0
+    for width in media_files.rendition_widths(item.width):
+        if width in have:
+            continue
+        copy = media_files.rendition(data, width)
+        name = _store(f"{stem}-{width}.{copy.extension}", ContentFile(copy.data))
+        try:
+            with transaction.atomic():
+                MediaRendition.objects.create(
+                    media=item,
+                    width=copy.width,
+                    height=copy.height,
+                    file=name,
+                    content_type=copy.content_type,
+                    size_bytes=len(copy.data),
+                )
+                exercise_touch(exercise_id=item.exercise_id)
+        except IntegrityError:
+            _delete_files([name])
+            continue
+        made += 1
+    ExerciseMedia.objects.filter(pk=item.pk).update(renditions_done_at=timezone.now())
+    return made
+
+
+def media_renditions_due(*, older_than) -> list[str]:
+    """Pictures whose renditions were never made (a broker message lost), uploaded
+    before `older_than`: the sweep enqueues them again."""
+    return [
+        str(pk)
+        for pk in ExerciseMedia.objects.filter(
+            kind=MediaKind.IMAGE, renditions_done_at__isnull=True, created_at__lt=older_than
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
     ]

@@ -63,6 +63,7 @@ class Source(models.TextChoices):
     BACK_OF_KNEE_WALKING = "seed-003", "What Causes Back Knee Pain When Walking?"
     REFERRED_FROM_BACK = "seed-004", "Knee Pain Referred from the Lower Back"
     CLINICAL_STANDARD = "clinical-standard", "Clinical standard (not from the seed articles)"
+    CLINICIAN = "clinician", "Written by the patient's physiotherapist"
 
 
 DISCLAIMER = (

@@ -1,22 +1,27 @@
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
-from rest_framework.renderers import JSONRenderer
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.permissions import IsPatient, IsPhysio
+from apps.accounts.models import Role
+from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
 from apps.alerts.selectors import active_alerts_of
 from apps.episode_lifecycle.selectors import episodes_visible, goals_with_status
 from apps.outcomes.selectors import fhir_questionnaires_for, fhir_responses_for
-from apps.plans.selectors import plans_for
+from apps.plans.selectors import plan_for_handout, plans_for
 from apps.symptoms.selectors import symptom_logs_for
 from backend.errors import or_404
 
 from .export import patient_export
 from .fhir import bundle_json, patient_bundle
+from .handout import handout_pdf
 from .renderers import FhirJsonRenderer
 
 
@@ -58,3 +63,55 @@ class PatientFhirView(APIView):
         )
         patient_access_record(physio=request.user, patients=[patient], what="fhir.bundle")
         return HttpResponse(bundle_json(bundle), content_type="application/fhir+json")
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets `Accept: application/pdf` through content negotiation; the view writes the PDF
+    itself and answers errors in JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data if isinstance(data, bytes) else b""
+
+
+class PlanHandoutView(APIView):
+    permission_classes = [IsPatientOrPhysio]
+    renderer_classes = [JSONRenderer, PdfRenderer]
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The plan as a printable PDF in the patient's language: each "
+                "exercise's first picture, steps, dosage, days, pain limit and notes.",
+            ),
+        },
+        summary="A plan's printable handout (the patient; a linked physiotherapist)",
+    )
+    def get(self, request: Request, plan_id) -> HttpResponse:
+        plan = or_404(plan_for_handout(user=request.user, plan_id=plan_id))
+        pdf, language = handout_pdf(plan)
+        if request.user.role == Role.PHYSIO:
+            patient_access_record(
+                physio=request.user, patients=[plan.patient], what="plans.handout"
+            )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        # The plan's id only: a file name shows in download lists and mail.
+        response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}-handout.pdf"'
+        response["Content-Language"] = language
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400 and isinstance(
+            getattr(response, "accepted_renderer", None), PdfRenderer
+        ):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        patch_vary_headers(response, ["Accept"])
+        return response

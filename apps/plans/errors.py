@@ -13,3 +13,7 @@ class PlanError(StrEnum):
     EMPTY = "empty"  # 400 on `items`: a plan needs an exercise
     DUPLICATE = "duplicate"  # 400 on `days_of_week`: a day appears twice
     UNKNOWN_ITEM = "does_not_exist"  # 400 on `plan_item`: not an item of the caller's plans
+    # 400 on `items.N.exercise`, `from_plan` or `template`: an exercise the physio may not
+    # prescribe (another physio's own, or no longer published)
+    EXERCISE_NOT_AVAILABLE = "exercise_not_available"
+    ITEMS_OR_PLAN = "items_or_from_plan"  # 400: a template takes `items` or `from_plan`

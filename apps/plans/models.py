@@ -199,3 +199,79 @@ class PlanEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.plan_id}"
+
+
+# What a template item carries: a plan item's prescription without anything written for
+# one patient (no notes copied from a plan, no dates, no reminder times).
+TEMPLATE_ITEM_FIELDS = (
+    "sets",
+    "reps",
+    "hold_seconds",
+    "times_per_day",
+    "days_of_week",
+    "max_pain",
+    "notes",
+)
+
+
+class PlanTemplate(models.Model):
+    """A physiotherapist's reusable list of exercises and dosages. It belongs to the
+    physio, never to a patient: it holds no patient, plan, episode, dates or reminder
+    times, and a copy from a plan leaves the notes written for that patient behind."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    physio = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_templates"
+    )
+    title = models.CharField(max_length=160)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanTemplateItem(models.Model):
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(
+        "content.Exercise", on_delete=models.PROTECT, related_name="template_items"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    sets = models.PositiveSmallIntegerField()
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_day = models.PositiveSmallIntegerField(default=1)
+    days_of_week = models.JSONField(help_text="0 = Monday … 6 = Sunday.")
+    max_pain = models.PositiveSmallIntegerField()
+    notes = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sets__gte=1, sets__lte=20), name="plans_template_item_sets_1_20"
+            ),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=100),
+                name="plans_template_item_reps_1_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_seconds__isnull=True)
+                | Q(hold_seconds__gte=0, hold_seconds__lte=600),
+                name="plans_template_item_hold_0_600",
+            ),
+            models.CheckConstraint(
+                condition=Q(times_per_day__gte=1, times_per_day__lte=6),
+                name="plans_template_item_times_per_day_1_6",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_pain__gte=0, max_pain__lte=10),
+                name="plans_template_item_max_pain_0_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} × {self.sets}"

@@ -23,8 +23,19 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
+from apps.content.models import Exercise
+from apps.content.models import Status as ContentStatus
+from apps.content.selectors import media_prefetch
 
-from .models import PRESCRIPTION_FIELDS, ExerciseLog, ExercisePlan, PlanItem, PlanStatus
+from .models import (
+    PRESCRIPTION_FIELDS,
+    ExerciseLog,
+    ExercisePlan,
+    PlanItem,
+    PlanStatus,
+    PlanTemplate,
+    PlanTemplateItem,
+)
 
 
 def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
@@ -45,6 +56,54 @@ def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
             patient__physio_links__physio=user, patient__physio_links__ended_at__isnull=True
         )
     return plans.none()
+
+
+def exercises_in_own_plans(sender, *, user: User, **kwargs) -> Q | None:
+    """hooks.exercise_audience: a patient keeps reading the exercises of their own plans
+    (a physio's own exercise too, after that physio's link ended)."""
+    if user.role != Role.PATIENT:
+        return None
+    return Q(pk__in=PlanItem.objects.filter(plan__patient=user).values("exercise_id"))
+
+
+def prescribable_exercises(*, physio: User, plan: ExercisePlan | None = None) -> QuerySet[Exercise]:
+    """What a physio may put in a plan or template: the published library, their own
+    exercises and, when changing `plan`, the exercises already in it (another physio's
+    own exercise in a shared patient's plan stays; it is not offered anywhere else)."""
+    allowed = Q(owner__isnull=True) | Q(owner=physio)
+    if plan is not None:
+        allowed |= Q(pk__in=plan.items.filter(retired_at__isnull=True).values("exercise_id"))
+    return Exercise.objects.filter(allowed, status=ContentStatus.PUBLISHED)
+
+
+def templates_for(*, physio: User) -> QuerySet[PlanTemplate]:
+    """A physio's own plan templates, with their items and exercises."""
+    if physio.role != Role.PHYSIO:
+        return PlanTemplate.objects.none()
+    return PlanTemplate.objects.filter(physio=physio).prefetch_related(
+        Prefetch(
+            "items",
+            queryset=PlanTemplateItem.objects.select_related("exercise").order_by("position"),
+        )
+    )
+
+
+def plan_for_handout(*, user: User, plan_id) -> ExercisePlan | None:
+    """The plan (the patient's own, or a linked physio's patient's), its current items
+    with their exercises and media: what a printed handout shows; None otherwise."""
+    items = (
+        PlanItem.objects.filter(retired_at__isnull=True)
+        .select_related("exercise")
+        .prefetch_related(media_prefetch("exercise__"))
+        .order_by("position", "id")
+    )
+    return (
+        plans_for(user=user)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("items", queryset=items, to_attr="current_items"))
+        .filter(pk=plan_id)
+        .first()
+    )
 
 
 def plan_items_for(*, patient: User) -> QuerySet[PlanItem]:

@@ -14,7 +14,15 @@ from backend.rest import (
 )
 
 from .errors import PlanError
-from .models import PRESCRIPTION_FIELDS, ExerciseLog, ExercisePlan, PlanItem
+from .models import (
+    PRESCRIPTION_FIELDS,
+    TEMPLATE_ITEM_FIELDS,
+    ExerciseLog,
+    ExercisePlan,
+    PlanItem,
+    PlanTemplate,
+    PlanTemplateItem,
+)
 
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 OLDEST_ACCEPTED = timedelta(days=730)
@@ -47,8 +55,19 @@ class DaysOfWeekField(serializers.ListField):
 
 class PlanItemInputSerializer(StrictSerializer):
     exercise = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Exercise.objects.filter(status=Status.PUBLISHED)
+        slug_field="slug",
+        queryset=Exercise.objects.filter(status=Status.PUBLISHED, owner__isnull=True),
+        help_text="Slug of a published exercise of the library or of your own.",
     )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The view passes what this physio may prescribe (plans.selectors).
+        exercises = self.context.get("exercises")
+        if exercises is not None:
+            fields["exercise"].queryset = exercises
+        return fields
+
     sets = StrictIntegerField(min_value=1, max_value=20)
     reps = StrictIntegerField(min_value=1, max_value=100, required=False, allow_null=True)
     hold_seconds = StrictIntegerField(
@@ -72,13 +91,18 @@ class PlanInputSerializer(StrictSerializer):
         help_text="The episode of care to join; default: your active episode with the patient, "
         "opened if there is none.",
     )
-    title = StrictCharField(max_length=160)
+    template = StrictUUIDField(
+        required=False,
+        help_text="One of your plan templates: its title and items are copied; `title` and "
+        "`items` given here win.",
+    )
+    title = StrictCharField(max_length=160, required=False)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     reminder_times = serializers.ListField(
         child=ReminderTimeField(), max_length=6, required=False, default=list
     )
-    items = PlanItemInputSerializer(many=True, max_length=30)  # type: ignore[call-arg]  # DRF's ListSerializer takes max_length; the stubs lack it
+    items = PlanItemInputSerializer(many=True, max_length=30, required=False)  # type: ignore[call-arg]  # DRF's ListSerializer takes max_length; the stubs lack it
 
     def validate_items(self, items):
         if not items:
@@ -87,14 +111,27 @@ class PlanInputSerializer(StrictSerializer):
             )
         return items
 
+    def validate(self, data):
+        if not self.partial and "template" not in data:
+            missing = [name for name in ("title", "items") if name not in data]
+            if missing:
+                raise serializers.ValidationError(
+                    {
+                        name: [serializers.ErrorDetail("This field is required.", code="required")]
+                        for name in missing
+                    }
+                )
+        return data
+
 
 class PlanUpdateSerializer(PlanInputSerializer):
-    """PATCH: any field but the patient and the episode."""
+    """PATCH: any field but the patient, the episode and a template."""
 
     def get_fields(self):
         fields = super().get_fields()
         del fields["patient"]
         del fields["episode"]
+        del fields["template"]
         return fields
 
 
@@ -215,3 +252,45 @@ AdherenceSerializer = inline_serializer(
         "ratio": serializers.FloatField(allow_null=True),
     },
 )
+
+
+# --- Plan templates --------------------------------------------------------------------------
+
+
+class PlanTemplateInputSerializer(StrictSerializer):
+    title = StrictCharField(max_length=160)
+    items = PlanItemInputSerializer(many=True, max_length=30, required=False)
+    from_plan = StrictUUIDField(
+        required=False, help_text="A plan you may read: its current exercises and dosages."
+    )
+
+    def validate(self, data):
+        if ("items" in data) == ("from_plan" in data):
+            raise serializers.ValidationError(
+                {
+                    "items": [
+                        serializers.ErrorDetail(
+                            "Give either items or from_plan.", code=PlanError.ITEMS_OR_PLAN
+                        )
+                    ]
+                }
+            )
+        return data
+
+
+class PlanTemplateItemSerializer(serializers.ModelSerializer):
+    exercise = ExerciseRefSerializer()
+
+    class Meta:
+        model = PlanTemplateItem
+        fields = ["exercise", *TEMPLATE_ITEM_FIELDS]
+        read_only_fields = fields
+
+
+class PlanTemplateSerializer(serializers.ModelSerializer):
+    items = PlanTemplateItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PlanTemplate
+        fields = ["id", "title", "items", "created_at", "updated_at"]
+        read_only_fields = fields

@@ -16,8 +16,18 @@ from backend import hooks
 from backend.errors import Conflict
 
 from .errors import PlanError
-from .models import ExerciseLog, ExercisePlan, PlanEvent, PlanEventAction, PlanItem, PlanStatus
+from .models import (
+    ExerciseLog,
+    ExercisePlan,
+    PlanEvent,
+    PlanEventAction,
+    PlanItem,
+    PlanStatus,
+    PlanTemplate,
+    PlanTemplateItem,
+)
 from .reminders import plan_reminders_sync
+from .selectors import prescribable_exercises
 
 
 def one_year_after(start: date) -> date:
@@ -41,6 +51,28 @@ def plan_dates_check(start: date, end: date) -> None:
     if end > one_year_after(start):
         raise ValidationError(
             {"end_date": ValidationError("A plan lasts at most a year.", code=PlanError.TOO_LONG)}
+        )
+
+
+def exercises_check(
+    *, physio: User, items: list[dict[str, Any]], plan: ExercisePlan | None = None, attr="items"
+) -> None:
+    """Every item's exercise is one the physio may prescribe (the library, their own, or
+    already in `plan`): another physio's own exercise is never reachable through a plan."""
+    wanted = {item["exercise"].pk for item in items}
+    allowed = set(
+        prescribable_exercises(physio=physio, plan=plan)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    )
+    if wanted - allowed:
+        raise ValidationError(
+            {
+                attr: ValidationError(
+                    "An exercise of this list is not one you may prescribe.",
+                    code=PlanError.EXERCISE_NOT_AVAILABLE,
+                )
+            }
         )
 
 
@@ -95,6 +127,7 @@ def plan_create(
             }
         )
     plan_dates_check(start_date, end_date)
+    exercises_check(physio=physio, items=items)
     # Locked until the plan is stored: a discharge at the same moment waits, then archives it.
     joined = episode_for_new_work(physio=physio, patient=patient, episode_id=episode)
     if ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).exists():
@@ -138,6 +171,8 @@ def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan
     if plan.status != PlanStatus.ACTIVE:
         raise Conflict("An archived plan cannot be changed.", PlanError.PLAN_ARCHIVED)
     items = changes.pop("items", None)
+    if items is not None:
+        exercises_check(physio=by, items=items, plan=plan)
     for name, value in changes.items():
         setattr(plan, name, sorted(set(value)) if name == "reminder_times" else value)
     plan_dates_check(plan.start_date, plan.end_date)
@@ -155,6 +190,92 @@ def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan
     PlanEvent.objects.create(plan=plan, action=PlanEventAction.UPDATED, actor=by, details=details)
     _after_change(plan)
     return plan
+
+
+# --- Plan templates --------------------------------------------------------------------------
+
+# A template item is a plan item's prescription; what a plan copies back from it.
+TEMPLATE_COPIED = ("sets", "reps", "hold_seconds", "times_per_day", "days_of_week", "max_pain")
+
+
+@transaction.atomic
+def plan_template_create(
+    *,
+    physio: User,
+    title: str,
+    items: list[dict[str, Any]] | None = None,
+    from_plan: ExercisePlan | None = None,
+) -> PlanTemplate:
+    """A template of the physio's own, from `items` or from a plan they may read. A copy
+    of a plan takes its current items' exercises and dosages only: no patient, dates,
+    reminder times or notes (those were written for one patient)."""
+    if (items is None) == (from_plan is None):
+        raise ValidationError(
+            {
+                "items": ValidationError(
+                    "Give either items or from_plan.", code=PlanError.ITEMS_OR_PLAN
+                )
+            }
+        )
+    if from_plan is not None:
+        items = [
+            {"exercise": item.exercise, **{name: getattr(item, name) for name in TEMPLATE_COPIED}}
+            for item in from_plan.items.filter(retired_at__isnull=True)
+            .select_related("exercise")
+            .order_by("position", "id")
+        ]
+        exercises_check(physio=physio, items=items, attr="from_plan")
+    else:
+        exercises_check(physio=physio, items=items)
+    assert items is not None
+    if not items:
+        raise ValidationError(
+            {
+                "items": ValidationError(
+                    "A template needs at least one exercise.", code=PlanError.EMPTY
+                )
+            }
+        )
+    template = PlanTemplate(physio=physio, title=title)
+    template.full_clean(exclude=["physio"])
+    template.save()
+    built = []
+    for position, fields in enumerate(items):
+        exercise = fields["exercise"]
+        item = PlanTemplateItem(
+            template=template,
+            position=position,
+            exercise=exercise,
+            sets=fields["sets"],
+            reps=fields.get("reps", exercise.default_reps),
+            hold_seconds=fields.get("hold_seconds", exercise.default_hold_seconds),
+            times_per_day=fields.get("times_per_day", 1),
+            days_of_week=sorted(fields["days_of_week"]),
+            max_pain=fields["max_pain"],
+            notes=fields.get("notes", ""),
+        )
+        item.full_clean(exclude=["template", "exercise"])
+        built.append(item)
+    PlanTemplateItem.objects.bulk_create(built)
+    return template
+
+
+@transaction.atomic
+def plan_template_delete(*, template: PlanTemplate) -> None:
+    template.delete()
+
+
+def template_plan_items(template: PlanTemplate) -> list[dict[str, Any]]:
+    """A template's items as plan_create takes them (notes included: the physio wrote them
+    for the template)."""
+    return [
+        {
+            "exercise": item.exercise,
+            "notes": item.notes,
+            **{name: getattr(item, name) for name in TEMPLATE_COPIED},
+        }
+        for item in template.items.all()
+    ]
 
 
 @transaction.atomic

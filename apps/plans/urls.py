@@ -9,6 +9,12 @@ urlpatterns = [
     path(
         "plans/<uuid:plan_id>/adherence/", views.PlanAdherenceView.as_view(), name="plan-adherence"
     ),
+    path("plan-templates/", views.PlanTemplateListView.as_view(), name="plan-templates"),
+    path(
+        "plan-templates/<uuid:template_id>/",
+        views.PlanTemplateDetailView.as_view(),
+        name="plan-template",
+    ),
     path("today/", views.TodayView.as_view(), name="today"),
     path("exercise-logs/", views.ExerciseLogView.as_view(), name="exercise-logs"),
 ]

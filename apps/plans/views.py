@@ -17,7 +17,7 @@ from backend.rest import require_empty_body
 
 from . import selectors, services
 from .errors import PlanError
-from .models import ExercisePlan, PlanStatus
+from .models import ExercisePlan, PlanStatus, PlanTemplate
 from .serializers import (
     AdherenceQuerySerializer,
     AdherenceSerializer,
@@ -25,6 +25,8 @@ from .serializers import (
     ExerciseLogSerializer,
     PlanInputSerializer,
     PlanSerializer,
+    PlanTemplateInputSerializer,
+    PlanTemplateSerializer,
     PlanUpdateSerializer,
     TodaySerializer,
 )
@@ -78,9 +80,29 @@ class PlanListView(generics.ListAPIView):
         summary="Make an exercise plan for a linked patient (physiotherapists)",
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        serializer = PlanInputSerializer(data=request.data)
+        serializer = PlanInputSerializer(
+            data=request.data,
+            context={"exercises": selectors.prescribable_exercises(physio=request.user)},
+        )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        template_id = data.pop("template", None)
+        if template_id is not None:
+            template = selectors.templates_for(physio=request.user).filter(pk=template_id).first()
+            if template is None:
+                raise exceptions.ValidationError(
+                    {
+                        "template": [
+                            exceptions.ErrorDetail(
+                                "No such template of yours.", code="does_not_exist"
+                            )
+                        ]
+                    }
+                )
+            data.setdefault("title", template.title)
+            if "items" not in data:
+                data["items"] = services.template_plan_items(template)
+                services.exercises_check(physio=request.user, items=data["items"], attr="template")
         plan = services.plan_create(physio=request.user, patient_id=data.pop("patient"), **data)
         return Response(
             PlanSerializer(selectors.plans_for(user=request.user).get(pk=plan.pk)).data,
@@ -108,7 +130,11 @@ class PlanDetailView(APIView):
     )
     def patch(self, request: AuthenticatedRequest, plan_id) -> Response:
         plan = self._plan(request, plan_id)
-        serializer = PlanUpdateSerializer(data=request.data, partial=True)
+        serializer = PlanUpdateSerializer(
+            data=request.data,
+            partial=True,
+            context={"exercises": selectors.prescribable_exercises(physio=request.user, plan=plan)},
+        )
         serializer.is_valid(raise_exception=True)
         services.plan_update(plan=plan, by=request.user, **serializer.validated_data)
         return Response(PlanSerializer(self._plan(request, plan_id)).data)
@@ -212,3 +238,58 @@ class ExerciseLogView(APIView):
             ExerciseLogSerializer(outcome.log).data,
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
         )
+
+
+class PlanTemplateListView(generics.ListAPIView):
+    """GET: the physio's plan templates. POST: a new one from items or from a plan."""
+
+    serializer_class = PlanTemplateSerializer
+    permission_classes = [IsPhysio]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PlanTemplate.objects.none()
+        return selectors.templates_for(physio=self.request.user)
+
+    @extend_schema(
+        request=PlanTemplateInputSerializer,
+        responses={201: PlanTemplateSerializer},
+        summary="Save a plan template: `{title, items}` or `{title, from_plan}` (physiotherapists)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PlanTemplateInputSerializer(
+            data=request.data,
+            context={"exercises": selectors.prescribable_exercises(physio=request.user)},
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        plan_id = data.pop("from_plan", None)
+        if plan_id is not None:
+            plan = selectors.plans_for(user=request.user).filter(pk=plan_id).first()
+            if plan is None:
+                raise exceptions.ValidationError(
+                    {"from_plan": [exceptions.ErrorDetail("No such plan.", code="does_not_exist")]}
+                )
+            _audit(request, [plan.patient_id], "plans.template")
+            data["from_plan"] = plan
+        template = services.plan_template_create(physio=request.user, **data)
+        return Response(
+            PlanTemplateSerializer(self.get_queryset().get(pk=template.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PlanTemplateDetailView(APIView):
+    permission_classes = [IsPhysio]
+
+    def _template(self, request: Request, template_id) -> PlanTemplate:
+        return get_object_or_404(selectors.templates_for(physio=request.user), pk=template_id)
+
+    @extend_schema(responses={200: PlanTemplateSerializer}, summary="One of your plan templates")
+    def get(self, request: Request, template_id) -> Response:
+        return Response(PlanTemplateSerializer(self._template(request, template_id)).data)
+
+    @extend_schema(request=None, responses={204: None}, summary="Delete one of your templates")
+    def delete(self, request: Request, template_id) -> Response:
+        services.plan_template_delete(template=self._template(request, template_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -9,6 +9,8 @@ AUTHENTICATION_BACKENDS = [
     # Counts failed logins per (account, address) and refuses the pair once locked out.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Permissions that follow the role (a physio writes exercises of their own).
+    "apps.accounts.permissions_by_role.RolePermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -94,4 +94,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.alerts.tasks.sweep_missed_exercises",
         "schedule": crontab(hour=3, minute=0),
     },
+    "sweep-missing-renditions": {
+        "task": "apps.content.tasks.sweep_missing_renditions",
+        "schedule": 300.0,
+    },
 }

@@ -16,6 +16,7 @@ earlier one's values, as the portal does on core's apps and middleware):
 | `security.py` | security headers and cookies |
 | `logs.py` | logging |
 | `portal.py` | the clinic portal: its apps and middleware, sessions, second factor, CSP |
+| `media.py` | exercise pictures and videos: the filesystem or an S3-compatible store |
 
 `local.py` (the default), `test.py` and `production.py` build on this module. Only
 `local.py` and `test.py` supply defaults for secrets; production fails at start
@@ -35,3 +36,4 @@ from .push import *  # noqa: F403
 from .security import *  # noqa: F403
 from .logs import *  # noqa: F403
 from .portal import *  # noqa: F403
+from .media import *  # noqa: F403

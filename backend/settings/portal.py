@@ -62,3 +62,6 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# Exercise pictures from an S3 store or CDN on another origin (docs/decisions/media-storage.md).
+if env("CSP_MEDIA_ORIGIN", default=""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(env("CSP_MEDIA_ORIGIN"))

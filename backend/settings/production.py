@@ -9,6 +9,7 @@ from .base import *  # noqa: F403
 from .cache import redis_cache
 from .database import postgres_options
 from .environment import env
+from .media import MEDIA_STORAGE, media_storage
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -27,7 +28,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 
 # --- Static files: collected at build time (Dockerfile), hashed and compressed ----------
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(MEDIA_STORAGE),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False

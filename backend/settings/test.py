@@ -44,3 +44,6 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "test-celerybeat-schedule
 
 # Static files come from the app folders (as for local runs, core.py).
 WHITENOISE_AUTOREFRESH = True
+
+# Uploaded media of the tests, apart from a local run's.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media")))

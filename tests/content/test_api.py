@@ -252,8 +252,8 @@ def test_condition_list_and_detail_query_budget(api_client, django_assert_max_nu
     # protocol, regions, steps
     with django_assert_max_num_queries(3):
         assert api_client.get(f"/api/v1/protocols/{protocol.slug}/").status_code == 200
-    # exercise, regions
-    with django_assert_max_num_queries(2):
+    # exercise, regions, media (their renditions only when there are media)
+    with django_assert_max_num_queries(3):
         assert api_client.get(f"/api/v1/exercises/{exercise.slug}/").status_code == 200
 
 

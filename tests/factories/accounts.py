@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from apps.accounts.models import CareTeamInvite, CareTeamLink, PatientAccessAudit, Role, User
-from apps.accounts.services import INVITE_LIFETIME, invite_code_hash
+from apps.accounts.services import INVITE_LIFETIME, invite_code_hash, user_role_access_sync
 
 PASSWORD = "a-Strong-passphrase-42"
 
@@ -37,8 +37,15 @@ class PhysioFactory(UserFactory):
 
 
 class EditorFactory(UserFactory):
+    """An editor as `createuser` makes one: staff, in the editors group."""
+
     role = Role.EDITOR
     is_staff = True
+
+    @factory.post_generation
+    def _editors_group(obj, create, extracted, **kwargs):
+        if create:
+            user_role_access_sync(user=obj)
 
 
 class CareTeamLinkFactory(factory.django.DjangoModelFactory):

@@ -8,6 +8,9 @@ from apps.content.models import (
     ConditionExercise,
     ConditionProtocol,
     Exercise,
+    ExerciseMedia,
+    MediaKind,
+    MediaRendition,
     Protocol,
     ProtocolStep,
     RegionTag,
@@ -114,3 +117,32 @@ def link(condition: Condition, *, protocols=(), exercises=()) -> None:
         ConditionProtocol.objects.create(condition=condition, protocol=protocol, position=position)
     for position, exercise in enumerate(exercises):
         ConditionExercise.objects.create(condition=condition, exercise=exercise, position=position)
+
+
+class ExerciseMediaFactory(factory.django.DjangoModelFactory):
+    """A picture row pointing at a name in the store (no file is written: use the upload
+    service, exercise_media_add, for a real one)."""
+
+    class Meta:
+        model = ExerciseMedia
+
+    exercise = factory.SubFactory(ExerciseFactory)
+    kind = MediaKind.IMAGE
+    file = factory.Sequence(lambda n: f"exercises/factory-{n}.jpg")
+    content_type = "image/jpeg"
+    size_bytes = 2048
+    width = 800
+    height = 600
+    alt_text = "A person doing the exercise."
+
+
+class MediaRenditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MediaRendition
+
+    media = factory.SubFactory(ExerciseMediaFactory)
+    width = factory.Sequence(lambda n: 320 + n)
+    height = 240
+    file = factory.Sequence(lambda n: f"exercises/factory-{n}-320.webp")
+    content_type = "image/webp"
+    size_bytes = 512

@@ -17,6 +17,8 @@ from apps.plans.models import (
     PlanEventAction,
     PlanItem,
     PlanStatus,
+    PlanTemplate,
+    PlanTemplateItem,
 )
 
 from .accounts import PatientFactory, PhysioFactory
@@ -92,3 +94,25 @@ class PlanEventFactory(factory.django.DjangoModelFactory):
     plan = factory.SubFactory(ExercisePlanFactory)
     action = PlanEventAction.CREATED
     actor = factory.LazyAttribute(lambda o: o.plan.physio)
+
+
+class PlanTemplateFactory(factory.django.DjangoModelFactory):
+    """A physio's template (no patient data by construction)."""
+
+    class Meta:
+        model = PlanTemplate
+
+    physio = factory.SubFactory(PhysioFactory)
+    title = factory.Sequence(lambda n: f"Template {n}")
+
+
+class PlanTemplateItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanTemplateItem
+
+    template = factory.SubFactory(PlanTemplateFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    sets = 3
+    reps = 10
+    days_of_week = factory.LazyFunction(lambda: [0, 2, 4])
+    max_pain = 3

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from apps.clinic.selectors import PORTAL_ORDERINGS
 from apps.content.models import Condition, Exercise
 from apps.content.models import Status as ContentStatus
-from apps.content.selectors import published_exercises
+from apps.content.selectors import media_prefetch, published_exercises
 from apps.messaging.models import BODY_MAX_LENGTH
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
@@ -125,17 +125,24 @@ def item_prefixes(data) -> list[str]:
     return list(seen)
 
 
-def item_forms(data) -> list[PlanItemForm]:
-    exercises = published_exercises()
+def item_forms(data, exercises=None) -> list[PlanItemForm]:
+    """The plan's item forms as posted; `exercises`: what this physio may prescribe
+    (plans.selectors.prescribable_exercises), the library if not given."""
+    exercises = published_exercises() if exercises is None else exercises
     forms_ = [
         PlanItemForm(data, prefix=prefix, exercises=exercises)
         for prefix in item_prefixes(data)[:MAX_ITEMS]
     ]
     slugs = {data.get(f"{form.prefix}-exercise") for form in forms_}
-    names = dict(exercises.filter(slug__in=slugs).values_list("slug", "name"))
+    found = {
+        exercise.slug: exercise
+        for exercise in exercises.filter(slug__in=slugs).prefetch_related(media_prefetch())
+    }
     for form in forms_:
         slug = data.get(f"{form.prefix}-exercise")
-        form.exercise_name = names.get(slug, slug)
+        exercise = found.get(slug)
+        form.exercise_name = exercise.name if exercise else slug
+        form.exercise_picture = exercise.first_picture() if exercise else None
     return forms_
 
 
@@ -154,7 +161,15 @@ def initial_item_form(exercise: Exercise, prefix: str, **initial) -> PlanItemFor
         },
     )
     form.exercise_name = exercise.name
+    form.exercise_picture = exercise.first_picture()
     return form
+
+
+class TemplateSaveForm(forms.Form):
+    """Save the active plan's exercises and dosages as a template of the physio's own (the
+    notes written for this patient are not copied)."""
+
+    title = forms.CharField(label="Template name", max_length=160)
 
 
 class MessageForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import auth_views, episodes, guidance, views
+from . import auth_views, episodes, guidance, handouts, views
 
 app_name = "clinic"
 
@@ -34,6 +34,12 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/plan/", views.plan, name="plan"),
     path("patients/<uuid:patient_id>/plan/preview/", views.plan_preview, name="plan-preview"),
     path("patients/<uuid:patient_id>/plan/archive/", views.plan_archive, name="plan-archive"),
+    path("patients/<uuid:patient_id>/plan/handout.pdf", handouts.plan_handout, name="plan-handout"),
+    path(
+        "patients/<uuid:patient_id>/plan/template/",
+        handouts.plan_template_save,
+        name="plan-template-save",
+    ),
     path("patients/<uuid:patient_id>/messages/", views.messages, name="messages"),
     path("patients/<uuid:patient_id>/messages/read/", views.messages_read, name="messages-read"),
     path("patients/<uuid:patient_id>/outcomes/", views.outcome_measures, name="outcomes"),

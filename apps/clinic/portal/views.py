@@ -12,12 +12,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts.models import User
 from apps.accounts.selectors import care_team_links_for
 from apps.accounts.services import care_invite_create, care_link_end
 from apps.alerts.models import Alert
@@ -25,7 +27,7 @@ from apps.alerts.selectors import active_alerts_of, alerts_for
 from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
 from apps.clinic.templatetags import clinic_portal as portal_format
-from apps.content.selectors import published_exercises, search_filter
+from apps.content.selectors import exercises_for, media_prefetch, search_filter
 from apps.guidance.selectors import reduce_counts
 from apps.interop import charts
 from apps.messaging import selectors as messaging
@@ -34,7 +36,8 @@ from apps.outcomes import selectors as outcomes
 from apps.outcomes import services as outcome_services
 from apps.outcomes.models import InstrumentVersion
 from apps.plans import services as plans
-from apps.plans.selectors import active_plan_of
+from apps.plans.models import TEMPLATE_ITEM_FIELDS
+from apps.plans.selectors import active_plan_of, prescribable_exercises, templates_for
 from apps.symptoms.selectors import symptom_trend
 from apps.symptoms.vocabulary import LEVEL_RANK, Level
 from backend.errors import Conflict, or_404
@@ -45,6 +48,7 @@ from .forms import (
     MessageForm,
     OutcomeScheduleForm,
     PlanForm,
+    TemplateSaveForm,
     UnlinkForm,
     initial_item_form,
     item_forms,
@@ -324,11 +328,30 @@ def _items_for_preview(forms_) -> list[dict]:
     return items
 
 
+def _template_initial(template) -> tuple[dict, list]:
+    """A new plan's form filled from one of the physio's templates."""
+    today = timezone.localdate()
+    items = list(template.items.all())
+    prefetch_related_objects([item.exercise for item in items], media_prefetch())
+    return (
+        {"title": template.title, "start_date": today, "end_date": today + timedelta(weeks=6)},
+        [
+            initial_item_form(
+                item.exercise,
+                f"items-{n}",
+                **{name: getattr(item, name) for name in TEMPLATE_ITEM_FIELDS},
+            )
+            for n, item in enumerate(items)
+        ],
+    )
+
+
 def _plan_initial(plan) -> tuple[dict, list]:
     if plan is None:
         today = timezone.localdate()
         return {"start_date": today, "end_date": today + timedelta(weeks=6)}, []
     current = [item for item in plan.items.all() if item.retired_at is None]
+    prefetch_related_objects([item.exercise for item in current], media_prefetch())
     return (
         {
             "title": plan.title,
@@ -358,8 +381,10 @@ def plan(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="plan")
     active = active_plan_of(patient=patient)
     status = 200
+    exercises = prescribable_exercises(physio=request.user, plan=active)
+    templates = list(templates_for(physio=request.user))
     if request.method == "POST":
-        form, items = PlanForm(request.POST), item_forms(request.POST)
+        form, items = PlanForm(request.POST), item_forms(request.POST, exercises)
         valid = form.is_valid() & all([item.is_valid() for item in items])
         if not items:
             form.add_error(None, "Add at least one exercise.")
@@ -379,7 +404,10 @@ def plan(request: PhysioRequest, patient_id) -> HttpResponse:
                 return redirect(reverse("clinic:plan", args=[patient.pk]) + "?saved=1")
         status = 400
     else:
-        initial, items = _plan_initial(active)
+        chosen = next((t for t in templates if str(t.pk) == request.GET.get("template")), None)
+        initial, items = _template_initial(chosen) if chosen else _plan_initial(active)
+        if chosen and active is not None:
+            initial = {**_plan_initial(active)[0], "title": initial["title"]}
         form = PlanForm(initial=initial)
     preview_items = (
         _items_for_preview(items) if request.method == "POST" else [f.initial for f in items]
@@ -390,10 +418,22 @@ def plan(request: PhysioRequest, patient_id) -> HttpResponse:
         "items": items,
         "active_plan": active,
         "saved": request.GET.get("saved") == "1",
-        "week": _week_preview(patient, _preview_ready(preview_items), _times(form)),
-        "exercises": published_exercises().order_by("name")[:10],
+        "week": _week_preview(patient, _preview_ready(preview_items, request.user), _times(form)),
+        "exercises": _with_ownership(
+            exercises_for(user=request.user).order_by("name")[:10], request.user
+        ),
+        "templates": templates,
+        "template_form": TemplateSaveForm(),
     }
     return render(request, "clinic/plan.html", context, status=status)
+
+
+def _with_ownership(exercises, physio) -> list:
+    """Mark the physio's own exercises for the library list ("Your exercise")."""
+    listed = list(exercises)
+    for exercise in listed:
+        exercise.is_own = exercise.owner_id == physio.pk
+    return listed
 
 
 def _times(form: PlanForm) -> list[str]:
@@ -403,7 +443,7 @@ def _times(form: PlanForm) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _preview_ready(items: Sequence[Mapping[str, Any]]) -> list[dict]:
+def _preview_ready(items: Sequence[Mapping[str, Any]], physio: User) -> list[dict]:
     """Items as the preview shows them: the exercise's name, days as numbers."""
     ready = []
     names: dict[str, str | None] = {}
@@ -412,7 +452,13 @@ def _preview_ready(items: Sequence[Mapping[str, Any]]) -> list[dict]:
         if isinstance(exercise, str):
             names.setdefault(exercise, None)
     if names:
-        names.update(dict(published_exercises().filter(slug__in=names).values_list("slug", "name")))
+        names.update(
+            dict(
+                prescribable_exercises(physio=physio)
+                .filter(slug__in=names)
+                .values_list("slug", "name")
+            )
+        )
     for item in items:
         exercise = item.get("exercise")
         name = names.get(exercise) if isinstance(exercise, str) else getattr(exercise, "name", "")
@@ -437,8 +483,12 @@ def plan_preview(request: PhysioRequest, patient_id) -> HttpResponse:
     form = PlanForm(request.POST)
     form.is_valid()
     start = form.cleaned_data.get("start_date")
+    exercises = prescribable_exercises(physio=request.user, plan=active_plan_of(patient=patient))
     week = _week_preview(
-        patient, _preview_ready(_items_for_preview(item_forms(request.POST))), _times(form), start
+        patient,
+        _preview_ready(_items_for_preview(item_forms(request.POST, exercises)), request.user),
+        _times(form),
+        start,
     )
     return render(request, "clinic/partials/week_preview.html", {"week": week, "patient": patient})
 
@@ -456,9 +506,10 @@ def plan_archive(request: PhysioRequest, patient_id) -> HttpResponse:
 @require_GET
 @physio_required
 def exercise_search(request: PhysioRequest) -> HttpResponse:
-    """The exercise library, searched by name, target area or instructions (htmx)."""
+    """The exercise library and the physio's own exercises, searched by name, target area
+    or instructions (htmx)."""
     text = request.GET.get("q", "").strip()[:100]
-    exercises = published_exercises().order_by("name")
+    exercises = exercises_for(user=request.user).order_by("name")
     if text:
         exercises = exercises.filter(
             search_filter(("name", "summary", "instructions", "target_area"), text)
@@ -466,7 +517,7 @@ def exercise_search(request: PhysioRequest) -> HttpResponse:
     return render(
         request,
         "clinic/partials/exercise_results.html",
-        {"exercises": exercises[:20], "q": text},
+        {"exercises": _with_ownership(exercises[:20], request.user), "q": text},
     )
 
 
@@ -474,9 +525,12 @@ def exercise_search(request: PhysioRequest) -> HttpResponse:
 @physio_required
 def plan_item(request: PhysioRequest) -> HttpResponse:
     """A new item row for the plan builder, filled with the exercise's defaults (htmx)."""
-    exercise = published_exercises().filter(slug=request.GET.get("exercise", "")).first()
-    if exercise is None:
-        raise Http404
+    exercise = or_404(
+        prescribable_exercises(physio=request.user)
+        .prefetch_related(media_prefetch())
+        .filter(slug=request.GET.get("exercise", ""))
+        .first()
+    )
     form = initial_item_form(exercise, f"items-n{secrets.token_hex(4)}")
     return render(request, "clinic/partials/plan_item.html", {"item": form, "exercise": exercise})
 
