@@ -45,7 +45,7 @@ def linked_patients_of(*, physio: User) -> QuerySet[User]:
     )
 
 
-def own_exercises_audience(sender, *, user: User, **kwargs) -> Q | None:
+def own_exercises_audience(sender: object, *, user: User, **kwargs: Any) -> Q | None:
     """hooks.exercise_audience: a physio reads the exercises they wrote; a patient those
     of the physiotherapists caring for them now."""
     if user.role == Role.PHYSIO:

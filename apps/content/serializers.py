@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.files.storage import default_storage
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -104,7 +107,7 @@ class ProtocolSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def media_url(name: str, context: dict | None) -> str | None:
+def media_url(name: str | None, context: Mapping[str, Any] | None) -> str | None:
     """A stored file's URL, absolute when the request is known (the app downloads it)."""
     if not name:
         return None

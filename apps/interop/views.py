@@ -1,9 +1,10 @@
+from uuid import UUID
+
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -92,7 +93,7 @@ class PlanHandoutView(APIView):
         },
         summary="A plan's printable handout (the patient; a linked physiotherapist)",
     )
-    def get(self, request: Request, plan_id) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, plan_id: UUID | str) -> HttpResponse:
         plan = or_404(plan_for_handout(user=request.user, plan_id=plan_id))
         pdf, language = handout_pdf(plan)
         if request.user.role == Role.PHYSIO:

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
+from uuid import UUID
 
 from django.db.models import (
     Case,
@@ -58,7 +59,7 @@ def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
     return plans.none()
 
 
-def exercises_in_own_plans(sender, *, user: User, **kwargs) -> Q | None:
+def exercises_in_own_plans(sender: object, *, user: User, **kwargs: Any) -> Q | None:
     """hooks.exercise_audience: a patient keeps reading the exercises of their own plans
     (a physio's own exercise too, after that physio's link ended)."""
     if user.role != Role.PATIENT:
@@ -88,7 +89,7 @@ def templates_for(*, physio: User) -> QuerySet[PlanTemplate]:
     )
 
 
-def plan_for_handout(*, user: User, plan_id) -> ExercisePlan | None:
+def plan_for_handout(*, user: User, plan_id: UUID | str) -> ExercisePlan | None:
     """The plan (the patient's own, or a linked physio's patient's), its current items
     with their exercises and media: what a printed handout shows; None otherwise."""
     items = (

@@ -64,8 +64,10 @@ class PlanItemInputSerializer(StrictSerializer):
         fields = super().get_fields()
         # The view passes what this physio may prescribe (plans.selectors).
         exercises = self.context.get("exercises")
-        if exercises is not None:
-            fields["exercise"].queryset = exercises
+        field = fields["exercise"]
+        if exercises is not None and isinstance(field, serializers.SlugRelatedField):
+            # The stubs type RelatedField.queryset as a manager's descriptor, not settable.
+            field.queryset = exercises  # type: ignore[arg-type]
         return fields
 
     sets = StrictIntegerField(min_value=1, max_value=20)
@@ -259,7 +261,7 @@ AdherenceSerializer = inline_serializer(
 
 class PlanTemplateInputSerializer(StrictSerializer):
     title = StrictCharField(max_length=160)
-    items = PlanItemInputSerializer(many=True, max_length=30, required=False)
+    items = PlanItemInputSerializer(many=True, max_length=30, required=False)  # type: ignore[call-arg]  # DRF's ListSerializer takes max_length; the stubs lack it
     from_plan = StrictUUIDField(
         required=False, help_text="A plan you may read: its current exercises and dosages."
     )

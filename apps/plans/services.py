@@ -55,7 +55,11 @@ def plan_dates_check(start: date, end: date) -> None:
 
 
 def exercises_check(
-    *, physio: User, items: list[dict[str, Any]], plan: ExercisePlan | None = None, attr="items"
+    *,
+    physio: User,
+    items: list[dict[str, Any]],
+    plan: ExercisePlan | None = None,
+    attr: str = "items",
 ) -> None:
     """Every item's exercise is one the physio may prescribe (the library, their own, or
     already in `plan`): another physio's own exercise is never reachable through a plan."""
@@ -226,8 +230,8 @@ def plan_template_create(
         ]
         exercises_check(physio=physio, items=items, attr="from_plan")
     else:
+        assert items is not None  # checked above: items or from_plan
         exercises_check(physio=physio, items=items)
-    assert items is not None
     if not items:
         raise ValidationError(
             {

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from uuid import UUID
 
 import django_filters
 from django.shortcuts import get_object_or_404
@@ -243,6 +244,7 @@ class ExerciseLogView(APIView):
 class PlanTemplateListView(generics.ListAPIView):
     """GET: the physio's plan templates. POST: a new one from items or from a plan."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     serializer_class = PlanTemplateSerializer
     permission_classes = [IsPhysio]
 
@@ -256,7 +258,7 @@ class PlanTemplateListView(generics.ListAPIView):
         responses={201: PlanTemplateSerializer},
         summary="Save a plan template: `{title, items}` or `{title, from_plan}` (physiotherapists)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = PlanTemplateInputSerializer(
             data=request.data,
             context={"exercises": selectors.prescribable_exercises(physio=request.user)},
@@ -282,14 +284,14 @@ class PlanTemplateListView(generics.ListAPIView):
 class PlanTemplateDetailView(APIView):
     permission_classes = [IsPhysio]
 
-    def _template(self, request: Request, template_id) -> PlanTemplate:
+    def _template(self, request: AuthenticatedRequest, template_id: UUID | str) -> PlanTemplate:
         return get_object_or_404(selectors.templates_for(physio=request.user), pk=template_id)
 
     @extend_schema(responses={200: PlanTemplateSerializer}, summary="One of your plan templates")
-    def get(self, request: Request, template_id) -> Response:
+    def get(self, request: AuthenticatedRequest, template_id) -> Response:
         return Response(PlanTemplateSerializer(self._template(request, template_id)).data)
 
     @extend_schema(request=None, responses={204: None}, summary="Delete one of your templates")
-    def delete(self, request: Request, template_id) -> Response:
+    def delete(self, request: AuthenticatedRequest, template_id) -> Response:
         services.plan_template_delete(template=self._template(request, template_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

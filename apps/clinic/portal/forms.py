@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from apps.clinic.selectors import PORTAL_ORDERINGS
-from apps.content.models import Condition, Exercise
+from apps.content.models import Condition, Exercise, ExerciseMedia
 from apps.content.models import Status as ContentStatus
 from apps.content.selectors import media_prefetch, published_exercises
 from apps.messaging.models import BODY_MAX_LENGTH
@@ -86,7 +86,9 @@ class PlanForm(forms.Form):
 
 
 class PlanItemForm(forms.Form):
-    exercise_name = ""  # shown beside the row; set by the functions that build the forms
+    # Shown beside the row; set by the functions that build the forms.
+    exercise_name = ""
+    exercise_picture: ExerciseMedia | None = None
     exercise = forms.ModelChoiceField(
         queryset=Exercise.objects.none(), to_field_name="slug", widget=forms.HiddenInput
     )
