@@ -16,6 +16,7 @@ in plan_item_set_dosage makes the loser fail the same way.
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -48,8 +49,8 @@ class Applied:
 def apply_guidance(
     *,
     physio: User,
-    plan_id,
-    item_id,
+    plan_id: UUID | str,
+    item_id: UUID | str,
     expected_suggestion: str | None = None,
     dosage_version: int | None = None,
     now: datetime | None = None,

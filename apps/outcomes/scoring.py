@@ -204,7 +204,7 @@ def _check_answers(
                     )
                 )
             else:
-                label = " ".join(label.split())
+                label = " ".join((label or "").split())
         elif answer.item not in activities:
             errors.append(
                 Error(

@@ -334,6 +334,12 @@ class BulkItem:
     fields: dict[str, Any] | None = None
     errors: list[dict[str, Any]] | None = None
 
+    @property
+    def valid_fields(self) -> dict[str, Any]:
+        """The fields of an item the caller already knows is valid."""
+        assert self.fields is not None
+        return self.fields
+
 
 @dataclass(frozen=True)
 class BulkResult:
@@ -436,18 +442,18 @@ def outcome_responses_store(
     known = {
         response.client_id: response
         for response in OutcomeResponse.objects.filter(
-            patient=patient, client_id__in={item.fields["client_id"] for item in valid}
+            patient=patient, client_id__in={item.valid_fields["client_id"] for item in valid}
         ).select_related("version")
     }
     pending: list[BulkItem] = []
     first_copy: dict[UUID, int] = {}
     for item in valid:
-        client_id = item.fields["client_id"]
+        client_id = item.valid_fields["client_id"]
         if client_id not in known and client_id not in first_copy:
             first_copy[client_id] = item.index
             pending.append(item)
 
-    codes = {item.fields["instrument"] for item in pending}
+    codes = {item.valid_fields["instrument"] for item in pending}
     versions = {
         version.instrument_id: version
         for version in InstrumentVersion.objects.filter(instrument_id__in=codes, enabled=True)
@@ -481,8 +487,8 @@ def outcome_responses_store(
 
     errors: dict[int, list[dict[str, Any]]] = {}
     new: dict[int, OutcomeResponse] = {}
-    for item in sorted(pending, key=lambda i: i.fields["completed_at"]):
-        fields = item.fields
+    for item in sorted(pending, key=lambda i: i.valid_fields["completed_at"]):
+        fields = item.valid_fields
         version = versions.get(fields["instrument"])
         if version is None:
             errors[item.index] = [
@@ -575,7 +581,7 @@ def outcome_responses_store(
         elif item.index in errors:
             results.append(BulkResult(item.index, "invalid", errors=errors[item.index]))
         else:
-            client_id = item.fields["client_id"]
+            client_id = item.valid_fields["client_id"]
             if client_id in created and client_id not in reported:
                 results.append(BulkResult(item.index, "created", response=created[client_id]))
                 reported.add(client_id)
@@ -592,7 +598,9 @@ def outcome_responses_store(
     return results
 
 
-def outcome_response_create(*, patient: User, now: datetime | None = None, **fields) -> Outcome:
+def outcome_response_create(
+    *, patient: User, now: datetime | None = None, **fields: Any
+) -> Outcome:
     """Store one response (`POST outcome-responses/`); the same client_id again returns the
     stored response. Bad answers raise ValidationError naming the item; nothing is stored."""
     result = outcome_responses_store(patient=patient, items=[BulkItem(0, fields=fields)], now=now)[
@@ -600,7 +608,8 @@ def outcome_response_create(*, patient: User, now: datetime | None = None, **fie
     ]
     if result.status == "invalid":
         by_attr: dict[str, list[ValidationError]] = defaultdict(list)
-        for error in result.errors:
+        for error in result.errors or []:
             by_attr[error["attr"]].append(ValidationError(error["detail"], code=error["code"]))
         raise ValidationError(dict(by_attr))
+    assert result.response is not None  # stored or found: not invalid
     return Outcome(result.response, created=result.status == "created")

@@ -133,6 +133,12 @@ class BulkItem:
     fields: dict[str, Any] | None = None
     errors: list[dict[str, Any]] | None = None
 
+    @property
+    def valid_fields(self) -> dict[str, Any]:
+        """The fields of an item the caller already knows is valid."""
+        assert self.fields is not None
+        return self.fields
+
 
 @dataclass(frozen=True)
 class BulkResult:
@@ -151,17 +157,17 @@ def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> lis
     """
     items = list(items)
     valid = [item for item in items if item.fields is not None]
-    client_ids = {item.fields["client_id"] for item in valid}
+    client_ids = {item.valid_fields["client_id"] for item in valid}
     known = {
         log.client_id: log
         for log in SymptomLog.objects.filter(patient=patient, client_id__in=client_ids)
     }
 
     to_create: dict[Any, SymptomLog] = {}  # client_id -> new log (first copy wins)
-    pending = [item for item in valid if item.fields["client_id"] not in known]
+    pending = [item for item in valid if item.valid_fields["client_id"] not in known]
     if pending:
-        first_time = min(item.fields["recorded_at"] for item in pending)
-        last_time = max(item.fields["recorded_at"] for item in pending)
+        first_time = min(item.valid_fields["recorded_at"] for item in pending)
+        last_time = max(item.valid_fields["recorded_at"] for item in pending)
         stored = SymptomLog.objects.filter(
             patient=patient, recorded_at__gte=first_time - HINT_WINDOW, recorded_at__lt=last_time
         ).order_by("-recorded_at")
@@ -169,10 +175,10 @@ def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> lis
         # assessed: each item sees the logs before it, stored or synced with it.
         timeline = [facts_of(row) for row in list(stored.values(*HISTORY_COLUMNS)[:1000])[::-1]]
         times = [facts.recorded_at for facts in timeline]
-        for item in sorted(pending, key=lambda i: i.fields["recorded_at"]):
-            if item.fields["client_id"] in to_create:
+        for item in sorted(pending, key=lambda i: i.valid_fields["recorded_at"]):
+            if item.valid_fields["client_id"] in to_create:
                 continue
-            at = item.fields["recorded_at"]
+            at = item.valid_fields["recorded_at"]
             # Slices of the sorted timeline, newest first: the hint's last few logs of
             # HINT_WINDOW and triage's TRIAGE_HISTORY (no per-item filtering of the rest).
             first, end = bisect_left(times, at - HINT_WINDOW), bisect_left(times, at)
@@ -180,10 +186,10 @@ def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> lis
             earlier = timeline[max(first, end - HINT_MAX_LOGS) : end][::-1]
             history = timeline[week:end][::-1]
             log = SymptomLog(
-                patient=patient, **item.fields, **_assess(item.fields, earlier, history)
+                patient=patient, **item.valid_fields, **_assess(item.valid_fields, earlier, history)
             )
             log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
-            to_create[item.fields["client_id"]] = log
+            to_create[item.valid_fields["client_id"]] = log
             position = bisect_right(times, at)
             times.insert(position, at)
             timeline.insert(position, facts_of(log))
@@ -211,7 +217,7 @@ def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> lis
         if item.fields is None:
             results.append(BulkResult(item.index, "invalid", errors=item.errors))
             continue
-        client_id = item.fields["client_id"]
+        client_id = item.valid_fields["client_id"]
         if client_id in to_create and client_id not in reported:
             results.append(BulkResult(item.index, "created", log=to_create[client_id]))
             reported.add(client_id)
