@@ -29,6 +29,9 @@ _.parse  # DRF's parser interface
 _.returning_fields  # Django's InsertQuery reads it
 accepted_media_type, renderer_context, _.accepted_media_type  # DRF's renderer interface
 _.afterFlowable, _.spaceAfter  # ReportLab's document template hook and paragraph style
+Database  # Django's DatabaseWrapper reads self.Database (backend/postgres, ENGINE)
+process_role, timeouts_for, libpq_options  # called by backend/settings/database.py (excluded)
+UnstorableInputMiddleware, process_view  # MIDDLEWARE; Django's middleware hook
 
 # --- Types named in string annotations (vulture does not read those) ----------------------
 MessageWithLength
@@ -36,6 +39,9 @@ MessageWithLength
 # --- Kept for the shell, tests and the documented API --------------------------------------
 reminders_dispatch_due  # send what is due in this process (tests, `manage.py shell`)
 enqueue_on_commit  # backend.queue's general form, the one docs/architecture.md shows
+
+# --- Selectors the portal reads (docs/api.md, "The clinician's day"), ahead of its pages ----
+unresolved_alerts_for, alert_contexts, schedule_display_name, symptom_diary_for
 
 # --- Fields: models, serializers, forms and filters (read by the framework by name) ----------
 code_hash, used_by  # CareTeamInvite
@@ -59,6 +65,8 @@ due_since, next_due_on, is_baseline, latest_at
 sessions_per_week, _.sessions_per_week, _.archived_at, remaining, ratio
 until
 columns  # a chart's table header, read by the portal's template
+unresolved_alerts, most_urgent_alert  # the caseload's wave-3 fields
+pain_above_limit  # an exercise log's stored flag: the API serves it, the sweep's filter names it
 also_in  # a red-flag seed's other sources: data a reader of triage.py needs
 
 # --- Choices and error codes: values clients, content and fixtures use ----------------------

@@ -3,6 +3,7 @@ responses Django produces outside DRF views."""
 
 import functools
 import logging
+import re
 from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,6 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import inline_serializer
 from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
 from drf_standardized_errors.types import Error
@@ -21,6 +21,8 @@ from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.settings import api_settings
 
 from backend.errors import CommonError, Conflict, TooLarge
+from backend.parsers import unstorable_error
+from backend.safejson import unstorable_at
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +164,39 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return error_response(exceptions.PermissionDenied())
 
 
+# --- Characters no database can store ----------------------------------------------------------
+
+
+class UnstorableInputMiddleware:
+    """Path parameters, query parameters and url-encoded form fields (the portal, the
+    admin) holding a NUL byte are a 400 before any view, form, filter or lookup sees them;
+    JSON bodies are checked by the API's parser (`backend.parsers`). A URL cannot carry a
+    lone surrogate: Django decodes what is not UTF-8 as U+FFFD. An unknown path needs no
+    check: it resolves to no view and is a 404."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, _view_func, _view_args, view_kwargs):
+        sources: list[Any] = [
+            {str(key): value for key, value in view_kwargs.items() if isinstance(value, str)},
+            {key: request.GET.getlist(key) for key in request.GET},
+        ]
+        # Not multipart: a view may install its own upload handlers before the body is read
+        # (exercise media); a multipart text field is refused by its serializer's CharField.
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            sources.append({key: request.POST.getlist(key) for key in request.POST})
+        for source in sources:
+            found, where = unstorable_at(source)
+            if found:
+                # A list of values per key: name the parameter, not its position.
+                return error_response(unstorable_error(where and where.split(".")[0]))
+        return None
+
+
 class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
     """The package's handler, plus what services raise: Django's ValidationError
     (`full_clean()` and domain checks) as a 400 naming the field, and
@@ -233,19 +268,50 @@ class StrictChoiceField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
+# --- Dates and times --------------------------------------------------------------------------
+# The dates the API accepts anywhere: wide enough for any record of care, and far enough from
+# Python's limits (years 1 and 9999) that adding days, weeks or a time zone never overflows.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2199
+# The one written form of each (docs/api.md): Python's parsers would also take 20261201,
+# 2026-W48-2, a space for the T, and surrounding blanks.
+DATE_FORM = re.compile(r"(\d{4})-\d{2}-\d{2}", re.ASCII)
+DATETIME_FORM = re.compile(
+    r"(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII
+)
+OUT_OF_RANGE_MESSAGE = f"Must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}."
+
+
+def strict_form(field: serializers.Field, form: re.Pattern, value: Any, example: str):
+    """The match of `value` against the API's one written form, with its year in range, or
+    the field's 400; checked before Python parses the value or does arithmetic with it."""
+    match = form.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        field.fail("invalid", format=example)
+    if not EARLIEST_YEAR <= int(match.group(1)) <= LATEST_YEAR:
+        raise serializers.ValidationError(OUT_OF_RANGE_MESSAGE, code=CommonError.OUT_OF_RANGE)
+    return match
+
+
+class StrictDateField(serializers.DateField):
+    """A date written as the JSON string "YYYY-MM-DD", between the years 1900 and 2199."""
+
+    def to_internal_value(self, value: Any):
+        strict_form(self, DATE_FORM, value, "YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
 class AwareDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with a UTC offset (docs/api.md): a bare local time is ambiguous."""
+    """ISO 8601 as "YYYY-MM-DDTHH:MM[:SS[.ffffff]]" with a UTC offset ("Z" or "+01:00";
+    docs/api.md): a bare local time is ambiguous. Between the years 1900 and 2199."""
 
     default_error_messages = {"naive": "Include a UTC offset, such as 2026-11-21T08:30:00+01:00."}
 
     def to_internal_value(self, value: Any):
-        if not isinstance(value, str):
-            self.fail("invalid", format="ISO 8601")
-        parsed = super().to_internal_value(value)
-        written = parse_datetime(value.strip())
-        if written is not None and written.tzinfo is None:
+        match = strict_form(self, DATETIME_FORM, value, "YYYY-MM-DDTHH:MM:SS+01:00")
+        if match.group(2) is None:
             self.fail("naive")
-        return parsed
+        return super().to_internal_value(value)
 
 
 class RecentDateTimeField(AwareDateTimeField):

@@ -9,6 +9,7 @@ invalid JSON.
 """
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,6 +39,31 @@ def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
         if depth > limit:
             raise TooDeep()
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
+# Characters no database of ours can store: PostgreSQL refuses NUL in text and in jsonb,
+# and a lone surrogate (JSON's "\ud800" without its pair) has no UTF-8 encoding at all.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_at(value: Any) -> tuple[bool, str | None]:
+    """(found, where) for the first string, key or value, holding a character that cannot
+    be stored: `where` is the dotted path of the value ("items.0.notes", "0.email"), of the
+    object whose key is at fault, or None for the top level. Iterative, like check_depth."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, str):
+            if UNSTORABLE.search(node):
+                return True, ".".join(path) or None
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                if UNSTORABLE.search(key):
+                    return True, ".".join(path) or None
+                stack.append((child, (*path, key)))
+        elif isinstance(node, list):
+            stack.extend((child, (*path, str(index))) for index, child in enumerate(node))
+    return False, None
 
 
 def _strict_constant(name: str) -> None:

@@ -26,7 +26,7 @@ from apps.accounts.models import (
     User,
 )
 from apps.accounts.services import care_invite_create, care_link_create, care_link_end
-from apps.alerts.models import Alert
+from apps.alerts.models import Alert, AlertEvent
 from apps.care.models import CareSession
 from apps.care.services import care_session_start
 from apps.content.models import Exercise, ExerciseMedia
@@ -74,6 +74,7 @@ WATCHED = [
     Reminder,
     Notification,
     Alert,
+    AlertEvent,
     SymptomLog,
     Episode,
     Goal,
@@ -283,6 +284,22 @@ def goal_body(world: World) -> dict:
 
 def load_instruments(world: World) -> None:
     instruments_load()
+
+
+def raise_a_red_flag(world: World) -> None:
+    from apps.symptoms.services import symptom_log_create
+
+    log = symptom_log_create(
+        patient=world.owner,
+        client_id=uuid.uuid4(),
+        recorded_at=timezone.now() - dt.timedelta(minutes=5),
+        pain_score=6,
+        locations=["calf"],
+        swelling="significant",
+        redness=True,
+        warmth=True,
+    ).log
+    world.extra["alert"] = Alert.objects.get(symptom_log=log)
 
 
 def open_an_episode_of_the_linked_physio(world: World) -> None:
@@ -535,6 +552,30 @@ CASES = [
         lambda w: f"/api/v1/patients/{w.owner.id}/symptom-logs/",
         physio_only(linked=200, outsider=404),
         reads_patient=True,
+    ),
+    # Alerts
+    Case(
+        "alert list",
+        "get",
+        lambda w: "/api/v1/alerts/",
+        {**{c: 200 for c in (OWNER, OTHER, *PHYSIOS)}, EDITOR: 403, ANONYMOUS: 401},
+        prepare=raise_a_red_flag,
+        reads_patient=True,
+    ),
+    Case(
+        "alert acknowledge",
+        "post",
+        lambda w: f"/api/v1/alerts/{w.extra['alert'].id}/acknowledge/",
+        physio_only(linked=200, outsider=404),
+        prepare=raise_a_red_flag,
+    ),
+    Case(
+        "alert resolve with a note",
+        "post",
+        lambda w: f"/api/v1/alerts/{w.extra['alert'].id}/resolve/",
+        physio_only(linked=200, outsider=404),
+        body=lambda w: {"note": "Seen today; scan booked."},
+        prepare=raise_a_red_flag,
     ),
     # Episodes of care
     Case(

@@ -384,7 +384,10 @@ class TcpProxy:
     """A TCP forwarder the test can cut and restore, standing between the processes under
     test and a server (PostgreSQL) that other tests and agents share and that must not be
     stopped. cut(): every connection is dropped and new ones are refused, as when the
-    database host goes away; restore(): the same port forwards again."""
+    database host goes away; restore(): the same port forwards again. freeze(): every
+    connection stays open and new ones are accepted, but nothing is forwarded any more,
+    either way, as when the server is frozen (its kernel still holds the connections);
+    thaw(): forwarding goes on where it stopped."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         import threading
@@ -394,6 +397,9 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._listener = None
         self._connections: list = []
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self.accepted = 0  # connections accepted since start
 
     def start(self) -> TcpProxy:
         import socket
@@ -408,7 +414,6 @@ class TcpProxy:
         return self
 
     def _accept(self, listener) -> None:
-        import socket
         import threading
 
         while True:
@@ -416,23 +421,33 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # cut
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-                upstream.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._connections += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            self.accepted += 1
+            threading.Thread(target=self._forward, args=(client,), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source, sink) -> None:
+    def _forward(self, client) -> None:
+        import socket
+        import threading
+
+        with self._lock:
+            self._connections.append(client)
+        self._flowing.wait()  # frozen: accepted, and left waiting
+        try:
+            upstream = socket.create_connection(self.target, timeout=5)
+            upstream.settimeout(None)
+        except OSError:
+            client.close()
+            return
+        with self._lock:
+            self._connections.append(upstream)
+        for a, b in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, source, sink) -> None:
         import socket
 
         try:
             while data := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass
@@ -459,3 +474,9 @@ class TcpProxy:
 
     def restore(self) -> None:
         self.start()
+
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()

@@ -50,6 +50,15 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class StrictTokenObtainPairSerializer(StrictFieldsMixin, TokenObtainPairSerializer):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # simplejwt's fields have no length limit: a 100,000-character e-mail reached the
+        # account lookup (SQLite refuses a LIKE that long). The limits of registration.
+        self.fields[self.username_field] = StrictCharField(write_only=True, max_length=254)
+        self.fields["password"] = StrictCharField(
+            write_only=True, max_length=128, trim_whitespace=False
+        )
+
     def validate(self, attrs: dict) -> dict:
         data = super().validate(attrs)
         # A token login is a login: the signal sets last_login and clears the failed

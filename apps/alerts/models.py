@@ -46,6 +46,10 @@ class Alert(models.Model):
         related_name="alerts",
     )
     details = models.JSONField(default=dict, blank=True)
+    # When the patient recorded what raised the alert (a red flag: its log's recorded_at,
+    # which for a log synced from offline is long before created_at); null when nothing
+    # recorded raised it (missed exercises are an absence).
+    recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -56,6 +60,9 @@ class Alert(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What the physiotherapist did, as they wrote it on resolving (also on the `resolved`
+    # AlertEvent, the alert's history). Health data: never logged, never pushed.
+    resolution_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -54,13 +54,17 @@ def on_outcome_responses_recorded(sender, *, patient_id, kind: str, logs: list, 
             level=LEVEL,
             codes=[finding],
             details={finding: detail},
+            recorded_at=response.completed_at,
         )
         if not changed and alert.details.get(finding) != detail:
             # The code is already on the alert: a new worsened response updates its
             # figures (and is recorded) rather than stacking another alert.
             previous = alert.details.get(finding) or {}
             alert.details = {**alert.details, finding: detail}
-            alert.save(update_fields=["details", "updated_at"])
+            alert.recorded_at = max(
+                alert.recorded_at or response.completed_at, response.completed_at
+            )
+            alert.save(update_fields=["details", "recorded_at", "updated_at"])
             AlertEvent.objects.create(
                 alert=alert,
                 action=AlertEventAction.UPDATED,

@@ -25,6 +25,8 @@ from .errors import AlertError
 from .models import ACTIVE_STATUSES, Alert, AlertEvent, AlertEventAction, AlertKind, AlertStatus
 from .worsening import (
     BASELINE,
+    EXERCISE_STREAK,
+    MAX_PAIN_DURING,
     MIN_RISE,
     PATIENT_ADVICE,
     RECENT,
@@ -48,6 +50,7 @@ def alerts_raise_red_flags(*, logs: list[SymptomLog]) -> list[Alert]:
                 level=log.triage_level,
                 codes=list(log.triage_codes),
                 symptom_log=log,
+                recorded_at=log.recorded_at,
             )
             for log in logs
         ]
@@ -107,11 +110,22 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
     )
 
 
+def _later(first: datetime | None, second: datetime | None) -> datetime | None:
+    return max((moment for moment in (first, second) if moment is not None), default=None)
+
+
 def alert_upsert(
-    *, patient: User, kind: str, level: str, codes: list[str], details: dict[str, Any]
+    *,
+    patient: User,
+    kind: str,
+    level: str,
+    codes: list[str],
+    details: dict[str, Any],
+    recorded_at: datetime | None = None,
 ) -> tuple[Alert, bool]:
     """One active alert per patient and kind: a new finding updates the active alert
-    (new codes are added) instead of stacking another. Returns (alert, changed)."""
+    (new codes are added, `recorded_at` moves to the newest finding's) instead of
+    stacking another. Returns (alert, changed)."""
     active = (
         Alert.objects.select_for_update()
         .filter(patient=patient, kind=kind, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
@@ -121,11 +135,21 @@ def alert_upsert(
         try:
             with transaction.atomic():
                 alert = Alert.objects.create(
-                    patient=patient, kind=kind, level=level, codes=sorted(codes), details=details
+                    patient=patient,
+                    kind=kind,
+                    level=level,
+                    codes=sorted(codes),
+                    details=details,
+                    recorded_at=recorded_at,
                 )
         except IntegrityError:  # raised concurrently: update that one instead
             return alert_upsert(
-                patient=patient, kind=kind, level=level, codes=codes, details=details
+                patient=patient,
+                kind=kind,
+                level=level,
+                codes=codes,
+                details=details,
+                recorded_at=recorded_at,
             )
         AlertEvent.objects.create(alert=alert, action=AlertEventAction.RAISED, details=details)
         return alert, True
@@ -134,7 +158,8 @@ def alert_upsert(
         return active, False
     active.codes = sorted(set(active.codes) | set(codes))
     active.details = {**active.details, **details}
-    active.save(update_fields=["codes", "details", "updated_at"])
+    active.recorded_at = _later(active.recorded_at, recorded_at)
+    active.save(update_fields=["codes", "details", "recorded_at", "updated_at"])
     AlertEvent.objects.create(
         alert=active, action=AlertEventAction.UPDATED, details={"added": added}
     )
@@ -142,10 +167,12 @@ def alert_upsert(
 
 
 def alerts_upsert_bulk(
-    *, kind: str, findings: dict[Any, tuple[str, list[str], dict[str, Any]]]
+    *,
+    kind: str,
+    findings: dict[Any, tuple[str, list[str], dict[str, Any], datetime | None]],
 ) -> tuple[list[Alert], dict[Any, Alert]]:
     """alert_upsert for many patients at once, in the caller's transaction: `findings`
-    maps a patient id to (level, codes, details). Returns the alerts raised or changed
+    maps a patient id to (level, codes, details, recorded_at). Returns the alerts raised or changed
     (new codes added), to notify about, and {patient id: active alert} for all. A fixed number of queries for any number of
     patients: the active alerts are read (and locked) at once, new ones inserted in one
     statement whose conflicts (an alert raised concurrently) the database decides; the
@@ -160,8 +187,15 @@ def alerts_upsert_bulk(
         )
     }
     fresh = [
-        Alert(patient_id=patient_id, kind=kind, level=level, codes=sorted(codes), details=details)
-        for patient_id, (level, codes, details) in findings.items()
+        Alert(
+            patient_id=patient_id,
+            kind=kind,
+            level=level,
+            codes=sorted(codes),
+            details=details,
+            recorded_at=recorded_at,
+        )
+        for patient_id, (level, codes, details, recorded_at) in findings.items()
         if patient_id not in active
     ]
     stored = insert_ignoring_conflicts(fresh)
@@ -169,16 +203,17 @@ def alerts_upsert_bulk(
     updated = []
     added_codes: dict[Any, list[str]] = {}
     for patient_id, alert in active.items():
-        _, codes, details = findings[patient_id]
+        _, codes, details, recorded_at = findings[patient_id]
         added = sorted(set(codes) - set(alert.codes))
         if added:
             alert.codes = sorted(set(alert.codes) | set(codes))
             alert.details = {**alert.details, **details}
+            alert.recorded_at = _later(alert.recorded_at, recorded_at)
             alert.updated_at = now
             added_codes[alert.pk] = added
             updated.append(alert)
     if updated:
-        Alert.objects.bulk_update(updated, ["codes", "details", "updated_at"])
+        Alert.objects.bulk_update(updated, ["codes", "details", "recorded_at", "updated_at"])
     AlertEvent.objects.bulk_create(
         [
             AlertEvent(alert=alert, action=AlertEventAction.RAISED, details=alert.details)
@@ -197,13 +232,14 @@ def alerts_upsert_bulk(
     current = {**active, **{alert.patient_id: alert for alert in raised}}
     for alert in fresh:
         if alert.pk not in stored:  # raised concurrently since the read: update that one
-            level, codes, details = findings[alert.patient_id]
+            level, codes, details, recorded_at = findings[alert.patient_id]
             again, was_changed = alert_upsert(
                 patient=User(pk=alert.patient_id),
                 kind=kind,
                 level=level,
                 codes=codes,
                 details=details,
+                recorded_at=recorded_at,
             )
             if was_changed:
                 changed.append(again)
@@ -227,16 +263,31 @@ def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
     return alert
 
 
+# What a physiotherapist may write on resolving an alert.
+RESOLUTION_NOTE_MAX_LENGTH = 2000
+
+
 @transaction.atomic
-def alert_resolve(*, alert: Alert, by: User) -> Alert:
+def alert_resolve(*, alert: Alert, by: User, note: str = "") -> Alert:
+    """Resolve an open or acknowledged alert; `note` (what was done) is kept on the alert
+    and on its `resolved` event. Until this, the alert keeps its level in every ranking."""
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
         raise Conflict("This alert is already resolved.", AlertError.INVALID_TRANSITION)
     alert.status = AlertStatus.RESOLVED
     alert.resolved_at = timezone.now()
     alert.resolved_by = by
-    alert.save(update_fields=["status", "resolved_at", "resolved_by", "updated_at"])
-    AlertEvent.objects.create(alert=alert, action=AlertEventAction.RESOLVED, actor=by)
+    alert.resolution_note = note.strip()
+    alert.full_clean(validate_unique=False, validate_constraints=False)
+    alert.save(
+        update_fields=["status", "resolved_at", "resolved_by", "resolution_note", "updated_at"]
+    )
+    AlertEvent.objects.create(
+        alert=alert,
+        action=AlertEventAction.RESOLVED,
+        actor=by,
+        details={"note": alert.resolution_note} if alert.resolution_note else {},
+    )
     return alert
 
 
@@ -282,23 +333,39 @@ def _worsening_inputs_of(
                 cannot_bear_weight=not row["can_bear_weight"],
             )
         )
-    # Each patient's latest ten, as the rules read them, chosen by the database.
-    latest = Window(RowNumber(), partition_by=[F("patient_id")], order_by=F("performed_at").desc())
-    for exercise in (
+    # Each plan item's latest sessions, as the rules read them (per item: another
+    # exercise logged in between must not hide a streak), chosen by the database. At the
+    # same instant the more painful one ranks as the later, as in the rules.
+    latest = Window(
+        RowNumber(),
+        partition_by=[F("patient_id"), F("plan_item_id")],
+        order_by=[F("performed_at").desc(), F("pain_during").desc()],
+    )
+    for session in (
         ExerciseLog.objects.filter(
             patient_id__in=patient_ids,
             performed_at__gt=now - EXERCISE_LOOKBACK,
             performed_at__lte=now,
         )
         .annotate(rank=latest)
-        .filter(rank__lte=10)
+        .filter(rank__lte=EXERCISE_STREAK)
         .order_by("patient_id", "-performed_at")
-        .values("patient_id", "performed_at", "pain_above_limit")
+        .values(
+            "patient_id",
+            "plan_item_id",
+            "performed_at",
+            "pain_during",
+            "plan_item__max_pain",
+            "plan_item__exercise__name",
+        )
     ):
-        inputs[exercise["patient_id"]][1].append(
+        inputs[session["patient_id"]][1].append(
             ExercisePoint(
-                performed_at=exercise["performed_at"],
-                pain_above_limit=exercise["pain_above_limit"],
+                performed_at=session["performed_at"],
+                plan_item=session["plan_item_id"],
+                pain_during=session["pain_during"],
+                max_pain=session["plan_item__max_pain"],
+                exercise=session["plan_item__exercise__name"],
             )
         )
     return inputs
@@ -324,6 +391,10 @@ def worsening_check_patients(
                 findings_level(found),
                 [finding.code for finding in found],
                 {finding.code: finding.detail for finding in found},
+                max(
+                    (f.recorded_at for f in found if f.recorded_at is not None),
+                    default=None,
+                ),
             )
     if not findings:
         return {}
@@ -383,14 +454,17 @@ def worsening_candidates(*, now: datetime | None = None) -> QuerySet[Any]:
         )
         .values_list("patient", flat=True)
     )
+    # Above the item's limit or above the ceiling of 5, twice for one item (the rules then
+    # decide whether the two are the item's latest).
+    above = Q(pain_above_limit=True) | Q(pain_during__gt=MAX_PAIN_DURING)
     by_exercise = (
         ExerciseLog.objects.filter(
-            performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now, pain_above_limit=True
+            above, performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now
         )
         .order_by()
-        .values("patient")
+        .values("patient", "plan_item")
         .annotate(times=Count("id"))
-        .filter(times__gte=2)
+        .filter(times__gte=EXERCISE_STREAK)
         .values_list("patient", flat=True)
     )
     return by_symptoms.union(by_exercise)
@@ -470,6 +544,7 @@ def missed_exercises_sweep(*, now: datetime | None = None) -> int:
                         "self_care",
                         ["adherence_below_half"],
                         {"adherence_7d": round(adherence, 2)},
+                        None,  # an absence: nothing the patient recorded raised it
                     )
                     for patient_id, adherence in chunk
                 },

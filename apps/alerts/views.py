@@ -1,3 +1,6 @@
+from typing import Any
+from uuid import UUID
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,7 +17,7 @@ from backend.rest import require_empty_body
 
 from . import selectors, services
 from .models import Alert, AlertKind, AlertStatus
-from .serializers import AlertSerializer
+from .serializers import AlertResolveInputSerializer, AlertSerializer
 
 
 class AlertFilter(django_filters.FilterSet):
@@ -71,9 +74,19 @@ class AlertAcknowledgeView(_AlertTransitionView):
 
 
 @extend_schema(
-    request=None,
+    request=AlertResolveInputSerializer,
     responses={200: AlertSerializer, 409: OpenApiResponse(description="Already resolved.")},
-    summary="Resolve an alert (linked physiotherapists)",
+    summary="Resolve an alert, with an optional note of what was done (linked physiotherapists)",
 )
-class AlertResolveView(_AlertTransitionView):
-    transition = staticmethod(services.alert_resolve)
+class AlertResolveView(APIView):
+    permission_classes = [IsPhysio]
+
+    def post(self, request: AuthenticatedRequest, alert_id: UUID | str) -> Response:
+        alert = get_object_or_404(selectors.alerts_for(user=request.user), pk=alert_id)
+        raw: Any = request.data  # an empty body parses as None or ""
+        body = AlertResolveInputSerializer(data={} if raw in (None, "") else raw)
+        body.is_valid(raise_exception=True)
+        alert = services.alert_resolve(
+            alert=alert, by=request.user, note=body.validated_data.get("note", "")
+        )
+        return Response(AlertSerializer(alert).data)

@@ -18,6 +18,7 @@ INTERFACE (services.worsening_check_patient and worsening_candidates rely on the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,8 +35,12 @@ EXERCISE_WINDOW = timedelta(days=14)
 # NPRS 0–10: a change of 2 points is the smallest that matters to patients (clinical
 # standard: Farrar et al., Pain 2001; Salaffi et al., Eur J Pain 2004).
 MIN_RISE = 2.0
-# "Twice in a row" (docs/domain.md).
+# "Twice in a row" (docs/domain.md): two sessions of the same plan item, one after the other.
 EXERCISE_STREAK = 2
+# Pain during exercise may reach 5/10 whatever the item allows (Thomeé 1997; Silbernagel et
+# al., Am J Sports Med 2007): the same ceiling the pain-monitoring model (apps.guidance)
+# applies, so the worsening rule and load guidance agree on what is "above the limit".
+MAX_PAIN_DURING = 5
 
 
 class WorseningCode(models.TextChoices):
@@ -59,8 +64,18 @@ class PainPoint:
 
 @dataclass(frozen=True)
 class ExercisePoint:
+    """What the worsening rules need from one exercise session: when, which plan item
+    (sessions are judged per item), the pain during it and the item's limit."""
+
     performed_at: datetime
-    pain_above_limit: bool
+    plan_item: Any  # the item's id: any hashable value
+    pain_during: int
+    max_pain: int
+    exercise: str = ""  # the exercise's name, for the clinician's figures
+
+    @property
+    def above_limit(self) -> bool:
+        return self.pain_during > min(self.max_pain, MAX_PAIN_DURING)
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,8 @@ class Finding:
     code: str
     detail: dict[str, Any]  # JSON-safe: stored on the alert
     message: str
+    # When the patient recorded what shows it (the alert's `recorded_at`).
+    recorded_at: datetime | None = None
 
 
 PATIENT_ADVICE = (
@@ -82,7 +99,7 @@ MESSAGES: dict[str, str] = {
     WorseningCode.NEW_SWELLING: "You have reported swelling that was not there before.",
     WorseningCode.NEW_NUMBNESS: "You have reported numbness, tingling or weakness that was not there before.",
     WorseningCode.NEW_CANNOT_BEAR_WEIGHT: "You have reported that you cannot put weight on your leg, which is new.",
-    WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT: "Your exercises hurt more than your plan allows twice in a row.",
+    WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT: "An exercise hurt more than your plan allows twice in a row.",
 }
 
 
@@ -106,6 +123,7 @@ def _pain_rising(recent: Sequence[PainPoint], baseline: Sequence[PainPoint]) -> 
             "rise": round(float(recent_mean - baseline_mean), 1),
         },
         message=MESSAGES[WorseningCode.PAIN_RISING],
+        recorded_at=max(p.recorded_at for p in recent),
     )
 
 
@@ -123,21 +141,57 @@ def _new_symptom(
     if not with_it:
         return None
     first_seen = min(p.recorded_at for p in with_it)
-    return Finding(code=code, detail={"first_seen": first_seen.isoformat()}, message=MESSAGES[code])
+    return Finding(
+        code=code,
+        detail={"first_seen": first_seen.isoformat()},
+        message=MESSAGES[code],
+        recorded_at=first_seen,
+    )
+
+
+def _item_streak(sessions: Sequence[ExercisePoint]) -> list[ExercisePoint] | None:
+    """The item's latest EXERCISE_STREAK sessions, newest first, if all were above its
+    limit. Two sessions logged at the same instant have no order; the one with more pain is
+    taken as the later, so a tie never hides a streak."""
+    latest = sorted(sessions, key=lambda e: (e.performed_at, e.pain_during), reverse=True)
+    streak = latest[:EXERCISE_STREAK]
+    if len(streak) < EXERCISE_STREAK or not all(e.above_limit for e in streak):
+        return None
+    return streak
 
 
 def _exercise_pain_above_limit(now: datetime, exercises: Sequence[ExercisePoint]) -> Finding | None:
-    in_window = [e for e in exercises if now - EXERCISE_WINDOW < e.performed_at <= now]
-    # Two sessions logged at the same instant have no order; the above-limit one is taken as
-    # the later, so a tie never hides a streak.
-    latest = sorted(in_window, key=lambda e: (e.performed_at, e.pain_above_limit), reverse=True)
-    streak = latest[:EXERCISE_STREAK]
-    if len(streak) < EXERCISE_STREAK or not all(e.pain_above_limit for e in streak):
+    """Judged per plan item: the item's own latest two sessions both above its limit,
+    whatever other exercises were logged between them (a painless stretch after each calf
+    raise must not hide the calf raises' streak)."""
+    by_item: dict[Any, list[ExercisePoint]] = defaultdict(list)
+    for session in exercises:
+        if now - EXERCISE_WINDOW < session.performed_at <= now:
+            by_item[session.plan_item].append(session)
+    streaks = [streak for sessions in by_item.values() if (streak := _item_streak(sessions))]
+    if not streaks:
         return None
+    streaks.sort(key=lambda streak: streak[0].performed_at, reverse=True)
+    last = streaks[0][0].performed_at
     return Finding(
         code=WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT,
-        detail={"times": EXERCISE_STREAK, "last": streak[0].performed_at.isoformat()},
+        detail={
+            "times": EXERCISE_STREAK,
+            "last": last.isoformat(),
+            # Newest streak first; pains oldest to newest, as the patient lived them.
+            "items": [
+                {
+                    "plan_item": str(streak[0].plan_item),
+                    "exercise": streak[0].exercise,
+                    "pains": [session.pain_during for session in reversed(streak)],
+                    "max_pain": streak[0].max_pain,
+                    "last": streak[0].performed_at.isoformat(),
+                }
+                for streak in streaks
+            ],
+        },
         message=MESSAGES[WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT],
+        recorded_at=last,
     )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.accounts.models import CareTeamInvite, User
 from apps.accounts.selectors import linked_patients_of
 from apps.alerts.models import Alert
-from apps.alerts.selectors import active_alerts_of, with_most_severe_open_alert, with_open_alerts
+from apps.alerts.selectors import active_alerts_of, with_open_alerts, with_unresolved_alerts
 from apps.alerts.services import RED_FLAG_ALERT_LEVELS
 from apps.episodes.models import Episode, EpisodeStatus
 from apps.guidance.selectors import reduce_counts
@@ -27,7 +27,17 @@ from apps.symptoms.selectors import referred_pain_hints_for, symptom_trend, with
 
 SUMMARY_TREND_DAYS = 14
 
+# The most urgent unresolved alert first (an acknowledged one keeps its rank until it is
+# resolved), then the patients with more unresolved alerts, the steepest pain rise.
+URGENCY = [
+    F("most_urgent_alert_rank").desc(nulls_last=True),
+    F("unresolved_alerts").desc(),
+    F("pain_change_7d").desc(nulls_last=True),
+    F("email").asc(),
+]
+
 DASHBOARD_ORDERINGS = {
+    "urgency": URGENCY,
     "-open_alerts": [F("open_alerts").desc(), F("email").asc()],
     "-pain_change_7d": [F("pain_change_7d").desc(nulls_last=True), F("email").asc()],
     "-last_log_at": [F("last_log_at").desc(nulls_last=True), F("email").asc()],
@@ -45,6 +55,7 @@ def with_overview(
     patients = with_pain_figures(patients, now=now)
     patients = with_adherence_7d(patients, now=now)
     patients = with_open_alerts(patients)
+    patients = with_unresolved_alerts(patients)
     patients = with_latest_outcome_change(patients)
     return with_unread_count(patients, physio=physio)
 
@@ -104,17 +115,9 @@ def patient_summary(*, physio: User, patient_id: UUID | str) -> PatientSummary |
 
 # --- The clinic portal's reads (apps/clinic/portal) -------------------------------------------
 
-# The portal's default order puts the patients whose most severe unacknowledged alert is an
+# The portal's default order puts the patients whose most severe unresolved alert is an
 # emergency first, then urgent ones, so the most urgent patient is one click away.
-PORTAL_ORDERINGS = {
-    "urgency": [
-        F("open_alert_rank").desc(nulls_last=True),
-        F("open_alerts").desc(),
-        F("pain_change_7d").desc(nulls_last=True),
-        F("email").asc(),
-    ],
-    **DASHBOARD_ORDERINGS,
-}
+PORTAL_ORDERINGS = DASHBOARD_ORDERINGS
 
 
 def portal_caseload(
@@ -125,18 +128,17 @@ def portal_caseload(
     open_alerts_only: bool = False,
     now: datetime | None = None,
 ) -> QuerySet[User]:
-    """The caseload page: the dashboard figures plus the most severe open alert, searched
-    by email, filtered to patients with open alerts if asked. One query for any number of
-    patients."""
-    patients = with_most_severe_open_alert(
-        with_overview(linked_patients_of(physio=physio), physio=physio, now=now)
-    )
+    """The caseload page: the dashboard figures (with `unresolved_alerts` and the most
+    urgent unresolved alert's `most_urgent_alert_rank`, `_level` and `_status`), searched
+    by email, filtered to patients with unresolved alerts (open or acknowledged) if asked.
+    One query for any number of patients."""
+    patients = with_overview(linked_patients_of(physio=physio), physio=physio, now=now)
     if search:
         patients = patients.filter(email__icontains=search)
     if open_alerts_only:
-        # open_alerts is with_open_alerts' annotation; the Django plugin checks lookups
-        # against the model's fields only, not annotations made in another function.
-        patients = patients.filter(open_alerts__gt=0)  # type: ignore[misc]
+        # unresolved_alerts is with_open_alerts' annotation; the Django plugin checks
+        # lookups against the model's fields only, not annotations made in another function.
+        patients = patients.filter(unresolved_alerts__gt=0)  # type: ignore[misc]
     return patients.order_by(*PORTAL_ORDERINGS[ordering])
 
 

@@ -1,11 +1,13 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.alerts.models import AlertStatus
 from apps.alerts.serializers import AlertSerializer
 from apps.content.vocabulary import Side
 from apps.outcomes.serializers import InstrumentOutcomeSerializer
 from apps.plans.serializers import PlanSerializer
 from apps.symptoms.serializers import HintSerializer, TrendDaySerializer
+from apps.symptoms.vocabulary import Level
 from backend.rest import StrictSerializer
 
 from .selectors import DASHBOARD_ORDERINGS
@@ -22,13 +24,25 @@ class LatestOutcomeSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField()
 
 
+class MostUrgentAlertSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    status = serializers.ChoiceField(choices=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
+
+
 class PatientOverviewSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     email = serializers.EmailField()
     latest_pain = serializers.IntegerField(allow_null=True)
     pain_change_7d = serializers.SerializerMethodField()
     adherence_7d = serializers.SerializerMethodField()
-    open_alerts = serializers.IntegerField()
+    open_alerts = serializers.IntegerField(help_text="Alerts with status `open`.")
+    unresolved_alerts = serializers.IntegerField(
+        help_text="Alerts not yet resolved: open or acknowledged."
+    )
+    most_urgent_alert = serializers.SerializerMethodField(
+        help_text="The most severe unresolved alert's level and status (an acknowledged "
+        "alert keeps its level until resolved), or null without one."
+    )
     last_log_at = serializers.DateTimeField(allow_null=True)
     unread_count = serializers.IntegerField(help_text="Messages from the patient not yet read.")
     reduce_suggestions = serializers.IntegerField(
@@ -50,6 +64,15 @@ class PatientOverviewSerializer(serializers.Serializer):
                 "completed_at": patient.outcome_completed_at,
             }
         ).data
+
+    @extend_schema_field(MostUrgentAlertSerializer(allow_null=True))
+    def get_most_urgent_alert(self, patient) -> dict | None:
+        if patient.most_urgent_alert_level is None:
+            return None
+        return {
+            "level": patient.most_urgent_alert_level,
+            "status": patient.most_urgent_alert_status,
+        }
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_pain_change_7d(self, patient) -> float | None:

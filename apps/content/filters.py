@@ -5,6 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 from django_filters.fields import IsoDateTimeField
 
+from backend.errors import CommonError
+from backend.rest import DATETIME_FORM, EARLIEST_YEAR, LATEST_YEAR, OUT_OF_RANGE_MESSAGE
+
 from .models import TargetArea
 from .selectors import search_filter
 from .vocabulary import Region
@@ -21,7 +24,13 @@ class AwareIsoDateTimeField(IsoDateTimeField):
     database sees it."""
 
     def to_python(self, value):
-        if isinstance(value, str) and value.strip():
+        if isinstance(value, str) and value:
+            # The API's one written form and range (backend/rest.py), before parsing.
+            match = DATETIME_FORM.fullmatch(value)
+            if match is None:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            if not EARLIEST_YEAR <= int(match.group(1)) <= LATEST_YEAR:
+                raise ValidationError(OUT_OF_RANGE_MESSAGE, code=CommonError.OUT_OF_RANGE)
             try:
                 parsed = parse_datetime(value.strip())
             except ValueError:  # well formed but impossible: the parent field says so

@@ -347,7 +347,6 @@ def _delete_files(names: Iterable[str]) -> None:
             logger.warning("could not delete a media file: %s", name)
 
 
-@transaction.atomic
 def exercise_media_add(
     *,
     exercise: Exercise,
@@ -361,7 +360,11 @@ def exercise_media_add(
     Checked from the bytes (media.py): anything but a JPEG, PNG or WebP picture (10 MB) or
     an MP4 or WebM video (200 MB) is refused before anything is stored. A picture is stored
     re-encoded, without metadata, and its renditions are made by the worker after commit.
-    A video may bring a poster picture, cleaned the same way."""
+    A video may bring a poster picture, cleaned the same way.
+
+    No transaction is open while the files are checked and stored (a video may take a
+    while to reach an S3 store; on SQLite a transaction would hold every writer): only the
+    row's insert is one. A failed insert deletes the files it stored."""
     sniffed = media_files.check_upload(file, field="file")
     if sniffed.kind == MediaKind.IMAGE and poster is not None:
         raise ValidationError(
@@ -383,7 +386,6 @@ def exercise_media_add(
         content_type=sniffed.content_type,
         alt_text=alt_text.strip(),
         uploaded_by=by,
-        position=(exercise.media.aggregate(last=Max("position"))["last"] or 0) + 1,
     )
     if sniffed.kind == MediaKind.IMAGE:
         picture = media_files.clean_image(file, field="file")
@@ -412,13 +414,15 @@ def exercise_media_add(
             item.poster_content_type = clean_poster.content_type
             item.poster_size_bytes = len(clean_poster.data)
         with transaction.atomic():
+            last = exercise.media.aggregate(last=Max("position"))["last"]
+            item.position = (last or 0) + 1
             item.save(force_insert=True)
+            exercise_touch(exercise_id=exercise.pk)
+            if item.kind == MediaKind.IMAGE:
+                enqueue_on_commit("apps.content.tasks.make_renditions", str(item.pk))
     except BaseException:
         _delete_files(stored)
         raise
-    exercise_touch(exercise_id=exercise.pk)
-    if item.kind == MediaKind.IMAGE:
-        enqueue_on_commit("apps.content.tasks.make_renditions", str(item.pk))
     return item
 
 

@@ -5,8 +5,7 @@ from rest_framework import serializers
 
 from apps.content.models import Condition, Status
 from apps.episodes.models import Episode, EpisodeStatus, Goal
-from apps.outcomes.serializers import StrictDateField
-from backend.rest import StrictCharField, StrictSerializer, StrictUUIDField
+from backend.rest import StrictCharField, StrictDateField, StrictSerializer, StrictUUIDField
 
 from .goals import GoalStatus
 

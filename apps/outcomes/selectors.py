@@ -1,6 +1,8 @@
 """Reads for outcome measures, scoped to the caller; and what other apps compose: the
 dashboard's annotation, the patient summary, the export, and what a FHIR builder needs."""
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +24,41 @@ def enabled_versions() -> QuerySet[InstrumentVersion]:
 
 def enabled_version_of(code: str) -> InstrumentVersion | None:
     return enabled_versions().filter(instrument_id=code).first()
+
+
+_ABBREVIATION = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def short_name(title: str) -> str:
+    """ "Lower Extremity Functional Scale (LEFS)" → "LEFS"; a title without an
+    abbreviation in brackets stays whole ("Pain over the past week")."""
+    found = _ABBREVIATION.search(title)
+    return found.group(1).strip() if found else title
+
+
+def instrument_names(codes: Iterable[str], *, short: bool = False) -> dict[str, str]:
+    """Display names of instruments, by code: the enabled version's title (else the
+    newest version's), or its abbreviation with `short`; the code itself for an unknown
+    one. One query. The portal shows these, never codes."""
+    codes = set(codes)
+    titles: dict[str, str] = {}
+    for code, title in (
+        InstrumentVersion.objects.filter(instrument_id__in=codes)
+        .order_by("instrument_id", "enabled", "created_at")
+        .values_list("instrument_id", "title")
+    ):
+        titles[code] = title  # enabled last, then the newest: the last one wins
+    return {
+        code: (short_name(titles[code]) if short else titles[code]) if code in titles else code
+        for code in codes
+    }
+
+
+def schedule_display_name(schedule: OutcomeSchedule, names: dict[str, str]) -> str:
+    """ "LEFS every 14 days" (names from `instrument_names`, short or long)."""
+    name = names.get(schedule.instrument_id, schedule.instrument_id)
+    every = "every day" if schedule.every_days == 1 else f"every {schedule.every_days} days"
+    return f"{name} {every}"
 
 
 def schedules_for(*, user: User, patient: User | None = None) -> QuerySet[OutcomeSchedule]:

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from backend.rest import (
     AwareDateTimeField,
     StrictCharField,
+    StrictDateField,
     StrictIntegerField,
     StrictSerializer,
     StrictUUIDField,
@@ -105,15 +106,6 @@ class InstrumentSerializer(serializers.ModelSerializer):
 
 
 # --- Schedules ----------------------------------------------------------------------------
-
-
-class StrictDateField(serializers.DateField):
-    """A date written as a JSON string "YYYY-MM-DD" (DRF would also take a datetime)."""
-
-    def to_internal_value(self, value: Any):
-        if not isinstance(value, str):
-            self.fail("invalid", format="YYYY-MM-DD")
-        return super().to_internal_value(value)
 
 
 class OutcomeScheduleInputSerializer(StrictSerializer):

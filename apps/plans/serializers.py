@@ -8,6 +8,7 @@ from apps.content.models import Exercise, Status
 from backend.rest import (
     RecentDateTimeField,
     StrictCharField,
+    StrictDateField,
     StrictIntegerField,
     StrictSerializer,
     StrictUUIDField,
@@ -99,8 +100,8 @@ class PlanInputSerializer(StrictSerializer):
         "`items` given here win.",
     )
     title = StrictCharField(max_length=160, required=False)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = StrictDateField()
+    end_date = StrictDateField()
     reminder_times = serializers.ListField(
         child=ReminderTimeField(), max_length=6, required=False, default=list
     )
@@ -231,8 +232,8 @@ class TodaySerializer(serializers.Serializer):
 
 class AdherenceQuerySerializer(StrictSerializer):
     # "from" is a Python keyword: the view maps the query parameter onto date_from.
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = StrictDateField(required=False)
+    date_to = StrictDateField(required=False)
 
 
 class AdherenceDaySerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from uuid import UUID
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
@@ -158,10 +159,12 @@ class PlanAdherenceView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "from", str, description="First local date, YYYY-MM-DD (default: 6 days ago)."
+                "from",
+                OpenApiTypes.DATE,
+                description="First local date, YYYY-MM-DD (default: 6 days ago).",
             ),
             OpenApiParameter(
-                "to", str, description="Last local date, YYYY-MM-DD (default: today)."
+                "to", OpenApiTypes.DATE, description="Last local date, YYYY-MM-DD (default: today)."
             ),
         ],
         responses={200: AdherenceSerializer},

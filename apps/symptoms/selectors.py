@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from apps.accounts.models import User
 from . import triage
 from .models import SymptomLog
 from .services import HINT_MAX_LOGS, HINT_WINDOW, facts_of
+from .vocabulary import Swelling
 
 
 def symptom_logs_for(*, patient: User) -> QuerySet[SymptomLog]:
@@ -97,3 +99,47 @@ def referred_pain_hints_for(*, patient: User, now: datetime | None = None) -> li
     )[:HINT_MAX_LOGS]
     hint = triage.referred_pain_hint([facts_of(log) for log in recent])
     return [asdict(hint)] if hint else []
+
+
+# What a log reports beyond its pain score, in words a clinician reads at a glance: the
+# diary and an alert's context show these (docs/api.md, "The clinician's day").
+SIGN_WORDS = (
+    ("redness", "Redness"),
+    ("warmth", "Warmth"),
+    ("tenderness", "Tenderness"),
+    ("fever", "Fever"),
+    ("numbness_tingling", "Numbness or tingling"),
+    ("weakness", "Weakness"),
+    ("neuro_worsening", "Numbness or weakness getting worse"),
+    ("sleep_disturbed", "Pain disturbs sleep"),
+    ("daily_activities_limited", "Pain limits daily activities"),
+    ("knee_locking", "Knee locking or catching"),
+    ("recent_knee_injury", "Recent knee injury"),
+    ("sudden_onset", "Sudden onset"),
+    ("saddle_numbness", "Saddle numbness"),
+    ("bladder_bowel_change", "Bladder or bowel change"),
+)
+
+
+def signs_of(log: SymptomLog) -> list[str]:
+    """The signs a log reports, as words ("Swelling: significant", "Redness", "Cannot
+    bear weight", ...), in a fixed order; empty when it reports none."""
+    signs = []
+    if log.swelling != Swelling.NONE:
+        signs.append(f"Swelling: {Swelling(log.swelling).label.lower()}")
+    if not log.can_bear_weight:
+        signs.append("Cannot bear weight")
+    signs += [word for field, word in SIGN_WORDS if getattr(log, field)]
+    return signs
+
+
+def symptom_diary_for(
+    *, patient: User, levels: Iterable[str] | None = None
+) -> QuerySet[SymptomLog]:
+    """The patient's symptom diary, newest first, optionally only logs triaged at
+    `levels`. Callers pass a patient they may read (the caller, or a linked patient);
+    the portal pages it (each log with `signs_of`, its note, level and codes)."""
+    logs = symptom_logs_for(patient=patient).order_by("-recorded_at", "-id")
+    if levels is not None:
+        logs = logs.filter(triage_level__in=list(levels))
+    return logs

@@ -46,8 +46,22 @@ def days(n: float) -> timedelta:
     return timedelta(days=n)
 
 
-def exercise(ago: timedelta, above: bool = True) -> ExercisePoint:
-    return ExercisePoint(performed_at=NOW - ago, pain_above_limit=above)
+def exercise(
+    ago: timedelta, above: bool = True, *, item: str = "calf-raise", pain: int | None = None
+) -> ExercisePoint:
+    """A session of one plan item (limit 4) `ago` before NOW: pain 6 when `above`, else 2."""
+    return ExercisePoint(
+        performed_at=NOW - ago,
+        plan_item=item,
+        pain_during=pain if pain is not None else (6 if above else 2),
+        max_pain=4,
+        exercise=item.replace("-", " ").capitalize(),
+    )
+
+
+def stretch(ago: timedelta) -> ExercisePoint:
+    """A painless session of another item: what hid a calf-raise streak before wave 3."""
+    return exercise(ago, above=False, item="calf-stretch", pain=0)
 
 
 def codes(pains=(), exercises=()) -> list[str]:
@@ -281,7 +295,104 @@ def test_exercise_pain_above_limit_reports_the_latest_session():
 
     finding = the_finding(EXERCISE, exercises=exercises)
 
-    assert finding.detail == {"times": 2, "last": (NOW - days(0.5)).isoformat()}
+    assert finding.detail == {
+        "times": 2,
+        "last": (NOW - days(0.5)).isoformat(),
+        "items": [
+            {
+                "plan_item": "calf-raise",
+                "exercise": "Calf raise",
+                "pains": [6, 6],
+                "max_pain": 4,
+                "last": (NOW - days(0.5)).isoformat(),
+            }
+        ],
+    }
+    assert finding.recorded_at == NOW - days(0.5)
+
+
+# --- Per plan item: other exercises logged in between never hide a streak ------------------
+def calf_raises_each_followed_by_a_stretch(times: int) -> list[ExercisePoint]:
+    """The reported day: calf raises at 6/10 against a limit of 4, each followed an hour
+    later by a painless stretch, so the latest two sessions overall are never two raises."""
+    sessions = []
+    for n in range(times):
+        sessions += [exercise(days(n + 1)), stretch(days(n + 1) - timedelta(hours=1))]
+    return sessions
+
+
+PER_ITEM_CASES = [
+    pytest.param(
+        calf_raises_each_followed_by_a_stretch(7), [EXERCISE], id="seven_raises_interleaved"
+    ),
+    pytest.param(
+        calf_raises_each_followed_by_a_stretch(2), [EXERCISE], id="two_raises_interleaved"
+    ),
+    pytest.param(
+        [exercise(days(2)), stretch(days(1.5)), stretch(days(1.2)), exercise(days(1))],
+        [EXERCISE],
+        id="two_stretches_between_two_raises",
+    ),
+    pytest.param(
+        [exercise(days(2)), stretch(days(1.5)), exercise(days(1), above=False), stretch(days(0.5))],
+        [],
+        id="not_latest_raise_within_limit",
+    ),
+    pytest.param(
+        [exercise(days(2), item="a"), exercise(days(1), item="b")],
+        [],
+        id="not_two_items_once_each",
+    ),
+    pytest.param(
+        [exercise(days(3), item="a"), exercise(days(2), item="b"), exercise(days(1), item="b")],
+        [EXERCISE],
+        id="one_item_twice_after_another_once",
+    ),
+    pytest.param(
+        [exercise(days(2), pain=5), exercise(days(1), pain=5)],
+        [EXERCISE],
+        id="pain_5_above_a_limit_of_4",
+    ),
+    pytest.param(
+        [exercise(days(2), pain=4), exercise(days(1), pain=6)],
+        [],
+        id="not_pain_4_at_a_limit_of_4",
+    ),
+]
+
+
+@pytest.mark.parametrize(("exercises", "expected"), PER_ITEM_CASES)
+def test_exercise_pain_is_judged_per_plan_item(exercises, expected):
+    assert codes(exercises=exercises) == expected
+
+
+CEILING_CASES = [
+    pytest.param(6, 7, [EXERCISE], id="pain_6_above_the_ceiling_of_5_with_a_limit_of_7"),
+    pytest.param(5, 7, [], id="not_pain_5_at_the_ceiling_with_a_limit_of_7"),
+    pytest.param(3, 2, [EXERCISE], id="pain_3_above_a_limit_of_2"),
+    pytest.param(2, 2, [], id="not_pain_2_at_a_limit_of_2"),
+]
+
+
+@pytest.mark.parametrize(("pain_during", "max_pain", "expected"), CEILING_CASES)
+def test_above_the_limit_means_above_the_items_limit_or_above_5(pain_during, max_pain, expected):
+    sessions = [
+        ExercisePoint(
+            performed_at=NOW - days(n), plan_item="i", pain_during=pain_during, max_pain=max_pain
+        )
+        for n in (1, 2)
+    ]
+    assert codes(exercises=sessions) == expected
+
+
+def test_several_items_above_their_limit_are_each_named_newest_first():
+    sessions = [exercise(days(4), item="a"), exercise(days(3), item="a")]
+    sessions += [exercise(days(2), item="b"), exercise(days(1), item="b")]
+
+    finding = the_finding(EXERCISE, exercises=sessions)
+
+    assert [item["plan_item"] for item in finding.detail["items"]] == ["b", "a"]
+    assert finding.detail["last"] == (NOW - days(1)).isoformat()
 
 
 # --- Combinations --------------------------------------------------------------------------

@@ -122,6 +122,57 @@ def test_pain_above_the_plan_limit_twice_in_a_row_is_worsening(patient, make_pla
     assert alert.codes == ["exercise_pain_above_limit"]
 
 
+def session(patient, item, when, pain):
+    return exercise_log_create(
+        patient=patient,
+        plan_item=item,
+        client_id=uuid.uuid4(),
+        performed_at=when,
+        sets_done=2,
+        pain_during=pain,
+    ).log
+
+
+@pytest.mark.django_db
+def test_seven_painful_calf_sessions_each_followed_by_a_painless_stretch_raise_the_alert(
+    patient, make_plan, physio
+):
+    """The fault found in a clinician's day: the rule read the last two sessions of any
+    exercise, and the painless exercise logged after each painful one hid the streak."""
+    plan = make_plan()
+    painful = PlanItem.objects.get(plan=plan, exercise__slug="wall-calf-stretch")  # max_pain 3
+    painless = PlanItem.objects.get(plan=plan, exercise__slug="quad-sets")
+    now = timezone.now()
+    for day in range(7, 0, -1):
+        session(patient, painful, now - dt.timedelta(days=day, hours=1), 6)
+        session(patient, painless, now - dt.timedelta(days=day), 0)
+
+    assert patient.pk in set(worsening_candidates(now=now))
+    alert = worsening_check_patient(patient_id=patient.id, now=now)
+
+    assert alert.codes == ["exercise_pain_above_limit"]
+    (item,) = alert.details["exercise_pain_above_limit"]["items"]
+    assert (item["plan_item"], item["exercise"], item["pains"], item["max_pain"]) == (
+        str(painful.pk),
+        painful.exercise.name,
+        [6, 6],
+        3,
+    )
+    assert alert.recorded_at == now - dt.timedelta(days=1, hours=1)
+
+
+@pytest.mark.django_db
+def test_one_painful_session_each_of_two_exercises_is_no_streak(patient, make_plan):
+    plan = make_plan()
+    first, second = PlanItem.objects.filter(plan=plan).order_by("position")
+    now = timezone.now()
+    session(patient, first, now - dt.timedelta(hours=2), 6)
+    session(patient, second, now - dt.timedelta(hours=1), 6)
+
+    assert patient.pk not in set(worsening_candidates(now=now))
+    assert worsening_check_patient(patient_id=patient.id, now=now) is None
+
+
 @pytest.mark.django_db
 def test_the_sweep_finds_candidates_with_aggregates_and_checks_only_them(
     patient, other_patient, django_assert_max_num_queries

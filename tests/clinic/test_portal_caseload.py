@@ -36,7 +36,7 @@ def test_the_caseload_costs_the_same_queries_for_5_or_50_patients(physio, portal
     assert len(at_fifty.captured_queries) <= 12
 
 
-def test_the_default_order_puts_emergency_then_urgent_open_alerts_first(physio, portal):
+def test_the_default_order_puts_emergency_then_urgent_unresolved_alerts_first(physio, portal):
     emails = ["calm", "soon", "urgent", "emergency", "acknowledged"]
     patients = {name: PatientFactory(email=f"{name}@example.org") for name in emails}
     for patient in patients.values():
@@ -49,7 +49,8 @@ def test_the_default_order_puts_emergency_then_urgent_open_alerts_first(physio, 
     Alert.objects.create(
         patient=patients["emergency"], kind="red_flag", level="emergency", codes=["cauda_equina"]
     )
-    # An acknowledged emergency has been seen: it does not jump the queue.
+    # An acknowledged emergency is still an emergency until resolved: it keeps its rank
+    # (below the patient with an open one and more unresolved alerts, above the urgent one).
     Alert.objects.create(
         patient=patients["acknowledged"], kind="red_flag", level="emergency", status="acknowledged"
     )
@@ -58,9 +59,9 @@ def test_the_default_order_puts_emergency_then_urgent_open_alerts_first(physio, 
 
     assert rows(response) == [
         "emergency@example.org",
+        "acknowledged@example.org",
         "urgent@example.org",
         "soon@example.org",
-        "acknowledged@example.org",
         "calm@example.org",
     ]
     first_link = f'href="/clinic/patients/{patients["emergency"].pk}/"'

@@ -9,6 +9,7 @@ settings, a Celery worker and beat, a Redis of the test's own and PostgreSQL.
 """
 
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +23,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from apps.accounts.services import care_link_create
 from apps.alerts.models import Alert
 from apps.notifications.models import Device, PushDelivery
+from apps.symptoms.models import SymptomLog
 from tests.bodies import symptom_log_body as log_body
 from tests.workers import (
     ManagedProcess,
@@ -216,4 +218,85 @@ def test_with_the_database_cut_off_and_back_web_and_worker_carry_on_without_a_re
         raise
     finally:
         stack.stop()
+        proxy.cut()
+
+
+def test_with_the_database_frozen_a_kept_connection_answers_503_within_5s_and_others_are_served(
+    transactional_db, redis_server, patient, tmp_path
+):
+    """A PostgreSQL that stops answering without closing anything (frozen; here a proxy
+    that stops forwarding): a request on a kept connection (CONN_MAX_AGE) gets a 503 in
+    the envelope within 5 s instead of hanging until gunicorn kills its worker, /readyz
+    says so within 2 s, and the other worker serves meanwhile."""
+    if connection.vendor != "postgresql":
+        pytest.skip("freezes a PostgreSQL connection; the SQLite run has no database server")
+    settings_dict = connection.settings_dict
+    proxy = TcpProxy(settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432))
+    proxy.start()
+    redis_server.start()
+    database_url = database_url_for_workers().replace(
+        f":{settings_dict['PORT'] or 5432}/", f":{proxy.port}/"
+    )
+    env = production_environment(
+        database_url=database_url,
+        redis=redis_server.url,
+        SECRET_KEY=settings.SECRET_KEY,
+        CONN_MAX_AGE="600",
+    )
+    port = get_port(None)
+    base = f"http://127.0.0.1:{port}"
+    web = ManagedProcess(gunicorn_argv(port, workers=2), env, tmp_path / "web.log")
+    web.start("Booting worker")
+    try:
+        wait_for_http(f"{base}/healthz")
+        token = token_for(patient)
+        for _ in range(6):
+            assert call(base, "GET", "/api/v1/me/", token=token)[0] == 200
+        # Kept: six requests on two workers made at most one connection each.
+        assert proxy.accepted <= 2
+
+        proxy.freeze()
+        frozen: dict = {}
+        writer = threading.Thread(
+            target=lambda: frozen.update(
+                answer=call(base, "POST", "/api/v1/symptom-logs/", log_body(), token, timeout=20)
+            )
+        )
+        writer.start()
+        time.sleep(0.3)
+        health_status, _, _ = call(base, "GET", "/healthz", timeout=20)
+        served_meanwhile = writer.is_alive()
+        writer.join(timeout=20)
+        ready_status, ready, ready_took = call(base, "GET", "/readyz", timeout=20)
+        after = [call(base, "GET", "/api/v1/me/", token=token, timeout=20) for _ in range(3)]
+
+        status, body, took = frozen["answer"]
+        assert status == 503, body
+        assert body["errors"][0]["code"] == "service_unavailable"
+        assert took <= 5.0, f"the request on a frozen database took {took:.2f}s"
+        assert health_status == 200
+        assert served_meanwhile, "/healthz waited for the frozen request to end"
+        assert ready_status == 503
+        assert ready["checks"]["database"] == "down"
+        assert ready_took <= 2.0, f"/readyz took {ready_took:.2f}s"
+        for later_status, later_body, later_took in after:
+            assert later_status == 503, later_body
+            assert later_took <= 5.0, f"a later request took {later_took:.2f}s"
+        print(
+            f"\nfrozen database: 503 in {took:.2f}s on a kept connection, "
+            f"/readyz in {ready_took:.2f}s, later requests "
+            + ", ".join(f"{t:.2f}s" for _, _, t in after)
+        )
+
+        proxy.thaw()
+        wait_until(lambda: call(base, "GET", "/readyz")[0] == 200, timeout=30, what="readyz")
+        assert call(base, "GET", "/api/v1/me/", token=token)[0] == 200
+        assert web.process.poll() is None
+        assert not SymptomLog.objects.filter(patient=patient).exists()
+    except Exception:
+        print(web.log[-6000:])
+        raise
+    finally:
+        proxy.thaw()
+        web.stop()
         proxy.cut()

@@ -149,7 +149,7 @@ def test_racing_copies_of_an_exercise_log_make_one_row(patient, item):
         ({"sets_done": -1}, "sets_done", "min_value"),
         ({"plan_item": "nope"}, "plan_item", "invalid"),
         ({"plan_item": str(uuid.uuid4())}, "plan_item", "does_not_exist"),
-        ({"performed_at": "2026-11-21 10:00"}, "performed_at", "naive"),
+        ({"performed_at": "2026-11-21T10:00"}, "performed_at", "naive"),
         ({"client_id": 5}, "client_id", "invalid"),
         ({"mood": "ok"}, "mood", "unknown_field"),
     ],

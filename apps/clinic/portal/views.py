@@ -110,7 +110,7 @@ class CaseloadRow:
 CASELOAD_FIELDS = (
     "pk",
     "email",
-    "open_alert_rank",
+    "most_urgent_alert_rank",
     "open_alerts",
     "latest_pain",
     "pain_change_7d",
@@ -125,7 +125,7 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
     base = reverse("clinic:patient", args=[uuid.UUID(int=0)]).replace(str(uuid.UUID(int=0)), "{}")
     rows = []
     for patient in patients:
-        level = LEVEL_BY_RANK.get(patient["open_alert_rank"])
+        level = LEVEL_BY_RANK.get(patient["most_urgent_alert_rank"])
         last = patient["last_log_at"] and timezone.localtime(patient["last_log_at"])
         rows.append(
             CaseloadRow(
@@ -218,7 +218,7 @@ def patient(request: PhysioRequest, patient_id) -> HttpResponse:
     context = {
         **_patient_context(request, patient, "overview"),
         "summary": summary,
-        "alerts": list(summary.alerts.order_by("-created_at")),
+        "alerts": list(summary.alerts),  # most urgent first (alerts.selectors.by_urgency)
         "pain_chart": pain_chart(patient),
         "adherence_chart": adherence_chart(summary.active_plan),
         "guidance": plan_guidance(request.user, summary.active_plan),
