@@ -28,6 +28,8 @@ class CommonError(StrEnum):
     TOO_OLD = "too_old"  # 400: older than the endpoint accepts
     CONFLICT = "conflict"  # 409 (apps use their own, more precise codes)
     TOO_LARGE = "too_large"  # 413: the body is larger than 10 MB
+    NOT_A_LIST = "not_a_list"  # 400: a bulk upload is a JSON array of records
+    TOO_MANY_ITEMS = "too_many_items"  # 413: more records in one bulk upload than it takes
     INVALID_CHARACTER = "invalid_character"  # 400: a NUL byte or a lone surrogate
     OUT_OF_RANGE = "out_of_range"  # 400: a date or number outside what the API accepts
 

@@ -20,6 +20,7 @@ from drf_standardized_errors.types import Error
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.settings import api_settings
 
+from backend.bulk import TooManyItems
 from backend.errors import CommonError, Conflict, TooLarge
 from backend.parsers import unstorable_error
 from backend.safejson import unstorable_at
@@ -116,6 +117,14 @@ class ConflictError(exceptions.APIException):
     default_code = CommonError.CONFLICT
 
 
+class TooManyItemsError(exceptions.APIException):
+    """`backend.bulk.TooManyItems` in the envelope (413)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Send fewer items per request."
+    default_code = CommonError.TOO_MANY_ITEMS
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -199,8 +208,9 @@ class UnstorableInputMiddleware:
 
 class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
     """The package's handler, plus what services raise: Django's ValidationError
-    (`full_clean()` and domain checks) as a 400 naming the field, and
-    `backend.errors.Conflict` as a 409 with its code."""
+    (`full_clean()` and domain checks) as a 400 naming the field,
+    `backend.errors.Conflict` as a 409 with its code, and `backend.bulk.TooManyItems` as
+    a 413."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -211,6 +221,8 @@ class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
             return Unavailable()
         if isinstance(exc, Conflict):
             return ConflictError(detail=exc.message, code=exc.code)
+        if isinstance(exc, TooManyItems):
+            return TooManyItemsError(detail=exc.message, code=exc.code)
         if isinstance(exc, TooLarge):
             return PayloadTooLarge(detail=exc.message, code=exc.code, attr=exc.attr)
         if isinstance(exc, DjangoValidationError):

@@ -112,7 +112,9 @@ def bare_log(request):
         recorded_at__gte=fields["recorded_at"] - services.HINT_WINDOW,
     ).order_by("-recorded_at")
     earlier = [services.facts_of(row) for row in history.values(*services.HISTORY_COLUMNS)[:200]]
-    log = SymptomLog(patient_id=user["id"], **fields, **services._assess(fields, earlier))
+    log = SymptomLog(
+        patient_id=user["id"], **fields, **services._assess(fields, earlier).as_fields()
+    )
     SymptomLog.objects.bulk_create([log])
     return JsonResponse(
         {"id": str(log.id), "triage_level": log.triage_level, "triage_codes": log.triage_codes},
@@ -129,7 +131,9 @@ def bare_bulk(request):
     logs = []
     for data in payload:
         fields = _fields(data)
-        logs.append(SymptomLog(patient_id=user["id"], **fields, **services._assess(fields, [])))
+        logs.append(
+            SymptomLog(patient_id=user["id"], **fields, **services._assess(fields, []).as_fields())
+        )
     SymptomLog.objects.bulk_create(logs)
     return JsonResponse({"results": [{"id": str(log.id)} for log in logs]})
 

@@ -174,7 +174,8 @@ def build_episode(days: int):
     from apps.outcomes.services import outcome_response_create, outcome_schedule_create
     from apps.plans.services import exercise_log_create, plan_create
     from apps.symptoms.serializers import SymptomLogInputSerializer
-    from apps.symptoms.services import BulkItem, symptom_logs_bulk_create
+    from apps.symptoms.services import symptom_logs_bulk_create
+    from backend.bulk import BulkItem
 
     rng = random.Random(15)
     now = timezone.now()
@@ -235,7 +236,11 @@ def build_episode(days: int):
                 body.update(locations=["calf"], redness=True)  # urgent: a red flag
             serializer = SymptomLogInputSerializer(data=body)
             serializer.is_valid(raise_exception=True)
-            items.append(BulkItem(len(items), fields=serializer.validated_data))
+            items.append(
+                BulkItem.valid(
+                    len(items), serializer.validated_data, serializer.validated_data["client_id"]
+                )
+            )
     for first in range(0, len(items), 500):
         symptom_logs_bulk_create(patient=patient, items=items[first : first + 500])
     for day in range(days):

@@ -190,17 +190,20 @@ def _history_bodies(rng: random.Random, days: int, now: datetime, red_flag: bool
 def add_symptom_history(patient: Any, bodies: list[dict]) -> int:
     """Through the bulk sync's own validation and service, as the phone would sync them."""
     from apps.symptoms.serializers import SymptomLogInputSerializer
-    from apps.symptoms.services import BulkItem, symptom_logs_bulk_create
+    from apps.symptoms.services import symptom_logs_bulk_create
+    from backend.bulk import BulkItem, ItemStatus
 
     items = []
     for index, body in enumerate(bodies):
         serializer = SymptomLogInputSerializer(data=body)
         serializer.is_valid(raise_exception=True)
-        items.append(BulkItem(index, fields=serializer.validated_data))
+        items.append(
+            BulkItem.valid(index, serializer.validated_data, serializer.validated_data["client_id"])
+        )
     stored = 0
     for start in range(0, len(items), BULK_ITEMS):
         results = symptom_logs_bulk_create(patient=patient, items=items[start : start + BULK_ITEMS])
-        stored += sum(result.status == "created" for result in results)
+        stored += sum(result.status == ItemStatus.CREATED for result in results)
     return stored
 
 

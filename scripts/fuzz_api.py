@@ -2,10 +2,13 @@
 """Schema fuzzing against a live stack, as CI runs it (.ci/run).
 
 Starts gunicorn (gunicorn.conf.py, the production settings), a Celery worker and beat on
-the given PostgreSQL database and Redis, makes a patient with data and a linked
-physiotherapist through the API itself, then runs schemathesis against the served schema
-with each one's token: seed fixed, time bounded, failing on any 5xx and on any response
-that breaks the schema. Prints the number of requests and schemathesis's summary.
+the given PostgreSQL database and Redis, seeds one of every kind of record for a patient
+and their linked physiotherapist (tests/seed.py, the state the seeded-state sweep reads),
+then runs schemathesis against the served schema with each one's token, path parameters
+filled with the seeded ids: first its examples, coverage and fuzzing phases, then its
+stateful phase (chains of calls over ids the answers give). Seed fixed, time bounded,
+failing on any 5xx and on any response that breaks the schema. Prints the number of
+requests and schemathesis's summary.
 
     .venv/bin/python scripts/fuzz_api.py --database-url postgres://.../rehab_fuzz \
         --redis-url redis://127.0.0.1:6379/14 [--seconds-per-role 120] [--seed 2026]
@@ -14,7 +17,6 @@ that breaks the schema. Prints the number of requests and schemathesis's summary
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import re
@@ -26,7 +28,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,119 +108,41 @@ def wait_ready(base: str, timeout: float = 60) -> None:
     raise SystemExit("the live server never became ready")
 
 
-def seed(api: Api, env: dict) -> dict[str, str]:
-    """A patient with logs, a plan, exercise logs, a care session and a device, and a
-    physiotherapist linked through an invite: all through the API, as the apps do."""
-    stamp = uuid.uuid4().hex[:8]
-    emails = {"patient": f"patient-{stamp}@fuzz.example", "physio": f"physio-{stamp}@fuzz.example"}
-    api.must(
-        "POST",
-        "/api/v1/auth/register/",
-        {"email": emails["patient"], "password": PASSWORD, "timezone": "Europe/London"},
-    )
-    subprocess.run(
+def seed(api: Api, env: dict) -> dict:
+    """The seeded state of tests/seed.py (one of every kind of record for a patient and
+    their linked physio, made through the services), in the live server's database; then
+    each one's token from the API, as the apps sign in."""
+    result = subprocess.run(
         [
             str(BIN / "python"),
             "manage.py",
-            "createuser",
-            "--role",
-            "physio",
-            "--email",
-            emails["physio"],
-            "--password",
-            PASSWORD,
+            "shell",
+            "-c",
+            f"from tests.seed import print_seeded; print_seeded({PASSWORD!r})",
         ],
         cwd=ROOT,
         env=env,
         check=True,
+        capture_output=True,
+        text=True,
     )
-    tokens = {
-        role: api.must("POST", "/api/v1/auth/token/", {"email": email, "password": PASSWORD})[
-            "access"
-        ]
-        for role, email in emails.items()
+    seeded = json.loads(result.stdout.strip().splitlines()[-1])
+    seeded["tokens"] = {
+        role: api.must(
+            "POST",
+            "/api/v1/auth/token/",
+            {"email": seeded[role]["email"], "password": PASSWORD},
+        )["access"]
+        for role in ("patient", "physio")
     }
-    patient, physio = tokens["patient"], tokens["physio"]
-    code = api.must("POST", "/api/v1/care-team/invites/", {}, physio)["code"]
-    api.must("POST", "/api/v1/care-team/join/", {"code": code}, patient)
-    patient_id = api.must("GET", "/api/v1/me/", token=patient)["id"]
+    return seeded
 
-    now = dt.datetime.now(dt.UTC)
-    logs = [
-        {
-            "client_id": str(uuid.uuid4()),
-            "recorded_at": (now - dt.timedelta(days=day, minutes=5)).isoformat(),
-            "pain_score": 3 + day % 5,
-            "side": "left",
-            "locations": ["front_of_knee"] if day % 3 else ["calf"],
-            "qualities": ["aching"],
-            "swelling": "none" if day % 4 else "mild",
-            "triggers": ["stairs"],
-            "note": "Seeded for the schema fuzzing.",
-            **({"redness": True, "warmth": True} if day == 2 else {}),
-        }
-        for day in range(10)
-    ]
-    api.must("POST", "/api/v1/symptom-logs/bulk/", logs, patient)
-    slugs = [e["slug"] for e in api.must("GET", "/api/v1/exercises/")["results"][:2]]
-    today = now.date()
-    plan = api.must(
-        "POST",
-        "/api/v1/plans/",
-        {
-            "patient": patient_id,
-            "title": "Knee and calf",
-            "start_date": str(today - dt.timedelta(days=3)),
-            "end_date": str(today + dt.timedelta(days=40)),
-            "reminder_times": ["08:00", "18:30"],
-            "items": [
-                {
-                    "exercise": slug,
-                    "sets": 3,
-                    "reps": 10,
-                    "days_of_week": list(range(7)),
-                    "max_pain": 4,
-                }
-                for slug in slugs
-            ],
-        },
-        physio,
-    )
-    for item in plan["items"]:
-        api.must(
-            "POST",
-            "/api/v1/exercise-logs/",
-            {
-                "client_id": str(uuid.uuid4()),
-                "plan_item": item["id"],
-                "performed_at": (now - dt.timedelta(hours=2)).isoformat(),
-                "sets_done": 3,
-                "reps_done": 10,
-                "pain_during": 2,
-                "difficulty": 3,
-            },
-            patient,
-        )
-    api.must(
-        "POST",
-        "/api/v1/care-sessions/",
-        {
-            "client_id": str(uuid.uuid4()),
-            "kind": "ice",
-            "started_at": (now - dt.timedelta(minutes=3)).isoformat(),
-            "planned_minutes": 15,
-        },
-        patient,
-    )
-    for token in (patient, physio):
-        api.must(
-            "POST",
-            "/api/v1/devices/",
-            {"platform": "android", "token": secrets.token_hex(16)},
-            token,
-        )
-    tokens["patient_id"] = patient_id
-    return tokens
+
+def path_parameters(seeded: dict) -> dict[str, str]:
+    """One seeded value per path parameter (the first: the current plan, episode, ...), so
+    that the operations behind them are reached, not only their 404s. `{slug}` names
+    different kinds of content on different paths: it is left to generation."""
+    return {name: values[0] for name, values in seeded["path_values"].items() if values}
 
 
 def fuzz(
@@ -230,11 +153,13 @@ def fuzz(
     seed_value: int,
     reports: Path,
     path_values: dict[str, str],
+    phases: str,
 ) -> int:
-    report = reports / f"{role}.ndjson"
+    label = f"{role}-{phases.replace(',', '-')}"
+    report = reports / f"{label}.ndjson"
     # Path parameters the caller can really use (the physio's linked patient), so that the
     # operations behind them are reached, not only their 404s.
-    config = reports / f"{role}.toml"
+    config = reports / f"{label}.toml"
     config.write_text(
         "[parameters]\n" + "".join(f'"path.{k}" = "{v}"\n' for k, v in path_values.items())
     )
@@ -250,6 +175,8 @@ def fuzz(
         CHECKS,
         "--seed",
         str(seed_value),
+        "--phases",
+        phases,
         "--max-time",
         str(seconds),
         # One worker: with two threads, CPython 3.11's ast module (hypothesis describes
@@ -269,9 +196,12 @@ def fuzz(
     ]
     for operation in EXCLUDED_OPERATIONS[role]:
         argv += ["--exclude-operation-id", operation]
-    print(f"\n--- schemathesis as the {role} ({seconds} s, seed {seed_value}) ---", flush=True)
+    print(
+        f"\n--- schemathesis as the {role}: {phases} ({seconds} s, seed {seed_value}) ---",
+        flush=True,
+    )
     result = subprocess.run(argv, cwd=ROOT, env={**os.environ, "NO_COLOR": "1"}, check=False)
-    print(f"requests sent as the {role}: {count_requests(report)}", flush=True)
+    print(f"requests sent as the {role} ({phases}): {count_requests(report)}", flush=True)
     return result.returncode
 
 
@@ -372,19 +302,29 @@ def main() -> int:
     failed = []
     try:
         wait_ready(base)
-        tokens = seed(Api(base), env)
+        seeded = seed(Api(base), env)
+        parameters = path_parameters(seeded)
+        # Most of each role's time on examples, coverage and fuzzing of single requests;
+        # the rest on the stateful phase: chains of calls, each using ids the previous
+        # answers gave (links schemathesis infers from the schema's responses and paths).
+        stateful = max(args.seconds_per_role // 3, 10)
         for role in ("physio", "patient"):
-            code = fuzz(
-                base,
-                role,
-                tokens[role],
-                args.seconds_per_role,
-                args.seed,
-                args.logs,
-                {"patient_id": tokens["patient_id"]} if role == "physio" else {},
-            )
-            if code != 0:
-                failed.append(role)
+            for phases, seconds in (
+                ("examples,coverage,fuzzing", args.seconds_per_role - stateful),
+                ("stateful", stateful),
+            ):
+                code = fuzz(
+                    base,
+                    role,
+                    seeded["tokens"][role],
+                    seconds,
+                    args.seed,
+                    args.logs,
+                    parameters,
+                    phases,
+                )
+                if code != 0:
+                    failed.append(f"{role} ({phases})")
     finally:
         for process in reversed(processes):
             stop(process)

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from apps.alerts.models import AlertStatus
 from apps.alerts.serializers import AlertSerializer
 from apps.content.vocabulary import Side
-from apps.outcomes.serializers import InstrumentOutcomeSerializer
+from apps.outcomes.serializers import InstrumentOutcomeSummarySerializer
 from apps.plans.serializers import PlanSerializer
 from apps.symptoms.serializers import HintSerializer, TrendDaySerializer
 from apps.symptoms.vocabulary import Level
@@ -100,6 +100,6 @@ class PatientSummarySerializer(PatientOverviewSerializer):
     active_plan = PlanSerializer(allow_null=True)
     alerts = AlertSerializer(many=True, help_text="Open and acknowledged alerts.")
     hints = HintSerializer(many=True, help_text="The referred-pain hint, when it shows.")
-    outcomes = InstrumentOutcomeSerializer(
+    outcomes = InstrumentOutcomeSummarySerializer(
         many=True, help_text="Per instrument answered: baseline, latest, change, MCID."
     )

@@ -227,18 +227,6 @@ def plan_load_guidance(
     }
 
 
-def plan_item_of(*, physio: User, plan_id: UUID | str, item_id: UUID | str) -> PlanItem | None:
-    """An item of a plan of the physio's linked patient; None for anything else."""
-    plan = plans_for(user=physio).filter(pk=plan_id).first()
-    if plan is None:
-        return None
-    item = PlanItem.objects.select_related("exercise").filter(pk=item_id, plan=plan).first()
-    if item is None:
-        return None
-    item.plan = plan
-    return item
-
-
 def reduce_counts(patient_ids: Iterable[Any], *, now: datetime | None = None) -> dict[Any, int]:
     """For the caseload: how many current items of each patient's active plan suggest
     `reduce`. Four queries for any number of patients (alerts never change a reduce)."""

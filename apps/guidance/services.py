@@ -1,22 +1,21 @@
 """Applying load guidance: a physiotherapist's decision to take one dosage step.
 
 Suggestions are never applied by themselves (docs/decisions/guidance-is-advice.md). When
-the physio applies one, the suggestion is computed again under a row lock on the item, one
-step is taken through plans' `plan_item_set_dosage` (which writes the PlanEvent), and the
-patient is told in the inbox that the plan changed, without any clinical detail.
+the physio applies one, the item is read and locked once (`plan_item_for_update`), the
+suggestion is computed again on that locked row, one step is taken through plans'
+`plan_item_set_dosage` (which writes the PlanEvent) on the same row, and the patient is
+told in the inbox that the plan changed, without any clinical detail.
 
-Double apply. The item's row is locked (select_for_update) before the suggestion is
-recomputed, so a second apply of the same suggestion waits for the first and then finds:
-- the `dosage_version` it sent is no longer the item's: 409 `guidance_already_applied`;
-- or, without a version, no session done since the dosage changed (the model judges a
-  load only by sessions done at it): 409 `guidance_already_applied`.
-Where the database has no row locks (SQLite), the conditional UPDATE on `dosage_version`
-in plan_item_set_dosage makes the loser fail the same way.
+Double apply. The row lock comes before the suggestion is recomputed, so a second apply
+of the same suggestion waits for the first and then finds the item changed: 409
+`guidance_already_applied`, whether it sent the `dosage_version` it read (no longer the
+item's) or nothing (no session was done since the dosage changed; the model judges a load
+only by sessions done at it). That is decided in one place, `_current_guidance`.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,14 +23,14 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.notifications.inbox import notifications_create
 from apps.notifications.models import NotificationKind
-from apps.plans.errors import PlanError
+from apps.plans.locks import plan_item_for_update
 from apps.plans.models import PlanEvent, PlanItem, PlanStatus
 from apps.plans.services import plan_item_set_dosage
 from backend.errors import Conflict, or_404
 
 from .errors import GuidanceError
-from .model import WINDOW, Guidance, dosage_step
-from .selectors import guidance_for_items, plan_item_of, prescription_of
+from .model import WINDOW, Dosage, Guidance, dosage_step
+from .selectors import guidance_for_items, prescription_of
 
 # What the patient reads: that something changed, never what or why (docs/domain.md).
 PATIENT_TITLE = "Your exercise plan changed"
@@ -45,23 +44,10 @@ class Applied:
     guidance: Guidance
 
 
-@transaction.atomic
-def apply_guidance(
-    *,
-    physio: User,
-    plan_id: UUID | str,
-    item_id: UUID | str,
-    expected_suggestion: str | None = None,
-    dosage_version: int | None = None,
-    now: datetime | None = None,
-) -> Applied:
-    """Take one dosage step in the direction the model suggests now, once."""
-    item = or_404(plan_item_of(physio=physio, plan_id=plan_id, item_id=item_id))
-    plan = item.plan
-    # The lock first: a concurrent apply of the same item waits here, then sees our change.
-    item = PlanItem.objects.select_for_update().select_related("exercise").get(pk=item.pk)
-    item.plan = plan
-    if plan.status != PlanStatus.ACTIVE or item.retired_at is not None:
+def _current_guidance(item: PlanItem, dosage_version: int | None, now: datetime) -> Guidance:
+    """The suggestion for the locked item now, or a 409 if the item is not active or
+    changed since the physio read its guidance (already applied)."""
+    if item.plan.status != PlanStatus.ACTIVE or item.retired_at is not None:
         raise Conflict(
             "This item is no longer part of an active plan.", GuidanceError.ITEM_NOT_ACTIVE
         )
@@ -69,8 +55,7 @@ def apply_guidance(
         raise Conflict(
             "The dosage changed since this guidance was read.", GuidanceError.ALREADY_APPLIED
         )
-    now = now or timezone.now()
-    [(_, guidance)] = guidance_for_items(plan=plan, items=[item], now=now)
+    [(_, guidance)] = guidance_for_items(plan=item.plan, items=[item], now=now)
     if (
         item.dosage_changed_at is not None
         and item.dosage_changed_at > now - WINDOW
@@ -80,7 +65,12 @@ def apply_guidance(
             "The dosage was just changed: no session was done at it yet.",
             GuidanceError.ALREADY_APPLIED,
         )
-    if expected_suggestion is not None and expected_suggestion != guidance.suggestion:
+    return guidance
+
+
+def _step_to_take(item: PlanItem, guidance: Guidance, expected: str | None) -> Dosage:
+    """The one documented step the suggestion asks for, or a 409 saying why there is none."""
+    if expected is not None and expected != guidance.suggestion:
         raise Conflict(
             f"The suggestion is now {guidance.suggestion}.", GuidanceError.SUGGESTION_CHANGED
         )
@@ -89,28 +79,43 @@ def apply_guidance(
             f"A {guidance.suggestion} suggestion has no dosage step to apply.",
             GuidanceError.NOT_APPLICABLE,
         )
-    step = dosage_step(prescription_of(item), guidance.suggestion)
+    step: Dosage | None = dosage_step(prescription_of(item), guidance.suggestion)
     if step is None:
         raise Conflict(
             "The dosage is at its limit: no step is possible.", GuidanceError.NO_DOSAGE_STEP
         )
-    try:
-        item, event = plan_item_set_dosage(
-            item=item,
-            **step.as_dict(),
-            by=physio,
-            reason=f"guidance_{guidance.suggestion}",
-            expected_version=item.dosage_version,
-        )
-    except Conflict as error:
-        if error.code == PlanError.DOSAGE_CHANGED:
-            raise Conflict(error.message, GuidanceError.ALREADY_APPLIED) from error
-        raise
+    return step
+
+
+@transaction.atomic
+def plan_item_guidance_apply(
+    *,
+    physio: User,
+    plan_id: Any,
+    item_id: Any,
+    expected_suggestion: str | None = None,
+    dosage_version: int | None = None,
+    now: datetime | None = None,
+) -> Applied:
+    """Take one dosage step of a linked patient's plan item in the direction the model
+    suggests now, once. Http404 for an item that is not one of the physio's patients'."""
+    item = or_404(plan_item_for_update(physio=physio, plan_id=plan_id, item_id=item_id))
+    now = now or timezone.now()
+    guidance = _current_guidance(item, dosage_version, now)
+    step = _step_to_take(item, guidance, expected_suggestion)
+    item, event = plan_item_set_dosage(
+        item=item,
+        sets=step.sets,
+        reps=step.reps,
+        hold_seconds=step.hold_seconds,
+        by=physio,
+        reason=f"guidance_{guidance.suggestion}",
+    )
     notifications_create(
-        users=[plan.patient],
+        users=[item.plan.patient],
         kind=NotificationKind.PLAN_CHANGED,
         title=PATIENT_TITLE,
         body=PATIENT_BODY,
-        data={"plan": str(plan.pk)},
+        data={"plan": str(item.plan.pk)},
     )
     return Applied(item=item, event=event, guidance=guidance)

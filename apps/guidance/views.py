@@ -54,7 +54,7 @@ class ApplyGuidanceView(APIView):
     def post(self, request: AuthenticatedRequest, plan_id, item_id) -> Response:
         serializer = ApplyGuidanceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        applied = services.apply_guidance(
+        applied = services.plan_item_guidance_apply(
             physio=request.user, plan_id=plan_id, item_id=item_id, **serializer.validated_data
         )
         return Response(AppliedGuidanceSerializer(applied).data)

@@ -9,10 +9,11 @@ Scores are Decimals with two places: a PSFS mean of three activities (5/3) is 1.
 MCID comparison is inclusive: a LEFS 9 points under its baseline has worsened.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 TWO_PLACES = Decimal("0.01")
 
@@ -123,134 +124,152 @@ def activity_key(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
+def _count_problem(definition: Definition, answers: Sequence[Answer]) -> Error | None:
+    """For items the patient names (PSFS): too many or too few activities."""
+    if not definition.named_by_patient:
+        return None
+    if definition.max_items is not None and len(answers) > definition.max_items:
+        return Error(
+            "answers",
+            Problem.TOO_MANY_ITEMS,
+            f"Name at most {definition.max_items} activities.",
+        )
+    if len(answers) < (definition.min_items or 1):
+        return Error(
+            "answers",
+            Problem.TOO_FEW_ITEMS,
+            f"Name at least {definition.min_items or 1} activity.",
+        )
+    return None
+
+
+def _label_of(
+    definition: Definition,
+    index: int,
+    answer: Answer,
+    activities: Mapping[str, str] | None,
+) -> tuple[str | None, Error | None]:
+    """The answer's label as stored (a named activity, tidied or taken from the first
+    response), or what is wrong with it."""
+    label = answer.label
+    if not definition.named_by_patient:
+        if label is None:
+            return None, None
+        return label, Error(
+            f"answers.{index}.label",
+            Problem.LABEL_NOT_ACCEPTED,
+            f"Item {answer.item} has fixed wording; send no label.",
+        )
+    if activities is None:
+        if not (label or "").strip():
+            return label, Error(
+                f"answers.{index}.label",
+                Problem.LABEL_REQUIRED,
+                f"Name the activity of item {answer.item}.",
+            )
+        return " ".join((label or "").split()), None
+    if answer.item not in activities:
+        return label, Error(
+            f"answers.{index}.item",
+            Problem.NEW_ACTIVITY,
+            f"Item {answer.item} was not named at the first response of this "
+            "schedule; later responses rate the same activities.",
+        )
+    if label is not None and activity_key(label) != activity_key(activities[answer.item]):
+        return label, Error(
+            f"answers.{index}.label",
+            Problem.ACTIVITY_RENAMED,
+            f"Item {answer.item} is \u201c{activities[answer.item]}\u201d since the "
+            "first response of this schedule; it cannot be renamed.",
+        )
+    return activities[answer.item], None
+
+
+def _answer_problems(
+    definition: Definition, index: int, answer: Answer, seen: set[str]
+) -> tuple[Item | None, list[Error]]:
+    """The item an answer answers, or why it answers none (unknown, or answered twice);
+    and whether its value is one of the item's answers."""
+    item = definition.item(answer.item)
+    if item is None:
+        return None, [
+            Error(
+                f"answers.{index}.item",
+                Problem.UNKNOWN_ITEM,
+                f"Item {answer.item} is not an item of {definition.code}.",
+            )
+        ]
+    if answer.item in seen:
+        return None, [
+            Error(
+                f"answers.{index}.item",
+                Problem.DUPLICATE_ITEM,
+                f"Item {answer.item} is answered twice.",
+            )
+        ]
+    if answer.value not in item.values:
+        low, high = min(item.values), max(item.values)
+        return item, [
+            Error(
+                f"answers.{index}.value",
+                Problem.OUT_OF_RANGE,
+                f"Item {answer.item} takes a whole number from {low} to {high}.",
+            )
+        ]
+    return item, []
+
+
+def _missing_problem(
+    definition: Definition, seen: set[str], activities: Mapping[str, str] | None
+) -> Error | None:
+    """An activity of the first response, or a fixed item, left unanswered."""
+    if definition.named_by_patient:
+        missing = [item_id for item_id in activities or {} if item_id not in seen]
+        if not missing:
+            return None
+        return Error(
+            "answers",
+            Problem.MISSING_ACTIVITY,
+            "Rate every activity named at the first response; missing: "
+            + ", ".join(
+                f"item {item_id} (\u201c{(activities or {})[item_id]}\u201d)" for item_id in missing
+            )
+            + ".",
+        )
+    missing = [item.id for item in definition.items if item.id not in seen]
+    if not missing:
+        return None
+    return Error(
+        "answers",
+        Problem.MISSING_ITEM,
+        "Every item needs an answer; missing: item " + ", item ".join(missing) + ".",
+    )
+
+
 def _check_answers(
     definition: Definition,
     answers: Sequence[Answer],
     activities: Mapping[str, str] | None,
 ) -> list[Answer]:
+    count = _count_problem(definition, answers)
+    if count is not None:
+        raise AnswersInvalid([count])
     errors: list[Error] = []
     seen: set[str] = set()
     labelled: list[Answer] = []
-
-    if definition.named_by_patient:
-        if definition.max_items is not None and len(answers) > definition.max_items:
-            raise AnswersInvalid(
-                [
-                    Error(
-                        "answers",
-                        Problem.TOO_MANY_ITEMS,
-                        f"Name at most {definition.max_items} activities.",
-                    )
-                ]
-            )
-        if len(answers) < (definition.min_items or 1):
-            raise AnswersInvalid(
-                [
-                    Error(
-                        "answers",
-                        Problem.TOO_FEW_ITEMS,
-                        f"Name at least {definition.min_items or 1} activity.",
-                    )
-                ]
-            )
-
     for index, answer in enumerate(answers):
-        item = definition.item(answer.item)
+        item, problems = _answer_problems(definition, index, answer, seen)
+        errors += problems
         if item is None:
-            errors.append(
-                Error(
-                    f"answers.{index}.item",
-                    Problem.UNKNOWN_ITEM,
-                    f"Item {answer.item} is not an item of {definition.code}.",
-                )
-            )
-            continue
-        if answer.item in seen:
-            errors.append(
-                Error(
-                    f"answers.{index}.item",
-                    Problem.DUPLICATE_ITEM,
-                    f"Item {answer.item} is answered twice.",
-                )
-            )
             continue
         seen.add(answer.item)
-        if answer.value not in item.values:
-            low, high = min(item.values), max(item.values)
-            errors.append(
-                Error(
-                    f"answers.{index}.value",
-                    Problem.OUT_OF_RANGE,
-                    f"Item {answer.item} takes a whole number from {low} to {high}.",
-                )
-            )
-        label = answer.label
-        if not definition.named_by_patient:
-            if label is not None:
-                errors.append(
-                    Error(
-                        f"answers.{index}.label",
-                        Problem.LABEL_NOT_ACCEPTED,
-                        f"Item {answer.item} has fixed wording; send no label.",
-                    )
-                )
-        elif activities is None:
-            if not (label or "").strip():
-                errors.append(
-                    Error(
-                        f"answers.{index}.label",
-                        Problem.LABEL_REQUIRED,
-                        f"Name the activity of item {answer.item}.",
-                    )
-                )
-            else:
-                label = " ".join((label or "").split())
-        elif answer.item not in activities:
-            errors.append(
-                Error(
-                    f"answers.{index}.item",
-                    Problem.NEW_ACTIVITY,
-                    f"Item {answer.item} was not named at the first response of this "
-                    "schedule; later responses rate the same activities.",
-                )
-            )
-        elif label is not None and activity_key(label) != activity_key(activities[answer.item]):
-            errors.append(
-                Error(
-                    f"answers.{index}.label",
-                    Problem.ACTIVITY_RENAMED,
-                    f"Item {answer.item} is \u201c{activities[answer.item]}\u201d since the "
-                    "first response of this schedule; it cannot be renamed.",
-                )
-            )
-        else:
-            label = activities[answer.item]
+        label, problem = _label_of(definition, index, answer, activities)
+        if problem is not None:
+            errors.append(problem)
         labelled.append(Answer(answer.item, answer.value, label))
-
-    if definition.named_by_patient and activities is not None:
-        missing = [item_id for item_id in activities if item_id not in seen]
-        if missing:
-            errors.append(
-                Error(
-                    "answers",
-                    Problem.MISSING_ACTIVITY,
-                    "Rate every activity named at the first response; missing: "
-                    + ", ".join(
-                        f"item {item_id} (\u201c{activities[item_id]}\u201d)" for item_id in missing
-                    )
-                    + ".",
-                )
-            )
-    elif not definition.named_by_patient:
-        missing = [item.id for item in definition.items if item.id not in seen]
-        if missing:
-            errors.append(
-                Error(
-                    "answers",
-                    Problem.MISSING_ITEM,
-                    "Every item needs an answer; missing: item " + ", item ".join(missing) + ".",
-                )
-            )
+    missing = _missing_problem(definition, seen, activities)
+    if missing is not None:
+        errors.append(missing)
     if errors:
         raise AnswersInvalid(errors)
     order = {item.id: position for position, item in enumerate(definition.items)}
@@ -327,8 +346,7 @@ def judge(definition: Definition, *, baseline: Decimal | None, score: Decimal) -
 # --- Checking a definition (when instruments are loaded) ----------------------------------
 
 
-def definition_problems(definition: Definition) -> list[str]:
-    """What is wrong with an instrument version's data, for the loader and the admin."""
+def _item_problems(definition: Definition) -> list[str]:
     problems: list[str] = []
     ids = [item.id for item in definition.items]
     if not ids:
@@ -341,15 +359,26 @@ def definition_problems(definition: Definition) -> list[str]:
         values = [option.value for option in item.options]
         if len(set(values)) != len(values):
             problems.append(f"item {item.id} repeats an answer value")
+    return problems
+
+
+def _range_problems(definition: Definition) -> list[str]:
+    problems: list[str] = []
     if definition.score_min >= definition.score_max:
         problems.append("the score's minimum is not below its maximum")
     if definition.mcid <= 0:
         problems.append("the MCID must be above 0")
     if definition.mcid_percent is not None and not 0 < definition.mcid_percent <= 100:
         problems.append("the MCID percentage must be above 0 and at most 100")
+    return problems
+
+
+def _method_problems(definition: Definition) -> list[str]:
+    problems: list[str] = []
     if definition.named_by_patient:
-        low, high = definition.min_items or 1, definition.max_items or len(ids)
-        if not 1 <= low <= high <= len(ids):
+        count = len(definition.items)
+        low, high = definition.min_items or 1, definition.max_items or count
+        if not 1 <= low <= high <= count:
             problems.append("min_items and max_items must satisfy 1 ≤ min ≤ max ≤ items")
         if definition.method not in (Method.MEAN, Method.SUM):
             problems.append("items named by the patient are scored by sum or mean")
@@ -361,6 +390,16 @@ def definition_problems(definition: Definition) -> list[str]:
         missing = [raw for raw in range(low, high + 1) if raw not in definition.table]
         if missing:
             problems.append(f"the lookup table lacks raw totals {missing}")
+    return problems
+
+
+def definition_problems(definition: Definition) -> list[str]:
+    """What is wrong with an instrument version's data, for the loader and the admin."""
+    problems = [
+        *_item_problems(definition),
+        *_range_problems(definition),
+        *_method_problems(definition),
+    ]
     if not problems:
         extremes = _score_extremes(definition)
         if extremes and (extremes[0] < definition.score_min or extremes[1] > definition.score_max):
@@ -389,3 +428,8 @@ def _score_extremes(definition: Definition) -> tuple[Decimal, Decimal] | None:
         scores = [Decimal(value) for value in definition.table.values()]
         return min(scores), max(scores)
     return None
+
+
+def answers_from(rows: Iterable[Mapping[str, Any]]) -> list[Answer]:
+    """Answers from JSON-like rows {item, value, label?}."""
+    return [Answer(str(row["item"]), row["value"], row.get("label")) for row in rows]

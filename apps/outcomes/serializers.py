@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.bulk import ItemStatus
 from backend.rest import (
     AwareDateTimeField,
     StrictCharField,
@@ -263,7 +264,7 @@ class OutcomeResponseSerializer(serializers.ModelSerializer):
 
 class OutcomeBulkItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["created", "existing", "invalid"])
+    status = serializers.ChoiceField(choices=ItemStatus.values())
     response = OutcomeResponseSerializer(required=False)
     errors = serializers.ListField(child=serializers.DictField(), required=False)  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
 
@@ -284,7 +285,9 @@ class OutcomeSeriesPointSerializer(serializers.Serializer):
     score = serializers.FloatField()
 
 
-class InstrumentOutcomeSerializer(serializers.Serializer):
+class InstrumentOutcomeSummarySerializer(serializers.Serializer):
+    """Per instrument: baseline, latest, change, MCID, responder (the patient summary)."""
+
     instrument = serializers.CharField()
     version = serializers.CharField()
     title = serializers.CharField()
@@ -298,4 +301,9 @@ class InstrumentOutcomeSerializer(serializers.Serializer):
     responder = serializers.ChoiceField(
         choices=["improved", "no_change", "worsened"], allow_null=True
     )
+
+
+class InstrumentOutcomeSerializer(InstrumentOutcomeSummarySerializer):
+    """The same with every score, oldest first (`patients/{id}/outcomes/`)."""
+
     series = OutcomeSeriesPointSerializer(many=True)

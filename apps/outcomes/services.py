@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 from uuid import UUID
 
 import yaml
@@ -20,6 +20,17 @@ from apps.accounts.models import CareTeamLink, User
 from apps.accounts.selectors import is_linked
 from apps.episodes.services import episode_for_new_work
 from backend import hooks
+from backend.bulk import (
+    BulkItem,
+    BulkResult,
+    ItemError,
+    ItemStatus,
+    Valid,
+    first_copies,
+    item_error,
+    results_in_order,
+    valid_items,
+)
 from backend.errors import Conflict
 
 from . import reminders, scoring
@@ -322,50 +333,29 @@ def on_care_link_ended(sender: object, *, link: CareTeamLink, **kwargs: Any) -> 
         outcome_schedule_end(schedule=schedule, by=link.ended_by, reason=ScheduleEndReason.UNLINKED)
 
 
-# --- Responses ------------------------------------------------------------------------------
+# --- Responses: load, check and score, judge, persist, announce ----------------------------
 
 
-@dataclass(frozen=True)
-class BulkItem:
-    """One response to store: validated fields (client_id, instrument, version, answers,
-    completed_at), or the errors the HTTP layer found."""
-
-    index: int
-    fields: dict[str, Any] | None = None
-    errors: list[dict[str, Any]] | None = None
-
-    @property
-    def valid_fields(self) -> dict[str, Any]:
-        """The fields of an item the caller already knows is valid."""
-        assert self.fields is not None
-        return self.fields
+class AnswerFields(TypedDict):
+    item: str
+    value: int
+    label: NotRequired[str]
 
 
-@dataclass(frozen=True)
-class BulkResult:
-    index: int
-    status: str  # created | existing | invalid
-    response: OutcomeResponse | None = None
-    errors: list[dict[str, Any]] | None = None
+class ResponseFields(TypedDict):
+    """A response as the phone sent it, validated (docs/api.md, Outcome measures)."""
+
+    client_id: UUID
+    instrument: str
+    version: NotRequired[str]
+    answers: list[AnswerFields]
+    completed_at: datetime
 
 
 @dataclass(frozen=True)
 class Outcome:
     response: OutcomeResponse
     created: bool
-
-
-def _error(attr: str, code: str, message: str) -> dict[str, Any]:
-    return {"code": str(code), "detail": message, "attr": attr}
-
-
-def _answers(rows: Iterable[Any]) -> list[scoring.Answer]:
-    return [
-        row
-        if isinstance(row, scoring.Answer)
-        else scoring.Answer(str(row["item"]), row["value"], row.get("label"))
-        for row in rows
-    ]
 
 
 GroupKey = tuple[str, UUID | None]  # (instrument, schedule id or None when unscheduled)
@@ -388,6 +378,167 @@ def _timeline_order(response: OutcomeResponse) -> tuple[datetime, bool, datetime
 
 def _activities_of(response: OutcomeResponse) -> dict[str, str]:
     return {str(row["item"]): row.get("label") or "" for row in response.answers}
+
+
+@dataclass
+class ScoringContext:
+    """What scoring a batch reads, once: the enabled version and the patient's active
+    schedule of each instrument sent, the groups (instrument, schedule) they join with
+    their stored responses oldest first, and each version's definition."""
+
+    versions: dict[str, InstrumentVersion]
+    schedules: dict[str, OutcomeSchedule]
+    groups: dict[GroupKey, list[OutcomeResponse]]
+    definitions: dict[int, scoring.Definition]
+
+    def group_of(self, version: InstrumentVersion) -> list[OutcomeResponse]:
+        schedule = self.schedules.get(version.instrument_id)
+        return self.groups[(version.instrument_id, schedule.pk if schedule else None)]
+
+
+class Refused(Exception):
+    """An item the service refuses: its errors, as the item's result reports them."""
+
+    def __init__(self, errors: list[ItemError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _known_responses(patient: User, client_ids: set[UUID]) -> dict[UUID, OutcomeResponse]:
+    """Load: the responses of these client_ids stored before (one query)."""
+    return {
+        response.client_id: response
+        for response in OutcomeResponse.objects.filter(
+            patient=patient, client_id__in=client_ids
+        ).select_related("version")
+    }
+
+
+def _stored_groups(
+    patient: User, schedules: dict[str, OutcomeSchedule], codes: set[str]
+) -> dict[GroupKey, list[OutcomeResponse]]:
+    """Load: the stored responses of the groups the instruments sent join (one query)."""
+    groups: dict[GroupKey, list[OutcomeResponse]] = defaultdict(list)
+    if not codes:
+        return groups
+    in_groups = Q()
+    for code in codes:
+        schedule = schedules.get(code)
+        in_groups |= Q(
+            instrument_id=code,
+            **({"schedule": schedule} if schedule else {"schedule__isnull": True}),
+        )
+    for response in (
+        OutcomeResponse.objects.filter(in_groups, patient=patient)
+        .select_related("version")
+        .order_by("completed_at", "created_at")
+    ):
+        groups[_group_key(response)].append(response)
+    return groups
+
+
+def _scoring_context(patient: User, items: Sequence[Valid[ResponseFields]]) -> ScoringContext:
+    """Load: versions, schedules and groups of the instruments sent (three queries)."""
+    codes = {item.fields["instrument"] for item in items}
+    versions = {
+        version.instrument_id: version
+        for version in InstrumentVersion.objects.filter(instrument_id__in=codes, enabled=True)
+    }
+    schedules = {
+        schedule.instrument_id: schedule
+        for schedule in OutcomeSchedule.objects.filter(
+            patient=patient, instrument_id__in=codes, ended_at__isnull=True
+        )
+    }
+    groups = _stored_groups(patient, schedules, codes)
+    definitions = {version.pk: version.definition() for version in versions.values()}
+    for members in groups.values():
+        for response in members:
+            if response.version_id not in definitions:
+                definitions[response.version_id] = response.version.definition()
+    return ScoringContext(versions, schedules, groups, definitions)
+
+
+def _version_for(fields: ResponseFields, context: ScoringContext) -> InstrumentVersion:
+    """Check: the instrument is in use, and the version sent (if any) is its enabled one."""
+    version = context.versions.get(fields["instrument"])
+    if version is None:
+        raise Refused(
+            [
+                item_error(
+                    "instrument",
+                    OutcomeError.UNKNOWN_INSTRUMENT,
+                    f"{fields['instrument']!r} is not an instrument in use.",
+                )
+            ]
+        )
+    if fields.get("version") not in (None, version.version):
+        raise Refused(
+            [
+                item_error(
+                    "version",
+                    OutcomeError.WRONG_VERSION,
+                    f"Version {fields.get('version')!r} of {version.instrument_id} is not the "
+                    f"one in use ({version.version!r}).",
+                )
+            ]
+        )
+    return version
+
+
+def _scored(patient: User, fields: ResponseFields, context: ScoringContext) -> OutcomeResponse:
+    """Check and score one response against its version and its group's first response
+    (a PSFS rates the activities named there); an unsaved response, or Refused."""
+    version = _version_for(fields, context)
+    members = context.group_of(version)
+    definition = context.definitions[version.pk]
+    named = _activities_of(members[0]) if definition.named_by_patient and members else None
+    try:
+        scored = scoring.score_answers(
+            definition, scoring.answers_from(fields["answers"]), activities=named
+        )
+    except scoring.AnswersInvalid as invalid:
+        raise Refused([item_error(e.attr, e.code, e.message) for e in invalid.errors]) from None
+    return OutcomeResponse(
+        client_id=fields["client_id"],
+        patient=patient,
+        instrument_id=version.instrument_id,
+        version=version,
+        schedule=context.schedules.get(version.instrument_id),
+        answers=[
+            {"item": a.item, "value": a.value, **({"label": a.label} if a.label else {})}
+            for a in scored.answers
+        ],
+        score=scored.score,
+        completed_at=fields["completed_at"],
+    )
+
+
+@dataclass
+class Scored:
+    """The batch after checking and scoring: new responses by index, refusals by index."""
+
+    new: dict[int, OutcomeResponse] = field(default_factory=dict)
+    refused: dict[int, list[ItemError]] = field(default_factory=dict)
+
+
+def _score_in_time_order(
+    patient: User, items: Sequence[Valid[ResponseFields]], context: ScoringContext
+) -> Scored:
+    """Score: oldest first, each new response joining its group as it goes (a batch's
+    first PSFS names the activities its later ones rate)."""
+    batch = Scored()
+    for item in sorted(items, key=lambda i: i.fields["completed_at"]):
+        try:
+            response = _scored(patient, item.fields, context)
+        except Refused as refused:
+            batch.refused[item.index] = refused.errors
+            continue
+        batch.new[item.index] = response
+        members = context.group_of(response.version)
+        members.append(response)
+        members.sort(key=_timeline_order)
+    return batch
 
 
 def _judge_group(
@@ -416,13 +567,71 @@ def _judge_group(
     return changed
 
 
+def _judged(context: ScoringContext) -> list[OutcomeResponse]:
+    """Judge: every touched group against its baseline; the stored responses whose
+    figures changed (a response older than the baseline moves it)."""
+    restated: list[OutcomeResponse] = []
+    for members in context.groups.values():
+        restated += [r for r in _judge_group(members, context.definitions) if not r._state.adding]
+    return restated
+
+
+def _stored_responses(
+    patient: User,
+    new: list[OutcomeResponse],
+    restated: list[OutcomeResponse],
+    known: dict[UUID, OutcomeResponse],
+) -> dict[UUID, OutcomeResponse]:
+    """Persist: the new responses in one insert (a copy stored meanwhile by another
+    request is skipped, then read into `known`) and the restated figures in one update.
+    Returns the responses this request stored, by client_id."""
+    created: dict[UUID, OutcomeResponse] = {}
+    if new:
+        for response in new:
+            response.full_clean(
+                exclude=["patient", "instrument", "version", "schedule"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        OutcomeResponse.objects.bulk_create(new, ignore_conflicts=True)
+        ours = {response.pk: response for response in new}
+        for response in OutcomeResponse.objects.filter(
+            patient=patient, client_id__in=[r.client_id for r in new]
+        ).select_related("version"):
+            if response.pk in ours:
+                created[response.client_id] = ours[response.pk]
+            else:  # a copy stored by a request that got here first (SQLite only)
+                known[response.client_id] = response
+    if restated:
+        OutcomeResponse.objects.bulk_update(restated, ["baseline_score", "change", "responder"])
+    return created
+
+
+def _announce_responses(patient: User, created: list[OutcomeResponse], now: datetime) -> None:
+    """Announce: subscribers (alerts) raise or update the worsening alert in this
+    transaction; each answered schedule's reminders move on."""
+    if not created:
+        return
+    stored = sorted(created, key=_timeline_order)
+    hooks.logs_recorded.send(
+        sender=OutcomeResponse, patient_id=patient.pk, kind=hooks.LogKind.OUTCOME, logs=stored
+    )
+    for schedule in {r.schedule_id: r.schedule for r in stored if r.schedule}.values():
+        schedule.patient = patient
+        reminders.schedule_reminders_answered(schedule=schedule, now=now)
+
+
 @transaction.atomic
 def outcome_responses_store(
-    *, patient: User, items: Sequence[BulkItem], now: datetime | None = None
-) -> list[BulkResult]:
+    *,
+    patient: User,
+    items: Sequence[BulkItem[ResponseFields]],
+    now: datetime | None = None,
+) -> list[BulkResult[OutcomeResponse]]:
     """Score and store responses, one result per item in order (offline sync and single
     posts alike). Valid items are stored even when others fail; a known client_id gives
-    back the stored response unchanged.
+    back the stored response unchanged; of two copies of one client_id the first sent is
+    scored, and a later copy gets its result.
 
     A response joins the patient's active schedule of its instrument (none: the patient's
     unscheduled responses to it). Its baseline is the group's first response by
@@ -438,164 +647,15 @@ def outcome_responses_store(
     # and the insert below ignores a copy that slipped through.
     list(User.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
 
-    valid = [item for item in items if item.fields is not None]
-    known = {
-        response.client_id: response
-        for response in OutcomeResponse.objects.filter(
-            patient=patient, client_id__in={item.valid_fields["client_id"] for item in valid}
-        ).select_related("version")
-    }
-    pending: list[BulkItem] = []
-    first_copy: dict[UUID, int] = {}
-    for item in valid:
-        client_id = item.valid_fields["client_id"]
-        if client_id not in known and client_id not in first_copy:
-            first_copy[client_id] = item.index
-            pending.append(item)
-
-    codes = {item.valid_fields["instrument"] for item in pending}
-    versions = {
-        version.instrument_id: version
-        for version in InstrumentVersion.objects.filter(instrument_id__in=codes, enabled=True)
-    }
-    schedules = {
-        schedule.instrument_id: schedule
-        for schedule in OutcomeSchedule.objects.filter(
-            patient=patient, instrument_id__in=codes, ended_at__isnull=True
-        )
-    }
-    groups: dict[GroupKey, list[OutcomeResponse]] = defaultdict(list)
-    if codes:
-        in_groups = Q()
-        for code in codes:
-            schedule = schedules.get(code)
-            in_groups |= Q(
-                instrument_id=code,
-                **({"schedule": schedule} if schedule else {"schedule__isnull": True}),
-            )
-        for response in (
-            OutcomeResponse.objects.filter(in_groups, patient=patient)
-            .select_related("version")
-            .order_by("completed_at", "created_at")
-        ):
-            groups[_group_key(response)].append(response)
-    definitions: dict[int, scoring.Definition] = {v.pk: v.definition() for v in versions.values()}
-    for members in groups.values():
-        for response in members:
-            if response.version_id not in definitions:
-                definitions[response.version_id] = response.version.definition()
-
-    errors: dict[int, list[dict[str, Any]]] = {}
-    new: dict[int, OutcomeResponse] = {}
-    for item in sorted(pending, key=lambda i: i.valid_fields["completed_at"]):
-        fields = item.valid_fields
-        version = versions.get(fields["instrument"])
-        if version is None:
-            errors[item.index] = [
-                _error(
-                    "instrument",
-                    OutcomeError.UNKNOWN_INSTRUMENT,
-                    f"{fields['instrument']!r} is not an instrument in use.",
-                )
-            ]
-            continue
-        if fields.get("version") not in (None, version.version):
-            errors[item.index] = [
-                _error(
-                    "version",
-                    OutcomeError.WRONG_VERSION,
-                    f"Version {fields['version']!r} of {version.instrument_id} is not the one "
-                    f"in use ({version.version!r}).",
-                )
-            ]
-            continue
-        schedule = schedules.get(version.instrument_id)
-        members = groups[(version.instrument_id, schedule.pk if schedule else None)]
-        definition = definitions[version.pk]
-        try:
-            scored = scoring.score_answers(
-                definition,
-                _answers(fields["answers"]),
-                activities=_activities_of(members[0])
-                if definition.named_by_patient and members
-                else None,
-            )
-        except scoring.AnswersInvalid as invalid:
-            errors[item.index] = [_error(e.attr, e.code, e.message) for e in invalid.errors]
-            continue
-        response = OutcomeResponse(
-            client_id=fields["client_id"],
-            patient=patient,
-            instrument_id=version.instrument_id,
-            version=version,
-            schedule=schedule,
-            answers=[
-                {"item": a.item, "value": a.value, **({"label": a.label} if a.label else {})}
-                for a in scored.answers
-            ],
-            score=scored.score,
-            completed_at=fields["completed_at"],
-        )
-        new[item.index] = response
-        members.append(response)
-        members.sort(key=_timeline_order)
-
-    restated: list[OutcomeResponse] = []
-    for members in groups.values():
-        restated += [r for r in _judge_group(members, definitions) if not r._state.adding]
-
-    created: dict[UUID, OutcomeResponse] = {}
-    if new:
-        for response in new.values():
-            response.full_clean(
-                exclude=["patient", "instrument", "version", "schedule"],
-                validate_unique=False,
-                validate_constraints=False,
-            )
-        OutcomeResponse.objects.bulk_create(new.values(), ignore_conflicts=True)
-        ours = {response.pk: response for response in new.values()}
-        for response in OutcomeResponse.objects.filter(
-            patient=patient, client_id__in=[r.client_id for r in new.values()]
-        ).select_related("version"):
-            if response.pk in ours:
-                created[response.client_id] = ours[response.pk]
-            else:  # a copy stored by a request that got here first (SQLite only)
-                known[response.client_id] = response
-    if restated:
-        OutcomeResponse.objects.bulk_update(restated, ["baseline_score", "change", "responder"])
-    if created:
-        stored = sorted(created.values(), key=_timeline_order)
-        # Subscribers (alerts) raise or update the worsening alert in this transaction.
-        hooks.logs_recorded.send(
-            sender=OutcomeResponse, patient_id=patient.pk, kind=hooks.LogKind.OUTCOME, logs=stored
-        )
-        for schedule in {r.schedule_id: r.schedule for r in stored if r.schedule}.values():
-            schedule.patient = patient
-            reminders.schedule_reminders_answered(schedule=schedule, now=now)
-
-    results: list[BulkResult] = []
-    reported: set[UUID] = set()
-    for item in items:
-        if item.fields is None:
-            results.append(BulkResult(item.index, "invalid", errors=item.errors))
-        elif item.index in errors:
-            results.append(BulkResult(item.index, "invalid", errors=errors[item.index]))
-        else:
-            client_id = item.valid_fields["client_id"]
-            if client_id in created and client_id not in reported:
-                results.append(BulkResult(item.index, "created", response=created[client_id]))
-                reported.add(client_id)
-            elif client_id in known or client_id in created:
-                results.append(
-                    BulkResult(
-                        item.index, "existing", response=known.get(client_id) or created[client_id]
-                    )
-                )
-            else:
-                # A later copy of an item that was refused: the same errors.
-                first = first_copy[client_id]
-                results.append(BulkResult(item.index, "invalid", errors=errors[first]))
-    return results
+    valid = valid_items(items)
+    known = _known_responses(patient, {item.client_id for item in valid})
+    pending = first_copies(valid, known=known)
+    context = _scoring_context(patient, pending)
+    batch = _score_in_time_order(patient, pending, context)
+    restated = _judged(context)
+    created = _stored_responses(patient, list(batch.new.values()), restated, known)
+    _announce_responses(patient, list(created.values()), now)
+    return results_in_order(items, created=created, known=known, refused=batch.refused)
 
 
 def outcome_response_create(
@@ -603,13 +663,11 @@ def outcome_response_create(
 ) -> Outcome:
     """Store one response (`POST outcome-responses/`); the same client_id again returns the
     stored response. Bad answers raise ValidationError naming the item; nothing is stored."""
-    result = outcome_responses_store(patient=patient, items=[BulkItem(0, fields=fields)], now=now)[
-        0
-    ]
-    if result.status == "invalid":
+    item = BulkItem.valid(0, cast(ResponseFields, fields), fields["client_id"])
+    [result] = outcome_responses_store(patient=patient, items=[item], now=now)
+    if result.record is None:
         by_attr: dict[str, list[ValidationError]] = defaultdict(list)
         for error in result.errors or []:
-            by_attr[error["attr"]].append(ValidationError(error["detail"], code=error["code"]))
+            by_attr[str(error["attr"])].append(ValidationError(error["detail"], code=error["code"]))
         raise ValidationError(dict(by_attr))
-    assert result.response is not None  # stored or found: not invalid
-    return Outcome(result.response, created=result.status == "created")
+    return Outcome(result.record, created=result.status == ItemStatus.CREATED)

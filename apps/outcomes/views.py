@@ -15,8 +15,10 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
+from backend.bulk import BULK_MAX_ITEMS
+from backend.bulk_api import bulk_items, bulk_payload, bulk_response
 from backend.errors import or_404
-from backend.rest import PageNumberPagination, api_errors, page_of, require_empty_body
+from backend.rest import PageNumberPagination, page_of, require_empty_body
 
 from . import selectors, services
 from .errors import OutcomeError
@@ -33,8 +35,9 @@ from .serializers import (
     OutcomeScheduleSerializer,
 )
 
-# The same offline-sync size as symptom logs (docs/api.md).
-BULK_MAX_ITEMS = 500
+# Built once per process: DRF builds a serializer's fields on first use, and a bulk
+# upload validates every item with this one instance (run_validation is stateless).
+RESPONSE_INPUT = OutcomeResponseInputSerializer()
 
 
 def _page(
@@ -53,12 +56,6 @@ class ResponseCursorPagination(pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-class TooManyItems(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = f"Send at most {BULK_MAX_ITEMS} responses per request."
-    default_code = "too_many_items"
 
 
 # --- Instruments ----------------------------------------------------------------------------
@@ -242,46 +239,14 @@ class ResponseBulkView(APIView):
         summary=f"Offline sync: up to {BULK_MAX_ITEMS} responses, one result per item in order",
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        payload = request.data
-        if isinstance(payload, dict) and set(payload) == {"responses"}:
-            payload = payload["responses"]
-        if not isinstance(payload, list):
-            raise exceptions.ValidationError(
-                {
-                    "non_field_errors": [
-                        exceptions.ErrorDetail("Send a JSON array of responses.", code="not_a_list")
-                    ]
-                }
-            )
-        if len(payload) > BULK_MAX_ITEMS:
-            raise TooManyItems()
-
-        # One serializer validates every item (building DRF's fields once, not per item).
-        validator = OutcomeResponseInputSerializer()
-        items = []
-        for index, data in enumerate(payload):
-            try:
-                fields = validator.run_validation(data)
-            except exceptions.ValidationError as error:
-                items.append(services.BulkItem(index, errors=api_errors(error.detail)))
-            else:
-                items.append(services.BulkItem(index, fields=fields))
-
+        payload = bulk_payload(request.data, wrapper="responses", noun="responses")
+        items = bulk_items(payload, validator=RESPONSE_INPUT, fields=services.ResponseFields)
         results = services.outcome_responses_store(patient=request.user, items=items)
-        rendered = iter(
-            OutcomeResponseSerializer(
-                [result.response for result in results if result.response is not None], many=True
-            ).data
+        return bulk_response(
+            results,
+            name="response",
+            render=lambda responses: OutcomeResponseSerializer(responses, many=True).data,
         )
-        body = []
-        for result in results:
-            entry = {"index": result.index, "status": result.status}
-            if result.response is not None:
-                entry["response"] = next(rendered)
-            else:
-                entry["errors"] = result.errors
-            body.append(entry)
-        return Response({"results": body})
 
 
 class DueView(APIView):

@@ -6,7 +6,6 @@ from enum import StrEnum
 class PlanError(StrEnum):
     ACTIVE_PLAN_EXISTS = "active_plan_exists"  # 409: archive the active plan first
     PLAN_ARCHIVED = "plan_archived"  # 409: an archived plan cannot change
-    DOSAGE_CHANGED = "dosage_changed"  # 409: the item's dosage_version is not the one sent
     NOT_LINKED = "not_linked"  # 400 on `patient`: not a patient the physio is linked to
     BEFORE_START = "before_start"  # 400 on `end_date`
     TOO_LONG = "too_long"  # 400 on `end_date`: a plan lasts at most a year

@@ -304,19 +304,16 @@ def plan_item_set_dosage(
     hold_seconds: int | None,
     by: User,
     reason: str,
-    expected_version: int | None = None,
 ) -> tuple[PlanItem, PlanEvent]:
     """Change one item's sets, reps and hold in place (the item keeps its logs), bump its
     `dosage_version` and record who did it, why (a code, never free text) and from what to
-    what. With `expected_version`, the change is made only if the item is still at that
-    version (a conditional UPDATE), else a 409: the same change sent twice is made once."""
-    item = PlanItem.objects.select_for_update().select_related("plan").get(pk=item.pk)
+    what. `item` comes locked from `apps.plans.locks.plan_item_for_update`, with its plan,
+    in the caller's transaction: the caller has judged it against its current state, and
+    it is not read again here."""
     if item.plan.status != PlanStatus.ACTIVE or item.retired_at is not None:
         raise Conflict(
             "An archived plan or a retired item cannot be changed.", PlanError.PLAN_ARCHIVED
         )
-    if expected_version is not None and item.dosage_version != expected_version:
-        raise Conflict("The dosage changed meanwhile.", PlanError.DOSAGE_CHANGED)
     before = {"sets": item.sets, "reps": item.reps, "hold_seconds": item.hold_seconds}
     after = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds}
     for name, value in after.items():
@@ -326,8 +323,10 @@ def plan_item_set_dosage(
     updated = PlanItem.objects.filter(pk=item.pk, dosage_version=item.dosage_version).update(
         **after, dosage_version=item.dosage_version + 1, dosage_changed_at=now
     )
-    if not updated:  # only without row locks (SQLite): another writer won
-        raise Conflict("The dosage changed meanwhile.", PlanError.DOSAGE_CHANGED)
+    if not updated:
+        # The row lock (or SQLite's one writer at a time) rules this out: a caller that
+        # did not lock the item is a bug, not a conflict to report.
+        raise RuntimeError(f"plan item {item.pk} changed while it was locked")
     item.dosage_version += 1
     item.dosage_changed_at = now
     event = PlanEvent.objects.create(

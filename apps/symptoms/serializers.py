@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from apps.content.serializers import CodeLabelSerializer
 from apps.content.vocabulary import DISCLAIMER, Region, Side, Source
+from backend.bulk import ItemStatus
 from backend.rest import (
     AwareDateTimeField,
     RecentDateTimeField,
@@ -162,7 +163,7 @@ class SymptomLogSerializer(serializers.ModelSerializer):
 
 class BulkItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["created", "existing", "invalid"])
+    status = serializers.ChoiceField(choices=ItemStatus.values())
     log = SymptomLogSerializer(required=False)
     errors = serializers.ListField(child=serializers.DictField(), required=False)  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
 

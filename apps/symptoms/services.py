@@ -1,16 +1,18 @@
 """Writes for symptom logs: store, triage and raise alerts in one transaction."""
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from itertools import islice, takewhile
-from typing import Any
+from typing import Any, TypedDict
+from uuid import UUID
 
 from django.db import transaction
 
 from apps.accounts.models import User
 from backend import hooks
+from backend.bulk import BulkItem, BulkResult, Valid, first_copies, results_in_order, valid_items
 from backend.inserts import insert_ignoring_conflicts, insert_or_ignore
 
 from . import triage as rules
@@ -24,6 +26,35 @@ FACT_FIELDS = tuple(
     name for name in rules.LogFacts.__dataclass_fields__ if name not in {"recorded_at"}
 )
 SET_FIELDS = ("locations", "qualities", "triggers")
+
+
+class SymptomLogFields(TypedDict):
+    """A log's fields as the phone sent them, validated (docs/api.md, Symptom logs)."""
+
+    client_id: UUID
+    recorded_at: datetime
+    pain_score: int
+    side: str
+    locations: list[str]
+    qualities: list[str]
+    swelling: str
+    triggers: list[str]
+    note: str
+    redness: bool
+    warmth: bool
+    tenderness: bool
+    fever: bool
+    numbness_tingling: bool
+    weakness: bool
+    neuro_worsening: bool
+    can_bear_weight: bool
+    sleep_disturbed: bool
+    daily_activities_limited: bool
+    knee_locking: bool
+    recent_knee_injury: bool
+    sudden_onset: bool
+    saddle_numbness: bool
+    bladder_bowel_change: bool
 
 
 def facts_of(values: Any) -> rules.LogFacts:
@@ -66,14 +97,31 @@ def _hints(new: rules.LogFacts, earlier: Sequence[rules.LogFacts]) -> list[dict[
     return [asdict(hint)] if hint else []
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What triage and the hint say of a log not yet saved (stored with it)."""
+
+    triage_level: str
+    triage_codes: list[str]
+    hints: list[dict[str, Any]]
+
+    def as_fields(self) -> dict[str, Any]:
+        return {
+            "triage_level": self.triage_level,
+            "triage_codes": self.triage_codes,
+            "hints": self.hints,
+        }
+
+
 def _assess(
-    fields: dict[str, Any],
+    fields: Mapping[str, Any],
     earlier: Sequence[rules.LogFacts],
     history: Sequence[rules.LogFacts] | None = None,
-) -> dict[str, Any]:
-    """Triage and hints for a log not yet saved; `earlier` is newest first (so the
-    triage history is read up to the first log older than TRIAGE_HISTORY, no further).
-    `history`, when the caller already has it: the logs of the TRIAGE_HISTORY before."""
+) -> Assessment:
+    """Triage and hints for a log not yet saved; `earlier` is newest
+    first (so the triage history is read up to the first log older than TRIAGE_HISTORY,
+    no further). `history`, when the caller already has it: the logs of the
+    TRIAGE_HISTORY before."""
     new = facts_of(fields)
     if history is None:
         since = new.recorded_at - TRIAGE_HISTORY
@@ -84,13 +132,13 @@ def _assess(
             )
         )
     result = rules.triage(new, history)
-    return {
-        "triage_level": result.level,
-        "triage_codes": [flag.code for flag in result.flags],
+    return Assessment(
+        triage_level=result.level,
+        triage_codes=[flag.code for flag in result.flags],
         # The hint looks back HINT_WINDOW (14 days), as the physio's summary does; triage
         # only reads the last TRIAGE_HISTORY.
-        "hints": _hints(new, earlier),
-    }
+        hints=_hints(new, earlier),
+    )
 
 
 @dataclass(frozen=True)
@@ -111,7 +159,7 @@ def symptom_log_create(*, patient: User, **fields: Any) -> Outcome:
     earlier = [
         facts_of(row) for row in _history(patient, fields["recorded_at"], window=HINT_WINDOW)
     ]
-    log = SymptomLog(patient=patient, **fields, **_assess(fields, earlier))
+    log = SymptomLog(patient=patient, **fields, **_assess(fields, earlier).as_fields())
     log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
     if not insert_or_ignore(log):
         return Outcome(
@@ -124,105 +172,113 @@ def symptom_log_create(*, patient: User, **fields: Any) -> Outcome:
     )
     return Outcome(log, created=True)
 
-
-@dataclass(frozen=True)
-class BulkItem:
-    """One item of a bulk upload: validated fields, or the errors to report."""
-
-    index: int
-    fields: dict[str, Any] | None = None
-    errors: list[dict[str, Any]] | None = None
-
-    @property
-    def valid_fields(self) -> dict[str, Any]:
-        """The fields of an item the caller already knows is valid."""
-        assert self.fields is not None
-        return self.fields
+    # --- Offline sync: load, triage in time order, persist, announce ----------------------------
 
 
-@dataclass(frozen=True)
-class BulkResult:
-    index: int
-    status: str  # created | existing | invalid
-    log: SymptomLog | None = None
-    errors: list[dict[str, Any]] | None = None
+@dataclass
+class Timeline:
+    """The patient's logs around a batch, oldest first, as the rules read them. The new
+    logs go in as they are assessed: each item sees the logs before it, stored or synced
+    with it, exactly as if the logs had been sent one by one."""
+
+    facts: list[rules.LogFacts]
+    times: list[datetime]
+
+    def before(self, at: datetime) -> tuple[list[rules.LogFacts], list[rules.LogFacts]]:
+        """Newest first: the hint's last few logs of HINT_WINDOW, and triage's
+        TRIAGE_HISTORY. Slices of the sorted timeline, no per-item filtering of the rest."""
+        first, end = bisect_left(self.times, at - HINT_WINDOW), bisect_left(self.times, at)
+        week = bisect_left(self.times, at - TRIAGE_HISTORY)
+        earlier = self.facts[max(first, end - HINT_MAX_LOGS) : end][::-1]
+        return earlier, self.facts[week:end][::-1]
+
+    def add(self, facts: rules.LogFacts) -> None:
+        position = bisect_right(self.times, facts.recorded_at)
+        self.times.insert(position, facts.recorded_at)
+        self.facts.insert(position, facts)
 
 
-@transaction.atomic
-def symptom_logs_bulk_create(*, patient: User, items: Iterable[BulkItem]) -> list[BulkResult]:
-    """Offline sync: store every valid item in one bulk write; report each in order.
-
-    Queries do not grow with the number of items: known client_ids are read once, the
-    triage history once, new logs and their alerts are written in bulk.
-    """
-    items = list(items)
-    valid = [item for item in items if item.fields is not None]
-    client_ids = {item.valid_fields["client_id"] for item in valid}
-    known = {
+def _known_logs(patient: User, client_ids: set[UUID]) -> dict[UUID, SymptomLog]:
+    """Load: the logs of these client_ids stored before (one query)."""
+    return {
         log.client_id: log
         for log in SymptomLog.objects.filter(patient=patient, client_id__in=client_ids)
     }
 
-    to_create: dict[Any, SymptomLog] = {}  # client_id -> new log (first copy wins)
-    pending = [item for item in valid if item.valid_fields["client_id"] not in known]
-    if pending:
-        first_time = min(item.valid_fields["recorded_at"] for item in pending)
-        last_time = max(item.valid_fields["recorded_at"] for item in pending)
-        stored = SymptomLog.objects.filter(
-            patient=patient, recorded_at__gte=first_time - HINT_WINDOW, recorded_at__lt=last_time
-        ).order_by("-recorded_at")
-        # The patient's timeline, oldest first, with the new logs inserted as they are
-        # assessed: each item sees the logs before it, stored or synced with it.
-        timeline = [facts_of(row) for row in list(stored.values(*HISTORY_COLUMNS)[:1000])[::-1]]
-        times = [facts.recorded_at for facts in timeline]
-        for item in sorted(pending, key=lambda i: i.valid_fields["recorded_at"]):
-            if item.valid_fields["client_id"] in to_create:
-                continue
-            at = item.valid_fields["recorded_at"]
-            # Slices of the sorted timeline, newest first: the hint's last few logs of
-            # HINT_WINDOW and triage's TRIAGE_HISTORY (no per-item filtering of the rest).
-            first, end = bisect_left(times, at - HINT_WINDOW), bisect_left(times, at)
-            week = bisect_left(times, at - TRIAGE_HISTORY)
-            earlier = timeline[max(first, end - HINT_MAX_LOGS) : end][::-1]
-            history = timeline[week:end][::-1]
-            log = SymptomLog(
-                patient=patient, **item.valid_fields, **_assess(item.valid_fields, earlier, history)
-            )
-            log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
-            to_create[item.valid_fields["client_id"]] = log
-            position = bisect_right(times, at)
-            times.insert(position, at)
-            timeline.insert(position, facts_of(log))
 
-    if to_create:
-        # A copy synced at the same moment by another request is skipped by the database,
-        # and the insert says which rows it stored: the others are read back, if any.
-        ours = insert_ignoring_conflicts(list(to_create.values()))
-        lost = [client_id for client_id, log in to_create.items() if log.pk not in ours]
-        if lost:
-            for log in SymptomLog.objects.filter(patient=patient, client_id__in=lost):
-                known[log.client_id] = log
-                del to_create[log.client_id]
-        if to_create:
-            hooks.logs_recorded.send(
-                sender=SymptomLog,
-                patient_id=patient.pk,
-                kind=hooks.LogKind.SYMPTOM,
-                logs=list(to_create.values()),
-            )
+def _timeline_around(patient: User, times: Sequence[datetime]) -> Timeline:
+    """Load: the stored logs from HINT_WINDOW before the first of `times` to the last
+    (one query, at most the newest 1,000)."""
+    stored = SymptomLog.objects.filter(
+        patient=patient,
+        recorded_at__gte=min(times) - HINT_WINDOW,
+        recorded_at__lt=max(times),
+    ).order_by("-recorded_at")
+    facts = [facts_of(row) for row in list(stored.values(*HISTORY_COLUMNS)[:1000])[::-1]]
+    return Timeline(facts, [f.recorded_at for f in facts])
 
-    results: list[BulkResult] = []
-    reported: set[Any] = set()
+
+def _triaged(
+    patient: User, items: Sequence[Valid[SymptomLogFields]], timeline: Timeline
+) -> dict[UUID, SymptomLog]:
+    """Triage: each item (in time order) as a checked, unsaved log with its answer."""
+    new: dict[UUID, SymptomLog] = {}
     for item in items:
-        if item.fields is None:
-            results.append(BulkResult(item.index, "invalid", errors=item.errors))
-            continue
-        client_id = item.valid_fields["client_id"]
-        if client_id in to_create and client_id not in reported:
-            results.append(BulkResult(item.index, "created", log=to_create[client_id]))
-            reported.add(client_id)
-        else:
-            results.append(
-                BulkResult(item.index, "existing", log=known.get(client_id) or to_create[client_id])
-            )
-    return results
+        earlier, history = timeline.before(item.fields["recorded_at"])
+        log = SymptomLog(
+            patient=patient, **item.fields, **_assess(item.fields, earlier, history).as_fields()
+        )
+        log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
+        new[item.client_id] = log
+        timeline.add(facts_of(log))
+    return new
+
+
+def _stored(
+    patient: User, new: dict[UUID, SymptomLog], known: dict[UUID, SymptomLog]
+) -> dict[UUID, SymptomLog]:
+    """Persist: one insert. A copy synced at the same moment by another request is skipped
+    by the database, and the insert says which rows it stored: the others are read back
+    (into `known`), if any. Returns the logs this request stored."""
+    if not new:
+        return {}
+    ours = insert_ignoring_conflicts(list(new.values()))
+    lost = [client_id for client_id, log in new.items() if log.pk not in ours]
+    if lost:
+        for log in SymptomLog.objects.filter(patient=patient, client_id__in=lost):
+            known[log.client_id] = log
+    return {client_id: log for client_id, log in new.items() if log.pk in ours}
+
+
+def _announce(patient: User, logs: list[SymptomLog]) -> None:
+    """Announce: subscribers (alerts) raise red-flag alerts in this same transaction."""
+    if logs:
+        hooks.logs_recorded.send(
+            sender=SymptomLog, patient_id=patient.pk, kind=hooks.LogKind.SYMPTOM, logs=logs
+        )
+
+
+@transaction.atomic
+def symptom_logs_bulk_create(
+    *, patient: User, items: Iterable[BulkItem[SymptomLogFields]]
+) -> list[BulkResult[SymptomLog]]:
+    """Offline sync: store every valid item in one bulk write; report each in order.
+
+    Items are triaged in time order, so of two copies of one client_id the one recorded
+    first is stored. Queries do not grow with the number of items: known client_ids are
+    read once, the triage history once, new logs and their alerts are written in bulk.
+    """
+    items = list(items)
+    valid = valid_items(items)
+    known = _known_logs(patient, {item.client_id for item in valid})
+    in_time_order = sorted(
+        (item for item in valid if item.client_id not in known),
+        key=lambda item: item.fields["recorded_at"],
+    )
+    new: dict[UUID, SymptomLog] = {}
+    if in_time_order:
+        timeline = _timeline_around(patient, [i.fields["recorded_at"] for i in in_time_order])
+        new = _triaged(patient, first_copies(in_time_order, known=known), timeline)
+    created = _stored(patient, new, known)
+    _announce(patient, list(created.values()))
+    return results_in_order(items, created=created, known=known)

@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, pagination, status
+from rest_framework import pagination, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,11 +10,12 @@ from apps.accounts import selectors as accounts
 from apps.accounts.permissions import IsPatient, IsPhysio
 from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
+from backend.bulk import BULK_MAX_ITEMS
+from backend.bulk_api import bulk_items, bulk_payload, bulk_response
 from backend.errors import or_404
-from backend.rest import api_errors, page_of
+from backend.rest import page_of
 
 from . import selectors, services
-from .errors import LogError
 from .models import SymptomLog
 from .serializers import (
     BulkResponseSerializer,
@@ -24,8 +25,6 @@ from .serializers import (
     TrendDaySerializer,
     TrendQuerySerializer,
 )
-
-BULK_MAX_ITEMS = 500
 
 # Built once per process, not per request: DRF builds a serializer's fields on first use
 # (a ModelSerializer introspects the model to do it), a tenth of a log's request time.
@@ -39,12 +38,6 @@ class LogCursorPagination(pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-class TooManyItems(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = f"Send at most {BULK_MAX_ITEMS} logs per request."
-    default_code = LogError.TOO_MANY_ITEMS
 
 
 RANGE_PARAMETERS = [
@@ -135,48 +128,15 @@ class SymptomLogBulkView(APIView):
         summary="Offline sync: up to 500 logs, one result per item in order",
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        payload = request.data
-        if isinstance(payload, dict) and set(payload) == {"logs"}:
-            payload = payload["logs"]
-        if not isinstance(payload, list):
-            raise exceptions.ValidationError(
-                {
-                    "non_field_errors": [
-                        exceptions.ErrorDetail(
-                            "Send a JSON array of logs.", code=LogError.NOT_A_LIST
-                        )
-                    ]
-                }
-            )
-        if len(payload) > BULK_MAX_ITEMS:
-            raise TooManyItems()
-
-        # One serializer validates every item and one renders every log: building DRF's
-        # fields once instead of once per item is most of a 500-item sync's time.
-        validator = LOG_INPUT
-        items = []
-        for index, data in enumerate(payload):
-            try:
-                fields = validator.run_validation(data)
-            except exceptions.ValidationError as error:
-                errors = api_errors(error.detail)
-                items.append(services.BulkItem(index, errors=errors))
-            else:
-                items.append(services.BulkItem(index, fields=fields))
-
+        payload = bulk_payload(request.data, wrapper="logs", noun="logs")
+        # One serializer validates every item and one renders every log.
+        items = bulk_items(payload, validator=LOG_INPUT, fields=services.SymptomLogFields)
         results = services.symptom_logs_bulk_create(patient=request.user, items=items)
-        rendered = iter(
-            [LOG_OUTPUT.to_representation(result.log) for result in results if result.log]
+        return bulk_response(
+            results,
+            name="log",
+            render=lambda logs: [LOG_OUTPUT.to_representation(log) for log in logs],
         )
-        body = []
-        for result in results:
-            entry = {"index": result.index, "status": result.status}
-            if result.log is not None:
-                entry["log"] = next(rendered)
-            else:
-                entry["errors"] = result.errors
-            body.append(entry)
-        return Response({"results": body})
 
 
 class SymptomTrendView(APIView):

@@ -58,7 +58,7 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "apps.plans.models.PlanStatus",
         "OutcomeScheduleStatusEnum": "apps.outcomes.models.ScheduleStatus",
         # Offline sync's per-item status, shared by symptom logs and outcome responses.
-        "BulkItemResultStatusEnum": ["created", "existing", "invalid"],
+        "BulkItemResultStatusEnum": "backend.bulk.ItemStatus.values",
         "ContentStatusEnum": "apps.content.models.Status",
         "ConditionKindEnum": "apps.content.models.ConditionKind",
         "StepKindEnum": "apps.content.models.StepKind",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.services import care_link_create, care_link_end
 from apps.alerts.models import Alert
+from apps.outcomes.services import instruments_load
 from apps.plans.models import PlanItem
 from apps.plans.services import exercise_log_create, plan_create
 from apps.symptoms.models import SymptomLog
@@ -252,3 +253,41 @@ def test_the_dashboard_and_a_summary_never_select_a_password_hash(
     reads = [q["sql"] for q in captured if q["sql"].startswith("SELECT")]
     assert reads
     assert not [sql for sql in reads if "password" in sql]
+
+
+@pytest.mark.django_db
+def test_the_summary_shows_the_questionnaires_answered(physio_client, patient, linked):
+    """It answered 500 once the patient had answered a questionnaire: the summary's
+    outcomes carry no series, and the serializer asked for one."""
+    instruments_load()
+    client = client_for(patient)
+    for days, value in ((9, 2), (1, 3)):
+        answered = client.post(
+            "/api/v1/outcome-responses/",
+            {
+                "client_id": str(uuid.uuid4()),
+                "instrument": "lefs",
+                "answers": [{"item": str(n), "value": value} for n in range(1, 21)],
+                "completed_at": (timezone.now() - dt.timedelta(days=days)).isoformat(),
+            },
+            format="json",
+        )
+        assert answered.status_code == 201
+
+    response = physio_client.get(f"/api/v1/patients/{patient.id}/summary/")
+
+    assert response.status_code == 200
+    [lefs] = response.json()["outcomes"]
+    assert lefs == {
+        "instrument": "lefs",
+        "version": "1",
+        "title": lefs["title"],
+        "higher_is_better": True,
+        "baseline": 40.0,
+        "latest": 60.0,
+        "latest_at": lefs["latest_at"],
+        "change": 20.0,
+        "mcid": 9.0,
+        "mcid_percent": None,
+        "responder": "improved",
+    }

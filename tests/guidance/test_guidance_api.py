@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import PatientAccessAudit
 from apps.accounts.services import care_link_create
 from apps.guidance.selectors import plan_load_guidance
+from apps.guidance.services import plan_item_guidance_apply
 from apps.notifications.models import Notification, PushDelivery, Reminder
 from apps.plans.models import PlanEvent, PlanEventAction, PlanItem, PlanStatus
 from tests.conftest import client_for, post_at_once
@@ -574,3 +575,27 @@ def test_wrong_paths_and_methods_are_refused_in_the_envelope(
     assert response.status_code == status
     assert response.json()["errors"][0]["code"]
     assert everything_stored() == before
+
+
+@pytest.mark.django_db
+def test_applying_reads_and_locks_the_item_once(physio, plan, quads, patient):
+    """The item is read once, scoped to the physio and locked in the same statement, and
+    that locked row is what the dosage change writes: no second read, no second lock."""
+    add_sessions(quads)
+    add_mornings(patient)
+
+    with CaptureQueriesContext(connection) as queries:
+        plan_item_guidance_apply(physio=physio, plan_id=plan.id, item_id=quads.id)
+
+    reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and 'FROM "plans_planitem"' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    if connection.vendor == "postgresql":
+        locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+        assert locks == reads
+        assert 'FOR UPDATE OF "plans_planitem"' in reads[0]
+    assert '"accounts_user"."password"' not in reads[0]
+    assert stored(quads) == (3, 10, None, 2)

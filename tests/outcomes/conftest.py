@@ -9,7 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.accounts.services import care_link_create
-from apps.outcomes.services import instruments_load
+from apps.outcomes.services import ResponseFields, instruments_load
+from backend.bulk import BulkItem
 
 LEFS_ITEMS = [str(n) for n in range(1, 21)]
 
@@ -66,3 +67,8 @@ def lefs_body(values=4, **overrides) -> dict:
     overrides.setdefault("answers", lefs_answers(values))
     overrides.setdefault("instrument", "lefs")
     return response_body(**overrides)
+
+
+def bulk_item(index: int, fields: ResponseFields) -> BulkItem[ResponseFields]:
+    """An item of a bulk upload as the HTTP layer passes it on, valid."""
+    return BulkItem.valid(index, fields, fields["client_id"])

@@ -11,8 +11,8 @@ from django.utils import timezone
 from apps.accounts import services as accounts
 from apps.notifications.models import Reminder, ReminderStatus
 from apps.outcomes.models import InstrumentVersion, OutcomeResponse, OutcomeSchedule
-from apps.outcomes.services import BulkItem, outcome_responses_store, outcome_schedule_create
-from tests.outcomes.conftest import lefs_answers
+from apps.outcomes.services import outcome_responses_store, outcome_schedule_create
+from tests.outcomes.conftest import bulk_item, lefs_answers
 
 VERSIONS = "/admin/outcomes/instrumentversion/"
 
@@ -32,7 +32,7 @@ def answered(instruments, patient) -> OutcomeResponse:
     return outcome_responses_store(
         patient=patient,
         items=[
-            BulkItem(
+            bulk_item(
                 0,
                 fields={
                     "client_id": uuid.uuid4(),
@@ -42,7 +42,7 @@ def answered(instruments, patient) -> OutcomeResponse:
                 },
             )
         ],
-    )[0].response
+    )[0].record
 
 
 @pytest.fixture

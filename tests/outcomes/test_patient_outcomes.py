@@ -7,16 +7,16 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.accounts.models import PatientAccessAudit
-from apps.outcomes.services import BulkItem, outcome_responses_store
+from apps.outcomes.services import outcome_responses_store
 from tests.conftest import client_for
-from tests.outcomes.conftest import lefs_answers, pain_answers
+from tests.outcomes.conftest import bulk_item, lefs_answers, pain_answers
 
 
 def store(patient, instrument, answers, days_ago):
     outcome_responses_store(
         patient=patient,
         items=[
-            BulkItem(
+            bulk_item(
                 0,
                 fields={
                     "client_id": uuid.uuid4(),

@@ -15,9 +15,9 @@ from apps.accounts.models import User
 from apps.accounts.selectors import linked_patients_of
 from apps.accounts.services import care_link_create
 from apps.outcomes import selectors
-from apps.outcomes.services import BulkItem, outcome_responses_store, outcome_schedule_create
+from apps.outcomes.services import outcome_responses_store, outcome_schedule_create
 from tests.accounts.factories import PatientFactory
-from tests.outcomes.conftest import lefs_answers
+from tests.outcomes.conftest import bulk_item, lefs_answers
 
 
 def store_lefs(patient, *values_and_days) -> None:
@@ -25,7 +25,7 @@ def store_lefs(patient, *values_and_days) -> None:
     outcome_responses_store(
         patient=patient,
         items=[
-            BulkItem(
+            bulk_item(
                 index,
                 fields={
                     "client_id": uuid.uuid4(),

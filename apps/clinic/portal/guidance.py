@@ -1,7 +1,7 @@
 """Load guidance on the patient's overview: each item of the active plan with the model's
 suggestion (apps.guidance.selectors.plan_load_guidance), its reasons in plain words and the
 numbers it used, and "Apply" for progress and reduce, which calls the same service as the
-API (apps.guidance.services.apply_guidance). A suggestion is advice: nothing changes until
+API (apps.guidance.services.plan_item_guidance_apply). A suggestion is advice: nothing changes until
 the physio applies it (docs/decisions/guidance-is-advice.md)."""
 
 from typing import Any
@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.guidance.selectors import plan_item_of, plan_load_guidance
-from apps.guidance.services import apply_guidance
+from apps.guidance.selectors import plan_load_guidance
+from apps.guidance.services import plan_item_guidance_apply
 from apps.plans.selectors import active_plan_of
 from backend.errors import Conflict, or_404
 
@@ -126,9 +126,10 @@ def guidance_apply(request: PhysioRequest, patient_id, item_id) -> HttpResponse:
     click is refused (409) instead of stepping twice."""
     patient = linked_patient(request, patient_id, page="guidance")
     plan = active_plan_of(patient=patient)
-    if plan is None:
+    # An item not of the active plan is a 404 before the form is read (its items come
+    # prefetched with the plan: no query; the service reads and locks the row itself).
+    if plan is None or all(item.pk != item_id for item in plan.items.all()):
         raise Http404
-    or_404(plan_item_of(physio=request.user, plan_id=plan.pk, item_id=item_id))
     version = request.POST.get("dosage_version", "")
     expected = request.POST.get("expected_suggestion", "")
     error, applied_from, status = "", "", 200
@@ -136,7 +137,7 @@ def guidance_apply(request: PhysioRequest, patient_id, item_id) -> HttpResponse:
         error, status = "This form is out of date: reload the page.", 400
     else:
         try:
-            applied = apply_guidance(
+            applied = plan_item_guidance_apply(
                 physio=request.user,
                 plan_id=plan.pk,
                 item_id=item_id,

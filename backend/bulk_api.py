@@ -1,0 +1,73 @@
+"""The HTTP side of a bulk upload (backend.bulk is the domain side): the body as a list,
+each item validated alone by the record type's input serializer, and the results
+rendered as `{"results": [{index, status, <record> | errors}]}` (docs/api.md)."""
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar, cast
+
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+
+from backend.bulk import BulkItem, BulkResult, ItemError, size_check
+from backend.errors import CommonError
+from backend.rest import api_errors
+
+Fields = TypeVar("Fields")
+Record = TypeVar("Record")
+
+
+def bulk_payload(data: Any, *, wrapper: str, noun: str) -> list[Any]:
+    """The items of a bulk body: a JSON array, or an object whose one key is `wrapper`
+    holding the array. Anything else is a 400 `not_a_list`; more than BULK_MAX_ITEMS items
+    a 413 `too_many_items` (nothing is read or stored)."""
+    if isinstance(data, dict) and set(data) == {wrapper}:
+        data = data[wrapper]
+    if not isinstance(data, list):
+        raise exceptions.ValidationError(
+            {
+                "non_field_errors": [
+                    exceptions.ErrorDetail(
+                        f"Send a JSON array of {noun}.", code=CommonError.NOT_A_LIST
+                    )
+                ]
+            }
+        )
+    size_check(len(data), noun=noun)
+    return data
+
+
+def bulk_items(
+    payload: Sequence[Any], *, validator: serializers.BaseSerializer[Any], fields: type[Fields]
+) -> list[BulkItem[Fields]]:
+    """Each item validated alone by one serializer instance (DRF builds its fields once,
+    not once per item: most of a 500-item sync's time otherwise). A refused item keeps
+    its errors; the others their validated fields, of the TypedDict `fields`."""
+    items: list[BulkItem[Fields]] = []
+    for index, data in enumerate(payload):
+        try:
+            validated = validator.run_validation(data)
+        except exceptions.ValidationError as error:
+            items.append(BulkItem.invalid(index, cast(list[ItemError], api_errors(error.detail))))
+        else:
+            items.append(BulkItem.valid(index, cast(Fields, validated), validated["client_id"]))
+    return items
+
+
+def bulk_response(
+    results: Sequence[BulkResult[Record]],
+    *,
+    name: str,
+    render: Callable[[list[Record]], Iterable[Any]],
+) -> Response:
+    """`{"results": [...]}`, one entry per result in order: the record under `name`
+    (rendered by `render`, all at once) or the item's errors."""
+    rendered = iter(render([result.record for result in results if result.record is not None]))
+    body = []
+    for result in results:
+        entry: dict[str, Any] = {"index": result.index, "status": result.status}
+        if result.record is not None:
+            entry[name] = next(rendered)
+        else:
+            entry["errors"] = result.errors
+        body.append(entry)
+    return Response({"results": body})
