@@ -32,8 +32,9 @@ def test_the_caseload_costs_the_same_queries_for_5_or_50_patients(physio, portal
     assert len(at_five.captured_queries) == len(at_fifty.captured_queries)
     # session, user, OTP device, the caseload, the load guidance's items, sessions,
     # morning logs and weekly sums, the audit rows, the session's new expiry (plus SAVEPOINTs on some
-    # databases): a handful, whatever the caseload's size.
-    assert len(at_fifty.captured_queries) <= 12
+    # databases), and the Today list (unresolved alerts counted and listed, unread
+    # messages, the linked patients): a handful, whatever the caseload's size.
+    assert len(at_fifty.captured_queries) <= 16
 
 
 def test_the_default_order_puts_emergency_then_urgent_unresolved_alerts_first(physio, portal):
@@ -65,9 +66,8 @@ def test_the_default_order_puts_emergency_then_urgent_unresolved_alerts_first(ph
         "calm@example.org",
     ]
     first_link = f'href="/clinic/patients/{patients["emergency"].pk}/"'
-    assert response.content.decode().index(first_link) < response.content.decode().index(
-        "urgent@example.org"
-    )
+    table = response.content.decode().split('<table class="caseload">')[1]
+    assert table.index(first_link) < table.index("urgent@example.org")
 
 
 def test_search_by_email_and_the_open_alerts_filter(physio, portal):
@@ -141,3 +141,25 @@ def test_discharged_patients_are_shown_apart_until_a_new_episode_opens(physio, p
     again = portal.get("/clinic/")
     assert not again.context["discharged"]
     assert "discharged-heading" not in again.content.decode()
+
+
+def test_an_acknowledged_alert_keeps_its_level_on_the_caseload_and_is_marked(physio, portal):
+    """Acknowledging an urgent alert made the row say "None" and 0 open alerts, as if the
+    possible clot were gone; it is still unresolved."""
+    from tests.factories import AlertFactory
+
+    patient = PatientFactory(email="clot@example.org")
+    care_link_create(physio=physio, patient=patient)
+    AlertFactory(patient=patient, acknowledged=True)  # urgent: possible clot
+    AlertFactory(patient=patient, missed_exercises=True)
+
+    response = portal.get("/clinic/")
+
+    [row] = response.context["patients"]
+    assert (row.level, row.acknowledged, row.alerts) == ("urgent", True, "2")
+    body = response.content.decode()
+    assert (
+        '<span class="badge level-urgent">Urgent</span> <span class="acknowledged">acknowledged'
+        '</span><span class="sub">2 alerts to resolve</span>'
+    ) in body
+    assert rows(portal.get("/clinic/", {"alerts": "on"})) == ["clot@example.org"]

@@ -139,8 +139,10 @@ def test_acknowledging_with_htmx_answers_the_alert_in_place(portal, physio, pati
     response = portal.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.lstrip().startswith(f'<li class="alert level-urgent" id="alert-{alert.pk}">')
-    assert "Acknowledged" in body
+    assert body.lstrip().startswith(
+        f'<li class="alert level-urgent is-acknowledged" id="alert-{alert.pk}"'
+    )
+    assert "acknowledged, not resolved" in body
     alert.refresh_from_db()
     assert (alert.status, alert.acknowledged_by) == ("acknowledged", physio)
 

@@ -44,6 +44,7 @@ def pages_with_status(
         ("get", "/clinic/exercises/?q=calf", {}, 200),
         ("get", f"/clinic/plan-item/?exercise={exercise_slug}", {}, 200),
         ("get", f"{base}/", {}, 200),
+        ("get", f"{base}/diary/?level=urgent&page=1", {}, 200),
         ("get", f"{base}/plan/", {}, 200),
         ("post", f"{base}/plan/preview/", {"title": "x"}, 200),
         ("post", f"{base}/plan/", {"title": ""}, 400),  # an empty title: the form says so
@@ -196,6 +197,8 @@ def test_every_patient_page_a_physio_opens_is_audited(world, portal, physio):
     portal.get("/clinic/")
     portal.get(f"/clinic/patients/{patient.pk}/")
     portal.get(f"/clinic/patients/{patient.pk}/plan/")
+    portal.get(f"/clinic/patients/{patient.pk}/diary/")
+    portal.get(f"/clinic/patients/{patient.pk}/unlink/")
     portal.get(f"/clinic/patients/{patient.pk}/episode/")
     portal.get(f"/clinic/patients/{patient.pk}/episodes/{world['episode'].pk}/report.pdf")
     assert sorted(
@@ -204,8 +207,10 @@ def test_every_patient_page_a_physio_opens_is_audited(world, portal, physio):
         )
     ) == [
         "portal.caseload",
+        "portal.diary",
         "portal.episode",
         "portal.episode-report",
         "portal.patient",
         "portal.plan",
+        "portal.unlink",
     ]

@@ -117,7 +117,7 @@ def portal_page(browser, live_server) -> Iterator:
     tab.on(
         "console",
         lambda message: (
-            problems.append(f"console: {message.text}")
+            problems.append(f"console: {message.text} at {tab.url} {message.location}")
             if "Content Security Policy" in message.text or "Refused to" in message.text
             else None
         ),

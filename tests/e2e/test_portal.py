@@ -189,7 +189,7 @@ def test_a_physiotherapists_day_in_the_portal(portal_page, api, physio_account, 
     page.get_by_label("Questionnaire", exact=True).select_option(label=questionnaire.title)
     page.get_by_label("Every (days)").fill("14")
     page.get_by_role("button", name="Ask the patient").click()
-    expect(page.get_by_text(f"{questionnaire.instrument_id} every 14 days")).to_be_visible()
+    expect(page.get_by_text(f"{questionnaire.title} every 14 days")).to_be_visible()
     for values, minutes_ago in (((0, 1), 120), ((2, 2), 1)):
         answered = api.post(
             "/api/v1/outcome-responses/",
@@ -216,9 +216,9 @@ def test_a_physiotherapists_day_in_the_portal(portal_page, api, physio_account, 
 
     # The search and the open-alerts filter narrow the caseload without a page load.
     page.get_by_role("navigation", name="Portal").get_by_role("link", name="Caseload").click()
-    page.get_by_label("Only patients with open alerts").check()
+    page.get_by_label("Only patients with alerts to resolve").check()
     # The acknowledged red flag is not resolved: the patient stays in the filtered list.
-    expect(page.get_by_text("1 patient in care with open alerts.")).to_be_visible()
+    expect(page.get_by_text("1 patient in care with alerts to resolve.")).to_be_visible()
     a11y.save("day")
 
 

@@ -65,7 +65,7 @@ def test_the_caseload_fits_a_desktop_screen_without_sideways_scrolling(
     page.set_viewport_size(viewport)
     signed_in_physio(page, physio_account)
 
-    expect(page.get_by_role("link", name=LONG_EMAILS[0], exact=True)).to_be_visible()
+    expect(page.locator("#caseload").get_by_role("rowheader", name=LONG_EMAILS[0])).to_be_visible()
     assert sideways_overflow(page) == {}
     table = page.get_by_role("table", name="Patients in care")
     expect(table.get_by_role("row")).to_have_count(1 + len(LONG_EMAILS))

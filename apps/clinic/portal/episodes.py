@@ -20,14 +20,19 @@ from apps.episode_lifecycle.report import episode_report
 from apps.episodes import services as episode_services
 from apps.episodes.models import Episode
 from apps.interop.report_pdf import render_report_pdf
-from apps.outcomes.selectors import enabled_versions
+from apps.outcomes.selectors import enabled_versions, instrument_names, schedule_display_name
 from backend.errors import Conflict, or_404
 
 from .access import PhysioRequest, linked_patient, physio_required
 from .forms import DischargeForm, EpisodeOpenForm, GoalForm
 from .views import _patient_context, _service_errors
 
-STATUS_WORDS = {"met": "Met", "progressing": "Progressing", "not_met": "Not met"}
+STATUS_WORDS = {
+    "met": "Met",
+    "progressing": "Progressing",
+    "off_track": "Off track",
+    "not_met": "Not met",
+}
 SAVED_NOTICES = {
     "opened": "The episode is open. New plans and questionnaires join it.",
     "goal": "The goal is added.",
@@ -63,8 +68,13 @@ def _page(
     active = next((episode for episode in episodes if episode.is_active), None)
     today = timezone.now().astimezone(patient.zone).date()
     goals = lifecycle.goals_with_status([active]) if active else {}
+    goal_rows = goals.get(active.pk, []) if active else []
+    schedules = list(active.outcome_schedules.all()) if active else []
     instruments = _instruments()
-    titles = dict(instruments)
+    # Instruments by name, never by code (a disabled one keeps its title too).
+    names = instrument_names(
+        {row.goal.instrument for row in goal_rows} | {s.instrument_id for s in schedules}
+    )
     context = {
         **_patient_context(request, patient, "episode"),
         "active": active,
@@ -73,12 +83,14 @@ def _page(
             {
                 "row": row,
                 "status_word": STATUS_WORDS.get(row.status, row.status),
-                "instrument": titles.get(row.goal.instrument, row.goal.instrument),
+                "instrument": names.get(row.goal.instrument, row.goal.instrument),
             }
-            for row in goals.get(active.pk, [])
-        ]
-        if active
-        else [],
+            for row in goal_rows
+        ],
+        "schedules": [
+            {"schedule": schedule, "name": schedule_display_name(schedule, names)}
+            for schedule in schedules
+        ],
         "open_form": open_form
         or EpisodeOpenForm(initial={"title": "Episode of care", "started_on": today}),
         "goal_form": goal_form or GoalForm(instruments=instruments),

@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from apps.alerts.services import RESOLUTION_NOTE_MAX_LENGTH
 from apps.clinic.selectors import PORTAL_ORDERINGS
 from apps.content.models import Condition, Exercise, ExerciseMedia
 from apps.content.models import Status as ContentStatus
@@ -47,7 +48,7 @@ class CodeForm(forms.Form):
 
 class CaseloadQueryForm(forms.Form):
     q = forms.CharField(label="Search by email", max_length=254, required=False)
-    alerts = forms.BooleanField(label="Only patients with open alerts", required=False)
+    alerts = forms.BooleanField(label="Only patients with alerts to resolve", required=False)
     sort = forms.ChoiceField(choices=[(key, key) for key in PORTAL_ORDERINGS], required=False)
 
     def query(self) -> dict:
@@ -268,3 +269,44 @@ class UnlinkForm(forms.Form):
         "questionnaires I asked for stop.",
         error_messages={"required": "Tick the box to confirm the unlinking."},
     )
+
+
+class AlertResolveForm(forms.Form):
+    """Resolve an alert, saying what was done (kept on the alert and in its history)."""
+
+    note = forms.CharField(
+        label="What was done (optional)",
+        max_length=RESOLUTION_NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# The diary's level filter: a log's triage level, in the words the diary shows.
+DIARY_LEVELS = [
+    ("emergency", "Emergency"),
+    ("urgent", "Urgent"),
+    ("soon", "Soon"),
+    ("self_care", "Self-care"),
+]
+
+
+class DiaryQueryForm(forms.Form):
+    """The symptom diary's filter (levels; none ticked shows every log), the page, and a
+    log to show (the page holding it is opened; an alert links to its log this way)."""
+
+    level = forms.MultipleChoiceField(
+        label="Levels", choices=DIARY_LEVELS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+    log = forms.UUIDField(required=False)
+
+    def query(self) -> dict:
+        """What was asked, with anything malformed left out (as the caseload's filter)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "levels": data.get("level") or [],
+            "page": data.get("page") or 1,
+            "log": data.get("log"),
+        }

@@ -150,9 +150,9 @@ def guidance_apply(request: PhysioRequest, patient_id, item_id) -> HttpResponse:
             applied_from = SUGGESTION_WORDS[applied.guidance.suggestion.value].lower()
     if not request.htmx:
         if error:
-            flash.error(request, error)
+            flash.error(request, error, extra_tags="guidance")
         else:
-            flash.success(request, f"Applied: {applied_from}.")
+            flash.success(request, f"Applied: {applied_from}.", extra_tags="guidance")
         return redirect(reverse("clinic:patient", args=[patient.pk]) + "#guidance-heading")
     entry = _item_entry(request.user, plan, item_id)
     return render(

@@ -16,6 +16,7 @@ class Section:
 
 PATIENT_SECTIONS = (
     Section("overview", "Overview", "clinic:patient"),
+    Section("diary", "Symptom diary", "clinic:diary"),
     Section("plan", "Exercise plan", "clinic:plan"),
     Section("outcomes", "Outcome measures", "clinic:outcomes"),
     Section("episode", "Episode and goals", "clinic:episode"),

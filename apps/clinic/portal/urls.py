@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import auth_views, episodes, guidance, handouts, views
+from . import auth_views, diary, episodes, guidance, handouts, views
 
 app_name = "clinic"
 
@@ -30,6 +30,7 @@ urlpatterns = [
         guidance.guidance_apply,
         name="guidance-apply",
     ),
+    path("patients/<uuid:patient_id>/diary/", diary.diary, name="diary"),
     path("patients/<uuid:patient_id>/unlink/", views.unlink, name="unlink"),
     path("patients/<uuid:patient_id>/plan/", views.plan, name="plan"),
     path("patients/<uuid:patient_id>/plan/preview/", views.plan_preview, name="plan-preview"),

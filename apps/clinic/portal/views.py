@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts.models import User
 from apps.accounts.selectors import care_team_links_for
 from apps.accounts.services import care_invite_create, care_link_end
-from apps.alerts.models import Alert
-from apps.alerts.selectors import active_alerts_of, alerts_for
+from apps.alerts.models import Alert, AlertStatus
+from apps.alerts.selectors import AlertContext, active_alerts_of, alert_contexts, alerts_for
 from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
 from apps.clinic.templatetags import clinic_portal as portal_format
@@ -44,6 +44,7 @@ from backend.errors import Conflict, or_404
 
 from .access import PhysioRequest, audited, linked_patient, physio_of, physio_required
 from .forms import (
+    AlertResolveForm,
     CaseloadQueryForm,
     MessageForm,
     OutcomeScheduleForm,
@@ -56,6 +57,7 @@ from .forms import (
 from .guidance import plan_guidance
 from .qr import qr_svg
 from .sections import patient_sections
+from .today import today_list
 
 TREND_DAYS = 28
 # What the app scans to join a care team: the portal's invite QR code encodes this, with the
@@ -95,8 +97,8 @@ class CaseloadRow:
     url: str
     level: str
     level_word: str
-    acknowledged: bool  # the most urgent alert is acknowledged (and still unresolved)
-    alerts: str  # how many alerts wait for the physio; "0" when none
+    acknowledged: bool  # the most urgent alert is acknowledged (it keeps its rank until resolved)
+    alerts: str  # unresolved alerts (open or acknowledged); "0" when none
     latest_pain: str
     pain_change_7d: str
     adherence_7d: str
@@ -111,7 +113,8 @@ CASELOAD_FIELDS = (
     "pk",
     "email",
     "most_urgent_alert_rank",
-    "open_alerts",
+    "most_urgent_alert_status",
+    "unresolved_alerts",
     "latest_pain",
     "pain_change_7d",
     "adherence_7d",
@@ -134,8 +137,8 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
                 url=base.format(patient["pk"]),
                 level=level or "",
                 level_word=portal_format.level_word(level) if level else "",
-                acknowledged=False,
-                alerts=str(patient["open_alerts"]),
+                acknowledged=patient["most_urgent_alert_status"] == AlertStatus.ACKNOWLEDGED,
+                alerts=str(patient["unresolved_alerts"]),
                 latest_pain="–" if patient["latest_pain"] is None else str(patient["latest_pain"]),
                 pain_change_7d=portal_format.signed(patient["pain_change_7d"]),
                 adherence_7d=portal_format.percent(patient["adherence_7d"]),
@@ -163,7 +166,8 @@ def caseload(request: PhysioRequest) -> HttpResponse:
         ).values(*CASELOAD_FIELDS)
     )
     audited(physio, [patient["pk"] for patient in patients], "caseload")
-    rows = caseload_rows(patients, reduce_counts([patient["pk"] for patient in patients]))
+    reduce = reduce_counts([patient["pk"] for patient in patients])
+    rows = caseload_rows(patients, reduce)
     context = {
         "form": query_form,
         "patients": rows,
@@ -172,8 +176,10 @@ def caseload(request: PhysioRequest) -> HttpResponse:
         "query": query,
         "nav": "caseload",
     }
-    template = "clinic/partials/caseload_table.html" if request.htmx else "clinic/caseload.html"
-    return render(request, template, context)
+    if request.htmx:  # the search, filter or sort changed: the table only
+        return render(request, "clinic/partials/caseload_table.html", context)
+    context["today"] = today_list(physio, reduce=reduce)
+    return render(request, "clinic/caseload.html", context)
 
 
 # --- A patient --------------------------------------------------------------------------------
@@ -218,12 +224,33 @@ def patient(request: PhysioRequest, patient_id) -> HttpResponse:
     context = {
         **_patient_context(request, patient, "overview"),
         "summary": summary,
-        "alerts": list(summary.alerts),  # most urgent first (alerts.selectors.by_urgency)
+        # Unresolved, most severe first, then newest (alerts.selectors.by_urgency): an
+        # acknowledged alert keeps its place until it is resolved.
+        "alerts": alert_entries(summary.alerts),
+        "resolved_alerts": alert_entries(
+            alerts_for(user=request.user)
+            .filter(patient=patient, status=AlertStatus.RESOLVED)
+            .order_by("-resolved_at")[:RESOLVED_SHOWN]
+        ),
         "pain_chart": pain_chart(patient),
         "adherence_chart": adherence_chart(summary.active_plan),
         "guidance": plan_guidance(request.user, summary.active_plan),
     }
     return render(request, "clinic/patient.html", context)
+
+
+RESOLVED_SHOWN = 5
+
+
+def alert_entries(alerts) -> list[AlertContext]:
+    """Alerts with what the physio needs to act (when the patient recorded it, the signs,
+    the patient's note, the figures) and their history, in the order given. A fixed number
+    of queries for any number of alerts."""
+    if hasattr(alerts, "select_related"):
+        alerts = alerts.select_related("acknowledged_by", "resolved_by").prefetch_related(
+            "events__actor"
+        )
+    return alert_contexts(alerts)
 
 
 def _alert_of(request: PhysioRequest, patient_id, alert_id) -> Alert:
@@ -237,23 +264,38 @@ def _alert_of(request: PhysioRequest, patient_id, alert_id) -> Alert:
 @require_POST
 @physio_required
 def alert_action(request: PhysioRequest, patient_id, alert_id, action: str) -> HttpResponse:
+    """Acknowledge or resolve (with an optional note of what was done) an alert, in place
+    with htmx. A refused transition (already acknowledged or resolved) is a 409 that says
+    why; a note too long is a 400 with the form's error, nothing changed."""
     alert = _alert_of(request, patient_id, alert_id)
     error = ""
+    status = 200
+    form = AlertResolveForm(request.POST if action == "resolve" else None)
     try:
         if action == "acknowledge":
             alert = alert_acknowledge(alert=alert, by=request.user)
+        elif form.is_valid():
+            alert = alert_resolve(alert=alert, by=request.user, note=form.cleaned_data["note"])
         else:
-            alert = alert_resolve(alert=alert, by=request.user)
+            error, status = " ".join(str(e) for e in form.errors.get("note", [])), 400
     except Conflict as conflict:
-        error = conflict.message
-        alert.refresh_from_db()
+        error, status = conflict.message, 409
     if not request.htmx:
-        return redirect("clinic:patient", patient_id=patient_id)
+        if status != 200:
+            flash.error(request, error, extra_tags="alerts")
+        return redirect(reverse("clinic:patient", args=[patient_id]) + f"#alert-{alert.pk}")
+    [entry] = alert_entries(alerts_for(user=request.user).filter(pk=alert.pk))
     return render(
         request,
         "clinic/partials/alert.html",
-        {"alert": alert, "patient_id": patient_id, "error": error, "announce": not error},
-        status=409 if error else 200,
+        {
+            "entry": entry,
+            "patient_id": patient_id,
+            "error": error,
+            "note": request.POST.get("note", "") if status == 400 else "",
+            "announce": status == 200,
+        },
+        status=status,
     )
 
 
@@ -668,6 +710,21 @@ def outcome_charts(patient) -> list[dict]:
     return result
 
 
+def _named_schedules(schedules) -> list[dict]:
+    """Schedules with the name the physio reads ("Lower Extremity Functional Scale (LEFS)
+    every 14 days"), never the instrument's code."""
+    schedules = list(schedules)
+    names = outcomes.instrument_names({schedule.instrument_id for schedule in schedules})
+    return [
+        {
+            "schedule": schedule,
+            "instrument": names.get(schedule.instrument_id, schedule.instrument_id),
+            "name": outcomes.schedule_display_name(schedule, names),
+        }
+        for schedule in schedules
+    ]
+
+
 @physio_required
 def outcome_measures(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="outcomes")
@@ -697,8 +754,8 @@ def outcome_measures(request: PhysioRequest, patient_id) -> HttpResponse:
         **_patient_context(request, patient, "outcomes"),
         "form": form,
         "outcomes": outcome_charts(patient),
-        "schedules": outcomes.schedules_for(user=request.user, patient=patient).filter(
-            ended_at__isnull=True
+        "schedules": _named_schedules(
+            outcomes.schedules_for(user=request.user, patient=patient).filter(ended_at__isnull=True)
         ),
     }
     return render(request, "clinic/outcomes.html", context, status=status)

@@ -1,12 +1,14 @@
 """Small formatting helpers for the clinic portal's templates."""
 
 import html
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
 
 from apps.content.vocabulary import RedFlagCode
 from apps.interop.charts import chart_svg
@@ -23,7 +25,7 @@ LEVEL_WORDS = {
 SORT_LABELS = {
     "urgency": "the most urgent alert",
     "email": "email",
-    "-open_alerts": "open alerts, most first",
+    "-open_alerts": "alerts not yet acknowledged, most first",
     "-latest_pain": "latest pain, highest first",
     "-pain_change_7d": "pain change, largest rise first",
     "adherence_7d": "adherence, lowest first",
@@ -114,6 +116,20 @@ def error_summary(form, items=()) -> dict:
         if item.is_bound:
             entries += _form_errors(item, getattr(item, "exercise_name", ""))
     return {"entries": entries}
+
+
+# An alert raised this long after the patient recorded what raised it came from a log synced
+# later (the phone was offline): the alert says so.
+SYNCED_LATE = timedelta(minutes=5)
+
+
+@register.filter
+def synced_after(raised, recorded) -> str:
+    """ "3 hours" when the alert was raised that long after the patient recorded it, else
+    "" (raised at once)."""
+    if raised is None or recorded is None or raised - recorded < SYNCED_LATE:
+        return ""
+    return timesince(recorded, raised, depth=1)
 
 
 @register.filter

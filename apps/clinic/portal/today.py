@@ -1,0 +1,111 @@
+"""The caseload's "Today" list: what waits for the physio across all their patients, in
+the order to take it: unresolved alerts (most urgent first), unread messages, and the
+exercises whose load guidance suggests reducing. Each entry links to where it is dealt
+with. A fixed number of queries for any caseload."""
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.urls import reverse
+
+from apps.accounts.models import User
+from apps.accounts.selectors import linked_patients_of
+from apps.alerts.selectors import unresolved_alerts_for
+from apps.clinic.templatetags.clinic_portal import level_word
+from apps.guidance.selectors import reduce_counts
+from apps.messaging.selectors import with_unread_count
+
+SHOWN = 8  # entries per group; the rest are counted ("and 3 more")
+
+
+@dataclass(frozen=True)
+class TodayEntry:
+    email: str
+    url: str
+    text: str
+    level: str = ""
+    level_word: str = ""
+    acknowledged: bool = False
+
+
+@dataclass(frozen=True)
+class TodayGroup:
+    key: str
+    title: str
+    none: str  # what the group says when empty
+    entries: list[TodayEntry] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.entries)
+
+
+def _patient_url(pk) -> str:
+    return reverse("clinic:patient", args=[pk])
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def alerts_group(physio: User) -> TodayGroup:
+    alerts = unresolved_alerts_for(physio=physio)
+    total = alerts.count()
+    entries = [
+        TodayEntry(
+            email=alert.patient.email,
+            url=f"{_patient_url(alert.patient_id)}#alert-{quote(str(alert.pk))}",
+            text=alert.get_kind_display(),
+            level=alert.level,
+            level_word=level_word(alert.level),
+            acknowledged=alert.status == "acknowledged",
+        )
+        for alert in alerts[:SHOWN]
+    ]
+    return TodayGroup("alerts", "Alerts to resolve", "No alert waits.", entries, total)
+
+
+def unread_group(physio: User) -> TodayGroup:
+    rows = list(
+        with_unread_count(linked_patients_of(physio=physio), physio=physio)
+        .filter(unread_count__gt=0)
+        .order_by("-unread_count", "email")
+        .values("pk", "email", "unread_count")
+    )
+    entries = [
+        TodayEntry(
+            email=row["email"],
+            url=reverse("clinic:messages", args=[row["pk"]]),
+            text=_plural(row["unread_count"], "unread message", "unread messages"),
+        )
+        for row in rows[:SHOWN]
+    ]
+    return TodayGroup("messages", "Unread messages", "All messages read.", entries, len(rows))
+
+
+def reduce_group(physio: User, counts: dict | None = None) -> TodayGroup:
+    """Patients with exercises whose load guidance suggests `reduce` (advice: the physio
+    decides). `counts` ({patient id: count}) when the caller has them for every patient."""
+    patients = dict(linked_patients_of(physio=physio).values_list("pk", "email"))
+    if counts is None or not set(patients) <= set(counts):
+        counts = reduce_counts(list(patients))
+    waiting = sorted(
+        ((patients[pk], pk, n) for pk, n in counts.items() if n and pk in patients),
+        key=lambda row: (-row[2], row[0]),
+    )
+    entries = [
+        TodayEntry(
+            email=email,
+            url=f"{_patient_url(pk)}#guidance-heading",
+            text=_plural(n, "exercise to reduce", "exercises to reduce"),
+        )
+        for email, pk, n in waiting[:SHOWN]
+    ]
+    return TodayGroup(
+        "reduce", "Suggestions to reduce load", "No suggestion to reduce.", entries, len(waiting)
+    )
+
+
+def today_list(physio: User, *, reduce: dict | None = None) -> list[TodayGroup]:
+    return [alerts_group(physio), unread_group(physio), reduce_group(physio, reduce)]
