@@ -22,6 +22,7 @@ not_found, server_error, bad_request, permission_denied  # backend/urls.py's han
 handler400, handler403, handler404, handler500  # Django reads them from ROOT_URLCONF
 postprocess, generator, public  # SPECTACULAR_SETTINGS' POSTPROCESSING_HOOKS, its signature
 application  # WSGI_APPLICATION, the ASGI server
+prune_change_log  # CELERY_BEAT_SCHEDULE names it (apps.sync.tasks)
 _on_after_configure  # connected to Celery's on_after_configure signal by its decorator
 app_name  # the portal's URL namespace ("clinic:")
 lookup_value_regex  # DRF routers read it
@@ -58,7 +59,8 @@ _.discharged_by
 morning_before, next_morning, window_start, sessions_as_prescribed, max_pain_during
 item_max_pain, max_difficulty, sessions_without_difficulty, mornings_compared
 mornings_worse, weekly_mean_pain, previous_weekly_mean_pain, open_blocking_alert
-reply_to
+reply_to, care_team_link
+me, outcome_schedules, care_sessions, symptom_logs, exercise_logs, outcome_responses  # sync/'s changes
 _.disabled_at, _.disabled_reason, due_at, claim_token, token_hash, last_seen_at
 disabled_at, disabled_reason, last_error, _.due_at
 due_since, next_due_on, is_baseline, latest_at

@@ -27,6 +27,9 @@ from backend.safejson import unstorable_at
 
 logger = logging.getLogger(__name__)
 
+# The one authentication scheme of the API (docs/api.md, Authentication).
+WWW_AUTHENTICATE = 'Bearer realm="api"'
+
 # How far ahead of the server's clock a phone's clock may be.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -236,6 +239,14 @@ class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
                 code=str(exc.detail.get("code", exceptions.AuthenticationFailed.default_code)),
             )
         return super().convert_known_exceptions(exc)
+
+    def get_headers(self, exc: exceptions.APIException) -> dict[str, str]:
+        headers: dict[str, str] = super().get_headers(exc)
+        if exc.status_code == status.HTTP_401_UNAUTHORIZED:
+            # RFC 9110 §11.6.1: every 401 names the scheme, also where DRF had no
+            # authenticator to ask (the token endpoints) or a converted error lost it.
+            headers.setdefault("WWW-Authenticate", WWW_AUTHENTICATE)
+        return headers
 
 
 class StrictIntegerField(serializers.IntegerField):

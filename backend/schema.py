@@ -17,6 +17,11 @@ schema to every answer the live server gives.
 - Times of day (`format: time`) as the API writes them: "08:30" or "08:30:00". JSON
   Schema's `time` format is RFC 3339's full-time, which needs a UTC offset that a local
   time of day does not have.
+- For generators and validators (docs/api.md, "The schema"): an enum that may also be
+  blank or null is one enum (`X | BlankEnum | NullEnum` becomes X's values plus "" and
+  null); `nullable` always stands beside a `type` (an object reference gets
+  `type: object`), and a nullable enum lists null; an operation without a token says so
+  (`security: []`).
 """
 
 from typing import Any
@@ -156,6 +161,55 @@ def _referenced(result: dict) -> set[str]:
     return found
 
 
+MARKER_ENUMS = ("BlankEnum", "NullEnum")
+
+
+def _ref_name(node: Any) -> str | None:
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    return ref.rsplit("/", 1)[1] if isinstance(ref, str) else None
+
+
+def _one_enum(node: dict, schemas: dict) -> None:
+    """`oneOf: [X, BlankEnum, NullEnum]` as one enum with X's values, "" and null."""
+    options = node.get("oneOf")
+    if not isinstance(options, list):
+        return
+    names = [_ref_name(option) for option in options]
+    if not all(names) or not any(name in MARKER_ENUMS for name in names):
+        return
+    values: list[Any] = []
+    for name in names:
+        if name == "BlankEnum":
+            values.append("")
+        elif name == "NullEnum":
+            node["nullable"] = True
+        elif name in schemas and "enum" in schemas[name]:
+            values.extend(schemas[name]["enum"])
+        else:
+            return
+    del node["oneOf"]
+    node["type"] = "string"
+    node["enum"] = values
+
+
+def _nullable_typed(node: Any, schemas: dict) -> None:
+    """Walk every schema: one enum for X | Blank | Null; `nullable` beside a `type`."""
+    if isinstance(node, dict):
+        _one_enum(node, schemas)
+        if node.get("nullable") and "type" not in node:
+            refs = node.get("allOf") or node.get("oneOf") or node.get("anyOf") or []
+            targets = [schemas.get(_ref_name(ref) or "", {}) for ref in refs]
+            kinds = {target.get("type", "object") for target in targets}
+            node["type"] = kinds.pop() if len(kinds) == 1 else "object"
+        if node.get("nullable") and isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"].append(None)
+        for value in node.values():
+            _nullable_typed(value, schemas)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_typed(value, schemas)
+
+
 def postprocess(result: dict, generator, request, public: bool) -> dict:
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(COMPONENTS)
@@ -164,6 +218,8 @@ def postprocess(result: dict, generator, request, public: bool) -> dict:
             operation = item.get(method)
             if operation is None:
                 continue
+            # No token needed: said explicitly, so a client generator does not guess.
+            operation.setdefault("security", [])
             responses = operation["responses"]
             if "400" in responses:
                 responses["400"] = _response("ErrorResponse400", "Not valid.")
@@ -185,10 +241,17 @@ def postprocess(result: dict, generator, request, public: bool) -> dict:
             schemas[name]["enum"] = list(codes.values)
             schemas[name].pop("description", None)
     _time_of_day(result)
-    # Drop the per-field 400 components nothing refers to any more.
+    _nullable_typed(result["paths"], schemas)
+    _nullable_typed(schemas, schemas)
+    # Drop the per-field 400 components (and the blank and null markers) nothing refers to
+    # any more.
     used = _referenced(result)
     for name in list(schemas):
-        if name not in used and name not in COMPONENTS and _is_error_component(name):
+        if (
+            name not in used
+            and name not in COMPONENTS
+            and (_is_error_component(name) or name in MARKER_ENUMS)
+        ):
             del schemas[name]
     return result
 

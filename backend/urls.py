@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("apps.episode_lifecycle.urls")),
     path("", include("apps.interop.urls")),
     path("", include("apps.clinic.urls")),
+    path("", include("apps.sync.urls")),
 ]
 
 urlpatterns = [

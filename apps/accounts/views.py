@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
 from apps.accounts.requests import AuthenticatedRequest
+from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, etagged
 from backend.rest import error_response, require_empty_body
 
 from . import selectors, services
@@ -102,8 +103,13 @@ class TokenRefreshView(jwt_views.TokenRefreshView):
     throttle_scope = "token_refresh"
 
 
+@etagged
 class MeView(APIView):
-    @extend_schema(responses={200: MeSerializer}, summary="The caller's account and profile")
+    @extend_schema(
+        parameters=CONDITIONAL_PARAMETERS,
+        responses={200: MeSerializer, **NOT_MODIFIED},
+        summary="The caller's account and profile",
+    )
     def get(self, request: AuthenticatedRequest) -> Response:
         return Response(MeSerializer(request.user).data)
 

@@ -3,7 +3,7 @@ from uuid import UUID
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +30,9 @@ class AlertFilter(django_filters.FilterSet):
         fields = ["status", "kind", "patient"]
 
 
+@extend_schema_view(
+    get=extend_schema(summary="Alerts: a patient's own, a physiotherapist's linked patients'")
+)
 class AlertListView(generics.ListAPIView):
     request: AuthenticatedRequest  # the permission classes let no one else in
     permission_classes = [IsPatientOrPhysio]

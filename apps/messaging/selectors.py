@@ -116,3 +116,10 @@ def export_for(patient: User) -> dict[str, list[dict[str, Any]]]:
             for row in rows
         ]
     }
+
+
+def messages_for_patient(*, patient: User) -> QuerySet[Message]:
+    """Every message of every thread the patient reaches (active or ended), newest first."""
+    return Message.objects.filter(link__in=threads_for(user=patient).values("pk")).order_by(
+        "-created_at", "-id"
+    )

@@ -49,6 +49,9 @@ class ReadInputSerializer(StrictSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
+    care_team_link = serializers.UUIDField(
+        source="link_id", read_only=True, help_text="The care-team link whose thread it is in."
+    )
     sender = serializers.UUIDField(
         source="sender_id",
         read_only=True,
@@ -70,6 +73,7 @@ class MessageSerializer(serializers.ModelSerializer):
         model = Message
         fields = [
             "id",
+            "care_team_link",
             "client_id",
             "kind",
             "sender",

@@ -381,3 +381,8 @@ def export_for(patient: User) -> dict[str, Any]:
             )
         ),
     }
+
+
+def exercise_logs_for(*, patient: User) -> QuerySet[ExerciseLog]:
+    """A patient's own exercise logs, newest first."""
+    return ExerciseLog.objects.filter(patient=patient).order_by("-performed_at", "-id")

@@ -145,6 +145,11 @@ class ExerciseRefSerializer(serializers.Serializer):
 
 class PlanItemSerializer(serializers.ModelSerializer):
     exercise = ExerciseRefSerializer()
+    days_of_week = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        read_only=True,
+        help_text="0 = Monday … 6 = Sunday.",
+    )
 
     class Meta:
         model = PlanItem
@@ -154,6 +159,11 @@ class PlanItemSerializer(serializers.ModelSerializer):
 
 class PlanSerializer(serializers.ModelSerializer):
     items = serializers.SerializerMethodField()
+    reminder_times = serializers.ListField(
+        child=serializers.RegexField(TIME_PATTERN.pattern),
+        read_only=True,
+        help_text='Local times of day in the patient\'s zone, "HH:MM".',
+    )
 
     class Meta:
         model = ExercisePlan
@@ -223,10 +233,15 @@ class TodayItemSerializer(serializers.Serializer):
     remaining = serializers.IntegerField()
 
 
+class TodayPlanSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+
+
 class TodaySerializer(serializers.Serializer):
     date = serializers.DateField()
     timezone = serializers.CharField()
-    plan = serializers.DictField(allow_null=True)
+    plan = TodayPlanSerializer(allow_null=True, help_text="The active plan in force today.")
     items = TodayItemSerializer(many=True)
 
 

@@ -5,7 +5,12 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +20,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
 from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
+from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, etagged
 from backend.rest import require_empty_body
 
 from . import selectors, services
@@ -54,6 +60,9 @@ class PlanFilter(django_filters.FilterSet):
         fields = ["status", "patient"]
 
 
+@extend_schema_view(
+    get=extend_schema(summary="Plans: a patient's own, a physiotherapist's linked patients'")
+)
 class PlanListView(generics.ListAPIView):
     """GET: a patient's own plans, or a physio's linked patients' plans.
     POST: a physio makes a plan for a linked patient."""
@@ -112,6 +121,7 @@ class PlanListView(generics.ListAPIView):
         )
 
 
+@etagged
 class PlanDetailView(APIView):
     def get_permissions(self):
         return [IsPhysio()] if self.request.method == "PATCH" else [IsPatientOrPhysio()]
@@ -119,7 +129,11 @@ class PlanDetailView(APIView):
     def _plan(self, request: AuthenticatedRequest, plan_id) -> ExercisePlan:
         return get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
 
-    @extend_schema(responses={200: PlanSerializer}, summary="One plan")
+    @extend_schema(
+        parameters=CONDITIONAL_PARAMETERS,
+        responses={200: PlanSerializer, **NOT_MODIFIED},
+        summary="One plan",
+    )
     def get(self, request: AuthenticatedRequest, plan_id) -> Response:
         plan = self._plan(request, plan_id)
         _audit(request, [plan.patient_id], "plans.detail")
@@ -197,11 +211,14 @@ class PlanAdherenceView(APIView):
         return Response(selectors.plan_adherence(plan=plan, date_from=date_from, date_to=date_to))
 
 
+@etagged
 class TodayView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(
-        responses={200: TodaySerializer}, summary="Today's exercises in the patient's zone"
+        parameters=CONDITIONAL_PARAMETERS,
+        responses={200: TodaySerializer, **NOT_MODIFIED},
+        summary="Today's exercises in the patient's zone",
     )
     def get(self, request: AuthenticatedRequest) -> Response:
         return Response(TODAY_OUTPUT.to_representation(selectors.today_for(patient=request.user)))
@@ -244,6 +261,7 @@ class ExerciseLogView(APIView):
         )
 
 
+@extend_schema_view(get=extend_schema(summary="The physiotherapist's plan templates"))
 class PlanTemplateListView(generics.ListAPIView):
     """GET: the physio's plan templates. POST: a new one from items or from a plan."""
 

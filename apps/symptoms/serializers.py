@@ -133,6 +133,16 @@ def _triage_payload(level: str, codes: tuple[str, ...]) -> dict:
 class SymptomLogSerializer(serializers.ModelSerializer):
     # "" when the phone named no side (the schema says so: SideEnum or BlankEnum).
     side = serializers.ChoiceField(choices=Side.choices, allow_blank=True, read_only=True)
+    # Typed for the schema (the model stores JSON lists of these codes).
+    locations = serializers.ListField(
+        child=serializers.ChoiceField(choices=Region.choices), read_only=True
+    )
+    qualities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Quality.choices), read_only=True
+    )
+    triggers = serializers.ListField(
+        child=serializers.ChoiceField(choices=Trigger.choices), read_only=True
+    )
     triage = serializers.SerializerMethodField()
     hints = HintSerializer(many=True, read_only=True)
 

@@ -23,6 +23,8 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # docs/api.md: every time of day is "HH:MM" (input also takes seconds, as before).
+    "TIME_FORMAT": "%H:%M",
 }
 
 DRF_STANDARDIZED_ERRORS = {
@@ -35,6 +37,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Knee & calf self-care API",
+    "SERVERS": [{"url": "http://localhost:8000", "description": "A local run (scripts/run.sh)"}],
+    "LICENSE": {"name": "Proprietary"},
     "DESCRIPTION": (
         "Self-care and rehabilitation backend for knee pain, calf pain and knee pain "
         "referred from the lower back. Education and triage only: it never diagnoses."

@@ -98,4 +98,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.content.tasks.sweep_missing_renditions",
         "schedule": 300.0,
     },
+    "prune-sync-change-log": {
+        "task": "apps.sync.tasks.prune_change_log",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
+# Offline sync: how long the change log keeps a change. An app that has not pulled for
+# longer gets 410 checkpoint_expired and pulls everything again (docs/api.md).
+SYNC_CHANGE_RETENTION_DAYS = env.int("SYNC_CHANGE_RETENTION_DAYS", default=90)

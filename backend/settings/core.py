@@ -54,6 +54,7 @@ LOCAL_APPS = [
     "apps.guidance",
     "apps.interop",
     "apps.clinic",
+    "apps.sync",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

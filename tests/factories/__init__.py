@@ -59,6 +59,7 @@ from .plans import (
     PlanTemplateItemFactory,
 )
 from .symptoms import SymptomLogFactory, triage_of
+from .sync import ChangeFactory, PruneMarkFactory
 
 __all__ = [
     "ALL_DAYS",
@@ -68,6 +69,7 @@ __all__ = [
     "CareSessionFactory",
     "CareTeamInviteFactory",
     "CareTeamLinkFactory",
+    "ChangeFactory",
     "ConditionExerciseFactory",
     "ConditionFactory",
     "ConditionProtocolFactory",
@@ -97,6 +99,7 @@ __all__ = [
     "PlanTemplateItemFactory",
     "ProtocolFactory",
     "ProtocolStepFactory",
+    "PruneMarkFactory",
     "PushDeliveryFactory",
     "RegionTagFactory",
     "ReminderFactory",

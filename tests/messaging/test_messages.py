@@ -46,6 +46,7 @@ def test_a_patient_posts_a_message_to_their_physio(patient_client, patient, link
     message = Message.objects.get()
     assert data == {
         "id": str(message.id),
+        "care_team_link": str(link.id),
         "client_id": body["client_id"],
         "kind": "text",
         "sender": str(patient.id),
@@ -483,6 +484,7 @@ def test_a_red_flag_mention_gets_an_automatic_reply_and_raises_nothing(
     reply = data["auto_reply"]
     assert reply == {
         "id": reply["id"],
+        "care_team_link": str(link.id),
         "client_id": None,
         "kind": "system",
         "sender": None,

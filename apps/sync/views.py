@@ -1,0 +1,81 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.permissions import IsPatient
+from apps.accounts.requests import AuthenticatedRequest
+
+from . import checkpoint as checkpoints
+from .errors import SyncError
+from .pull import CheckpointExpired, pull
+from .serializers import SyncPullSerializer
+
+
+class CheckpointGone(exceptions.APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = (
+        "This checkpoint is older than the changes the server keeps: pull again without one."
+    )
+    default_code = SyncError.CHECKPOINT_EXPIRED
+
+
+def _invalid_checkpoint() -> exceptions.ValidationError:
+    return exceptions.ValidationError(
+        {
+            "checkpoint": [
+                exceptions.ErrorDetail(
+                    "Not a checkpoint this server gave you: pull again without one.",
+                    code=SyncError.INVALID_CHECKPOINT,
+                )
+            ]
+        }
+    )
+
+
+class SyncView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "checkpoint",
+                OpenApiTypes.STR,
+                description="From the last answer; leave out for everything current.",
+            )
+        ],
+        responses={
+            200: SyncPullSerializer,
+            410: OpenApiResponse(
+                description='"checkpoint_expired": the server no longer keeps the changes '
+                "since this checkpoint; pull again without one."
+            ),
+        },
+        summary="What changed for the patient since a checkpoint (offline sync, pull)",
+        description="Pages: while `has_more` is true, call again with the new checkpoint. "
+        "Without a checkpoint: everything current. A change committed late by a transaction "
+        "that began early is still delivered. 400 `invalid_checkpoint` for a checkpoint "
+        "that cannot be read.",
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        since = None
+        if "checkpoint" in request.query_params:
+            try:
+                since = checkpoints.decode(
+                    request.query_params["checkpoint"], patient_id=request.user.id
+                )
+            except checkpoints.CheckpointInvalid:
+                raise _invalid_checkpoint() from None
+        try:
+            page = pull(patient=request.user, since=since)
+        except CheckpointExpired:
+            raise CheckpointGone from None
+        return Response(
+            {
+                "checkpoint": checkpoints.encode(page.checkpoint, patient_id=request.user.id),
+                "has_more": page.has_more,
+                "changes": page.changes,
+                "deleted": page.deleted,
+            }
+        )

@@ -1,0 +1,82 @@
+// A patient's journey written against the client generated from docs/openapi.yaml.
+// CI type-checks it (`npm run check`): a field renamed, retyped or left untyped in the
+// schema breaks this file. It holds no type assertion and no untyped escape hatch:
+// .ci/run refuses both.
+import createClient from "openapi-fetch";
+
+import type { components, paths } from "./schema";
+
+type SymptomLogInput = components["schemas"]["SymptomLogInputRequest"];
+type SyncChanges = components["schemas"]["SyncChanges"];
+
+export interface Replica {
+  checkpoint: string | null;
+  logs: Map<string, components["schemas"]["SymptomLog"]>;
+  plans: Map<string, components["schemas"]["Plan"]>;
+}
+
+export async function journey(baseUrl: string): Promise<Replica> {
+  const api = createClient<paths>({ baseUrl });
+  const email = `patient-${Date.now()}@example.org`;
+  const password = "a-long-enough-passphrase";
+
+  const registered = await api.POST("/api/v1/auth/register/", {
+    body: { email, password, timezone: "Europe/London" },
+  });
+  if (registered.error) throw new Error(registered.error.errors[0]?.code ?? "register");
+
+  const tokens = await api.POST("/api/v1/auth/token/", { body: { email, password } });
+  if (!tokens.data) throw new Error("no token");
+  const headers = { Authorization: `Bearer ${tokens.data.access}` };
+
+  const me = await api.GET("/api/v1/me/", { headers });
+  if (!me.data) throw new Error("no profile");
+  const quietStart: string | null = me.data.quiet_hours_start ?? null;
+
+  const log: SymptomLogInput = {
+    client_id: crypto.randomUUID(),
+    recorded_at: new Date().toISOString(),
+    pain_score: 6,
+    locations: ["calf"],
+    qualities: ["aching"],
+    redness: true,
+  };
+  const logged = await api.POST("/api/v1/symptom-logs/", { body: log, headers });
+  if (!logged.data) throw new Error("not logged");
+  const level: string = logged.data.triage.level;
+  const firstLocation: string | undefined = logged.data.locations[0];
+
+  const today = await api.GET("/api/v1/today/", { headers });
+  if (!today.data) throw new Error("no today");
+  const remaining = today.data.items.reduce((sum, item) => sum + item.remaining, 0);
+  const planTitle: string | null = today.data.plan?.title ?? null;
+
+  const replica: Replica = { checkpoint: null, logs: new Map(), plans: new Map() };
+  for (;;) {
+    const query = replica.checkpoint === null ? {} : { checkpoint: replica.checkpoint };
+    const page = await api.GET("/api/v1/sync/", { params: { query }, headers });
+    if (page.response.status === 410) {
+      replica.checkpoint = null; // the server no longer keeps our changes: start again
+      continue;
+    }
+    if (!page.data) throw new Error("sync failed");
+    apply(replica, page.data.changes, page.data.deleted);
+    replica.checkpoint = page.data.checkpoint;
+    if (!page.data.has_more) break;
+  }
+  console.log(level, firstLocation, quietStart, remaining, planTitle, replica.logs.size);
+  return replica;
+}
+
+function apply(
+  replica: Replica,
+  changes: SyncChanges,
+  deleted: components["schemas"]["Tombstone"][],
+): void {
+  for (const log of changes.symptom_logs) replica.logs.set(log.id, log);
+  for (const plan of changes.plans) replica.plans.set(plan.id, plan);
+  for (const gone of deleted) {
+    if (gone.type === "symptom_logs") replica.logs.delete(gone.id);
+    if (gone.type === "plans") replica.plans.delete(gone.id);
+  }
+}
