@@ -59,7 +59,9 @@ class TooLarge(Exception):
 
     `attr` names the field at fault (or None), as a 400 would."""
 
-    def __init__(self, message: str, code: StrEnum | str = CommonError.TOO_LARGE, attr=None):
+    def __init__(
+        self, message: str, code: StrEnum | str = CommonError.TOO_LARGE, attr: str | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.code = str(code)

@@ -35,7 +35,7 @@ def insert_ignoring_conflicts(objs: Sequence[Model]) -> set[Any]:
         for start in range(0, len(objs), batch):
             chunk = objs[start : start + batch]
             query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
-            query.insert_values(fields, chunk)
+            query.insert_values(fields, list(chunk))
             compiler = query.get_compiler(using=using)
             if returning:
                 compiler.returning_fields = [pk]

@@ -22,6 +22,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
+from typing import TypeAlias
 
 from celery import Task, current_task
 from django.conf import settings
@@ -32,7 +33,7 @@ from backend.celery import app
 
 logger = logging.getLogger(__name__)
 
-TaskOrName = Task | str
+TaskOrName: TypeAlias = Task | str
 
 
 def _task_name(task: TaskOrName) -> str:
@@ -136,6 +137,7 @@ class HandOff:
                 threading.Thread(
                     target=self._run, args=(self._queue,), name="task-hand-off", daemon=True
                 ).start()
+            assert self._queue is not None  # set above in this process
             return self._queue
 
     def _run(self, jobs: queue.Queue) -> None:

@@ -6,7 +6,7 @@ import logging
 import re
 from dataclasses import asdict, replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import drf_standardized_errors.handler
 from django import db
@@ -39,7 +39,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 200
 
 
-class StrictFieldsMixin:
+# The mixin goes before a Serializer subclass; the checker sees it as one.
+if TYPE_CHECKING:
+    _SerializerBase = serializers.Serializer
+else:
+    _SerializerBase = object
+
+
+class StrictFieldsMixin(_SerializerBase):
     """Reject fields the serializer does not accept instead of silently dropping them.
 
     A typo in a health record (`pain_scor`) or an attempt to set a read-only field
@@ -142,9 +149,12 @@ class Unavailable(exceptions.APIException):
 
 def error_response(exc: exceptions.APIException) -> JsonResponse:
     """The API's error envelope for code that runs outside a DRF view."""
-    response = JsonResponse(ErrorFormatter(exc, {}, exc).run(), status=exc.status_code)
-    if getattr(exc, "wait", None):
-        response["Retry-After"] = str(int(exc.wait))
+    # Outside a view there is no view, request or arguments to put in the context.
+    context: Any = {}
+    response = JsonResponse(ErrorFormatter(exc, context, exc).run(), status=exc.status_code)
+    wait = getattr(exc, "wait", None)
+    if wait:
+        response["Retry-After"] = str(int(wait))
     return response
 
 

@@ -38,7 +38,7 @@ urlpatterns = [
 def media(request, path: str):
     """Exercise pictures and videos on the filesystem (MEDIA_STORAGE=filesystem), served
     by the app so a local run shows them; names are random and folders never listed."""
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     # A name is never reused for other bytes (a new upload gets a new name).
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

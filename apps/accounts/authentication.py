@@ -7,11 +7,13 @@ This one reads the same row without the hash, and refuses exactly what simplejwt
 refuses: a token whose user is gone (an erased account) or deactivated.
 """
 
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils.translation import gettext as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import Token
 
 from .jwt import check_generation
 from .models import User
@@ -19,7 +21,9 @@ from .selectors import users_without_secrets
 
 
 class JWTUserAuthentication(JWTAuthentication):
-    def get_user(self, validated_token) -> User:
+    # simplejwt annotates get_user with a TypeVar that appears only in its return type, so
+    # no override can match it.
+    def get_user(self, validated_token: Token) -> AbstractBaseUser:  # type: ignore[override]
         try:
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as error:

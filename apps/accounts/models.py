@@ -2,6 +2,7 @@ import re
 import uuid
 import zoneinfo
 from functools import cache
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -75,7 +76,7 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username: str | None) -> "User":
         # Emails are stored lower-cased; logging in must not depend on case.
         return self.get(email__iexact=username)
 
@@ -130,7 +131,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    if TYPE_CHECKING:
+        # Set on the request's user by django-otp's OTPMiddleware: whether this session
+        # passed a second factor (the clinic portal).
+        def is_verified(self) -> bool: ...
 
     class Meta:
         ordering = ["email"]

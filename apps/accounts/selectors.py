@@ -1,5 +1,8 @@
 """Reads scoped to the caller: who may see whom."""
 
+from typing import Any
+from uuid import UUID
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
@@ -42,7 +45,7 @@ def linked_patients_of(*, physio: User) -> QuerySet[User]:
     )
 
 
-def own_exercises_audience(sender, *, user: User, **kwargs) -> Q | None:
+def own_exercises_audience(sender: object, *, user: User, **kwargs: Any) -> Q | None:
     """hooks.exercise_audience: a physio reads the exercises they wrote; a patient those
     of the physiotherapists caring for them now."""
     if user.role == Role.PHYSIO:
@@ -56,7 +59,7 @@ def is_linked(*, physio: User, patient: User) -> bool:
     return active_links().filter(physio=physio, patient=patient).exists()
 
 
-def patient_for_physio(*, physio: User, patient_id) -> User | None:
+def patient_for_physio(*, physio: User, patient_id: UUID | str) -> User | None:
     """A patient the physio is linked to now, or None (whether or not the id exists)."""
     try:
         return linked_patients_of(physio=physio).get(pk=patient_id)
@@ -64,7 +67,7 @@ def patient_for_physio(*, physio: User, patient_id) -> User | None:
         return None
 
 
-def export_for(patient: User) -> dict:
+def export_for(patient: User) -> dict[str, Any]:
     """The patient's account, care team and who read their records, for the export."""
 
     return {

@@ -5,7 +5,8 @@ invites) and the audit of physios' reads."""
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from axes.models import AccessAttempt, AccessLog
@@ -133,7 +134,7 @@ PROFILE_FIELDS = (
 
 
 @transaction.atomic
-def user_profile_update(*, user: User, **changes) -> User:
+def user_profile_update(*, user: User, **changes: Any) -> User:
     """Change profile fields only; email and role are not changed here."""
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
@@ -322,7 +323,7 @@ def _password_errors(password: str, user: User, field: str) -> None:
         raise ValidationError({field: error.error_list}) from error
 
 
-def _password_set(user: User, password: str, *, now) -> None:
+def _password_set(user: User, password: str, *, now: datetime) -> None:
     """Set a new password and sign the account out everywhere; reset links still unused
     stop working too."""
     user.set_password(password)
@@ -348,10 +349,11 @@ def password_reset_confirm(*, token: object, password: str) -> User:
     row = single_use_claim(tokens, scope=purpose, token=token)
     if row is None:  # another request spent it between our read and our claim
         raise _invalid_token()
-    _password_set(user, password, now=row.used_at)
+    used_at = row.used_at or timezone.now()  # the claim set it; the field is nullable
+    _password_set(user, password, now=used_at)
     if user.email_verified_at is None and row.email == user.email:
         # The link reached the inbox: the address is proven as a verification would.
-        user.email_verified_at = row.used_at
+        user.email_verified_at = used_at
         user.save(update_fields=["email_verified_at"])
     # Failed logins counted against the old password no longer lock the account.
     AccessAttempt.objects.filter(username__iexact=user.email).delete()
@@ -459,7 +461,7 @@ def invite_code_display(code: str) -> str:
 
 
 # Error codes clients rely on (attr "code"); the join serializer lists them for the schema.
-INVITE_ERRORS = {
+INVITE_ERRORS: dict[str, str] = {
     InviteError.INVALID: "This code is not valid.",
     InviteError.EXPIRED: "This code has expired. Ask your physiotherapist for a new one.",
     InviteError.USED: "This code has already been used.",
@@ -570,7 +572,7 @@ def patient_access_record(
 
     Views call this after they have resolved patients through a selector scoped to the
     physio, so every id here is one the physio may read."""
-    if not what or len(what) > PatientAccessAudit._meta.get_field("what").max_length:
+    if not what or len(what) > (PatientAccessAudit._meta.get_field("what").max_length or 0):
         raise ValueError(f"Audit 'what' must be 1 to 64 characters, not {what!r}.")
     if isinstance(patients, User):
         patients = [patients]
@@ -609,7 +611,7 @@ def user_erase(*, user: User) -> None:
     user.delete()
 
 
-def on_bootstrap(sender, *, options: dict, **kwargs) -> list[str]:
+def on_bootstrap(sender: object, *, options: dict[str, Any], **kwargs: Any) -> list[str]:
     """`manage.py bootstrap`: the editors' permissions, and demo accounts with --demo."""
     editors_group_sync()
     lines = ["Editors' permissions synchronised."]

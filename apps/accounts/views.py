@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
+from apps.accounts.requests import AuthenticatedRequest
 from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, etagged
 from backend.rest import EmptyBody, error_response, require_empty_body
 
@@ -134,7 +135,7 @@ class VerifyEmailResendView(APIView):
         "verified (`me.email_verified`), nothing is sent and `detail` says so. Throttled per "
         "account (429).",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         require_empty_body(request.data)
         sent = services.email_verification_send(user=request.user)
         body = VERIFY_EMAIL_RESENT if sent else VERIFY_EMAIL_ALREADY
@@ -221,7 +222,7 @@ class PasswordChangeView(APIView):
         "account stops working. A wrong current password answers 400 `wrong_password` on "
         "`current_password`.",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = PasswordChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.password_change(user=request.user, **serializer.validated_data)
@@ -258,7 +259,7 @@ class SignOutAllView(APIView):
         summary="Sign out everywhere: every refresh token and portal session ends",
         description="Access tokens issued before stop working too.",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         require_empty_body(request.data)
         services.user_sign_out_everywhere(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -270,7 +271,7 @@ class SignOutAllView(APIView):
     )
 )
 class TokenObtainView(jwt_views.TokenObtainPairView):
-    authentication_classes: list = []
+    authentication_classes = ()
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
@@ -289,7 +290,7 @@ class TokenObtainView(jwt_views.TokenObtainPairView):
     )
 )
 class TokenRefreshView(jwt_views.TokenRefreshView):
-    authentication_classes: list = []
+    authentication_classes = ()
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token_refresh"
 
@@ -301,13 +302,13 @@ class MeView(APIView):
         responses={200: MeSerializer, **NOT_MODIFIED},
         summary="The caller's account and profile",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(MeSerializer(request.user).data)
 
     @extend_schema(
         request=MeSerializer, responses={200: MeSerializer}, summary="Change profile fields"
     )
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: AuthenticatedRequest) -> Response:
         serializer = MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = services.user_profile_update(user=request.user, **serializer.validated_data)
@@ -318,7 +319,7 @@ class MeView(APIView):
         responses={204: None},
         summary="Erase the caller's patient account and all its data",
     )
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         if not request.user.is_patient:
             raise exceptions.PermissionDenied("Only a patient account can be erased here.")
         require_empty_body(request.data)
@@ -329,6 +330,7 @@ class MeView(APIView):
 class CareTeamListView(generics.ListAPIView):
     """The care-team links the caller is part of, paginated like every list of the API."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     permission_classes = [IsPatientOrPhysio]
     serializer_class = CareTeamLinkSerializer
 
@@ -346,7 +348,7 @@ class CareTeamDetailView(APIView):
     permission_classes = [IsPatientOrPhysio]
 
     @extend_schema(responses={204: None}, summary="End a care-team link (either side)")
-    def delete(self, request: Request, link_id) -> Response:
+    def delete(self, request: AuthenticatedRequest, link_id) -> Response:
         link = get_object_or_404(selectors.care_team_links_for(user=request.user), pk=link_id)
         services.care_link_end(link=link, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -391,7 +393,7 @@ class CareTeamInviteView(APIView):
         "(by the worker, after the answer); `emailed_to` says where. Invites with an `email` "
         "are throttled per physio (429); those without are not.",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = InviteCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         issued = services.care_invite_create(
@@ -417,7 +419,7 @@ class CareTeamJoinView(APIView):
         'with attr "code" and code "invalid", "expired" or "used". At most 20 attempts an '
         "hour per user (429 beyond).",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = JoinSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         link = services.care_invite_join(patient=request.user, **serializer.validated_data)

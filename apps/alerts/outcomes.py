@@ -7,6 +7,7 @@ physiotherapists. The code names the instrument (`lefs_worsened`, `psfs_worsened
 pain_week does not raise alerts: pain worsening is the symptom logs' rule (services.py).
 """
 
+from apps.outcomes.models import OutcomeResponse
 from backend.hooks import LogKind
 
 from .models import AlertEvent, AlertEventAction, AlertKind
@@ -36,7 +37,7 @@ def on_outcome_responses_recorded(sender, *, patient_id, kind: str, logs: list, 
     several): if it worsened, the alert is raised, or updated with its figures."""
     if kind != LogKind.OUTCOME:
         return
-    newest: dict[str, object] = {}
+    newest: dict[str, OutcomeResponse] = {}
     for response in sorted(logs, key=lambda r: r.completed_at):
         newest[response.instrument_id] = response
     patient = None

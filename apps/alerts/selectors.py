@@ -69,7 +69,7 @@ def alerts_for(*, user: User) -> QuerySet[Alert]:
     return alerts.none()
 
 
-def export_for(patient: User) -> dict:
+def export_for(patient: User) -> dict[str, Any]:
     return {
         "alerts": list(
             Alert.objects.filter(patient=patient)

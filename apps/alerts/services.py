@@ -1,9 +1,11 @@
 """Writes for alerts: raising them from findings and the physiotherapist's workflow."""
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Q, Window
+from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -61,7 +63,7 @@ def alerts_raise_red_flags(*, logs: list[SymptomLog]) -> list[Alert]:
 
 
 LEVEL_WORDS = {"emergency": "Emergency", "urgent": "Urgent", "soon": "Soon", "self_care": "Info"}
-KIND_TITLES = {
+KIND_TITLES: dict[str, str] = {
     AlertKind.RED_FLAG: "Red flag reported",
     AlertKind.WORSENING: "Symptoms getting worse",
     AlertKind.MISSED_EXERCISES: "Exercises missed",
@@ -84,7 +86,7 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
         ended_at__isnull=True,
         physio__is_active=True,
     ).values_list("patient_id", "physio_id")
-    physios: dict = {}
+    physios: dict[Any, list[Any]] = {}
     for patient_id, physio_id in links:
         physios.setdefault(patient_id, []).append(physio_id)
     # Titles carry no clinical detail: a lock screen is not a private place.
@@ -118,7 +120,7 @@ def alert_upsert(
     kind: str,
     level: str,
     codes: list[str],
-    details: dict,
+    details: dict[str, Any],
     recorded_at: datetime | None = None,
 ) -> tuple[Alert, bool]:
     """One active alert per patient and kind: a new finding updates the active alert
@@ -164,7 +166,11 @@ def alert_upsert(
     return active, True
 
 
-def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]:
+def alerts_upsert_bulk(
+    *,
+    kind: str,
+    findings: dict[Any, tuple[str, list[str], dict[str, Any], datetime | None]],
+) -> tuple[list[Alert], dict[Any, Alert]]:
     """alert_upsert for many patients at once, in the caller's transaction: `findings`
     maps a patient id to (level, codes, details, recorded_at). Returns the alerts raised or changed
     (new codes added), to notify about, and {patient id: active alert} for all. A fixed number of queries for any number of
@@ -195,6 +201,7 @@ def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]
     stored = insert_ignoring_conflicts(fresh)
     raised = [alert for alert in fresh if alert.pk in stored]
     updated = []
+    added_codes: dict[Any, list[str]] = {}
     for patient_id, alert in active.items():
         _, codes, details, recorded_at = findings[patient_id]
         added = sorted(set(codes) - set(alert.codes))
@@ -203,7 +210,7 @@ def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]
             alert.details = {**alert.details, **details}
             alert.recorded_at = _later(alert.recorded_at, recorded_at)
             alert.updated_at = now
-            alert._added = added
+            added_codes[alert.pk] = added
             updated.append(alert)
     if updated:
         Alert.objects.bulk_update(updated, ["codes", "details", "recorded_at", "updated_at"])
@@ -214,7 +221,9 @@ def alerts_upsert_bulk(*, kind: str, findings: dict) -> tuple[list[Alert], dict]
         ]
         + [
             AlertEvent(
-                alert=alert, action=AlertEventAction.UPDATED, details={"added": alert._added}
+                alert=alert,
+                action=AlertEventAction.UPDATED,
+                details={"added": added_codes[alert.pk]},
             )
             for alert in updated
         ]
@@ -288,16 +297,20 @@ WORSENING_LOOKBACK = timedelta(days=10)
 EXERCISE_LOOKBACK = timedelta(days=14)
 
 
-def worsening_check_patient(*, patient_id, now: datetime | None = None) -> Alert | None:
+def worsening_check_patient(*, patient_id: Any, now: datetime | None = None) -> Alert | None:
     """Evaluate the worsening rules for one patient; raise or update the one active
     worsening alert; tell the physios and give the patient advice when something is new."""
     return worsening_check_patients(patient_ids=[patient_id], now=now).get(patient_id)
 
 
-def _worsening_inputs_of(patient_ids, now) -> dict:
+def _worsening_inputs_of(
+    patient_ids: Iterable[Any], now: datetime
+) -> dict[Any, tuple[list[PainPoint], list[ExercisePoint]]]:
     """Each patient's pain points and latest exercise points: two queries for all."""
 
-    inputs: dict = {patient_id: ([], []) for patient_id in patient_ids}
+    inputs: dict[Any, tuple[list[PainPoint], list[ExercisePoint]]] = {
+        patient_id: ([], []) for patient_id in patient_ids
+    }
     for row in SymptomLog.objects.filter(
         patient_id__in=patient_ids,
         recorded_at__gt=now - WORSENING_LOOKBACK,
@@ -328,7 +341,7 @@ def _worsening_inputs_of(patient_ids, now) -> dict:
         partition_by=[F("patient_id"), F("plan_item_id")],
         order_by=[F("performed_at").desc(), F("pain_during").desc()],
     )
-    for row in (
+    for session in (
         ExerciseLog.objects.filter(
             patient_id__in=patient_ids,
             performed_at__gt=now - EXERCISE_LOOKBACK,
@@ -346,20 +359,22 @@ def _worsening_inputs_of(patient_ids, now) -> dict:
             "plan_item__exercise__name",
         )
     ):
-        inputs[row["patient_id"]][1].append(
+        inputs[session["patient_id"]][1].append(
             ExercisePoint(
-                performed_at=row["performed_at"],
-                plan_item=row["plan_item_id"],
-                pain_during=row["pain_during"],
-                max_pain=row["plan_item__max_pain"],
-                exercise=row["plan_item__exercise__name"],
+                performed_at=session["performed_at"],
+                plan_item=session["plan_item_id"],
+                pain_during=session["pain_during"],
+                max_pain=session["plan_item__max_pain"],
+                exercise=session["plan_item__exercise__name"],
             )
         )
     return inputs
 
 
 @transaction.atomic
-def worsening_check_patients(*, patient_ids, now: datetime | None = None) -> dict:
+def worsening_check_patients(
+    *, patient_ids: Iterable[Any], now: datetime | None = None
+) -> dict[Any, Alert]:
     """worsening_check_patient for many patients in one transaction and a fixed number
     of queries (the nightly sweep passes them in chunks). Returns {patient id: the
     active worsening alert} for those with findings."""
@@ -400,7 +415,7 @@ def worsening_check_patients(*, patient_ids, now: datetime | None = None) -> dic
     return current
 
 
-def worsening_candidates(*, now: datetime | None = None):
+def worsening_candidates(*, now: datetime | None = None) -> QuerySet[Any]:
     """Patients whose logs may show worsening, found with aggregates in the database
     (one query each for symptoms and exercises) rather than by reading every log."""
 
@@ -459,7 +474,7 @@ def worsening_candidates(*, now: datetime | None = None):
 SWEEP_CHUNK = 500
 
 
-def _chunks(values: list, size: int = SWEEP_CHUNK):
+def _chunks(values: list[Any], size: int = SWEEP_CHUNK) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -475,7 +490,7 @@ def worsening_sweep(*, now: datetime | None = None) -> int:
     return len(candidates)
 
 
-def worsening_check_soon(*, patient_id) -> None:
+def worsening_check_soon(*, patient_id: Any) -> None:
     """After a log: check this patient in a minute, once however many logs arrive. The
     debounce asks the cache after commit, off the request, so a hung Redis never holds
     the patient's response (the nightly sweep catches what it skips)."""
@@ -493,7 +508,9 @@ def worsening_check_soon(*, patient_id) -> None:
 RED_FLAG_ALERT_LEVELS = {Level.URGENT, Level.EMERGENCY}
 
 
-def on_logs_recorded(sender, *, patient_id, kind: str, logs: list, **kwargs) -> None:
+def on_logs_recorded(
+    sender: object, *, patient_id: Any, kind: str, logs: list[Any], **kwargs: Any
+) -> None:
     """The `logs_recorded` hook: red-flag alerts for urgent and emergency symptom logs,
     in the storing transaction, and the debounced worsening check after any new log."""
     if kind == LogKind.SYMPTOM:

@@ -1,3 +1,6 @@
+from typing import Any
+from uuid import UUID
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -8,6 +11,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatientOrPhysio, IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from backend.rest import require_empty_body
 
@@ -30,6 +34,7 @@ class AlertFilter(django_filters.FilterSet):
     get=extend_schema(summary="Alerts: a patient's own, a physiotherapist's linked patients'")
 )
 class AlertListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # the permission classes let no one else in
     permission_classes = [IsPatientOrPhysio]
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
@@ -41,10 +46,10 @@ class AlertListView(generics.ListAPIView):
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         response = super().list(request, *args, **kwargs)
-        if request.user.role == Role.PHYSIO:
+        if self.request.user.role == Role.PHYSIO:
             # Alerts are patient records: a physio's read of them is audited like the rest.
             patient_access_record(
-                physio=request.user,
+                physio=self.request.user,
                 patients=[row["patient"] for row in response.data["results"]],
                 what="alerts.list",
             )
@@ -55,7 +60,7 @@ class _AlertTransitionView(APIView):
     permission_classes = [IsPhysio]
     transition = staticmethod(services.alert_acknowledge)
 
-    def post(self, request: Request, alert_id) -> Response:
+    def post(self, request: AuthenticatedRequest, alert_id) -> Response:
         require_empty_body(request.data)
         alert = get_object_or_404(selectors.alerts_for(user=request.user), pk=alert_id)
         alert = self.transition(alert=alert, by=request.user)
@@ -79,9 +84,10 @@ class AlertAcknowledgeView(_AlertTransitionView):
 class AlertResolveView(APIView):
     permission_classes = [IsPhysio]
 
-    def post(self, request: Request, alert_id) -> Response:
+    def post(self, request: AuthenticatedRequest, alert_id: UUID | str) -> Response:
         alert = get_object_or_404(selectors.alerts_for(user=request.user), pk=alert_id)
-        body = AlertResolveInputSerializer(data={} if request.data in (None, "") else request.data)
+        raw: Any = request.data  # an empty body parses as None or ""
+        body = AlertResolveInputSerializer(data={} if raw in (None, "") else raw)
         body.is_valid(raise_exception=True)
         alert = services.alert_resolve(
             alert=alert, by=request.user, note=body.validated_data.get("note", "")

@@ -94,7 +94,7 @@ PATIENT_ADVICE = (
     "hot or very swollen, contact your doctor or an urgent care service today."
 )
 
-MESSAGES = {
+MESSAGES: dict[str, str] = {
     WorseningCode.PAIN_RISING: "Your pain has been higher over the last few days than the week before.",
     WorseningCode.NEW_SWELLING: "You have reported swelling that was not there before.",
     WorseningCode.NEW_NUMBNESS: "You have reported numbness, tingling or weakness that was not there before.",

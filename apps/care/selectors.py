@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -27,7 +28,7 @@ def care_session_reminders(*, sessions: Iterable[CareSession]) -> dict[UUID, Rem
     return {by_source[reminder.source]: reminder for reminder in reminders}
 
 
-def export_for(patient: User) -> dict:
+def export_for(patient: User) -> dict[str, Any]:
     return {
         "care_sessions": list(
             CareSession.objects.filter(patient=patient)

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsPatient
+from apps.accounts.requests import AuthenticatedRequest
 from backend.rest import require_empty_body
 
 from . import selectors, services
@@ -19,6 +20,7 @@ def _session_data(outcome: services.Outcome) -> dict:
 
 
 class CareSessionListView(generics.ListAPIView):
+    request: AuthenticatedRequest  # the permission classes let no one else in
     permission_classes = [IsPatient]
     serializer_class = CareSessionSerializer
 
@@ -32,7 +34,7 @@ class CareSessionListView(generics.ListAPIView):
         summary="The caller's home-care sessions, newest first",
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         reminders = selectors.care_session_reminders(sessions=page)
         data = CareSessionSerializer(page, many=True, context={"reminders": reminders}).data
         return self.get_paginated_response(data)
@@ -47,7 +49,7 @@ class CareSessionListView(generics.ListAPIView):
         },
         summary="Start a home-care session; a reminder is scheduled for its planned end",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = CareSessionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         outcome = services.care_session_start(patient=request.user, **serializer.validated_data)
@@ -63,7 +65,7 @@ class CareSessionDetailView(APIView):
     @extend_schema(
         responses={200: CareSessionSerializer}, summary="One of the caller's home-care sessions"
     )
-    def get(self, request: Request, session_id) -> Response:
+    def get(self, request: AuthenticatedRequest, session_id) -> Response:
         session = get_object_or_404(
             selectors.care_sessions_for(patient=request.user), pk=session_id
         )
@@ -84,7 +86,7 @@ class CareSessionFinishView(APIView):
         },
         summary="Finish a home-care session and cancel its reminder",
     )
-    def post(self, request: Request, session_id) -> Response:
+    def post(self, request: AuthenticatedRequest, session_id) -> Response:
         require_empty_body(request.data)
         session = get_object_or_404(
             selectors.care_sessions_for(patient=request.user), pk=session_id

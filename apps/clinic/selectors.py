@@ -5,6 +5,7 @@ count does not grow with the number of patients)."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -64,7 +65,8 @@ def with_reduce_suggestions(patients: list[User], *, now: datetime | None = None
     guidance suggests `reduce`. Four queries for any number of patients."""
     counts = reduce_counts([patient.pk for patient in patients], now=now)
     for patient in patients:
-        patient.reduce_suggestions = counts[patient.pk]
+        # Like the queryset's annotate() figures, a per-row attribute the serializers read.
+        patient.reduce_suggestions = counts[patient.pk]  # type: ignore[attr-defined]
     return patients
 
 
@@ -91,7 +93,7 @@ class PatientSummary:
         return getattr(self.patient, name)
 
 
-def patient_summary(*, physio: User, patient_id) -> PatientSummary | None:
+def patient_summary(*, physio: User, patient_id: UUID | str) -> PatientSummary | None:
     """A patient the physio is linked to now, summarised; None for anyone else."""
     patient = (
         with_overview(linked_patients_of(physio=physio), physio=physio)
@@ -134,7 +136,9 @@ def portal_caseload(
     if search:
         patients = patients.filter(Q(email__icontains=search) | Q(display_name__icontains=search))
     if open_alerts_only:
-        patients = patients.filter(unresolved_alerts__gt=0)
+        # unresolved_alerts is with_open_alerts' annotation; the Django plugin checks
+        # lookups against the model's fields only, not annotations made in another function.
+        patients = patients.filter(unresolved_alerts__gt=0)  # type: ignore[misc]
     return patients.order_by(*PORTAL_ORDERINGS[ordering])
 
 

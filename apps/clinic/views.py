@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import User
 from apps.accounts.permissions import IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from backend.errors import or_404
 
@@ -22,6 +23,7 @@ from .serializers import (
 class PatientListView(generics.ListAPIView):
     """The physiotherapist's linked patients with the figures that need attention."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     permission_classes = [IsPhysio]
     serializer_class = PatientOverviewSerializer
     filter_backends: list = []
@@ -53,7 +55,7 @@ class PatientListView(generics.ListAPIView):
     def get(self, request: Request, *args, **kwargs) -> Response:
         response = self.list(request, *args, **kwargs)
         patient_access_record(
-            physio=request.user,
+            physio=self.request.user,
             patients=[row["id"] for row in response.data["results"]],
             what="patients.list",
         )
@@ -76,7 +78,7 @@ class PatientSummaryView(APIView):
     @extend_schema(
         responses={200: PatientSummarySerializer}, summary="One linked patient at a glance"
     )
-    def get(self, request: Request, patient_id) -> Response:
+    def get(self, request: AuthenticatedRequest, patient_id) -> Response:
         summary = or_404(selectors.patient_summary(physio=request.user, patient_id=patient_id))
         patient_access_record(
             physio=request.user, patients=[summary.patient.pk], what="patients.summary"

@@ -6,6 +6,7 @@ is refused with a message on the field.
 """
 
 import json
+from typing import Any
 
 from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
 from django import forms
@@ -264,8 +265,8 @@ class ExerciseMediaForm(forms.ModelForm):
         model = ExerciseMedia
         fields = ["alt_text"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         upload, poster = data.get("upload"), data.get("poster_upload")
         if self.instance._state.adding and upload is None:
             self.add_error("upload", "Choose a picture or video.")
@@ -286,7 +287,8 @@ class ExerciseMediaForm(forms.ModelForm):
             upload is not None
             and poster is not None
             and not self.errors
-            and media.sniff(media.read_head(upload)).kind == MediaKind.IMAGE
+            and (head := media.sniff(media.read_head(upload))) is not None
+            and head.kind == MediaKind.IMAGE
         ):
             self.add_error("poster_upload", "Only a video takes a poster.")
         return data

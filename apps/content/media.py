@@ -200,7 +200,7 @@ def clean_image(file: BinaryIO, *, field: str = "file") -> CleanImage:
         raise too_many_pixels(field) from error
     except (OSError, ValueError, SyntaxError, struct.error) as error:  # truncated or corrupt
         raise unsupported(field) from error
-    return _encode(_pixels_only(upright), fmt)
+    return _encode(_pixels_only(upright), fmt or "")
 
 
 def _pixels_only(image: Image.Image) -> Image.Image:

@@ -133,10 +133,10 @@ class Condition(ContentItem):
     red_flag_codes = models.JSONField(
         default=list, blank=True, help_text="Red flags to watch for with this condition."
     )
-    protocols = models.ManyToManyField(
+    protocols: "models.ManyToManyField[Protocol, ConditionProtocol]" = models.ManyToManyField(
         "Protocol", through="ConditionProtocol", related_name="conditions", blank=True
     )
-    exercises = models.ManyToManyField(
+    exercises: "models.ManyToManyField[Exercise, ConditionExercise]" = models.ManyToManyField(
         "Exercise", through="ConditionExercise", related_name="conditions", blank=True
     )
 
@@ -254,7 +254,8 @@ class ProtocolStep(models.Model):
     def natural_key(self) -> tuple[str, int]:
         return (self.protocol.slug, self.position)
 
-    natural_key.dependencies = ["content.protocol"]
+    # Django's serializers read this function attribute (natural keys' documented way).
+    natural_key.dependencies = ["content.protocol"]  # type: ignore[attr-defined]
 
     def clean(self) -> None:
         super().clean()
@@ -512,7 +513,8 @@ class ConditionProtocol(models.Model):
     def natural_key(self) -> tuple[str, str]:
         return (self.condition.slug, self.protocol.slug)
 
-    natural_key.dependencies = ["content.condition", "content.protocol"]
+    # Django's serializers read this function attribute (natural keys' documented way).
+    natural_key.dependencies = ["content.condition", "content.protocol"]  # type: ignore[attr-defined]
 
 
 class ConditionExercise(models.Model):
@@ -538,4 +540,5 @@ class ConditionExercise(models.Model):
     def natural_key(self) -> tuple[str, str]:
         return (self.condition.slug, self.exercise.slug)
 
-    natural_key.dependencies = ["content.condition", "content.exercise"]
+    # Django's serializers read this function attribute (natural keys' documented way).
+    natural_key.dependencies = ["content.condition", "content.exercise"]  # type: ignore[attr-defined]

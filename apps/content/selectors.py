@@ -4,7 +4,10 @@ queries whatever the number of rows."""
 from datetime import datetime
 from functools import reduce
 from operator import or_
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 
 from backend import hooks
@@ -50,7 +53,7 @@ def published_protocols() -> QuerySet[Protocol]:
     )
 
 
-def media_prefetch(prefix: str = "") -> Prefetch:
+def media_prefetch(prefix: str = "") -> "Prefetch[Any]":
     """An exercise's pictures and videos in order, each with its renditions: two queries
     for any number of exercises."""
     return Prefetch(
@@ -68,20 +71,19 @@ def published_exercises() -> QuerySet[Exercise]:
     )
 
 
-def own_exercises_visible_to(user) -> Q | None:
+def own_exercises_visible_to(user: AbstractBaseUser | AnonymousUser | None) -> Q | None:
     """Which physiotherapists' own exercises `user` may read (hooks.exercise_audience), or
     None for none."""
     if user is None or not user.is_authenticated:
         return None
-    allowed = [
-        answer
-        for _, answer in hooks.exercise_audience.send(sender=Exercise, user=user)
-        if answer is not None
-    ]
+    allowed: list[Q] = []
+    for _, answer in hooks.exercise_audience.send(sender=Exercise, user=user):
+        if isinstance(answer, Q):  # a receiver answers a Q, or None for nothing
+            allowed.append(answer)
     return reduce(or_, allowed) if allowed else None
 
 
-def exercises_for(*, user) -> QuerySet[Exercise]:
+def exercises_for(*, user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Exercise]:
     """The library, plus the own exercises of physiotherapists the caller may read: their
     own (a physio) or their physio's and those in their plans (a patient). Anonymous
     callers and everyone else: the library only."""
@@ -95,9 +97,9 @@ def exercises_for(*, user) -> QuerySet[Exercise]:
 def withdrawn_slugs(model: type[ContentItem], *, since: datetime) -> list[str]:
     """Slugs of items published once and unpublished again since `since`: what an app that
     synced then must drop."""
-    items = model.objects.all()
+    items: QuerySet[Any] = model.objects.all()
     if model is Exercise:  # only the library's: own exercises are never announced to all
-        items = items.filter(owner__isnull=True)
+        items = Exercise.objects.filter(owner__isnull=True)
     return list(
         items.filter(first_published_at__isnull=False, updated_at__gte=since)
         .exclude(status=Status.PUBLISHED)

@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.files.storage import default_storage
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -95,7 +98,7 @@ class ProtocolStepSerializer(serializers.ModelSerializer):
 
 class ProtocolSerializer(serializers.ModelSerializer):
     regions = RegionCodesField()
-    source = SourceField()
+    source = SourceField()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
     steps = ProtocolStepSerializer(many=True, read_only=True)
 
     class Meta:
@@ -104,7 +107,7 @@ class ProtocolSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def media_url(name: str, context: dict | None) -> str | None:
+def media_url(name: str | None, context: Mapping[str, Any] | None) -> str | None:
     """A stored file's URL, absolute when the request is known (the app downloads it)."""
     if not name:
         return None
@@ -177,7 +180,7 @@ class ExerciseMediaSerializer(serializers.ModelSerializer):
 
 class ExerciseSerializer(serializers.ModelSerializer):
     regions = RegionCodesField()
-    source = SourceField()
+    source = SourceField()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
     instructions = LinesField()
     cautions = LinesField()
     target_area = serializers.SerializerMethodField(
@@ -271,7 +274,7 @@ class ConditionSerializer(serializers.ModelSerializer):
     red_flags = serializers.SerializerMethodField()
     protocols = LinkedProtocolSerializer(source="protocol_links", many=True, read_only=True)
     exercises = LinkedExerciseSerializer(source="exercise_links", many=True, read_only=True)
-    source = SourceField()
+    source = SourceField()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
     disclaimer = serializers.SerializerMethodField()
 
     class Meta:

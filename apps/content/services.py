@@ -5,8 +5,10 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
+from uuid import UUID
 
 import yaml
 from django.conf import settings
@@ -129,9 +131,13 @@ def _assign(obj: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
+# The items a fixture loads by slug, each with its region tags.
+Item = TypeVar("Item", Condition, Protocol, Exercise)
+
+
 def _upsert_item(
-    model: type[ContentItem], fields: dict[str, Any], report: LoadReport, overwrite_edited: bool
-) -> tuple[ContentItem, bool]:
+    model: type[Item], fields: dict[str, Any], report: LoadReport, overwrite_edited: bool
+) -> tuple[Item, bool]:
     """Create or update one item by slug. Returns (item, fixture_applied)."""
     fields = dict(fields)
     regions = fields.pop("regions", None)
@@ -259,7 +265,7 @@ def content_load_fixtures(
     return report
 
 
-def on_bootstrap(sender, *, options: dict, **kwargs) -> list[str]:
+def on_bootstrap(sender: object, *, options: dict[str, Any], **kwargs: Any) -> list[str]:
     """`manage.py bootstrap`: load or update the content of docs/domain.md."""
     report = content_load_fixtures(overwrite_edited=options.get("overwrite_edited", False))
     return [
@@ -280,7 +286,7 @@ def _own_slug(name: str) -> str:
 @transaction.atomic
 def exercise_own_create(
     *,
-    owner,
+    owner: Any,  # the user model: content sits below accounts and may not name it
     name: str,
     instructions: str,
     default_sets: int,
@@ -327,7 +333,7 @@ def exercise_touch(*, exercise_id: int) -> None:
     Exercise.objects.filter(pk=exercise_id).update(updated_at=timezone.now())
 
 
-def _store(name: str, content) -> str:
+def _store(name: str, content: "File[Any]") -> str:
     return default_storage.save(name, content)
 
 
@@ -346,7 +352,7 @@ def exercise_media_add(
     exercise: Exercise,
     file: BinaryIO,
     alt_text: str,
-    by=None,
+    by: Any = None,  # the user model, as for owner
     poster: BinaryIO | None = None,
 ) -> ExerciseMedia:
     """Store a picture or video of the exercise under a generated name.
@@ -443,7 +449,7 @@ def exercise_media_delete(*, media: ExerciseMedia) -> None:
     transaction.on_commit(lambda: _delete_files(names))
 
 
-def media_renditions_make(*, media_id) -> int:
+def media_renditions_make(*, media_id: UUID | str) -> int:
     """Make the picture's missing renditions (320, 640 and 1280 wide, never wider than
     the picture), each stored and listed as soon as it is made; how many were made. Safe
     to run twice: a width made by another run is kept and this run's copy deleted."""
@@ -453,7 +459,7 @@ def media_renditions_make(*, media_id) -> int:
     with item.file.open("rb") as original:
         data = original.read()
     have = set(item.renditions.values_list("width", flat=True))
-    stem = item.file.name.rsplit(".", 1)[0]
+    stem = (item.file.name or "").rsplit(".", 1)[0]
     made = 0
     for width in media_files.rendition_widths(item.width):
         if width in have:
@@ -479,7 +485,7 @@ def media_renditions_make(*, media_id) -> int:
     return made
 
 
-def media_renditions_due(*, older_than) -> list[str]:
+def media_renditions_due(*, older_than: datetime) -> list[str]:
     """Pictures whose renditions were never made (a broker message lost), uploaded
     before `older_than`: the sweep enqueues them again."""
     return [

@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import conditional_page
+from django_filters import FilterSet
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -84,6 +85,7 @@ class ContentViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = ContentPagination
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
+    filterset_class: type[FilterSet]  # each subclass names its own
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         response = super().list(request, *args, **kwargs)
@@ -131,7 +133,8 @@ class QuietAuthentication(BaseAuthentication):
 
 
 def _api_authenticators() -> list[BaseAuthentication]:
-    return [auth() for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    # The stubs type DRF's settings as their dotted strings; here they are imported classes.
+    return [auth() for auth in api_settings.DEFAULT_AUTHENTICATION_CLASSES]  # type: ignore[operator]
 
 
 class CanWriteOwnExercises(permissions.BasePermission):

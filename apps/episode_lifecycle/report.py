@@ -22,10 +22,12 @@ from django.db.models import Avg, Case, Count, IntegerField, Max, Sum, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.alerts.models import Alert
 from apps.content.vocabulary import DISCLAIMER
 from apps.episodes.models import Episode, EpisodeStatus
 from apps.outcomes import scoring
+from apps.outcomes.models import InstrumentVersion, OutcomeResponse
 from apps.plans.selectors import plan_adherence
 from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
@@ -48,7 +50,7 @@ def _number(value: Decimal | float | None, places: int = 2) -> float | None:
     return None if value is None else round(float(value), places)
 
 
-def _person(user) -> dict[str, str] | None:
+def _person(user: User | None) -> dict[str, str] | None:
     if user is None:
         return None
     return {"id": str(user.id), "email": user.email, "display_name": user.shown_name}
@@ -84,7 +86,9 @@ def pain_responder(change: float | None) -> str | None:
     return scoring.Responder.NO_CHANGE.value
 
 
-def _pain(episode: Episode, first: date, last: date, start: datetime, end: datetime) -> dict:
+def _pain(
+    episode: Episode, first: date, last: date, start: datetime, end: datetime
+) -> dict[str, Any]:
     zone = episode.patient.zone
     rows = (
         SymptomLog.objects.filter(
@@ -137,8 +141,10 @@ def _pain(episode: Episode, first: date, last: date, start: datetime, end: datet
     }
 
 
-def _outcomes(responses, versions) -> list[dict[str, Any]]:
-    by_code: dict[str, list] = defaultdict(list)
+def _outcomes(
+    responses: list[OutcomeResponse], versions: dict[str, InstrumentVersion]
+) -> list[dict[str, Any]]:
+    by_code: dict[str, list[OutcomeResponse]] = defaultdict(list)
     for response in responses:
         by_code[response.instrument_id].append(response)
     result = []
@@ -247,5 +253,6 @@ def episode_report_build(episode: Episode, *, now: datetime | None = None) -> di
 def episode_report(episode: Episode, *, now: datetime | None = None) -> dict[str, Any]:
     """A discharged episode's frozen report; an active one's progress report, as of now."""
     if episode.status == EpisodeStatus.DISCHARGED and episode.report is not None:
-        return episode.report
+        frozen: dict[str, Any] = episode.report
+        return frozen
     return episode_report_build(episode, now=now)

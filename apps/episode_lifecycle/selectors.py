@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
@@ -57,7 +58,7 @@ def episodes_visible(*, user: User) -> QuerySet[Episode]:
     )
 
 
-def episode_for(*, user: User, episode_id) -> Episode | None:
+def episode_for(*, user: User, episode_id: UUID | str) -> Episode | None:
     """An episode the caller may see (the patient's own; a linked physio's patient's), or
     None (whether or not it exists). `report.episode_report(episode)` gives its report."""
     try:
@@ -89,7 +90,7 @@ def episode_responses(
     for episode in episodes:
         by_patient[episode.patient_id].append((episode, window_bounds(episode, now)))
     for response in rows:
-        if response.schedule_id is not None:
+        if response.schedule is not None:
             result[response.schedule.episode_id].append(response)
             continue
         for episode, (start, end) in by_patient[response.patient_id]:
@@ -126,10 +127,10 @@ def goal_rows(
         latest[response.instrument_id] = response  # oldest first: the last one wins
     rows = []
     for goal in episode.goals.all():
-        response = latest.get(goal.instrument)
-        version = versions.get(goal.instrument) or (response.version if response else None)
+        answered = latest.get(goal.instrument)
+        version = versions.get(goal.instrument) or (answered.version if answered else None)
         higher = version.higher_is_better if version is not None else True
-        score = response.score if response else None
+        score = answered.score if answered else None
         rows.append(
             GoalRow(
                 goal=goal,

@@ -167,7 +167,7 @@ class EpisodeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(GoalSerializer(many=True))
     def get_goals(self, episode: Episode) -> list[dict[str, Any]]:
-        return GoalSerializer(episode.goals.all(), many=True, context=self.context).data
+        return GoalSerializer(episode.goals.all(), many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a ReturnList, typed ReturnDict by the stubs
 
 
 class DischargeSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ the outcome instruments) and discharge (plans, schedules, reminders and the repo
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -69,8 +70,8 @@ def goal_create(
 @dataclass
 class Discharge:
     episode: Episode
-    plans_archived: list = field(default_factory=list)
-    schedules_ended: list = field(default_factory=list)
+    plans_archived: list[UUID] = field(default_factory=list)
+    schedules_ended: list[UUID] = field(default_factory=list)
     reminders_cancelled: int = 0
 
 

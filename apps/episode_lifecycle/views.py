@@ -1,13 +1,13 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import selectors as accounts
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatientOrPhysio, IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from apps.episodes import services as episodes
 from apps.episodes.models import EpisodeStatus
@@ -26,7 +26,7 @@ from .serializers import (
 )
 
 
-def _audit(request: Request, patients, what: str) -> None:
+def _audit(request: AuthenticatedRequest, patients, what: str) -> None:
     if request.user.role == Role.PHYSIO and patients:
         patient_access_record(physio=request.user, patients=patients, what=what)
 
@@ -36,7 +36,7 @@ def _rows_context(episodes) -> dict:
     return {"goal_rows": {row.goal.pk: row for group in rows.values() for row in group}}
 
 
-def _episode_body(request: Request, episode_id) -> dict:
+def _episode_body(request: AuthenticatedRequest, episode_id) -> dict:
     episode = or_404(selectors.episode_for(user=request.user, episode_id=episode_id))
     return EpisodeSerializer(episode, context=_rows_context([episode])).data
 
@@ -52,7 +52,7 @@ class PatientEpisodeCreateView(APIView):
         },
         summary="Open an episode of care for a linked patient (physiotherapists)",
     )
-    def post(self, request: Request, patient_id) -> Response:
+    def post(self, request: AuthenticatedRequest, patient_id) -> Response:
         patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         serializer = EpisodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -74,7 +74,7 @@ class EpisodeListView(APIView):
         responses={200: page_of(EpisodeSerializer)},
         summary="Episodes of care (own; physiotherapists: linked patients'), newest first",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         query = EpisodeQuerySerializer(
             data={k: v for k, v in request.query_params.items() if k in ("patient", "status")}
         )
@@ -85,7 +85,7 @@ class EpisodeListView(APIView):
         if "status" in query.validated_data:
             episodes_ = episodes_.filter(status=query.validated_data["status"])
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(episodes_, request, view=self)
+        page = paginator.paginate_queryset(episodes_, request, view=self) or []
         response = paginator.get_paginated_response(
             EpisodeSerializer(page, many=True, context=_rows_context(page)).data
         )
@@ -100,7 +100,7 @@ class EpisodeDetailView(APIView):
         responses={200: EpisodeSerializer},
         summary="One episode of care: its plans, schedules and goals",
     )
-    def get(self, request: Request, episode_id) -> Response:
+    def get(self, request: AuthenticatedRequest, episode_id) -> Response:
         body = _episode_body(request, episode_id)
         _audit(request, [body["patient"]], "episodes.detail")
         return Response(body)
@@ -117,7 +117,7 @@ class EpisodeGoalView(APIView):
         },
         summary="Add a goal to an episode (linked physiotherapists)",
     )
-    def post(self, request: Request, episode_id) -> Response:
+    def post(self, request: AuthenticatedRequest, episode_id) -> Response:
         episode = or_404(selectors.episode_for(user=request.user, episode_id=episode_id))
         serializer = GoalInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -142,7 +142,7 @@ class EpisodeDischargeView(APIView):
         summary="Discharge an episode: archive its plans, end its schedules, stop their "
         "reminders, freeze the report (linked physiotherapists)",
     )
-    def post(self, request: Request, episode_id) -> Response:
+    def post(self, request: AuthenticatedRequest, episode_id) -> Response:
         episode = get_object_or_404(selectors.episodes_visible(user=request.user), pk=episode_id)
         serializer = DischargeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -2,6 +2,8 @@
 episodes; a physiotherapist the episodes of the patients linked to them now (whoever
 leads the episode, like plans)."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from apps.accounts.models import Role, User
@@ -22,7 +24,7 @@ def episodes_for(*, user: User) -> QuerySet[Episode]:
     return episodes.none()
 
 
-def export_for(patient: User) -> dict:
+def export_for(patient: User) -> dict[str, Any]:
     """The patient's episodes and goals for `GET me/export/` (frozen reports included)."""
     return {
         "episodes": list(

@@ -8,13 +8,17 @@ waits until the new work is stored (and then archives or ends it).
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import is_linked
+from apps.content.models import Condition
 from backend.errors import Conflict
 
 from .errors import EpisodeError
@@ -55,7 +59,7 @@ def episode_open(
     physio: User,
     patient: User,
     title: str = DEFAULT_TITLE,
-    condition=None,
+    condition: Condition | None = None,
     started_on: date | None = None,
     now: datetime | None = None,
 ) -> Episode:
@@ -87,12 +91,16 @@ def episode_open(
     return episode
 
 
-def _locked(queryset):
+def _locked(queryset: QuerySet[Episode]) -> QuerySet[Episode]:
     return queryset.select_for_update(of=("self",))
 
 
 def episode_for_new_work(
-    *, physio: User, patient: User, episode_id=None, now: datetime | None = None
+    *,
+    physio: User,
+    patient: User,
+    episode_id: UUID | str | None = None,
+    now: datetime | None = None,
 ) -> Episode:
     """The episode a new plan or outcome schedule joins, locked until the caller's
     transaction ends (call it inside one).
@@ -188,12 +196,12 @@ def episode_mark_discharged(
     return episode
 
 
-def episode_report_freeze(*, episode: Episode, report: dict) -> None:
+def episode_report_freeze(*, episode: Episode, report: dict[str, Any]) -> None:
     episode.report = report
     episode.save(update_fields=["report"])
 
 
-def episode_lock(*, episode_id) -> Episode:
+def episode_lock(*, episode_id: UUID | str) -> Episode:
     """The episode's row, locked until the caller's transaction ends."""
     return _locked(Episode.objects.select_related("patient", "physio", "condition")).get(
         pk=episode_id

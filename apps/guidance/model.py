@@ -182,7 +182,10 @@ class PatientPain:
 
 
 def patient_pain(
-    pain_logs: Sequence[PainLog], zone: tzinfo, now: datetime, weekly: dict | None = None
+    pain_logs: Sequence[PainLog],
+    zone: tzinfo,
+    now: datetime,
+    weekly: dict[str, Any] | None = None,
 ) -> PatientPain:
     """`weekly` may come from the database's sums (weekly_from_sums), and `pain_logs` then
     need only cover the mornings: the last 8 days."""
@@ -208,7 +211,11 @@ def done_as_prescribed(session: Session, prescription: Prescription) -> bool:
 # --- The model ----------------------------------------------------------------------------------
 
 
-def _plain(prescription, sessions, pain_logs):
+def _plain(
+    prescription: Prescription | Mapping[str, Any],
+    sessions: Sequence[Session | Mapping[str, Any]],
+    pain_logs: Sequence[PainLog | Mapping[str, Any]],
+) -> tuple[Prescription, list[Session], list[PainLog]]:
     if isinstance(prescription, Mapping):
         prescription = Prescription(
             sets=prescription["sets"],
@@ -217,7 +224,7 @@ def _plain(prescription, sessions, pain_logs):
             max_pain=prescription["max_pain"],
             days_of_week=tuple(prescription.get("days_of_week", range(7))),
         )
-    sessions = [
+    plain_sessions = [
         Session(
             s["performed_at"],
             s["sets_done"],
@@ -229,13 +236,13 @@ def _plain(prescription, sessions, pain_logs):
         else s
         for s in sessions
     ]
-    pain_logs = [
+    plain_logs = [
         PainLog(log["recorded_at"], log["pain"] if "pain" in log else log["pain_score"])
         if isinstance(log, Mapping)
         else log
         for log in pain_logs
     ]
-    return prescription, sessions, pain_logs
+    return prescription, plain_sessions, plain_logs
 
 
 def _judged_sessions(
@@ -322,10 +329,10 @@ def load_guidance(
 
     Plain mappings are accepted for the prescription, sessions and logs (the dataclasses'
     field names; a log's pain as `pain` or `pain_score`)."""
-    prescription, sessions, pain_logs = _plain(prescription, sessions, pain_logs)
+    prescription, plain_sessions, plain_logs = _plain(prescription, sessions, pain_logs)
     if pain is None:
-        pain = patient_pain(pain_logs, zone, now)
-    since, rows = _judged_sessions(sessions, pain, zone, now, dosage_changed_at)
+        pain = patient_pain(plain_logs, zone, now)
+    since, rows = _judged_sessions(plain_sessions, pain, zone, now, dosage_changed_at)
     compared = [row for row in rows if row["before"] is not None and row["after"] is not None]
     weekly = pain.weekly
     reasons = _reduce_reasons(prescription, rows, compared, weekly)

@@ -11,8 +11,9 @@ import uuid
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
+from uuid import UUID
 
 from django.db.models import CharField, Count, Q, Sum
 from django.db.models.functions import Cast
@@ -57,7 +58,7 @@ def prescription_of(item: PlanItem) -> Prescription:
     )
 
 
-class _Ids(dict):
+class _Ids(dict[str, uuid.UUID]):
     """Keys read as text, turned into UUIDs once each: a caseload reads thousands of rows
     of a few hundred ids, and Django would build a UUID per row. (The text differs between
     databases, hyphens or none; uuid.UUID reads both.)"""
@@ -71,7 +72,7 @@ def _as_text(field: str) -> Cast:
     return Cast(field, output_field=CharField())
 
 
-def _sessions_by_item(item_ids: Iterable, now: datetime) -> dict[Any, list[Session]]:
+def _sessions_by_item(item_ids: Iterable[Any], now: datetime) -> dict[Any, list[Session]]:
     sessions: dict[Any, list[Session]] = defaultdict(list)
     ids = _Ids()
     rows = (
@@ -146,7 +147,7 @@ def item_guidance(
     *,
     prescription: Prescription,
     dosage_changed_at: datetime | None,
-    zone,
+    zone: tzinfo,
     sessions: list[Session],
     pain: PatientPain,
     blocking_alert: bool,
@@ -208,7 +209,7 @@ def guidance_for_items(
 
 
 def plan_load_guidance(
-    *, user: User, plan_id, now: datetime | None = None
+    *, user: User, plan_id: UUID | str, now: datetime | None = None
 ) -> dict[str, Any] | None:
     """`plans/{id}/load-guidance/`: the linked physio's or the patient's own plan (None for
     anyone else), each current item with its suggestion. Six queries for any plan."""
@@ -226,7 +227,7 @@ def plan_load_guidance(
     }
 
 
-def reduce_counts(patient_ids: Iterable, *, now: datetime | None = None) -> dict[Any, int]:
+def reduce_counts(patient_ids: Iterable[Any], *, now: datetime | None = None) -> dict[Any, int]:
     """For the caseload: how many current items of each patient's active plan suggest
     `reduce`. Four queries for any number of patients (alerts never change a reduce)."""
     now = now or timezone.now()

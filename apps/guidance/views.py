@@ -2,12 +2,12 @@
 `plans/{id}/items/{item_id}/apply-guidance/` (docs/api.md)."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatientOrPhysio, IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from backend.errors import or_404
 
@@ -27,7 +27,7 @@ class PlanLoadGuidanceView(APIView):
         responses={200: PlanGuidanceSerializer},
         summary="The pain-monitoring model's suggestion for each exercise of a plan",
     )
-    def get(self, request: Request, plan_id) -> Response:
+    def get(self, request: AuthenticatedRequest, plan_id) -> Response:
         guidance = or_404(selectors.plan_load_guidance(user=request.user, plan_id=plan_id))
         if request.user.role == Role.PHYSIO:
             patient_access_record(
@@ -51,7 +51,7 @@ class ApplyGuidanceView(APIView):
         },
         summary="Apply one dosage step of the item's load guidance (linked physiotherapists)",
     )
-    def post(self, request: Request, plan_id, item_id) -> Response:
+    def post(self, request: AuthenticatedRequest, plan_id, item_id) -> Response:
         serializer = ApplyGuidanceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         applied = services.plan_item_guidance_apply(

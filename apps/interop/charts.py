@@ -172,7 +172,7 @@ def pain_trend_chart(
     plot = _line_plot(len(days), 0, 10.8, 2)
     plot.yValueAxis.valueSteps = [0, 2, 4, 6, 8, 10]
     _day_ticks(plot, [day.day for day in days])
-    data = [plotted or [(0, None)]]
+    data: list[list[tuple[int, float | None]]] = [list(plotted) or [(0, None)]]
     if flagged:
         data.append([(index, 10.4) for index in flagged])
     plot.data = data

@@ -41,6 +41,8 @@ def picture_bytes(item: ExerciseMedia) -> bytes | None:
     the store cannot give is left out (logged by id), not a failed handout."""
     sized = [r for r in item.renditions.all() if r.width >= PRINT_WIDTH]
     name = sized[0].file.name if sized else item.file.name
+    if not name:
+        return None
     try:
         with default_storage.open(name, "rb") as stored:
             return stored.read()
@@ -51,7 +53,8 @@ def picture_bytes(item: ExerciseMedia) -> bytes | None:
 
 def handout_of(plan: ExercisePlan) -> Handout:
     items = []
-    for plan_item in plan.current_items:
+    # plan_for_handout prefetches them (Prefetch to_attr): an attribute the model lacks.
+    for plan_item in plan.current_items:  # type: ignore[attr-defined]
         exercise = plan_item.exercise
         picture = first_picture(list(exercise.media.all()))
         items.append(

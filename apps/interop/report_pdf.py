@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, Group
@@ -82,6 +82,12 @@ def percent(rate: float | None) -> str:
     return "–" if rate is None else f"{round(100 * float(rate))} %"
 
 
+@overload
+def _date(value: str | date) -> date: ...
+@overload
+def _date(value: None) -> None: ...
+@overload
+def _date(value: str | date | None) -> date | None: ...
 def _date(value: str | date | None) -> date | None:
     if value is None or isinstance(value, date):
         return value

@@ -12,12 +12,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi import AutoSchema
 from rest_framework.renderers import JSONRenderer
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatientOrPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from apps.episode_lifecycle.report import episode_report
 from apps.episode_lifecycle.selectors import episode_for
@@ -187,7 +187,7 @@ class EpisodeReportView(APIView):
         },
         summary="An episode's discharge or progress report, as JSON or PDF",
     )
-    def get(self, request: Request, episode_id) -> Response:
+    def get(self, request: AuthenticatedRequest, episode_id) -> Response:
         episode = or_404(episode_for(user=request.user, episode_id=episode_id))
         report = episode_report(episode)  # frozen at discharge; else as of now
         if request.user.role == Role.PHYSIO:

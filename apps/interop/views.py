@@ -1,14 +1,16 @@
+from uuid import UUID
+
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
 from apps.alerts.selectors import active_alerts_of
@@ -31,7 +33,7 @@ class MeExportView(APIView):
         responses={200: {"type": "object", "additionalProperties": True}},
         summary="Every record the patient owns, as one JSON document",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         response = Response(patient_export(patient=request.user))
         response["Content-Disposition"] = 'attachment; filename="my-data.json"'
         response["Cache-Control"] = "no-store"
@@ -46,7 +48,7 @@ class PatientFhirView(APIView):
         responses={200: {"type": "object", "description": "FHIR R4 Bundle (collection)"}},
         summary="A linked patient's records as a FHIR R4 Bundle",
     )
-    def get(self, request: Request, patient_id) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, patient_id) -> HttpResponse:
         patient = or_404(patient_for_physio(physio=request.user, patient_id=patient_id))
         episodes = list(episodes_visible(user=request.user).filter(patient=patient))
         goal_rows = goals_with_status(episodes)
@@ -91,7 +93,7 @@ class PlanHandoutView(APIView):
         },
         summary="A plan's printable handout (the patient; a linked physiotherapist)",
     )
-    def get(self, request: Request, plan_id) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, plan_id: UUID | str) -> HttpResponse:
         plan = or_404(plan_for_handout(user=request.user, plan_id=plan_id))
         pdf, language = handout_pdf(plan)
         if request.user.role == Role.PHYSIO:

@@ -8,6 +8,8 @@ messages through the app and the export; a lawful request to read a thread goes 
 the database owner's documented process, not the admin.
 """
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models.functions import Length
 
@@ -15,22 +17,34 @@ from apps.accounts.admin import ReadOnlyAdmin
 
 from .models import Message
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Length(TypedDict):
+        body_chars: int
+
+    # A message as get_queryset() reads it: its body's length annotated, the body not.
+    MessageWithLength = WithAnnotations[Message, _Length]
+
+
+# Metadata only: never the body.
+SHOWN = (
+    "id",
+    "link",
+    "kind",
+    "sender",
+    "client_id",
+    "body_length",
+    "reply_to",
+    "action_route",
+    "created_at",
+    "read_at",
+)
+
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    fields = [
-        "id",
-        "link",
-        "kind",
-        "sender",
-        "client_id",
-        "body_length",
-        "reply_to",
-        "action_route",
-        "created_at",
-        "read_at",
-    ]
-    readonly_fields = fields
+    fields = readonly_fields = SHOWN
     list_display = ["id", "link", "kind", "sender", "body_length", "created_at", "read_at"]
     list_filter = ["kind", "created_at"]
     list_select_related = ["link__physio", "link__patient", "sender"]
@@ -42,5 +56,5 @@ class MessageAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).defer("body").annotate(body_chars=Length("body"))
 
     @admin.display(description="length (characters)", ordering="body_chars")
-    def body_length(self, message: Message) -> int:
+    def body_length(self, message: "MessageWithLength") -> int:
         return message.body_chars

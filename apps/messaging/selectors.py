@@ -55,7 +55,8 @@ def unread_count(*, link: CareTeamLink, user: User) -> int:
     )
 
 
-def links_with_unread_count(links: QuerySet[CareTeamLink], *, user: User) -> QuerySet:
+# Any: the rows carry the `unread_count` annotation, which the model's type does not know.
+def links_with_unread_count(links: QuerySet[CareTeamLink], *, user: User) -> QuerySet[Any]:
     """`unread_count` on each link: messages addressed to `user` not yet read. One
     correlated subquery, so a page of links costs one query however long it is."""
     unread = Message.objects.filter(link=OuterRef("pk"), read_at__isnull=True).filter(
@@ -64,7 +65,8 @@ def links_with_unread_count(links: QuerySet[CareTeamLink], *, user: User) -> Que
     return links.annotate(unread_count=_count(unread, "link"))
 
 
-def with_unread_count(patients: QuerySet[User], *, physio: User) -> QuerySet[User]:
+# Any: the rows carry the `unread_count` annotation, which the model's type does not know.
+def with_unread_count(patients: QuerySet[User], *, physio: User) -> QuerySet[Any]:
     """`unread_count` on each patient of the physio's dashboard: messages from that
     patient to this physio, on an active link, not yet read. One correlated subquery."""
     unread = Message.objects.filter(

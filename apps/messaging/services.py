@@ -132,7 +132,7 @@ def _not_in_thread() -> ValidationError:
 
 
 @transaction.atomic
-def messages_mark_read(*, link: CareTeamLink, reader: User, up_to: uuid.UUID) -> int:
+def messages_mark_read(*, link: CareTeamLink, reader: User, up_to: uuid.UUID | str) -> int:
     """Mark `up_to` and every older message of the thread addressed to `reader` as read.
     Returns how many were newly marked; marking again changes nothing."""
     anchor = Message.objects.filter(link=link, pk=up_to).values("created_at").first()

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from apps.accounts import views as accounts_views
 from apps.accounts.models import CareTeamLink, User
 from apps.accounts.permissions import IsPatientOrPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 
 from . import selectors, services
@@ -39,6 +40,7 @@ class CareTeamListView(accounts_views.CareTeamListView):
     It lives here because accounts sits below messaging and must not import it: the
     `care-team/` path is routed to this view (apps/messaging/urls.py)."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     serializer_class = CareTeamThreadSerializer
 
     def get_queryset(self):
@@ -120,7 +122,7 @@ class MessagePostThrottle(UserRateThrottle):
         return self.rate
 
 
-def _thread(request: Request, link_id) -> CareTeamLink:
+def _thread(request: AuthenticatedRequest, link_id) -> CareTeamLink:
     """The link, if its thread is the caller's; 404 otherwise (an ended link for a physio,
     someone else's link, an unknown id alike)."""
     return get_object_or_404(selectors.threads_for(user=request.user), pk=link_id)
@@ -153,7 +155,7 @@ class MessageListView(APIView):
         "patient still reads the thread; the physiotherapist gets 404. A "
         "physiotherapist's read is recorded in the audit of patient records.",
     )
-    def get(self, request: Request, link_id) -> Response:
+    def get(self, request: AuthenticatedRequest, link_id) -> Response:
         link = _thread(request, link_id)
         paginator = self.pagination_class()
         paginator.notice = notice_for(request.user)
@@ -188,7 +190,7 @@ class MessageListView(APIView):
         'their symptoms now, with `action_route` "app://log". At most 30 posts a minute '
         "per user (429 beyond).",
     )
-    def post(self, request: Request, link_id) -> Response:
+    def post(self, request: AuthenticatedRequest, link_id) -> Response:
         link = _thread(request, link_id)
         serializer = MessageInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -213,7 +215,7 @@ class MessageReadView(APIView):
         description="`up_to` must be a message of this thread (400 naming `up_to` "
         'with code "does_not_exist" otherwise). The patient may do this on an ended link.',
     )
-    def post(self, request: Request, link_id) -> Response:
+    def post(self, request: AuthenticatedRequest, link_id) -> Response:
         link = _thread(request, link_id)
         serializer = ReadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -17,6 +17,7 @@ import logging
 import math
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -99,7 +100,16 @@ def _claim_returning(*, now: datetime, batch_size: int) -> list[dict]:
     assert Reminder._meta.db_table == "notifications_reminder"
     token = uuid.uuid4()
     scheduled = ReminderStatus.SCHEDULED
-    params = [scheduled, now, batch_size, ReminderStatus.SENT, now, now, token, scheduled]
+    params: list[Any] = [
+        scheduled,
+        now,
+        batch_size,
+        ReminderStatus.SENT,
+        now,
+        now,
+        token,
+        scheduled,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM_SQL, params)
         return [dict(zip(_CLAIM_COLUMNS, row, strict=True)) for row in cursor.fetchall()]

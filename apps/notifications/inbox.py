@@ -8,6 +8,7 @@ broker never got, so an outage delays a push, never loses it.
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -105,7 +106,7 @@ def reminder_notifications_create(reminders: list[dict]) -> int:
     if not reminders:
         return 0
     if connection.vendor == "postgresql":
-        params = {
+        params: dict[str, Any] = {
             "kind": NotificationKind.REMINDER,
             "now": timezone.now(),
             "ids": [reminder["id"] for reminder in reminders],

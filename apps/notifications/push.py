@@ -330,7 +330,7 @@ class WebPushBackend:
             raise PermanentPushError(
                 f"webpush: bad subscription keys ({type(exc).__name__})"
             ) from exc
-        return response.status_code  # type: ignore[union-attr]
+        return response.status_code
 
     @staticmethod
     def _classify(exc: WebPushException) -> PushError:

@@ -1,10 +1,10 @@
 """Quiet hours: pure time arithmetic in the patient's own zone, DST included."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
-def _local(day, moment: time, zone: ZoneInfo) -> datetime:
+def _local(day: date, moment: time, zone: ZoneInfo) -> datetime:
     # A wall time that does not exist (clocks jump forward) is read with the offset from
     # before the jump, so 02:30 on that night means 03:30 new time: later, never lost.
     # One that happens twice (clocks go back) is its first occurrence.

@@ -43,13 +43,14 @@ def reminder_due_at(*, user: User, kind: str, at: datetime) -> datetime:
 def reminders_wanted(user: User, kind: str) -> bool:
     """Whether the user wants reminders of this kind (their reminder settings)."""
     settings = reminder_settings_of(user)
-    switch = {
+    switches: dict[str, str] = {
         ReminderKind.EXERCISE: "exercise_reminders",
         ReminderKind.CHECKIN: "checkin_reminders",
         ReminderKind.CARE: "care_reminders",
         ReminderKind.QUESTIONNAIRE: "questionnaire_reminders",
-    }.get(kind)
-    return getattr(settings, switch) if switch else True
+    }
+    switch = switches.get(kind)
+    return bool(getattr(settings, switch)) if switch else True
 
 
 @transaction.atomic
@@ -256,4 +257,4 @@ def reminders_plan_ahead(*, now: datetime | None = None) -> int:
     many sources were synced."""
     now = now or timezone.now()
     results = hooks.reminders_plan_ahead.send(sender=Reminder, now=now)
-    return sum(count or 0 for _receiver, count in results)
+    return sum(int(count or 0) for _receiver, count in results)

@@ -2,6 +2,7 @@
 inbox, reminders, reminder settings and devices."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -46,7 +47,7 @@ def devices_for(*, user: User) -> QuerySet[Device]:
     return Device.objects.filter(user=user).order_by("-created_at")
 
 
-def export_for(patient: User) -> dict:
+def export_for(patient: User) -> dict[str, Any]:
     """Reminder settings, reminders, the inbox and devices (never their tokens)."""
     return {
         "reminder_settings": ReminderSettings.objects.filter(user=patient)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsPatient
+from apps.accounts.requests import AuthenticatedRequest
 from backend.rest import require_empty_body
 
 from . import devices, inbox, reminders, selectors
@@ -24,6 +25,7 @@ from .serializers import (
 class NotificationListView(generics.ListAPIView):
     """The caller's inbox, newest first; `?unread=true` for unread only."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     serializer_class = NotificationSerializer
     filter_backends: list = []
 
@@ -41,7 +43,7 @@ class NotificationListView(generics.ListAPIView):
 
 class NotificationReadView(APIView):
     @extend_schema(request=None, responses={200: NotificationSerializer}, summary="Mark as read")
-    def post(self, request: Request, notification_id) -> Response:
+    def post(self, request: AuthenticatedRequest, notification_id) -> Response:
         require_empty_body(request.data)
         notification = get_object_or_404(
             selectors.notifications_for(user=request.user), pk=notification_id
@@ -53,6 +55,7 @@ class NotificationReadView(APIView):
 class ReminderListView(generics.ListAPIView):
     """Upcoming reminders and those of the last week, in due order."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     permission_classes = [IsPatient]
     serializer_class = ReminderSerializer
     filter_backends: list = []
@@ -84,7 +87,7 @@ class ReminderSettingsView(APIView):
     @extend_schema(
         responses={200: ReminderSettingsSerializer}, summary="The caller's reminder settings"
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(
             ReminderSettingsSerializer(selectors.reminder_settings_of(request.user)).data
         )
@@ -94,7 +97,7 @@ class ReminderSettingsView(APIView):
         responses={200: ReminderSettingsSerializer},
         summary="Change reminder settings; future reminders follow at once",
     )
-    def put(self, request: Request) -> Response:
+    def put(self, request: AuthenticatedRequest) -> Response:
         serializer = ReminderSettingsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         updated = reminders.reminder_settings_update(user=request.user, **serializer.validated_data)
@@ -104,6 +107,7 @@ class ReminderSettingsView(APIView):
 class DeviceListCreateView(generics.ListCreateAPIView):
     """The caller's push destinations; registering one again is harmless."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     permission_classes = [IsAuthenticated]
     serializer_class = DeviceSerializer
     filter_backends: list = []
@@ -125,7 +129,9 @@ class DeviceListCreateView(generics.ListCreateAPIView):
     def post(self, request: Request, *args, **kwargs) -> Response:
         serializer = DeviceRegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        device, created = devices.device_register(user=request.user, **serializer.validated_data)
+        device, created = devices.device_register(
+            user=self.request.user, **serializer.validated_data
+        )
         return Response(
             DeviceSerializer(device).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -135,6 +141,7 @@ class DeviceListCreateView(generics.ListCreateAPIView):
 class DeviceDetailView(generics.DestroyAPIView):
     """Unregister (on logout): the token is forgotten."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     permission_classes = [IsAuthenticated]
     lookup_url_kwarg = "device_id"
 

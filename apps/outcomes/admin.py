@@ -15,6 +15,8 @@ Who may do what:
   deletes them here (erasure goes with the patient).
 """
 
+from weakref import WeakKeyDictionary
+
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -25,14 +27,17 @@ from apps.accounts.services import EDITORS_GROUP
 from . import services
 from .models import WORDING_FIELDS, Instrument, InstrumentVersion, OutcomeResponse, OutcomeSchedule
 
+# One group query per request, however many permission checks a page makes.
+_EDITOR_OF_REQUEST: WeakKeyDictionary[HttpRequest, bool] = WeakKeyDictionary()
+
 
 def is_editor(request: HttpRequest) -> bool:
     user = request.user
     if not (user.is_active and user.is_staff):
         return False
-    if not hasattr(request, "_outcomes_is_editor"):
-        request._outcomes_is_editor = user.groups.filter(name=EDITORS_GROUP).exists()
-    return request._outcomes_is_editor
+    if request not in _EDITOR_OF_REQUEST:
+        _EDITOR_OF_REQUEST[request] = user.groups.filter(name=EDITORS_GROUP).exists()
+    return _EDITOR_OF_REQUEST[request]
 
 
 class EditorsMayLook(admin.ModelAdmin):
@@ -47,8 +52,7 @@ class EditorsMayLook(admin.ModelAdmin):
 
 class VersionInline(admin.TabularInline):
     model = InstrumentVersion
-    fields = ["version", "title", "enabled", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("version", "title", "enabled", "created_at")
     extra = 0
     can_delete = False
     show_change_link = True

@@ -421,6 +421,8 @@ def _score_extremes(definition: Definition) -> tuple[Decimal, Decimal] | None:
         return Decimal(min(lows)), Decimal(max(highs))
     if definition.method == Method.ITEM:
         item = definition.item(definition.score_item)
+        if item is None:  # definition_problems reports the missing item
+            return None
         return Decimal(min(item.values)), Decimal(max(item.values))
     if definition.method == Method.LOOKUP:
         scores = [Decimal(value) for value in definition.table.values()]

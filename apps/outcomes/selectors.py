@@ -209,7 +209,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)  # UUIDs
 
 
-def _rows(queryset: QuerySet, fields: list[str]) -> list[dict[str, Any]]:
+def _rows(queryset: QuerySet[Any], fields: list[str]) -> list[dict[str, Any]]:
     return [
         {name: _jsonable(value) for name, value in row.items()} for row in queryset.values(*fields)
     ]

@@ -36,7 +36,7 @@ ACTIVITY_MAX_LENGTH = 120
 
 class InstrumentOptionSerializer(serializers.Serializer):
     value = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
 
 
 class InstrumentItemSerializer(serializers.Serializer):
@@ -185,7 +185,7 @@ class ItemIdField(serializers.Field):
 class OutcomeAnswerInputSerializer(StrictSerializer):
     item = ItemIdField()
     value = StrictIntegerField()
-    label = StrictCharField(
+    label = StrictCharField(  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
         max_length=ACTIVITY_MAX_LENGTH,
         required=False,
         help_text="The activity, for instruments whose items the patient names (PSFS).",
@@ -200,7 +200,7 @@ class OutcomeResponseInputSerializer(StrictSerializer):
     version = StrictCharField(
         max_length=16, required=False, help_text="When sent, must be the enabled version."
     )
-    answers = OutcomeAnswerInputSerializer(many=True, allow_empty=False, max_length=MAX_ANSWERS)
+    answers = OutcomeAnswerInputSerializer(many=True, allow_empty=False, max_length=MAX_ANSWERS)  # type: ignore[call-arg]  # DRF's ListSerializer takes max_length; the stubs lack it
     completed_at = AwareDateTimeField()
 
     def validate_completed_at(self, value):
@@ -217,7 +217,7 @@ class OutcomeResponseInputSerializer(StrictSerializer):
 class OutcomeAnswerSerializer(serializers.Serializer):
     item = serializers.CharField()
     value = serializers.IntegerField()
-    label = serializers.CharField(required=False)
+    label = serializers.CharField(required=False)  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
 
 
 class OutcomeResponseSerializer(serializers.ModelSerializer):
@@ -266,7 +266,7 @@ class OutcomeBulkItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ItemStatus.values())
     response = OutcomeResponseSerializer(required=False)
-    errors = serializers.ListField(child=serializers.DictField(), required=False)
+    errors = serializers.ListField(child=serializers.DictField(), required=False)  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
 
 
 class OutcomeBulkResultSerializer(serializers.Serializer):

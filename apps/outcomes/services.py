@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict, cast
@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import CareTeamLink, User
 from apps.accounts.selectors import is_linked
 from apps.episodes.services import episode_for_new_work
 from backend import hooks
@@ -72,7 +72,7 @@ class InstrumentReport:
 def _version_fields(entry: dict[str, Any]) -> dict[str, Any]:
     scoring_ = entry.get("scoring") or {}
 
-    def decimal(value):
+    def decimal(value: object) -> Decimal | None:
         return None if value is None else Decimal(str(value))
 
     return {
@@ -99,7 +99,7 @@ def _version_fields(entry: dict[str, Any]) -> dict[str, Any]:
 def _differs(current: Any, wanted: Any) -> bool:
     if isinstance(wanted, Decimal) or isinstance(current, Decimal):
         return current is None or wanted is None or Decimal(current) != Decimal(wanted)
-    return current != wanted
+    return bool(current != wanted)
 
 
 @transaction.atomic
@@ -128,10 +128,9 @@ def instrument_load(
     for entry in data["versions"]:
         label = f"{code} v{entry['version']}"
         fields = _version_fields(entry)
-        version = existing.get(str(entry["version"]))
-        created = version is None
-        if created:
-            version = InstrumentVersion(instrument=instrument, version=str(entry["version"]))
+        found = existing.get(str(entry["version"]))
+        created = found is None
+        version = found or InstrumentVersion(instrument=instrument, version=str(entry["version"]))
         changed = [
             name for name, value in fields.items() if _differs(getattr(version, name), value)
         ]
@@ -188,7 +187,7 @@ def instruments_load(
     return report
 
 
-def on_bootstrap(sender, *, options: dict, **kwargs) -> list[str]:
+def on_bootstrap(sender: object, *, options: dict[str, Any], **kwargs: Any) -> list[str]:
     """`manage.py bootstrap`: load or update the outcome instruments."""
     report = instruments_load(overwrite_edited=options.get("overwrite_edited", False))
     return [
@@ -240,8 +239,8 @@ def outcome_schedule_create(
     patient: User,
     instrument: str,
     every_days: int,
-    starts_on,
-    episode=None,
+    starts_on: date,
+    episode: UUID | str | None = None,
     now: datetime | None = None,
 ) -> OutcomeSchedule:
     """A linked physiotherapist asks the patient to answer an instrument every `every_days`
@@ -325,7 +324,7 @@ def outcome_schedule_end(
     return schedule
 
 
-def on_care_link_ended(sender, *, link, **kwargs) -> None:
+def on_care_link_ended(sender: object, *, link: CareTeamLink, **kwargs: Any) -> None:
     """The `care_link_ended` hook: the physiotherapist's schedules for that patient stop
     (and their reminders with them) in the transaction that ends the link."""
     for schedule in OutcomeSchedule.objects.filter(
@@ -372,7 +371,8 @@ def _timeline_order(response: OutcomeResponse) -> tuple[datetime, bool, datetime
     return (
         response.completed_at,
         response._state.adding,
-        response.created_at or response.completed_at,
+        # An unsaved response has no created_at yet (the stubs type the field as set).
+        response.created_at or response.completed_at,  # type: ignore[truthy-bool]
     )
 
 

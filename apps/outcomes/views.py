@@ -1,15 +1,19 @@
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import selectors as accounts
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from backend.bulk import BULK_MAX_ITEMS
 from backend.bulk_api import bulk_items, bulk_payload, bulk_response
@@ -36,7 +40,12 @@ from .serializers import (
 RESPONSE_INPUT = OutcomeResponseInputSerializer()
 
 
-def _page(view: APIView, request: Request, rows, serializer_class) -> Response:
+def _page(
+    view: APIView,
+    request: AuthenticatedRequest,
+    rows: QuerySet[Any] | Sequence[Any],
+    serializer_class: type[serializers.BaseSerializer],
+) -> Response:
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(rows, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
@@ -60,7 +69,7 @@ class InstrumentListView(APIView):
         responses={200: page_of(InstrumentSerializer)},
         summary="The outcome instruments in use (each one's enabled version)",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         versions = selectors.enabled_versions().order_by("instrument_id")
         return _page(self, request, versions, InstrumentSerializer)
 
@@ -69,7 +78,7 @@ class InstrumentDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: InstrumentSerializer}, summary="One instrument in use")
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: AuthenticatedRequest, code: str) -> Response:
         version = selectors.enabled_version_of(code)
         if version is None:
             raise Http404
@@ -90,7 +99,7 @@ class PatientScheduleCreateView(APIView):
         },
         summary="Schedule an instrument for a linked patient (physiotherapists)",
     )
-    def post(self, request: Request, patient_id) -> Response:
+    def post(self, request: AuthenticatedRequest, patient_id) -> Response:
         patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         serializer = OutcomeScheduleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -112,7 +121,7 @@ class ScheduleListView(APIView):
         responses={200: page_of(OutcomeScheduleSerializer)},
         summary="A patient's outcome schedules (own; physiotherapists: ?patient=)",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         query = OutcomeScheduleQuerySerializer(
             data={k: v for k, v in request.query_params.items() if k in ("patient", "status")}
         )
@@ -154,7 +163,7 @@ class ScheduleEndView(APIView):
         },
         summary="End a schedule; its reminders stop (linked physiotherapists)",
     )
-    def post(self, request: Request, schedule_id) -> Response:
+    def post(self, request: AuthenticatedRequest, schedule_id) -> Response:
         schedule = get_object_or_404(selectors.schedules_for(user=request.user), pk=schedule_id)
         require_empty_body(request.data)
         schedule = services.outcome_schedule_end(schedule=schedule, by=request.user)
@@ -172,7 +181,7 @@ class ResponseListView(APIView):
         responses={200: page_of(OutcomeResponseSerializer, cursor=True)},
         summary="The caller's responses, newest first (cursor pagination)",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         paginator = ResponseCursorPagination()
         page = paginator.paginate_queryset(
             selectors.responses_for(patient=request.user), request, view=self
@@ -189,7 +198,7 @@ class ResponseListView(APIView):
         },
         summary="Answer an instrument; the server scores it against the schedule's baseline",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = OutcomeResponseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         outcome = services.outcome_response_create(
@@ -207,7 +216,7 @@ class ResponseDetailView(APIView):
     @extend_schema(
         responses={200: OutcomeResponseSerializer}, summary="One of the caller's responses"
     )
-    def get(self, request: Request, response_id) -> Response:
+    def get(self, request: AuthenticatedRequest, response_id) -> Response:
         response = get_object_or_404(selectors.responses_for(patient=request.user), pk=response_id)
         return Response(OutcomeResponseSerializer(response).data)
 
@@ -229,7 +238,7 @@ class ResponseBulkView(APIView):
         },
         summary=f"Offline sync: up to {BULK_MAX_ITEMS} responses, one result per item in order",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         payload = bulk_payload(request.data, wrapper="responses", noun="responses")
         items = bulk_items(payload, validator=RESPONSE_INPUT, fields=services.ResponseFields)
         results = services.outcome_responses_store(patient=request.user, items=items)
@@ -248,7 +257,7 @@ class DueView(APIView):
         responses={200: page_of(DueQuestionnaireSerializer)},
         summary="The questionnaires due now, each with its schedule",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return _page(
             self, request, selectors.due_for(patient=request.user), DueQuestionnaireSerializer
         )
@@ -262,7 +271,7 @@ class PatientOutcomesView(APIView):
         responses={200: page_of(InstrumentOutcomeSerializer)},
         summary="A linked patient's outcomes per instrument: baseline, latest, change, series",
     )
-    def get(self, request: Request, patient_id) -> Response:
+    def get(self, request: AuthenticatedRequest, patient_id) -> Response:
         patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         response = _page(
             self,

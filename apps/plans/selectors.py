@@ -1,7 +1,9 @@
 """Reads for plans: scoped lists, today's exercises, adherence."""
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+from uuid import UUID
 
 from django.db.models import (
     Case,
@@ -57,7 +59,7 @@ def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
     return plans.none()
 
 
-def exercises_in_own_plans(sender, *, user: User, **kwargs) -> Q | None:
+def exercises_in_own_plans(sender: object, *, user: User, **kwargs: Any) -> Q | None:
     """hooks.exercise_audience: a patient keeps reading the exercises of their own plans
     (a physio's own exercise too, after that physio's link ended)."""
     if user.role != Role.PATIENT:
@@ -87,7 +89,7 @@ def templates_for(*, physio: User) -> QuerySet[PlanTemplate]:
     )
 
 
-def plan_for_handout(*, user: User, plan_id) -> ExercisePlan | None:
+def plan_for_handout(*, user: User, plan_id: UUID | str) -> ExercisePlan | None:
     """The plan (the patient's own, or a linked physio's patient's), its current items
     with their exercises and media: what a printed handout shows; None otherwise."""
     items = (
@@ -115,7 +117,7 @@ def active_plan_of(*, patient: User) -> ExercisePlan | None:
     return plans_for(user=patient).filter(status=PlanStatus.ACTIVE).first()
 
 
-def local_day_bounds(day: date, zone) -> tuple[datetime, datetime]:
+def local_day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     """[start, end) of a calendar day in a zone: 23 or 25 hours on a clock-change day."""
     return (
         datetime.combine(day, time.min, tzinfo=zone),
@@ -142,7 +144,7 @@ TODAY_ITEM_COLUMNS = (
 )
 
 
-def today_for(*, patient: User, now: datetime | None = None) -> dict:
+def today_for(*, patient: User, now: datetime | None = None) -> dict[str, Any]:
     """Today's due exercises in the patient's zone with what is done: two queries (the
     active plan's id and title; its items in force with today's session counts), no
     re-read of the patient and no column the answer does not show."""
@@ -150,7 +152,12 @@ def today_for(*, patient: User, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     today = now.astimezone(zone).date()
     start, end = local_day_bounds(today, zone)
-    result = {"date": today, "timezone": patient.timezone, "plan": None, "items": []}
+    result: dict[str, Any] = {
+        "date": today,
+        "timezone": patient.timezone,
+        "plan": None,
+        "items": [],
+    }
     plan = (
         ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE)
         .order_by("-created_at")
@@ -188,7 +195,7 @@ def today_for(*, patient: User, now: datetime | None = None) -> dict:
     return result
 
 
-def plan_adherence(*, plan: ExercisePlan, date_from: date, date_to: date) -> dict:
+def plan_adherence(*, plan: ExercisePlan, date_from: date, date_to: date) -> dict[str, Any]:
     """Expected and done sessions per local day and exercise. Logs are counted by the
     database, grouped by day in the patient's zone and by exercise; an exercise done more
     often than prescribed counts as done, not as more than done.
@@ -207,7 +214,7 @@ def plan_adherence(*, plan: ExercisePlan, date_from: date, date_to: date) -> dic
         .values("day", "plan_item__exercise")
         .annotate(count=Count("id"))
     )
-    done_by_day: dict[date, dict] = defaultdict(dict)
+    done_by_day: dict[date, dict[Any, int]] = defaultdict(dict)
     for row in counted:
         done_by_day[row["day"]][row["plan_item__exercise"]] = row["count"]
 
@@ -250,7 +257,7 @@ def plan_adherence(*, plan: ExercisePlan, date_from: date, date_to: date) -> dic
 # --- Figures for the physiotherapist's caseload (composed by apps.clinic) -------------------
 
 
-def _count(queryset, by: str = "patient") -> Subquery:
+def _count(queryset: QuerySet[Any], by: str = "patient") -> Subquery:
     return Subquery(
         queryset.order_by().values(by).annotate(n=Count("id")).values("n")[:1],
         output_field=IntegerField(),
@@ -297,7 +304,7 @@ def with_adherence_7d(patients: QuerySet[User], *, now: datetime | None = None) 
     )
 
 
-def adherence_7d_below(threshold: float, *, now: datetime | None = None) -> list[tuple]:
+def adherence_7d_below(threshold: float, *, now: datetime | None = None) -> list[tuple[Any, ...]]:
     """(patient id, adherence_7d) of every patient whose active plan started at least a
     week ago and whose adherence_7d (as with_adherence_7d computes it) is under
     `threshold`: two aggregate queries over all patients (expected sessions per week,
@@ -334,7 +341,7 @@ def adherence_7d_below(threshold: float, *, now: datetime | None = None) -> list
     return below
 
 
-def export_for(patient: User) -> dict:
+def export_for(patient: User) -> dict[str, Any]:
     """The patient's plans, their items (retired ones too) and exercise logs."""
     return {
         "exercise_plans": list(

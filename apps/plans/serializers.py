@@ -65,8 +65,10 @@ class PlanItemInputSerializer(StrictSerializer):
         fields = super().get_fields()
         # The view passes what this physio may prescribe (plans.selectors).
         exercises = self.context.get("exercises")
-        if exercises is not None:
-            fields["exercise"].queryset = exercises
+        field = fields["exercise"]
+        if exercises is not None and isinstance(field, serializers.SlugRelatedField):
+            # The stubs type RelatedField.queryset as a manager's descriptor, not settable.
+            field.queryset = exercises  # type: ignore[arg-type]
         return fields
 
     sets = StrictIntegerField(min_value=1, max_value=20)
@@ -103,7 +105,7 @@ class PlanInputSerializer(StrictSerializer):
     reminder_times = serializers.ListField(
         child=ReminderTimeField(), max_length=6, required=False, default=list
     )
-    items = PlanItemInputSerializer(many=True, max_length=30, required=False)
+    items = PlanItemInputSerializer(many=True, max_length=30, required=False)  # type: ignore[call-arg]  # DRF's ListSerializer takes max_length; the stubs lack it
 
     def validate_items(self, items):
         if not items:
@@ -185,7 +187,7 @@ class PlanSerializer(serializers.ModelSerializer):
     @extend_schema_field(PlanItemSerializer(many=True))
     def get_items(self, plan: ExercisePlan) -> list[dict]:
         current = [item for item in plan.items.all() if item.retired_at is None]
-        return PlanItemSerializer(current, many=True).data
+        return PlanItemSerializer(current, many=True).data  # type: ignore[return-value]  # many=True: a ReturnList, typed ReturnDict by the stubs
 
 
 class ExerciseLogInputSerializer(StrictSerializer):
@@ -275,7 +277,7 @@ AdherenceSerializer = inline_serializer(
 
 class PlanTemplateInputSerializer(StrictSerializer):
     title = StrictCharField(max_length=160)
-    items = PlanItemInputSerializer(many=True, max_length=30, required=False)
+    items = PlanItemInputSerializer(many=True, max_length=30, required=False)  # type: ignore[call-arg]  # DRF's ListSerializer takes max_length; the stubs lack it
     from_plan = StrictUUIDField(
         required=False, help_text="A plan you may read: its current exercises and dosages."
     )

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -54,7 +55,11 @@ def plan_dates_check(start: date, end: date) -> None:
 
 
 def exercises_check(
-    *, physio: User, items: list[dict[str, Any]], plan: ExercisePlan | None = None, attr="items"
+    *,
+    physio: User,
+    items: list[dict[str, Any]],
+    plan: ExercisePlan | None = None,
+    attr: str = "items",
 ) -> None:
     """Every item's exercise is one the physio may prescribe (the library, their own, or
     already in `plan`): another physio's own exercise is never reachable through a plan."""
@@ -106,13 +111,13 @@ def _after_change(plan: ExercisePlan) -> None:
 def plan_create(
     *,
     physio: User,
-    patient_id,
+    patient_id: UUID | str,
     title: str,
     start_date: date,
     end_date: date,
     items: list[dict[str, Any]],
     reminder_times: list[str] | None = None,
-    episode=None,
+    episode: UUID | str | None = None,
 ) -> ExercisePlan:
     """`episode` (an id, optional): the episode of care the plan joins; without it, the
     physio's active episode with the patient, opened if there is none."""
@@ -225,8 +230,8 @@ def plan_template_create(
         ]
         exercises_check(physio=physio, items=items, attr="from_plan")
     else:
+        assert items is not None  # checked above: items or from_plan
         exercises_check(physio=physio, items=items)
-    assert items is not None
     if not items:
         raise ValidationError(
             {

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from uuid import UUID
 
 import django_filters
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import IsPatient, IsPatientOrPhysio, IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, etagged
 from backend.rest import require_empty_body
@@ -43,7 +45,7 @@ TODAY_OUTPUT = TodaySerializer()
 ADHERENCE_MAX_DAYS = 366
 
 
-def _audit(request: Request, patients, what: str) -> None:
+def _audit(request: AuthenticatedRequest, patients, what: str) -> None:
 
     if request.user.role == Role.PHYSIO:
         patient_access_record(physio=request.user, patients=patients, what=what)
@@ -65,6 +67,7 @@ class PlanListView(generics.ListAPIView):
     """GET: a patient's own plans, or a physio's linked patients' plans.
     POST: a physio makes a plan for a linked patient."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
 
@@ -79,7 +82,7 @@ class PlanListView(generics.ListAPIView):
     def list(self, request: Request, *args, **kwargs) -> Response:
         response = super().list(request, *args, **kwargs)
         patients = {plan["patient"] for plan in response.data["results"]}
-        _audit(request, patients, "plans.list")
+        _audit(self.request, patients, "plans.list")
         return response
 
     @extend_schema(
@@ -87,7 +90,7 @@ class PlanListView(generics.ListAPIView):
         responses={201: PlanSerializer, 409: OpenApiResponse(description="An active plan exists.")},
         summary="Make an exercise plan for a linked patient (physiotherapists)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = PlanInputSerializer(
             data=request.data,
             context={"exercises": selectors.prescribable_exercises(physio=request.user)},
@@ -123,7 +126,7 @@ class PlanDetailView(APIView):
     def get_permissions(self):
         return [IsPhysio()] if self.request.method == "PATCH" else [IsPatientOrPhysio()]
 
-    def _plan(self, request: Request, plan_id) -> ExercisePlan:
+    def _plan(self, request: AuthenticatedRequest, plan_id) -> ExercisePlan:
         return get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
 
     @extend_schema(
@@ -131,7 +134,7 @@ class PlanDetailView(APIView):
         responses={200: PlanSerializer, **NOT_MODIFIED},
         summary="One plan",
     )
-    def get(self, request: Request, plan_id) -> Response:
+    def get(self, request: AuthenticatedRequest, plan_id) -> Response:
         plan = self._plan(request, plan_id)
         _audit(request, [plan.patient_id], "plans.detail")
         return Response(PlanSerializer(plan).data)
@@ -141,7 +144,7 @@ class PlanDetailView(APIView):
         responses={200: PlanSerializer, 409: OpenApiResponse(description="The plan is archived.")},
         summary="Change a plan (linked physiotherapists); `items` replaces the list",
     )
-    def patch(self, request: Request, plan_id) -> Response:
+    def patch(self, request: AuthenticatedRequest, plan_id) -> Response:
         plan = self._plan(request, plan_id)
         serializer = PlanUpdateSerializer(
             data=request.data,
@@ -157,7 +160,7 @@ class PlanArchiveView(APIView):
     permission_classes = [IsPhysio]
 
     @extend_schema(request=None, responses={200: PlanSerializer}, summary="Archive a plan")
-    def post(self, request: Request, plan_id) -> Response:
+    def post(self, request: AuthenticatedRequest, plan_id) -> Response:
         require_empty_body(request.data)
         plan = get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
         services.plan_archive(plan=plan, by=request.user)
@@ -181,7 +184,7 @@ class PlanAdherenceView(APIView):
         responses={200: AdherenceSerializer},
         summary="Expected and done exercise sessions per day",
     )
-    def get(self, request: Request, plan_id) -> Response:
+    def get(self, request: AuthenticatedRequest, plan_id) -> Response:
         plan = get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
         params = {
             name: request.query_params[key]
@@ -217,7 +220,7 @@ class TodayView(APIView):
         responses={200: TodaySerializer, **NOT_MODIFIED},
         summary="Today's exercises in the patient's zone",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(TODAY_OUTPUT.to_representation(selectors.today_for(patient=request.user)))
 
 
@@ -234,7 +237,7 @@ class ExerciseLogView(APIView):
         },
         summary="Log one exercise session",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = ExerciseLogInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -262,6 +265,7 @@ class ExerciseLogView(APIView):
 class PlanTemplateListView(generics.ListAPIView):
     """GET: the physio's plan templates. POST: a new one from items or from a plan."""
 
+    request: AuthenticatedRequest  # the permission classes let no one else in
     serializer_class = PlanTemplateSerializer
     permission_classes = [IsPhysio]
 
@@ -275,7 +279,7 @@ class PlanTemplateListView(generics.ListAPIView):
         responses={201: PlanTemplateSerializer},
         summary="Save a plan template: `{title, items}` or `{title, from_plan}` (physiotherapists)",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = PlanTemplateInputSerializer(
             data=request.data,
             context={"exercises": selectors.prescribable_exercises(physio=request.user)},
@@ -301,14 +305,14 @@ class PlanTemplateListView(generics.ListAPIView):
 class PlanTemplateDetailView(APIView):
     permission_classes = [IsPhysio]
 
-    def _template(self, request: Request, template_id) -> PlanTemplate:
+    def _template(self, request: AuthenticatedRequest, template_id: UUID | str) -> PlanTemplate:
         return get_object_or_404(selectors.templates_for(physio=request.user), pk=template_id)
 
     @extend_schema(responses={200: PlanTemplateSerializer}, summary="One of your plan templates")
-    def get(self, request: Request, template_id) -> Response:
+    def get(self, request: AuthenticatedRequest, template_id) -> Response:
         return Response(PlanTemplateSerializer(self._template(request, template_id)).data)
 
     @extend_schema(request=None, responses={204: None}, summary="Delete one of your templates")
-    def delete(self, request: Request, template_id) -> Response:
+    def delete(self, request: AuthenticatedRequest, template_id) -> Response:
         services.plan_template_delete(template=self._template(request, template_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Avg, Count, FloatField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
@@ -20,7 +21,7 @@ def symptom_logs_for(*, patient: User) -> QuerySet[SymptomLog]:
     return SymptomLog.objects.filter(patient=patient).order_by("-recorded_at")
 
 
-def symptom_trend(*, patient: User, days: int, now: datetime | None = None) -> list[dict]:
+def symptom_trend(*, patient: User, days: int, now: datetime | None = None) -> list[dict[str, Any]]:
     """Daily mean, max and count of pain over the last `days` days, computed by the
     database, with days counted in the patient's own time zone; empty days included."""
     zone = patient.zone
@@ -34,7 +35,7 @@ def symptom_trend(*, patient: User, days: int, now: datetime | None = None) -> l
         .annotate(mean_pain=Avg("pain_score"), max_pain=Max("pain_score"), count=Count("id"))
         .order_by("day")
     )
-    by_day: dict[date, dict] = {row["day"]: row for row in rows}
+    by_day: dict[date, Any] = {row["day"]: row for row in rows}
     # A phone clock a little fast may log "tomorrow" just before midnight (up to 5
     # minutes ahead is accepted): then the window ends on that day, so the log shows.
     last_day = max([today, *by_day])
@@ -54,7 +55,7 @@ def symptom_trend(*, patient: User, days: int, now: datetime | None = None) -> l
     return trend
 
 
-def export_for(patient: User) -> dict:
+def export_for(patient: User) -> dict[str, Any]:
     """Every symptom log of the patient, oldest first, for the export."""
     fields = [f.name for f in SymptomLog._meta.concrete_fields if f.name != "patient"]
     return {
@@ -90,7 +91,7 @@ def with_pain_figures(patients: QuerySet[User], *, now: datetime | None = None) 
     )
 
 
-def referred_pain_hints_for(*, patient: User, now: datetime | None = None) -> list[dict]:
+def referred_pain_hints_for(*, patient: User, now: datetime | None = None) -> list[dict[str, Any]]:
     """The referred-pain hint over the patient's recent logs (docs/domain.md), as shown on
     the physiotherapist's summary: a list with the hint, or empty."""
     recent = symptom_logs_for(patient=patient).filter(

@@ -93,7 +93,7 @@ class TriageFlagSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     advice = serializers.CharField()
-    source = CodeLabelSerializer()
+    source = CodeLabelSerializer()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
 
 
 class TriageSerializer(serializers.Serializer):
@@ -175,7 +175,7 @@ class BulkItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ItemStatus.values())
     log = SymptomLogSerializer(required=False)
-    errors = serializers.ListField(child=serializers.DictField(), required=False)
+    errors = serializers.ListField(child=serializers.DictField(), required=False)  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
 
 
 class BulkResponseSerializer(serializers.Serializer):

@@ -64,7 +64,7 @@ def facts_of(values: Any) -> rules.LogFacts:
         if isinstance(values, dict)
         else lambda name, default=None: getattr(values, name, default)
     )
-    data = {"recorded_at": get("recorded_at")}
+    data: dict[str, Any] = {"recorded_at": get("recorded_at")}
     for name in FACT_FIELDS:
         value = get(name, rules.LogFacts.__dataclass_fields__[name].default)
         data[name] = frozenset(value or ()) if name in SET_FIELDS else value
@@ -76,7 +76,9 @@ def facts_of(values: Any) -> rules.LogFacts:
 HISTORY_COLUMNS = ("recorded_at", *FACT_FIELDS)
 
 
-def _history(patient: User, before, *, window: timedelta, limit: int = 200) -> list[dict]:
+def _history(
+    patient: User, before: datetime, *, window: timedelta, limit: int = 200
+) -> list[dict[str, Any]]:
     return list(
         SymptomLog.objects.filter(
             patient=patient, recorded_at__lt=before, recorded_at__gte=before - window
@@ -170,8 +172,7 @@ def symptom_log_create(*, patient: User, **fields: Any) -> Outcome:
     )
     return Outcome(log, created=True)
 
-
-# --- Offline sync: load, triage in time order, persist, announce ----------------------------
+    # --- Offline sync: load, triage in time order, persist, announce ----------------------------
 
 
 @dataclass

@@ -1,13 +1,14 @@
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import pagination, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts import selectors as accounts
 from apps.accounts.permissions import IsPatient, IsPhysio
+from apps.accounts.requests import AuthenticatedRequest
 from apps.accounts.services import patient_access_record
 from backend.bulk import BULK_MAX_ITEMS
 from backend.bulk_api import bulk_items, bulk_payload, bulk_response
@@ -15,6 +16,7 @@ from backend.errors import or_404
 from backend.rest import page_of
 
 from . import selectors, services
+from .models import SymptomLog
 from .serializers import (
     BulkResponseSerializer,
     LogRangeSerializer,
@@ -44,7 +46,9 @@ RANGE_PARAMETERS = [
 ]
 
 
-def _in_range(queryset, request: Request):
+def _in_range(
+    queryset: QuerySet[SymptomLog], request: AuthenticatedRequest
+) -> QuerySet[SymptomLog]:
     params = {
         key: request.query_params[key] for key in ("since", "until") if key in request.query_params
     }
@@ -57,7 +61,9 @@ def _in_range(queryset, request: Request):
     return queryset
 
 
-def _paginated_logs(view: APIView, request: Request, queryset) -> Response:
+def _paginated_logs(
+    view: APIView, request: AuthenticatedRequest, queryset: QuerySet[SymptomLog]
+) -> Response:
     paginator = LogCursorPagination()
     page = paginator.paginate_queryset(_in_range(queryset, request), request, view=view)
     return paginator.get_paginated_response(SymptomLogSerializer(page, many=True).data)
@@ -72,7 +78,7 @@ class SymptomLogListView(APIView):
         responses={200: page_of(SymptomLogSerializer, cursor=True)},
         summary="The caller's symptom logs, newest first (cursor pagination)",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return _paginated_logs(self, request, selectors.symptom_logs_for(patient=request.user))
 
     @extend_schema(
@@ -85,7 +91,7 @@ class SymptomLogListView(APIView):
         },
         summary="Log pain and symptoms; the answer carries the red-flag triage",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         # Raises the same ValidationError as is_valid(raise_exception=True) would.
         fields = LOG_INPUT.run_validation(request.data)
         outcome = services.symptom_log_create(patient=request.user, **fields)
@@ -99,7 +105,7 @@ class SymptomLogDetailView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(responses={200: SymptomLogSerializer}, summary="One of the caller's logs")
-    def get(self, request: Request, log_id) -> Response:
+    def get(self, request: AuthenticatedRequest, log_id) -> Response:
         log = get_object_or_404(selectors.symptom_logs_for(patient=request.user), pk=log_id)
         return Response(SymptomLogSerializer(log).data)
 
@@ -121,7 +127,7 @@ class SymptomLogBulkView(APIView):
         },
         summary="Offline sync: up to 500 logs, one result per item in order",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         payload = bulk_payload(request.data, wrapper="logs", noun="logs")
         # One serializer validates every item and one renders every log.
         items = bulk_items(payload, validator=LOG_INPUT, fields=services.SymptomLogFields)
@@ -141,7 +147,7 @@ class SymptomTrendView(APIView):
         responses={200: TrendDaySerializer(many=True)},
         summary="Daily pain mean, maximum and count, in the patient's time zone",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         params = {"days": request.query_params["days"]} if "days" in request.query_params else {}
         serializer = TrendQuerySerializer(data=params)
         serializer.is_valid(raise_exception=True)
@@ -160,7 +166,7 @@ class PatientSymptomLogListView(APIView):
         responses={200: page_of(SymptomLogSerializer, cursor=True)},
         summary="A linked patient's symptom logs (physiotherapists)",
     )
-    def get(self, request: Request, patient_id) -> Response:
+    def get(self, request: AuthenticatedRequest, patient_id) -> Response:
         patient = or_404(accounts.patient_for_physio(physio=request.user, patient_id=patient_id))
         response = _paginated_logs(self, request, selectors.symptom_logs_for(patient=patient))
         # Recorded once the page is served: a refused range (400) showed no records.

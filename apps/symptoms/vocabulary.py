@@ -39,4 +39,9 @@ class Level(models.TextChoices):
 
 
 # Higher is more severe.
-LEVEL_RANK = {Level.SELF_CARE: 0, Level.SOON: 1, Level.URGENT: 2, Level.EMERGENCY: 3}
+LEVEL_RANK: dict[str, int] = {
+    Level.SELF_CARE: 0,
+    Level.SOON: 1,
+    Level.URGENT: 2,
+    Level.EMERGENCY: 3,
+}

@@ -1,11 +1,11 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsPatient
+from apps.accounts.requests import AuthenticatedRequest
 
 from . import checkpoint as checkpoints
 from .errors import SyncError
@@ -58,12 +58,12 @@ class SyncView(APIView):
         "that began early is still delivered. 400 `invalid_checkpoint` for a checkpoint "
         "that cannot be read.",
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         since = None
         if "checkpoint" in request.query_params:
             try:
                 since = checkpoints.decode(
-                    request.query_params["checkpoint"], patient_id=request.user.pk
+                    request.query_params["checkpoint"], patient_id=request.user.id
                 )
             except checkpoints.CheckpointInvalid:
                 raise _invalid_checkpoint() from None
@@ -73,7 +73,7 @@ class SyncView(APIView):
             raise CheckpointGone from None
         return Response(
             {
-                "checkpoint": checkpoints.encode(page.checkpoint, patient_id=request.user.pk),
+                "checkpoint": checkpoints.encode(page.checkpoint, patient_id=request.user.id),
                 "has_more": page.has_more,
                 "changes": page.changes,
                 "deleted": page.deleted,

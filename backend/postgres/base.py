@@ -31,7 +31,7 @@ class BoundedConnection(psycopg.Connection):
 
     wait_timeout: float | None = None
 
-    def wait(self, gen, interval: float = 0.1, timeout: float | None = None):  # type: ignore[override]
+    def wait(self, gen, interval: float = 0.1, timeout: float | None = None):
         limit = self.wait_timeout if timeout is None else timeout
         try:
             return super().wait(gen, interval=interval, timeout=limit)
@@ -54,7 +54,8 @@ class _Psycopg:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    Database = _Psycopg()
+    # A stand-in for the psycopg module; the stubs type this attribute as a module.
+    Database = _Psycopg()  # type: ignore[assignment]
 
     def get_connection_params(self) -> dict[str, Any]:
         params = super().get_connection_params()

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 ROLES = ("web", "worker", "beat", "command")
 
@@ -119,7 +120,7 @@ def timeouts_for(role: str, environ: Mapping[str, str] | None = None) -> Timeout
     environment of this process (docker-compose sets each service's own)."""
     environ = os.environ if environ is None else environ
     chosen = DEFAULTS[role]
-    overrides: dict[str, float | int | None] = {}
+    overrides: dict[str, Any] = {}
     if value := environ.get("DATABASE_CONNECT_TIMEOUT"):
         overrides["connect_seconds"] = max(2, int(value))  # libpq rounds anything less up
     if value := environ.get("DATABASE_STATEMENT_TIMEOUT"):

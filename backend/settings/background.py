@@ -3,6 +3,7 @@ queues, time limits, publishing timeouts and the one beat schedule of periodic t
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 from kombu import Queue
@@ -18,7 +19,7 @@ CELERY_BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker"
 # seconds, not hang it. The worker's BRPOP is guarded by kombu's own health check.
 REDIS_CONNECT_TIMEOUT = 2
 REDIS_SOCKET_TIMEOUT = 5
-REDIS_BROKER_TRANSPORT_OPTIONS = {
+REDIS_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
     # Longer than any task may run, so an acks_late task is not handed out twice.
     "visibility_timeout": 3600,
     "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
@@ -29,7 +30,7 @@ CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"

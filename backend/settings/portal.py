@@ -1,6 +1,8 @@
 """The clinic portal (/clinic/, apps.clinic.portal): its apps and middleware on top of
 `core.py`'s, sessions, the second factor and the Content Security Policy."""
 
+from typing import Any
+
 from .core import INSTALLED_APPS as _CORE_APPS
 from .core import MIDDLEWARE as _CORE_MIDDLEWARE
 from .environment import env
@@ -47,7 +49,7 @@ PORTAL_RECOVERY_CODES = 10
 # origin only; no inline scripts or styles and no eval (htmx is configured for that in the
 # portal's base template). The admin and the Swagger UI ship inline scripts and styles, so
 # they keep their own defaults; X_FRAME_OPTIONS = "DENY" (security.py) covers framing everywhere.
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/api/docs/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],

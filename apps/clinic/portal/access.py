@@ -14,8 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import LazyObject, empty
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from apps.accounts.models import Role, User
+from apps.accounts.requests import AuthenticatedHttpRequest
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
 from backend.errors import or_404
@@ -25,12 +27,27 @@ from .second_factor import has_second_factor
 AUDIT_PREFIX = "portal."
 
 
+class PortalRequest(HttpRequest):
+    """A portal request as the middleware leaves it: `htmx` (django-htmx) tells a partial
+    update from a page load; `axes_locked_out` is django-axes' flag that this failed
+    sign-in reached the limit."""
+
+    htmx: HtmxDetails
+    axes_locked_out: bool
+
+
+class PhysioRequest(AuthenticatedHttpRequest):
+    """A request that passed `physio_required`: its user is a verified physiotherapist."""
+
+    htmx: HtmxDetails
+
+
 def refusal(request: HttpRequest) -> HttpResponse:
     """A signed-in account that is not a physiotherapist's: a clear 403, no portal page."""
     return render(request, "clinic/refused.html", status=403)
 
 
-def _away(request: HttpRequest, url: str) -> HttpResponse:
+def _away(request: PortalRequest, url: str) -> HttpResponse:
     # An htmx request swaps its answer into part of the page; a sign-in page belongs in
     # the whole window.
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -47,7 +64,7 @@ def physio_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     second factor in this session → enrolment or the code page. Nothing else runs."""
 
     @wraps(view)
-    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def guarded(request: PortalRequest, *args, **kwargs) -> HttpResponse:
         user = request.user
         if not user.is_authenticated:
             if request.htmx:
@@ -62,7 +79,7 @@ def physio_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return guarded
 
 
-def physio_of(request: HttpRequest) -> User:
+def physio_of(request: PhysioRequest) -> User:
     """The signed-in physio itself rather than Django's lazy wrapper around it (which the
     gate has resolved already): a page that builds a row per patient would otherwise go
     through the wrapper thousands of times."""
@@ -79,7 +96,7 @@ def audited(physio: User, patients: Iterable[User | UUID], page: str) -> None:
     patient_access_record(physio=physio, patients=patients, what=f"{AUDIT_PREFIX}{page}")
 
 
-def linked_patient(request: HttpRequest, patient_id, *, page: str) -> User:
+def linked_patient(request: PhysioRequest, patient_id, *, page: str) -> User:
     """The linked patient a page shows, or 404; the read is audited as portal.<page>."""
     patient = or_404(patient_for_physio(physio=request.user, patient_id=patient_id))
     audited(request.user, [patient], page)

@@ -4,6 +4,7 @@ with a link back to the portal), changing the password, and signing out of every
 The reset request answers the same page whether or not the address has an account, and
 counts against the same throttles as the API's (per client address and per e-mail)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
@@ -22,12 +23,12 @@ from apps.accounts.services import (
     user_sign_out_everywhere,
 )
 
-from .access import physio_of, physio_required
+from .access import PhysioRequest, physio_of, physio_required
 from .forms import NewPasswordForm, PasswordChangeForm, PasswordResetForm
 from .throttles import password_reset_allowed
 
 
-def _apply_errors(form, error: ValidationError, fields: dict[str, str]) -> None:
+def _apply_errors(form: forms.Form, error: ValidationError, fields: dict[str, str | None]) -> None:
     """A service's field errors onto the form's fields (`fields`: service → form name)."""
     for name, problems in error.message_dict.items():
         form.add_error(fields.get(name), problems)
@@ -80,7 +81,7 @@ def password_reset_confirm_page(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("current_password", "new_password", "new_password_again")
 @physio_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: PhysioRequest) -> HttpResponse:
     """Change the password (this session stays signed in, every other one ends) and sign
     out of every device."""
     physio = physio_of(request)
@@ -112,7 +113,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @physio_required
-def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+def sign_out_everywhere(request: PhysioRequest) -> HttpResponse:
     user_sign_out_everywhere(user=physio_of(request))
     logout(request)
     messages.success(request, "You were signed out on every device, this one included.")

@@ -14,10 +14,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from apps.accounts.models import Role
+from apps.accounts.models import Role, User
 
 from . import second_factor
-from .access import refusal, second_factor_url
+from .access import PortalRequest, refusal, second_factor_url
 from .forms import CodeForm, SignInForm
 from .qr import qr_svg
 
@@ -38,7 +38,7 @@ def _locked_out(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-def sign_in(request: HttpRequest) -> HttpResponse:
+def sign_in(request: PortalRequest) -> HttpResponse:
     user = request.user
     if user.is_authenticated and user.role == Role.PHYSIO and user.is_verified():
         return redirect(_next_url(request))
@@ -76,14 +76,15 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("clinic:sign-in")
 
 
-def _physio_pending(request: HttpRequest) -> HttpResponse | None:
-    """The second-factor pages are for a physio who passed the password step."""
+def _physio_pending(request: HttpRequest) -> User | HttpResponse:
+    """The second-factor pages are for a physio who passed the password step: that physio,
+    or the answer for anyone else."""
     user = request.user
-    if not user.is_authenticated:
+    if not user.is_authenticated or not isinstance(user, User):
         return redirect("clinic:sign-in")
     if not user.is_active or user.role != Role.PHYSIO:
         return refusal(request)
-    return None
+    return user
 
 
 @csrf_protect
@@ -91,9 +92,9 @@ def _physio_pending(request: HttpRequest) -> HttpResponse | None:
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """First sign-in: scan the QR code (or type the key), confirm with one code, then see
     the recovery codes once."""
-    if (refused := _physio_pending(request)) is not None:
-        return refused
-    user = request.user
+    user = _physio_pending(request)
+    if isinstance(user, HttpResponse):
+        return user
     if second_factor.has_second_factor(user):
         # Enrolled already: replacing a phone is done by staff resetting the device in the
         # admin, never by whoever holds the password.
@@ -137,9 +138,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Every sign-in after the first: a code from the app, or a recovery code."""
-    if (refused := _physio_pending(request)) is not None:
-        return refused
-    user = request.user
+    user = _physio_pending(request)
+    if isinstance(user, HttpResponse):
+        return user
     if not second_factor.has_second_factor(user):
         return redirect(second_factor_url(user, _next_url(request)))
     if user.is_verified():

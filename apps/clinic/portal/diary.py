@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -19,7 +19,7 @@ from apps.symptoms.models import SymptomLog
 from apps.symptoms.selectors import signs_of, symptom_diary_for
 from apps.symptoms.vocabulary import Quality, Trigger
 
-from .access import linked_patient, physio_required
+from .access import PhysioRequest, linked_patient, physio_required
 from .forms import DIARY_LEVELS, DiaryQueryForm
 from .views import _patient_context
 
@@ -85,7 +85,7 @@ def _page_url(query: dict, number: int) -> str:
 
 @require_GET
 @physio_required
-def diary(request: HttpRequest, patient_id) -> HttpResponse:
+def diary(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="diary")
     form = DiaryQueryForm(request.GET)
     query = form.query()

@@ -8,7 +8,7 @@ forms' fields and Conflicts (a second active episode, a discharged episode) as a
 message at the top of the page, with a 409."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from apps.interop.report_pdf import render_report_pdf
 from apps.outcomes.selectors import enabled_versions, instrument_names, schedule_display_name
 from backend.errors import Conflict, or_404
 
-from .access import linked_patient, physio_required
+from .access import PhysioRequest, linked_patient, physio_required
 from .forms import DischargeForm, EpisodeOpenForm, GoalForm
 from .views import _patient_context, _service_errors
 
@@ -45,7 +45,7 @@ def _instruments() -> list[tuple[str, str]]:
     return [(version.instrument_id, version.title) for version in enabled_versions()]
 
 
-def _episodes_with_me(request: HttpRequest, patient) -> list[Episode]:
+def _episodes_with_me(request: PhysioRequest, patient) -> list[Episode]:
     """This physio's episodes with the patient: the active one first, then the discharged
     ones, newest first."""
     episodes = list(
@@ -55,7 +55,7 @@ def _episodes_with_me(request: HttpRequest, patient) -> list[Episode]:
 
 
 def _page(
-    request: HttpRequest,
+    request: PhysioRequest,
     patient,
     *,
     open_form: EpisodeOpenForm | None = None,
@@ -105,7 +105,7 @@ def _done(patient, what: str) -> HttpResponse:
     return redirect(reverse("clinic:episode", args=[patient.pk]) + f"?saved={what}")
 
 
-def _submit(request: HttpRequest, patient, form, form_key: str, write, done: str) -> HttpResponse:
+def _submit(request: PhysioRequest, patient, form, form_key: str, write, done: str) -> HttpResponse:
     """A form's POST: on valid input call `write(cleaned_data)` (a service); its
     ValidationErrors land on the form's fields and a Conflict shows as a message (409); on
     success back to the tab with `done`'s notice. Invalid input re-shows the form (400)."""
@@ -121,7 +121,7 @@ def _submit(request: HttpRequest, patient, form, form_key: str, write, done: str
     return _page(request, patient, **{form_key: form}, status=400)
 
 
-def _my_episode(request: HttpRequest, patient, episode_id) -> Episode:
+def _my_episode(request: PhysioRequest, patient, episode_id) -> Episode:
     """An episode of this patient the physio may act on (the API's rule), or 404."""
     episode = or_404(lifecycle.episode_for(user=request.user, episode_id=episode_id))
     if episode.patient_id != patient.pk:
@@ -131,14 +131,14 @@ def _my_episode(request: HttpRequest, patient, episode_id) -> Episode:
 
 @require_GET
 @physio_required
-def episode(request: HttpRequest, patient_id) -> HttpResponse:
+def episode(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="episode")
     return _page(request, patient)
 
 
 @require_POST
 @physio_required
-def episode_open(request: HttpRequest, patient_id) -> HttpResponse:
+def episode_open(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="episode")
     return _submit(
         request,
@@ -152,7 +152,7 @@ def episode_open(request: HttpRequest, patient_id) -> HttpResponse:
 
 @require_POST
 @physio_required
-def goal_add(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
+def goal_add(request: PhysioRequest, patient_id, episode_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="episode")
     episode = _my_episode(request, patient, episode_id)
     return _submit(
@@ -167,7 +167,7 @@ def goal_add(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
 
 @require_POST
 @physio_required
-def episode_discharge(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
+def episode_discharge(request: PhysioRequest, patient_id, episode_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="episode")
     episode = _my_episode(request, patient, episode_id)
     return _submit(
@@ -184,7 +184,7 @@ def episode_discharge(request: HttpRequest, patient_id, episode_id) -> HttpRespo
 
 @require_GET
 @physio_required
-def episode_report_pdf(request: HttpRequest, patient_id, episode_id) -> HttpResponse:
+def episode_report_pdf(request: PhysioRequest, patient_id, episode_id) -> HttpResponse:
     """The episode's report as a PDF: frozen at discharge, or the progress report as of
     now. The portal's session signs this in (the API's report needs a token)."""
     patient = linked_patient(request, patient_id, page="episode-report")

@@ -3,13 +3,14 @@ whom, a plan's dates, one active plan) stay in the services, whose errors the vi
 on these forms."""
 
 import re
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from apps.alerts.services import RESOLUTION_NOTE_MAX_LENGTH
 from apps.clinic.selectors import PORTAL_ORDERINGS
-from apps.content.models import Condition, Exercise
+from apps.content.models import Condition, Exercise, ExerciseMedia
 from apps.content.models import Status as ContentStatus
 from apps.content.selectors import media_prefetch, published_exercises
 from apps.messaging.models import BODY_MAX_LENGTH
@@ -64,7 +65,7 @@ class ReminderTimesField(forms.CharField):
     """ "08:00, 18:30" → ["08:00", "18:30"]: 24-hour times in the patient's zone."""
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         times = [part.strip() for part in re.split(r"[,\s]+", text) if part.strip()]
         bad = [time for time in times if not TIME.match(time)]
         if bad:
@@ -87,6 +88,9 @@ class PlanForm(forms.Form):
 
 
 class PlanItemForm(forms.Form):
+    # Shown beside the row; set by the functions that build the forms.
+    exercise_name = ""
+    exercise_picture: ExerciseMedia | None = None
     exercise = forms.ModelChoiceField(
         queryset=Exercise.objects.none(), to_field_name="slug", widget=forms.HiddenInput
     )
@@ -106,9 +110,9 @@ class PlanItemForm(forms.Form):
 
     def __init__(self, *args, exercises=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["exercise"].queryset = (
-            exercises if exercises is not None else published_exercises()
-        )
+        field = self.fields["exercise"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        field.queryset = exercises if exercises is not None else published_exercises()
 
     def item(self) -> dict:
         """The cleaned item as plans.services expects it."""
@@ -193,7 +197,9 @@ class OutcomeScheduleForm(forms.Form):
 
     def __init__(self, *args, instruments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = list(instruments)
+        field = self.fields["instrument"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = list(instruments)
 
 
 # --- Episodes of care -------------------------------------------------------------------------
@@ -214,9 +220,9 @@ class EpisodeOpenForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["condition"].queryset = Condition.objects.filter(
-            status=ContentStatus.PUBLISHED
-        ).order_by("name")
+        field = self.fields["condition"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        field.queryset = Condition.objects.filter(status=ContentStatus.PUBLISHED).order_by("name")
 
 
 class GoalForm(forms.Form):
@@ -233,7 +239,9 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args, instruments=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = list(instruments)
+        field = self.fields["instrument"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = list(instruments)
 
 
 class DischargeForm(forms.Form):
@@ -289,8 +297,8 @@ class NewPasswordForm(forms.Form):
     new_password = _new_password_field("New password")
     new_password_again = _new_password_field("New password, again")
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         first, second = data.get("new_password"), data.get("new_password_again")
         if first and second and first != second:
             self.add_error("new_password_again", "The two passwords differ.")

@@ -7,7 +7,7 @@ the physio applies it (docs/decisions/guidance-is-advice.md)."""
 from typing import Any
 
 from django.contrib import messages as flash
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from apps.guidance.services import plan_item_guidance_apply
 from apps.plans.selectors import active_plan_of
 from backend.errors import Conflict, or_404
 
-from .access import linked_patient, physio_required
+from .access import PhysioRequest, linked_patient, physio_required
 
 SUGGESTION_WORDS = {
     "progress": "Progress",
@@ -120,7 +120,7 @@ def _item_entry(physio, plan, item_id) -> dict[str, Any]:
 
 @require_POST
 @physio_required
-def guidance_apply(request: HttpRequest, patient_id, item_id) -> HttpResponse:
+def guidance_apply(request: PhysioRequest, patient_id, item_id) -> HttpResponse:
     """Take the suggested dosage step for one item of the patient's active plan. The page
     sends the suggestion and dosage version it showed, so a changed suggestion or a second
     click is refused (409) instead of stepping twice."""

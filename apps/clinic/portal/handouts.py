@@ -2,7 +2,7 @@
 only: the handout is the API's (apps.interop.handout), the template the plans service's."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,13 +11,13 @@ from apps.interop.handout import handout_pdf
 from apps.plans import services as plans
 from apps.plans.selectors import active_plan_of, plan_for_handout
 
-from .access import linked_patient, physio_required
+from .access import PhysioRequest, linked_patient, physio_required
 from .forms import TemplateSaveForm
 
 
 @require_GET
 @physio_required
-def plan_handout(request: HttpRequest, patient_id) -> HttpResponse:
+def plan_handout(request: PhysioRequest, patient_id) -> HttpResponse:
     """The active plan's handout as the API serves it, over the portal's session."""
     patient = linked_patient(request, patient_id, page="plan-handout")
     active = active_plan_of(patient=patient)
@@ -34,7 +34,7 @@ def plan_handout(request: HttpRequest, patient_id) -> HttpResponse:
 
 @require_POST
 @physio_required
-def plan_template_save(request: HttpRequest, patient_id) -> HttpResponse:
+def plan_template_save(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="plan")
     active = active_plan_of(patient=patient)
     if active is None:

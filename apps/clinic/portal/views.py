@@ -4,18 +4,22 @@ services (the same ones the API calls), so each rule lives in one place."""
 
 import secrets
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from django import forms
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts.models import User
 from apps.accounts.selectors import care_team_links_for
 from apps.accounts.services import care_invite_create, care_link_end
 from apps.alerts.models import Alert, AlertStatus
@@ -24,6 +28,7 @@ from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
 from apps.clinic.templatetags import clinic_portal as portal_format
 from apps.content.selectors import exercises_for, media_prefetch, search_filter
+from apps.guidance.selectors import reduce_counts
 from apps.interop import charts
 from apps.messaging import selectors as messaging
 from apps.messaging import services as messaging_services
@@ -33,10 +38,11 @@ from apps.outcomes.models import InstrumentVersion
 from apps.plans import services as plans
 from apps.plans.models import TEMPLATE_ITEM_FIELDS
 from apps.plans.selectors import active_plan_of, prescribable_exercises, templates_for
+from apps.symptoms.selectors import symptom_trend
 from apps.symptoms.vocabulary import LEVEL_RANK, Level
 from backend.errors import Conflict, or_404
 
-from .access import audited, linked_patient, physio_of, physio_required
+from .access import PhysioRequest, audited, linked_patient, physio_of, physio_required
 from .forms import (
     AlertResolveForm,
     CaseloadQueryForm,
@@ -70,7 +76,7 @@ def _unread_from(physio, patient) -> int:
     return links.values_list("unread_count", flat=True).first() or 0
 
 
-def _patient_context(request: HttpRequest, patient, section: str) -> dict:
+def _patient_context(request: PhysioRequest, patient, section: str) -> dict:
     return {
         "patient": patient,
         "sections": patient_sections(),
@@ -151,7 +157,7 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
 
 @require_GET
 @physio_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: PhysioRequest) -> HttpResponse:
     """The physio's patients in care, most urgent first, and apart from them the patients
     they discharged (still linked: they may log, and their alerts still count)."""
     query_form = CaseloadQueryForm(request.GET)
@@ -163,7 +169,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         ).values(*CASELOAD_FIELDS)
     )
     audited(physio, [patient["pk"] for patient in patients], "caseload")
-    reduce = selectors.reduce_counts([patient["pk"] for patient in patients])
+    reduce = reduce_counts([patient["pk"] for patient in patients])
     rows = caseload_rows(patients, reduce)
     context = {
         "form": query_form,
@@ -183,7 +189,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 def pain_chart(patient, *, now=None) -> charts.Chart:
-    trend = selectors.symptom_trend(patient=patient, days=TREND_DAYS, now=now)
+    trend = symptom_trend(patient=patient, days=TREND_DAYS, now=now)
     flagged = selectors.red_flag_days(patient=patient, since=trend[0]["date"])
     return charts.pain_trend_chart(
         [
@@ -215,7 +221,7 @@ def adherence_chart(plan, *, now=None) -> charts.Chart | None:
 
 @require_GET
 @physio_required
-def patient(request: HttpRequest, patient_id) -> HttpResponse:
+def patient(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="patient")
     summary = or_404(selectors.patient_summary(physio=request.user, patient_id=patient.pk))
     context = {
@@ -250,7 +256,7 @@ def alert_entries(alerts) -> list[AlertContext]:
     return alert_contexts(alerts)
 
 
-def _alert_of(request: HttpRequest, patient_id, alert_id) -> Alert:
+def _alert_of(request: PhysioRequest, patient_id, alert_id) -> Alert:
     patient = linked_patient(request, patient_id, page="alert")
     alert = alerts_for(user=request.user).filter(patient=patient, pk=alert_id).first()
     if alert is None:
@@ -260,7 +266,7 @@ def _alert_of(request: HttpRequest, patient_id, alert_id) -> Alert:
 
 @require_POST
 @physio_required
-def alert_action(request: HttpRequest, patient_id, alert_id, action: str) -> HttpResponse:
+def alert_action(request: PhysioRequest, patient_id, alert_id, action: str) -> HttpResponse:
     """Acknowledge or resolve (with an optional note of what was done) an alert, in place
     with htmx. A refused transition (already acknowledged or resolved) is a 409 that says
     why; a note too long is a 400 with the form's error, nothing changed."""
@@ -274,7 +280,7 @@ def alert_action(request: HttpRequest, patient_id, alert_id, action: str) -> Htt
         elif form.is_valid():
             alert = alert_resolve(alert=alert, by=request.user, note=form.cleaned_data["note"])
         else:
-            error, status = " ".join(form.errors.get("note", [])), 400
+            error, status = " ".join(str(e) for e in form.errors.get("note", [])), 400
     except Conflict as conflict:
         error, status = conflict.message, 409
     if not request.htmx:
@@ -300,7 +306,7 @@ def alert_action(request: HttpRequest, patient_id, alert_id, action: str) -> Htt
 
 
 @physio_required
-def unlink(request: HttpRequest, patient_id) -> HttpResponse:
+def unlink(request: PhysioRequest, patient_id) -> HttpResponse:
     """Unlink the patient, after a confirmation: the accounts service ends the care-team
     link (as the API's DELETE care-team/{id}/ does) and the physio's access ends with it."""
     patient = linked_patient(request, patient_id, page="unlink")
@@ -327,7 +333,7 @@ def unlink(request: HttpRequest, patient_id) -> HttpResponse:
 # --- The plan builder -------------------------------------------------------------------------
 
 
-def _service_errors(form: PlanForm, error: ValidationError) -> None:
+def _service_errors(form: forms.Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(
@@ -416,7 +422,7 @@ def _plan_initial(plan) -> tuple[dict, list]:
 
 
 @physio_required
-def plan(request: HttpRequest, patient_id) -> HttpResponse:
+def plan(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="plan")
     active = active_plan_of(patient=patient)
     status = 200
@@ -482,10 +488,10 @@ def _times(form: PlanForm) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _preview_ready(items: list[dict], physio) -> list[dict]:
+def _preview_ready(items: Sequence[Mapping[str, Any]], physio: User) -> list[dict]:
     """Items as the preview shows them: the exercise's name, days as numbers."""
     ready = []
-    names = {}
+    names: dict[str, str | None] = {}
     for item in items:
         exercise = item.get("exercise")
         if isinstance(exercise, str):
@@ -516,7 +522,7 @@ def _preview_ready(items: list[dict], physio) -> list[dict]:
 
 @require_POST
 @physio_required
-def plan_preview(request: HttpRequest, patient_id) -> HttpResponse:
+def plan_preview(request: PhysioRequest, patient_id) -> HttpResponse:
     """The week preview for the form as it stands (htmx, on every change)."""
     patient = linked_patient(request, patient_id, page="plan")
     form = PlanForm(request.POST)
@@ -534,7 +540,7 @@ def plan_preview(request: HttpRequest, patient_id) -> HttpResponse:
 
 @require_POST
 @physio_required
-def plan_archive(request: HttpRequest, patient_id) -> HttpResponse:
+def plan_archive(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="plan")
     active = active_plan_of(patient=patient)
     if active is not None:
@@ -544,7 +550,7 @@ def plan_archive(request: HttpRequest, patient_id) -> HttpResponse:
 
 @require_GET
 @physio_required
-def exercise_search(request: HttpRequest) -> HttpResponse:
+def exercise_search(request: PhysioRequest) -> HttpResponse:
     """The exercise library and the physio's own exercises, searched by name, target area
     or instructions (htmx)."""
     text = request.GET.get("q", "").strip()[:100]
@@ -562,7 +568,7 @@ def exercise_search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @physio_required
-def plan_item(request: HttpRequest) -> HttpResponse:
+def plan_item(request: PhysioRequest) -> HttpResponse:
     """A new item row for the plan builder, filled with the exercise's defaults (htmx)."""
     exercise = or_404(
         prescribable_exercises(physio=request.user)
@@ -578,7 +584,7 @@ def plan_item(request: HttpRequest) -> HttpResponse:
 
 
 @physio_required
-def invites(request: HttpRequest) -> HttpResponse:
+def invites(request: PhysioRequest) -> HttpResponse:
     """Make an invite, optionally e-mailed to the patient with a link into the app."""
     issued = None
     form = InviteForm(request.POST if request.method == "POST" else None)
@@ -622,7 +628,7 @@ def invites(request: HttpRequest) -> HttpResponse:
 THREAD_PAGE = 50
 
 
-def _thread_of(request: HttpRequest, patient_id, *, page: str):
+def _thread_of(request: PhysioRequest, patient_id, *, page: str):
     patient = linked_patient(request, patient_id, page=page)
     link = messaging.threads_for(user=request.user).filter(patient=patient).first()
     if link is None:
@@ -631,7 +637,7 @@ def _thread_of(request: HttpRequest, patient_id, *, page: str):
 
 
 @physio_required
-def messages(request: HttpRequest, patient_id) -> HttpResponse:
+def messages(request: PhysioRequest, patient_id) -> HttpResponse:
     """The thread with the patient, newest last, and a reply box."""
     patient, link = _thread_of(request, patient_id, page="messages")
     form = MessageForm(request.POST or None, initial={"client_id": uuid.uuid4()})
@@ -659,7 +665,7 @@ def messages(request: HttpRequest, patient_id) -> HttpResponse:
 
 @require_POST
 @physio_required
-def messages_read(request: HttpRequest, patient_id) -> HttpResponse:
+def messages_read(request: PhysioRequest, patient_id) -> HttpResponse:
     """Mark the patient's messages up to the one shown last as read (sent by the page once
     it is displayed, or by the button)."""
     patient, link = _thread_of(request, patient_id, page="messages")
@@ -741,7 +747,7 @@ def _named_schedules(schedules) -> list[dict]:
 
 
 @physio_required
-def outcome_measures(request: HttpRequest, patient_id) -> HttpResponse:
+def outcome_measures(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="outcomes")
     instruments = [
         (version.instrument_id, version.title) for version in outcomes.enabled_versions()
@@ -778,7 +784,7 @@ def outcome_measures(request: HttpRequest, patient_id) -> HttpResponse:
 
 @require_POST
 @physio_required
-def outcome_schedule_end(request: HttpRequest, patient_id, schedule_id) -> HttpResponse:
+def outcome_schedule_end(request: PhysioRequest, patient_id, schedule_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="outcomes")
     schedule = (
         outcomes.schedules_for(user=request.user, patient=patient)
