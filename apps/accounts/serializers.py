@@ -28,7 +28,8 @@ class TimezoneField(serializers.CharField):
 
 class DisplayNameField(StrictCharField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("min_length", 1)
+        # No min_length: a blank name is refused as blank already, and a MinLengthValidator
+        # would put minLength 1 on the answers' schema too, where "" means not set.
         kwargs.setdefault("max_length", 80)
         kwargs.setdefault(
             "help_text", "The name the care team sees instead of the e-mail (1–80 characters)."
