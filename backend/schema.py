@@ -8,7 +8,7 @@ schema to every answer the live server gives.
   `code`. drf-standardized-errors derives a per-field schema that lists DRF's own codes
   only; the API's domain codes (too_old, invalid_timezone, unknown_field for any name...)
   and errors about nested items broke it. The codes per field are listed in docs/api.md.
-- 401 on the token endpoints (wrong password, invalid refresh token) and on every
+- 401 on the token endpoints and sign-out (wrong password, invalid refresh token) and on every
   operation that needs a token; 403 on every operation that needs a token (roles).
 - 413 on every operation that takes a body (DATA_UPLOAD_MAX_MEMORY_SIZE).
 - 414 on every operation: gunicorn refuses a request line (path and query) over its limit
@@ -28,7 +28,7 @@ from typing import Any
 
 from django.db import models
 
-TOKEN_PATHS = ("/api/v1/auth/token/", "/api/v1/auth/token/refresh/")
+TOKEN_PATHS = ("/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/sign-out/")
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
 TIME_OF_DAY = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 

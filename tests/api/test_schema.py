@@ -60,7 +60,7 @@ def test_operations_document_401_403_413_and_503_where_they_can_answer_them(api_
         if "requestBody" in operation:
             assert "413" in statuses, (method, path)
         assert "503" in statuses, (method, path)
-    for path in ("/api/v1/auth/token/", "/api/v1/auth/token/refresh/"):
+    for path in ("/api/v1/auth/token/", "/api/v1/auth/token/refresh/", "/api/v1/auth/sign-out/"):
         assert "401" in schema["paths"][path]["post"]["responses"]
     codes = schema["components"]["schemas"]["ErrorCode401Enum"]["enum"]
     assert {"token_not_valid", "no_active_account", "not_authenticated"} <= set(codes)
