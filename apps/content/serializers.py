@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.utils import translation
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -320,4 +321,4 @@ class ConditionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_disclaimer(self, condition: Condition) -> str:
-        return DISCLAIMER
+        return gettext(DISCLAIMER)

@@ -79,7 +79,7 @@ def handout_of(plan: ExercisePlan) -> Handout:
         start_date=plan.start_date,
         end_date=plan.end_date,
         items=items,
-        disclaimer=DISCLAIMER,
+        disclaimer=translation.gettext(DISCLAIMER),
     )
 
 

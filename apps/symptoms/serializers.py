@@ -2,6 +2,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from django.utils import translation
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -104,9 +105,17 @@ class TriageSerializer(serializers.Serializer):
     disclaimer = serializers.CharField()
 
 
+class TranslatedCharField(serializers.CharField):
+    """A fixed English text, stored as it was, served in the reader's language (gettext:
+    the catalogue's translation where there is one, else the English)."""
+
+    def to_representation(self, value: str) -> str:
+        return gettext(super().to_representation(value))
+
+
 class HintSerializer(serializers.Serializer):
     code = serializers.CharField()
-    message = serializers.CharField()
+    message = TranslatedCharField()
     matched = serializers.ListField(child=serializers.CharField())
 
 
@@ -116,7 +125,7 @@ def triage_payload(
     """The stored triage as served: level and codes as stored, each flag's title and advice
     in the reviewed translation of the active language where there is one (`reviewed`, from
     `red_flag_texts_reviewed`), else in English. Never softened: only the words change."""
-    payload = _triage_payload(level, tuple(codes))
+    payload = {**_triage_payload(level, tuple(codes)), "disclaimer": gettext(DISCLAIMER)}
     if not reviewed or not any(code in reviewed for code in codes):
         return payload
     flags = []

@@ -12,7 +12,7 @@ from apps.content.services import (
     red_flag_translation_save,
     red_flag_translations_load,
 )
-from apps.content.vocabulary import RedFlagCode
+from apps.content.vocabulary import DISCLAIMER, RedFlagCode
 from apps.symptoms.triage import flag_for
 from tests.bodies import symptom_log_body
 from tests.conftest import client_for
@@ -26,6 +26,12 @@ SPANISH = {
         "flags"
     ]
 }
+SPANISH_DISCLAIMER = (
+    "Esta aplicación ofrece educación general y apoyo para el autocuidado. No diagnostica y "
+    "no sustituye a un profesional sanitario. Si está preocupado o los síntomas cambian, "
+    "contacte con un profesional de la salud; en una emergencia, llame al número de "
+    "emergencias de su zona."
+)
 DVT_LOG = {"locations": ["calf"], "redness": True, "warmth": True, "tenderness": True}
 
 
@@ -63,6 +69,8 @@ def test_the_same_log_gives_the_same_level_and_codes_in_each_language(seeded, fi
     assert [flag["code"] for flag in english["flags"]] == [code]
     assert [flag["code"] for flag in spanish["flags"]] == [code]
     assert english["flags"][0]["source"] == spanish["flags"][0]["source"]
+    assert english["disclaimer"] == DISCLAIMER
+    assert spanish["disclaimer"] == SPANISH_DISCLAIMER
     assert english["flags"][0]["title"] == flag_for(code).title
     assert english["flags"][0]["advice"] == flag_for(code).advice
     assert spanish["flags"][0]["title"] == SPANISH[code]["title"]
