@@ -12,8 +12,8 @@ from django.utils import timezone
 from apps.accounts.models import CareTeamLink, User
 from apps.notifications.inbox import notifications_bulk_create
 from apps.notifications.models import Notification, NotificationKind
+from apps.plans.adherence import adherence_7d_below
 from apps.plans.models import ExerciseLog
-from apps.plans.selectors import adherence_7d_below
 from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
 from backend.errors import Conflict
