@@ -10,9 +10,11 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from apps.accounts.models import CareTeamLink, User
+from apps.episodes.models import Episode, EpisodeStatus
 from apps.notifications.inbox import notifications_bulk_create
 from apps.notifications.models import Notification, NotificationKind
-from apps.plans.models import ExerciseLog
+from apps.outcomes.models import OutcomeSchedule
+from apps.plans.models import ExerciseLog, ExercisePlan, PlanStatus
 from apps.plans.selectors import adherence_7d_below
 from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
@@ -415,9 +417,27 @@ def worsening_check_patients(
     return current
 
 
+def in_care(field: str = "patient_id") -> Q:
+    """The patients the nightly sweeps read, as a filter on `field`: those with an active
+    plan, episode of care or outcome schedule, each set read from the rows that are active
+    (partial unique indexes hold exactly those). A discharged patient is in none of them,
+    so their history costs a sweep nothing (docs/decisions/sweep-indexes.md)."""
+    active = (
+        ExercisePlan.objects.filter(status=PlanStatus.ACTIVE),
+        Episode.objects.filter(status=EpisodeStatus.ACTIVE),
+        OutcomeSchedule.objects.filter(ended_at__isnull=True),
+    )
+    in_any = Q()
+    for rows in active:
+        in_any |= Q(**{f"{field}__in": rows.values("patient_id")})
+    return in_any
+
+
 def worsening_candidates(*, now: datetime | None = None) -> QuerySet[Any]:
-    """Patients whose logs may show worsening, found with aggregates in the database
-    (one query each for symptoms and exercises) rather than by reading every log."""
+    """Patients in care (`in_care`) whose logs inside the look-back windows may show
+    worsening, found with aggregates in the database (one query each for symptoms and
+    exercises) rather than by reading every log. The windows are read through the indexes
+    on the time columns, so the cost follows the logs of the last days, not the archive."""
 
     now = now or timezone.now()
     recent_from, baseline_from = now - RECENT, now - RECENT - BASELINE
@@ -428,7 +448,7 @@ def worsening_candidates(*, now: datetime | None = None) -> QuerySet[Any]:
         Q(can_bear_weight=False),
     )
     by_symptoms = (
-        SymptomLog.objects.filter(recorded_at__gt=baseline_from, recorded_at__lte=now)
+        SymptomLog.objects.filter(in_care(), recorded_at__gt=baseline_from, recorded_at__lte=now)
         .order_by()
         .values("patient")
         .annotate(
@@ -459,7 +479,7 @@ def worsening_candidates(*, now: datetime | None = None) -> QuerySet[Any]:
     above = Q(pain_above_limit=True) | Q(pain_during__gt=MAX_PAIN_DURING)
     by_exercise = (
         ExerciseLog.objects.filter(
-            above, performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now
+            above, in_care(), performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now
         )
         .order_by()
         .values("patient", "plan_item")
