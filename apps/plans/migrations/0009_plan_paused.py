@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0007_plan_templates'),
+        ('plans', '0008_exercise_log_time_brin'),
     ]
 
     operations = [
