@@ -1,10 +1,11 @@
 """Writes for alerts: raising them from findings and the physiotherapist's workflow."""
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -499,6 +500,22 @@ def _chunks(values: list[Any], size: int = SWEEP_CHUNK) -> Iterator[list[Any]]:
         yield values[start : start + size]
 
 
+@contextmanager
+def sweep_chunk() -> Iterator[None]:
+    """One chunk's transaction. Its foreign-key checks are deferred to COMMIT (Django makes
+    them DEFERRABLE INITIALLY DEFERRED): one per inserted alert, event and notification and
+    per foreign key, some 2,500 for 500 alerts. The connections' `force_custom_plan`
+    (docs/decisions/empty-table-planning.md) plans each of them again; here, for this
+    transaction only, PostgreSQL may keep one plan per constraint (a primary-key probe on
+    tables that are never empty by then), which took the commit of 500 alerts from about
+    130 to 45 ms (docs/decisions/sweep-indexes.md)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL plan_cache_mode = auto")
+        yield
+
+
 def worsening_sweep(*, now: datetime | None = None) -> int:
     """Nightly: check every patient the aggregates point at, set-based: the candidates in
     one query, then their logs, alerts and notifications a few queries per chunk of
@@ -506,7 +523,8 @@ def worsening_sweep(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     candidates = list(worsening_candidates(now=now))
     for chunk in _chunks(candidates):
-        worsening_check_patients(patient_ids=chunk, now=now)
+        with sweep_chunk():
+            worsening_check_patients(patient_ids=chunk, now=now)
     return len(candidates)
 
 
@@ -556,7 +574,7 @@ def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     below = adherence_7d_below(MISSED_THRESHOLD, now=now or timezone.now())
     raised = 0
     for chunk in _chunks(below):
-        with transaction.atomic():
+        with sweep_chunk():
             changed, _ = alerts_upsert_bulk(
                 kind=AlertKind.MISSED_EXERCISES,
                 findings={

@@ -14,6 +14,7 @@ from apps.accounts.models import User
 from apps.alerts.models import Alert
 from apps.alerts.services import (
     in_care,
+    sweep_chunk,
     worsening_candidates,
     worsening_check_patient,
     worsening_sweep,
@@ -142,3 +143,17 @@ def test_the_windows_can_be_read_through_an_index_on_the_time_columns():
     conditions = [line for line in plan if "Index Cond" in line or "Recheck Cond" in line]
     assert any("recorded_at >" in line for line in conditions), text
     assert any("performed_at >" in line for line in conditions), text
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_a_sweep_chunk_lets_postgresql_keep_plans_for_its_foreign_key_checks():
+    def mode():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            return cursor.fetchone()[0]
+
+    outside = mode()
+    with sweep_chunk():
+        inside = mode()
+    assert (outside, inside) == ("force_custom_plan", "auto")
