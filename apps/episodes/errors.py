@@ -15,3 +15,4 @@ class EpisodeError(StrEnum):
     STARTS_AFTER_GOAL = "after_goal_due"  # 400 on `started_on`: after a goal's due date
     DUE_BEFORE_START = "before_start"  # 400 on `due_on`: before the episode started
     DUE_TOO_LATE = "too_far"  # 400 on `due_on`: more than two years after the start
+    NO_CLINIC = "no_clinic"  # 409: the physio belongs to no clinic, so opens no episode
