@@ -469,7 +469,7 @@ def _goals(report: Mapping[str, Any]) -> list[Flowable]:
                 _bold(_label(GOAL_STATUS, goal.get("status"))),
             )
         )
-    widths = [0.34, 0.14, 0.1, 0.18, 0.1, 0.14]
+    widths = [0.28, 0.14, 0.09, 0.18, 0.09, 0.22]  # "Progressing" on one line in bold
     story.append(_table(rows, [FRAME_WIDTH * share for share in widths]))
     met = sum(1 for goal in goals if goal.get("status") == "met")
     story.append(Paragraph(f"{met} of {len(goals)} goal(s) met.", STYLES["body"]))
