@@ -13,3 +13,4 @@ class EpisodeError(StrEnum):
     STARTS_TOO_OLD = "too_old"  # 400 on `started_on`: more than two years ago
     DUE_BEFORE_START = "before_start"  # 400 on `due_on`: before the episode started
     DUE_TOO_LATE = "too_far"  # 400 on `due_on`: more than two years after the start
+    NO_CLINIC = "no_clinic"  # 409: the physio belongs to no clinic, so opens no episode

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import is_linked
+from apps.clinics.models import Clinic
+from apps.clinics.selectors import home_clinic_of
 from apps.content.models import Condition
 from backend.errors import Conflict
 
@@ -47,6 +49,17 @@ def _active_exists() -> Conflict:
         "You already have an active episode with this patient: discharge it first.",
         EpisodeError.ACTIVE_EPISODE_EXISTS,
     )
+
+
+def _clinic_of(physio: User) -> Clinic:
+    """The clinic a new episode of this physio belongs to (docs/decisions/clinics.md)."""
+    clinic = home_clinic_of(physio=physio)
+    if clinic is None:
+        raise Conflict(
+            "You are on no clinic's staff: ask an administrator to add you to one.",
+            EpisodeError.NO_CLINIC,
+        )
+    return clinic
 
 
 def patient_today(patient: User, now: datetime | None = None) -> date:
@@ -80,9 +93,16 @@ def episode_open(
     if Episode.objects.filter(patient=patient, physio=physio, status=EpisodeStatus.ACTIVE).exists():
         raise _active_exists()
     episode = Episode(
-        patient=patient, physio=physio, title=title, condition=condition, started_on=started_on
+        patient=patient,
+        physio=physio,
+        clinic=_clinic_of(physio),
+        title=title,
+        condition=condition,
+        started_on=started_on,
     )
-    episode.full_clean(exclude=["patient", "physio", "condition"], validate_constraints=False)
+    episode.full_clean(
+        exclude=["patient", "physio", "clinic", "condition"], validate_constraints=False
+    )
     try:
         with transaction.atomic():
             episode.save(force_insert=True)
@@ -132,6 +152,7 @@ def episode_for_new_work(
     episode = Episode(
         patient=patient,
         physio=physio,
+        clinic=_clinic_of(physio),
         title=DEFAULT_TITLE,
         started_on=patient_today(patient, now),
     )
