@@ -150,19 +150,24 @@ def care(now: datetime, exercises: list, physio) -> None:
     """Episodes, plans and items for every patient (bulk_create: the models' defaults),
     then discharged/archived for the `d…` patients and backdated with SQL."""
     from apps.accounts.models import User
+    from apps.clinics.models import Clinic, StaffMembership
     from apps.episodes.models import Episode
     from apps.plans.models import ExercisePlan, PlanItem
 
+    clinic = Clinic.objects.create(name="Bench clinic", slug="scale-bench")
+    StaffMembership.objects.create(clinic=clinic, user=physio)
     patients = list(User.objects.filter(role="patient").values_list("pk", "email"))
     linked = set(User.objects.filter(physio_links__physio=physio).values_list("pk", flat=True))
     # The dashboard's physio leads the care of their 50 patients; another physio the rest.
     lead = User.objects.create(email="lead@bench.example", role="physio")
+    StaffMembership.objects.create(clinic=clinic, user=lead)
     start = (now - timedelta(days=400)).date()
     episodes = Episode.objects.bulk_create(
         [
             Episode(
                 patient_id=pk,
                 physio=physio if pk in linked else lead,
+                clinic=clinic,
                 title="Knee",
                 started_on=start,
             )
@@ -478,7 +483,7 @@ def explain(names: dict[str, str]) -> str:
     from django.utils import timezone
 
     from apps.alerts.services import worsening_candidates
-    from apps.plans.selectors import adherence_7d_below
+    from apps.plans.adherence import adherence_7d_below
 
     out = []
     for key, name in names.items():
