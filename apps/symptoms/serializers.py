@@ -219,6 +219,8 @@ def log_representations(logs: list[SymptomLog]) -> list[dict]:
     per-field walk cost about as much as the rest of the answer
     (tests/symptoms/test_log_representation.py holds the two equal)."""
     times = _OUTPUT_TIMES.to_representation
+    # As the serializer: reviewed red-flag texts read once, hints in the reader's language.
+    reviewed = red_flag_texts_reviewed(translation.get_language() or "en")
     return [
         {
             "id": str(log.id),
@@ -233,11 +235,11 @@ def log_representations(logs: list[SymptomLog]) -> list[dict]:
             "triggers": list(log.triggers),
             "note": str(log.note),
             "created_at": times(log.created_at),
-            "triage": triage_payload(log.triage_level, log.triage_codes),
+            "triage": triage_payload(log.triage_level, log.triage_codes, reviewed),
             "hints": [
                 {
                     "code": str(hint["code"]),
-                    "message": str(hint["message"]),
+                    "message": gettext(str(hint["message"])),
                     "matched": [str(code) for code in hint["matched"]],
                 }
                 for hint in log.hints

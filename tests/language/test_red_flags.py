@@ -3,7 +3,9 @@ translated title or advice only once an editor has reviewed it (else English).""
 
 import pytest
 import yaml
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts import services as accounts
 from apps.content.models import RedFlagTranslation
@@ -201,3 +203,19 @@ def test_a_blank_translation_is_refused_in_the_admin(editor_browser, seeded):
     assert response.status_code == 200  # the form again, with its error
     stored.refresh_from_db()
     assert stored.title == SPANISH["possible_infection"]["title"]
+
+
+def test_a_spanish_bulk_upload_reads_the_translations_once(seeded):
+    """However many logs an offline phone sends, the reviewed texts are read once."""
+    bodies = [symptom_log_body(**DVT_LOG) for _ in range(6)]
+    english = client_for(PatientFactory(language="en"))
+    spanish = client_for(PatientFactory(language="es"))
+
+    with CaptureQueriesContext(connection) as in_english:
+        english.post(f"{URL}bulk/", bodies[:3], format="json")
+    with CaptureQueriesContext(connection) as in_spanish:
+        answer = spanish.post(f"{URL}bulk/", bodies[3:], format="json")
+
+    assert len(in_spanish) == len(in_english) + 1
+    titles = {item["log"]["triage"]["flags"][0]["title"] for item in answer.json()["results"]}
+    assert titles == {SPANISH["possible_dvt"]["title"]}
