@@ -1,7 +1,8 @@
-"""The physiotherapist's second factor (django-otp): a TOTP device enrolled at first
-sign-in, and one-time recovery codes. Writes only; the views decide when to call them.
+"""The second factor (django-otp) of the clinic portal: an authenticator app enrolled at
+the first sign-in, and one-time recovery codes. Writes only; the views decide when to call
+them. The seed is stored encrypted (AuthenticatorDevice, docs/decisions/second-factor-at-rest.md).
 
-A physio has at most one confirmed TOTP device. Enrolment makes an unconfirmed device
+An account has at most one confirmed authenticator. Enrolment makes an unconfirmed device
 (kept across reloads of the set-up page, so the QR code does not change under the
 physio's phone), which the first correct code confirms."""
 
@@ -10,32 +11,34 @@ from django.db import transaction
 from django_otp import devices_for_user, verify_token
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.models import User
+from .models import AuthenticatorDevice, User
+from .seeds import seed_reencrypt
 
 TOTP_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
 
 
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def totp_enrolment_device(user: User) -> TOTPDevice:
+def totp_enrolment_device(user: User) -> AuthenticatorDevice:
     """The unconfirmed device the set-up page shows, made once."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
-    return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    return device or AuthenticatorDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
 
 
 @transaction.atomic
-def totp_confirm(*, user: User, token: str) -> tuple[TOTPDevice, list[str]] | None:
+def totp_confirm(*, user: User, token: str) -> tuple[AuthenticatorDevice, list[str]] | None:
     """Confirm the enrolment device with a code from the app. Returns the device and a new
     set of recovery codes (shown once), or None when the code is wrong."""
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    device = (
+        AuthenticatorDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    )
     if device is None or not device.verify_token(token):
         return None
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    AuthenticatorDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return device, recovery_codes_replace(user=user)
@@ -56,9 +59,24 @@ def second_factor_verify(*, user: User, token: str) -> Device | None:
     None. Each device throttles its own failures (django-otp)."""
     token = "".join(token.split()).lower()
     for device in devices_for_user(user, confirmed=True):
-        wanted = TOTPDevice if token.isdigit() else StaticDevice
+        wanted = AuthenticatorDevice if token.isdigit() else StaticDevice
         if isinstance(device, wanted):
             verified = verify_token(user, device.persistent_id, token)
             if verified is not None:
                 return verified
     return None
+
+
+def authenticator_seeds_reencrypt() -> int:
+    """Every stored seed under the first key of OTP_SEED_KEYS (a key rotation's middle
+    step); returns how many rows were rewritten. Each row is locked while it changes, so a
+    sign-in at the same moment reads either form, both of which the keys still open."""
+    count = 0
+    for pk in AuthenticatorDevice.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            device = AuthenticatorDevice.objects.select_for_update().filter(pk=pk).first()
+            if device is not None:
+                device.encrypted_seed = seed_reencrypt(device.encrypted_seed)
+                device.save(update_fields=["encrypted_seed"])
+                count += 1
+    return count
