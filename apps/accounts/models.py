@@ -24,7 +24,7 @@ from apps.content.vocabulary import Side
 
 from .errors import AccountError
 from .seeds import seed_decrypt, seed_encrypt
-from .single_use import SingleUseToken
+from .single_use import SingleUseToken, keyed_hash
 
 # Files of the host's zone database that are not zone names: "localtime" would silently
 # mean the server's own zone.
@@ -102,7 +102,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 # django-otp's Device (AuthenticatorDevice's base) is untyped: django-stubs cannot resolve
-# the reverse relation `authenticator_devices`.
+# the reverse relations `authenticator_devices` and `recovery_code_sets`.
 class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """An account keyed by email. Profile fields of docs/api.md `me/` live here too."""
 
@@ -435,3 +435,69 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
             }
         )
         return f"otpauth://totp/{quote(label)}?{params}&issuer={quote(issuer)}"
+
+
+RECOVERY_CODE_BYTES = 5  # 8 characters of base32: 40 bits, typed from paper
+
+
+def recovery_code_new() -> str:
+    return b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode().lower()
+
+
+def recovery_code_hash(code: str) -> str:
+    """What is stored of a recovery code: HMAC-SHA256 keyed with SECRET_KEY of the code as
+    typed, spaces and dashes dropped, lower case (as invite codes are stored)."""
+    normalised = "".join(code.split()).replace("-", "").lower()
+    return keyed_hash(f"recovery_code:{normalised}")
+
+
+class RecoveryCodeSet(TimestampMixin, ThrottlingMixin, Device):
+    """An account's one-time recovery codes as a django-otp device. django-otp's
+    StaticDevice keeps the codes in the clear; here only their keyed hashes are stored
+    (RecoveryCode), and a code is spent by deleting its row."""
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="recovery_code_sets",
+        help_text="The user that this device belongs to.",
+    )
+
+    class Meta(Device.Meta):
+        verbose_name = "recovery code set"
+
+    def verify_token(self, token) -> bool:
+        """Spend the code: one DELETE of its row, so of two racing uses exactly one wins."""
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        spent, _ = RecoveryCode.objects.filter(
+            code_set=self, code_hash=recovery_code_hash(str(token))
+        ).delete()
+        if spent:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+    def get_throttle_factor(self) -> int:
+        return settings.OTP_TOTP_THROTTLE_FACTOR
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, by its keyed hash only."""
+
+    code_set = models.ForeignKey(RecoveryCodeSet, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code_set", "code_hash"], name="accounts_recovery_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"A recovery code of {self.code_set.user}"

@@ -8,11 +8,17 @@ physio's phone), which the first correct code confirms."""
 
 from django.conf import settings
 from django.db import transaction
-from django_otp import devices_for_user, verify_token
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from .models import AuthenticatorDevice, User
+from .models import (
+    TOTP_DIGITS,
+    AuthenticatorDevice,
+    RecoveryCode,
+    RecoveryCodeSet,
+    User,
+    recovery_code_hash,
+    recovery_code_new,
+)
 from .seeds import seed_reencrypt
 
 TOTP_NAME = "Authenticator app"
@@ -46,24 +52,33 @@ def totp_confirm(*, user: User, token: str) -> tuple[AuthenticatorDevice, list[s
 
 @transaction.atomic
 def recovery_codes_replace(*, user: User) -> list[str]:
-    """A fresh set of one-time recovery codes; the old ones stop working."""
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(settings.PORTAL_RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    """A fresh set of one-time recovery codes, returned in the clear to be shown once and
+    stored only as keyed hashes; the old ones stop working."""
+    RecoveryCodeSet.objects.filter(user=user).delete()
+    code_set = RecoveryCodeSet.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    codes: list[str] = []
+    while len(codes) < settings.PORTAL_RECOVERY_CODES:
+        code = recovery_code_new()
+        if code not in codes:
+            codes.append(code)
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(code_set=code_set, code_hash=recovery_code_hash(code)) for code in codes]
+    )
     return codes
 
 
 def second_factor_verify(*, user: User, token: str) -> Device | None:
-    """The confirmed device that accepts this code (a TOTP code or a recovery code), or
-    None. Each device throttles its own failures (django-otp)."""
+    """The confirmed device that accepts this code, or None: six digits are asked of the
+    authenticator app, anything else of the recovery codes. The device is locked while it
+    checks, so one code is never accepted twice by racing requests."""
     token = "".join(token.split()).lower()
-    for device in devices_for_user(user, confirmed=True):
-        wanted = AuthenticatorDevice if token.isdigit() else StaticDevice
-        if isinstance(device, wanted):
-            verified = verify_token(user, device.persistent_id, token)
-            if verified is not None:
-                return verified
+    model: type[AuthenticatorDevice | RecoveryCodeSet] = (
+        AuthenticatorDevice if token.isdigit() and len(token) == TOTP_DIGITS else RecoveryCodeSet
+    )
+    with transaction.atomic():
+        for device in model.objects.select_for_update().filter(user=user, confirmed=True):
+            if device.verify_token(token):
+                return device
     return None
 
 

@@ -1,5 +1,6 @@
-"""TOTP seeds are stored encrypted under OTP_SEED_KEYS (docs/decisions/second-factor-at-rest.md):
-the database rows make no valid code, the portal still signs in with the real phone, the
+"""Second factors at rest (docs/decisions/second-factor-at-rest.md): TOTP seeds are stored
+encrypted under OTP_SEED_KEYS and recovery codes as keyed hashes. The database rows make no
+valid code, the portal still signs in with the real phone and a real recovery code, the
 keys rotate, and production refuses to start without them."""
 
 import base64
@@ -21,7 +22,12 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts import second_factor
-from apps.accounts.models import AuthenticatorDevice, User
+from apps.accounts.models import (
+    AuthenticatorDevice,
+    RecoveryCodeSet,
+    User,
+    recovery_code_hash,
+)
 from apps.accounts.seeds import seed_decrypt
 from tests.accounts.factories import PASSWORD
 from tests.second_factor import authenticator_for
@@ -75,15 +81,18 @@ def raw_rows(table: str, user_id) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def enrol_through_the_portal(client: Client, physio) -> bytes:
+def enrol_through_the_portal(client: Client, physio, codes: list | None = None) -> bytes:
     """Sign in, read the key the set-up page shows (as typed into a phone), confirm it with
-    a code from it. Returns the seed the phone holds."""
+    a code from it. Returns the seed the phone holds; the recovery codes shown once go into
+    `codes`."""
     client.post("/clinic/sign-in/", {"email": physio.email, "password": PASSWORD})
     shown = client.get("/clinic/two-factor/setup/").context["secret"]
     seed = base64.b32decode("".join(shown.split()))
     confirmed = client.post("/clinic/two-factor/setup/", {"code": f"{TOTP(seed).token():06d}"})
     assert confirmed.status_code == 200
     assert confirmed.context["codes"]
+    if codes is not None:
+        codes.extend(confirmed.context["codes"])
     return seed
 
 
@@ -201,3 +210,87 @@ def latest_schema_after():
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def raw_code_rows(user_id) -> list[dict]:
+    with connection.cursor() as cursor:
+        user_key = User._meta.pk.get_db_prep_value(user_id, connection)
+        cursor.execute(
+            "SELECT code.* FROM accounts_recoverycode code"
+            " JOIN accounts_recoverycodeset code_set ON code.code_set_id = code_set.id"
+            " WHERE code_set.user_id = %s",
+            [user_key],
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def forget_failures(user) -> None:
+    RecoveryCodeSet.objects.filter(user=user).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+
+
+def test_no_stored_recovery_code_row_passes_as_a_code(physio):
+    codes: list[str] = []
+    enrol_through_the_portal(Client(), physio, codes)
+    rows = raw_code_rows(physio.pk)
+    assert len(rows) == len(codes) == 10
+    stored = " ".join(str(value) for row in rows for value in row.values())
+    assert not any(code in stored.lower() for code in codes)
+
+    tries = set()
+    for row in rows:
+        for value in map(str, row.values()):
+            tries.add(value)
+            tries.update(value[i : i + 8] for i in range(len(value) - 7))
+    assert len(tries) > 500
+    for candidate in tries:
+        forget_failures(physio)  # each try as if it were the first
+        assert second_factor.second_factor_verify(user=physio, token=candidate) is None
+    # The control: a code the physio was shown passes the same way, once.
+    forget_failures(physio)
+    assert second_factor.second_factor_verify(user=physio, token=codes[3]) is not None
+    assert second_factor.second_factor_verify(user=physio, token=codes[3]) is None
+    assert len(raw_code_rows(physio.pk)) == 9
+
+
+def test_a_recovery_code_signs_in_to_the_portal(physio):
+    codes: list[str] = []
+    enrol_through_the_portal(Client(), physio, codes)
+    client = Client()
+    client.post("/clinic/sign-in/", {"email": physio.email, "password": PASSWORD})
+    typed = f"{codes[0][:4].upper()} {codes[0][4:].upper()}"  # as read out from paper
+    assert client.post("/clinic/two-factor/", {"code": typed}).status_code == 302
+    assert client.get("/clinic/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_hashes_the_recovery_codes_stored_in_the_clear(latest_schema_after):
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    old = migrate(
+        [("accounts", "0005_authenticator_device"), ("otp_static", "0003_add_timestamps")]
+    )
+    user = old.get_model("accounts", "User").objects.create(
+        email="p@example.org", role="physio", password="!"
+    )
+    device = old.get_model("otp_static", "StaticDevice").objects.create(
+        user=user, name="Recovery codes"
+    )
+    for token in ("abcd2345", "wxyz6789"):
+        old.get_model("otp_static", "StaticToken").objects.create(device=device, token=token)
+    migrate([("accounts", "0006_recovery_codes_hashed")])
+    rows = raw_code_rows(user.pk)
+    assert len(rows) == 2
+    assert "abcd2345" not in str(rows)
+    assert {row["code_hash"] for row in rows} == {
+        recovery_code_hash("abcd2345"),
+        recovery_code_hash("wxyz6789"),
+    }
