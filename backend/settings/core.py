@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "backend.rest.UnstorableInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The answer's language: the user's own, else Accept-Language, else en (backend/language.py).
+    "backend.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who made each content change
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -19,7 +19,7 @@ from apps.plans.models import PlanItem
 from apps.plans.services import exercise_log_create
 from apps.symptoms.models import SymptomLog
 from backend.queue import hand_off
-from tests.factories import PatientFactory
+from tests.factories import EpisodeFactory, PatientFactory
 from tests.workers import purge_suite_queues
 
 # Worsening windows and the 7-day adherence behind missed-exercise alerts count back from now.
@@ -181,8 +181,11 @@ def test_the_sweep_finds_candidates_with_aggregates_and_checks_only_them(
     rising(patient, now)
     for day in range(10):
         log(other_patient, now - dt.timedelta(days=day), 3)
-    for quiet in PatientFactory.create_batch(20):
+    quiet_ones = PatientFactory.create_batch(20)
+    for quiet in quiet_ones:
         log(quiet, now - dt.timedelta(days=1), 2)
+    for someone in [patient, other_patient, *quiet_ones]:
+        EpisodeFactory(patient=someone)  # in care: the sweeps read only those
 
     with django_assert_max_num_queries(1):
         candidates = list(worsening_candidates(now=now))
@@ -354,6 +357,7 @@ def _linked_patients(physio, count):
     patients = PatientFactory.create_batch(count)
     for patient in patients:
         care_link_create(physio=physio, patient=patient)
+        EpisodeFactory(patient=patient, physio=physio)
     return patients
 
 
