@@ -150,14 +150,17 @@ def care(now: datetime, exercises: list, physio) -> None:
     """Episodes, plans and items for every patient (bulk_create: the models' defaults),
     then discharged/archived for the `d…` patients and backdated with SQL."""
     from apps.accounts.models import User
+    from apps.clinics.models import Clinic, StaffMembership
     from apps.episodes.models import Episode
     from apps.plans.models import ExercisePlan, PlanItem
 
+    clinic = Clinic.objects.create(name="Bench clinic", slug="scale-bench")
+    StaffMembership.objects.create(clinic=clinic, user=physio)
     patients = list(User.objects.filter(role="patient").values_list("pk", "email"))
     start = (now - timedelta(days=400)).date()
     episodes = Episode.objects.bulk_create(
         [
-            Episode(patient_id=pk, physio=physio, title="Knee", started_on=start)
+            Episode(patient_id=pk, physio=physio, clinic=clinic, title="Knee", started_on=start)
             for pk, _ in patients
         ],
         batch_size=2000,

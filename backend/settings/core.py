@@ -46,6 +46,7 @@ LOCAL_APPS = [
     "apps.content",
     "apps.accounts",
     "apps.notifications",
+    "apps.clinics",
     "apps.episodes",
     "apps.symptoms",
     "apps.care",

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from apps.accounts.services import care_link_create
 from tests.factories import (
+    PASSWORD,
     AlertFactory,
     EpisodeFactory,
     ExerciseLogFactory,
@@ -97,6 +98,61 @@ def test_the_second_factor_pages_at_desktop_sizes(portal_page, physio_account, v
     page.wait_for_url("**/clinic/")
     expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
     a11y.save(f"desktop-second-factor-{size}")
+
+
+@by_size
+def test_the_signed_out_pages_at_desktop_sizes(portal_page, physio_account, viewport):
+    """Sign-in with a wrong password, the forgotten-password pages, a patient refused, and
+    an account locked after too many failures."""
+    from django.conf import settings
+
+    from apps.accounts import services as accounts
+    from apps.accounts.models import AccountToken, TokenPurpose
+    from apps.accounts.services import PASSWORD_RESET_LIFETIME
+    from apps.accounts.single_use import single_use_issue
+
+    page, a11y = portal_page, Accessibility()
+    size = viewport["width"]
+    page.set_viewport_size(viewport)
+    page.goto("/clinic/sign-in/")
+    sign_in(page, physio_account.email, "not-the-password")
+    expect(page.get_by_text("The email or the password is wrong.")).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-70-sign-in-wrong")
+
+    page.get_by_role("link", name="Forgotten your password?").click()
+    fits(page, a11y, f"desktop-{size}-71-password-reset")
+    page.get_by_label("E-mail address").fill(physio_account.email)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-72-password-reset-sent")
+    token = single_use_issue(
+        AccountToken,
+        scope=TokenPurpose.PASSWORD_RESET,
+        lifetime=PASSWORD_RESET_LIFETIME,
+        user=physio_account,
+        purpose=TokenPurpose.PASSWORD_RESET,
+        email=physio_account.email,
+    ).token
+    page.goto(f"/clinic/password-reset/confirm/?token={token}")
+    expect(page.get_by_label("New password", exact=True)).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-73-password-reset-confirm")
+
+    accounts.user_create(email="pat@example.org", password=PASSWORD, role="patient")
+    page.goto("/clinic/sign-in/")
+    sign_in(page, "pat@example.org")
+    expect(
+        page.get_by_role("heading", name="The clinic portal is for physiotherapists")
+    ).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-74-refused")
+
+    page.goto("/clinic/sign-in/")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):  # one failure was counted above
+        expect(page.get_by_text("Too many failed sign-ins")).to_have_count(0)
+        sign_in(page, physio_account.email, "wrong")
+        page.wait_for_load_state()
+    expect(page.get_by_text("Too many failed sign-ins")).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-75-locked")
+    a11y.save(f"desktop-signed-out-{size}")
 
 
 @pytest.fixture
