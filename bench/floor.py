@@ -114,6 +114,7 @@ def configure(args: argparse.Namespace) -> dict:
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.floor_settings",
         "SECRET_KEY": SECRET,
+        "OTP_SEED_KEYS": "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=",  # any Fernet key (32 bytes, base64)
         "DATABASE_URL": db_url(args.database_url, args.db_name),
         "REDIS_URL": args.redis_url,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
