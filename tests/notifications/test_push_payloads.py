@@ -4,6 +4,7 @@ over real HTTP to the local provider stand-ins."""
 
 import json
 import re
+import threading
 import uuid
 from datetime import timedelta
 
@@ -21,14 +22,18 @@ from apps.notifications.delivery import (
 )
 from apps.notifications.models import DeliveryStatus, PushDelivery
 from apps.notifications.payloads import PUSH_DATA_KEYS, route_for
+from apps.notifications.tasks import deliver_push
 from tests.factories.alerts import AlertFactory
 from tests.notifications.push_servers import (
+    PROJECT,
     fcm_stand_in,
+    fcm_worker_environment,
     make_delivery,
     running_provider,
     webpush_stand_in,
 )
 from tests.seed import seed_state
+from tests.workers import wait_until
 
 
 @pytest.fixture
@@ -193,3 +198,37 @@ def test_no_push_of_a_seeded_state_carries_health_data():
                 assert re.fullmatch(r"app://[a-z-]+(/[0-9a-f-]+|/[a-z-]+)*", value), value
             else:
                 assert UUID.match(value), (key, value)
+
+
+@pytest.mark.integration
+def test_a_real_worker_killed_mid_send_costs_one_identical_resend(
+    start_worker, provider, tmp_path, settings, patient
+):
+    """A Celery worker is SIGKILLed while the provider holds its answer (the message has
+    reached the provider, the outcome is not written). Five minutes later, as far as the
+    claim knows, the sweep's resend goes out once more: two requests to the provider, the
+    same body (apns-id, collapse id, tag, data), one delivery row sent."""
+    with fcm_stand_in(provider, tmp_path, settings) as fcm:
+        delivery = make_delivery(patient)
+        held = threading.Event()
+        provider.answer(200, {"name": f"projects/{PROJECT}/messages/1"}, hold=held)
+        worker = start_worker(extra_env=fcm_worker_environment(fcm))
+
+        deliver_push.delay(str(delivery.id))
+        wait_until(lambda: len(provider.sent()) == 1, timeout=60, what="the first send")
+        worker.kill()
+        held.set()
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.SENDING
+        PushDelivery.objects.filter(pk=delivery.pk).update(
+            claimed_at=timezone.now() - CLAIM_TIMEOUT - timedelta(seconds=1)
+        )
+        assert deliveries_pending(older_than=timedelta(minutes=1)).filter(pk=delivery.pk).exists()
+
+        assert push_deliver(delivery_id=delivery.id) == "sent"
+
+    first, second = provider.sent()
+    assert first.json() == second.json()
+    assert first.json()["message"]["apns"]["headers"]["apns-id"] == str(delivery.id)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
