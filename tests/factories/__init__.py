@@ -32,6 +32,7 @@ from .content import (
     MediaRenditionFactory,
     ProtocolFactory,
     ProtocolStepFactory,
+    RedFlagTranslationFactory,
     RegionTagFactory,
     link,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "ProtocolStepFactory",
     "PruneMarkFactory",
     "PushDeliveryFactory",
+    "RedFlagTranslationFactory",
     "RegionTagFactory",
     "ReminderFactory",
     "ReminderSettingsFactory",
