@@ -19,7 +19,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.accounts.selectors import is_linked
 from apps.clinics.models import Clinic
-from apps.clinics.selectors import home_clinic_of
+from apps.clinics.selectors import clinic_ids_of, home_clinic_of
 from apps.content.models import Condition
 from backend.errors import Conflict
 
@@ -131,7 +131,12 @@ def episode_for_new_work(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("episode_for_new_work locks the episode: call it in a transaction")
     if episode_id is not None:
-        episode = _locked(Episode.objects.filter(pk=episode_id, patient=patient)).first()
+        # Another clinic's episode is "no such episode" to this physio, as it is a 404
+        # through the episodes API.
+        mine = Episode.objects.filter(
+            pk=episode_id, patient=patient, clinic__in=clinic_ids_of(user=physio)
+        )
+        episode = _locked(mine).first()
         if episode is None:
             raise _field_error(
                 "episode", "No such episode for this patient.", EpisodeError.UNKNOWN_EPISODE

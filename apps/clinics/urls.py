@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("clinics/", views.ClinicListView.as_view(), name="clinics"),
+    path("clinics/<uuid:clinic_id>/staff/", views.StaffListView.as_view(), name="clinic-staff"),
+]
