@@ -47,6 +47,7 @@ unresolved_alerts_for, alert_contexts, schedule_display_name, symptom_diary_for
 
 # --- Fields: models, serializers, forms and filters (read by the framework by name) ----------
 code_hash, used_by  # CareTeamInvite
+transfer_to  # clinics: the handover serializers and the Handover the API serializes
 access, refresh  # token serializers
 symptom_log, updated_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, actor
 _.updated_at, _.acknowledged_at, _.acknowledged_by, _.resolved_at, _.resolved_by

@@ -55,6 +55,12 @@ exercise_audience = Signal()
 #: (`open_alerts`: unresolved alerts of the patients linked to each physio).
 staff_counts = Signal()
 
+#: A physio leaves: what they lead changes hands, in the deactivation's transaction. Sent
+#: by clinics' `staff_deactivate`. Arguments: physio (leaving), successor, now. Receivers:
+#: episodes (active episodes), plans (active plans), outcomes (running schedules); a
+#: receiver that cannot move its rows raises, and nothing moves.
+physio_handover = Signal()
+
 #: `manage.py bootstrap`: each app loads or updates the data it needs (content fixtures,
 #: editors' permissions, demo accounts, outcome instruments). Arguments: options (the
 #: command's options: demo, overwrite_edited). Receivers return lines to print.

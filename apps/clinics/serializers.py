@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from backend.rest import StrictSerializer, StrictUUIDField
+
 from .models import StaffMembership, StaffRole
 
 
@@ -30,3 +32,16 @@ class StaffSerializer(serializers.Serializer):
         help_text="Unresolved (open or acknowledged) alerts of those patients."
     )
 
+
+class StaffDeactivateInputSerializer(StrictSerializer):
+    transfer_to = StrictUUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The active colleague of this clinic who takes the patients over.",
+    )
+
+
+class HandoverSerializer(serializers.Serializer):
+    physio = serializers.UUIDField(source="physio.id", help_text="The deactivated account.")
+    transfer_to = serializers.UUIDField(source="transfer_to.id", allow_null=True, default=None)
+    patients = serializers.IntegerField(help_text="How many patients changed hands.")

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -9,9 +9,14 @@ from apps.accounts.requests import AuthenticatedRequest
 from backend.errors import or_404
 from backend.rest import PageNumberPagination, page_of
 
-from . import selectors
+from . import handover, selectors
 from .models import StaffMembership
-from .serializers import ClinicSerializer, StaffSerializer
+from .serializers import (
+    ClinicSerializer,
+    HandoverSerializer,
+    StaffDeactivateInputSerializer,
+    StaffSerializer,
+)
 
 
 class ClinicListView(generics.ListAPIView):
@@ -42,3 +47,27 @@ class StaffListView(APIView):
         page = paginator.paginate_queryset(selectors.staff_of(clinic=clinic), request, view=self)
         return paginator.get_paginated_response(StaffSerializer(page or [], many=True).data)
 
+
+class StaffDeactivateView(APIView):
+    permission_classes = [IsPhysio]
+
+    @extend_schema(
+        request=StaffDeactivateInputSerializer,
+        responses={
+            200: HandoverSerializer,
+            409: OpenApiResponse(description="Active patients and no colleague named."),
+        },
+        summary="Deactivate a physio and hand their patients to a colleague (clinic admins)",
+    )
+    def post(self, request: AuthenticatedRequest, clinic_id, user_id) -> Response:
+        clinic = or_404(selectors.clinic_for_admin(user=request.user, clinic_id=clinic_id))
+        physio = or_404(handover.staff_member(clinic=clinic, user_id=user_id))
+        serializer = StaffDeactivateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        done = handover.staff_deactivate(
+            clinic=clinic,
+            physio=physio,
+            by=request.user,
+            transfer_to_id=serializer.validated_data.get("transfer_to"),
+        )
+        return Response(HandoverSerializer(done).data)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import is_linked
+from apps.clinics.errors import ClinicError
 from apps.clinics.models import Clinic
 from apps.clinics.selectors import clinic_ids_of, home_clinic_of
 from apps.content.models import Condition
@@ -225,6 +226,24 @@ def episode_mark_discharged(
 def episode_report_freeze(*, episode: Episode, report: dict[str, Any]) -> None:
     episode.report = report
     episode.save(update_fields=["report"])
+
+
+def on_physio_handover(sender: object, *, physio: User, successor: User, **kwargs: Any) -> None:
+    """hooks.physio_handover: the leaving physio's active episodes change hands. A colleague
+    who already has an active episode with one of those patients stops it (409): one
+    active episode per patient and physio."""
+    active = _locked(Episode.objects.filter(physio=physio, status=EpisodeStatus.ACTIVE))
+    patients = [episode.patient_id for episode in active]
+    clash = Episode.objects.filter(
+        physio=successor, status=EpisodeStatus.ACTIVE, patient_id__in=patients
+    )
+    if clash.exists():
+        raise Conflict(
+            "The colleague already has an active episode with one of these patients: "
+            "discharge one of the two first.",
+            ClinicError.COLLEAGUE_HAS_EPISODE,
+        )
+    Episode.objects.filter(physio=physio, status=EpisodeStatus.ACTIVE).update(physio=successor)
 
 
 def episode_lock(*, episode_id: UUID | str) -> Episode:

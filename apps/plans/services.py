@@ -381,3 +381,9 @@ def exercise_log_create(*, patient: User, plan_item: PlanItem, **fields: Any) ->
         sender=ExerciseLog, patient_id=patient.pk, kind=hooks.LogKind.EXERCISE, logs=[log]
     )
     return LogOutcome(log, created=True)
+
+
+def on_physio_handover(sender: object, *, physio: User, successor: User, **kwargs: Any) -> None:
+    """hooks.physio_handover: the leaving physio's active plans change hands (their
+    reminders are the patient's and go on as they were)."""
+    ExercisePlan.objects.filter(physio=physio, status=PlanStatus.ACTIVE).update(physio=successor)

@@ -325,6 +325,13 @@ CASES = [
         lambda w: f"/api/v1/clinics/{w.clinic.id}/staff/",
         {**clinical(404), ADMIN: 200, PATIENT: 403},
     ),
+    Case(
+        "deactivate a colleague",
+        "post",
+        lambda w: f"/api/v1/clinics/{w.clinic.id}/staff/{w.users[COLLEAGUE].id}/deactivate/",
+        {**clinical(404), ADMIN: 200, PATIENT: 403},
+        body=lambda w: {},
+    ),
 ]
 
 
