@@ -25,6 +25,7 @@ application  # WSGI_APPLICATION, the ASGI server
 prune_change_log  # CELERY_BEAT_SCHEDULE names it (apps.sync.tasks)
 _on_after_configure  # connected to Celery's on_after_configure signal by its decorator
 app_name  # the portal's URL namespace ("clinic:")
+get_throttle_factor  # django-otp's ThrottlingMixin calls it
 lookup_value_regex  # DRF routers read it
 _.parse  # DRF's parser interface
 _.returning_fields  # Django's InsertQuery reads it
@@ -33,6 +34,8 @@ _.afterFlowable, _.spaceAfter  # ReportLab's document template hook and paragrap
 Database  # Django's DatabaseWrapper reads self.Database (backend/postgres, ENGINE)
 process_role, timeouts_for, libpq_options  # called by backend/settings/database.py (excluded)
 UnstorableInputMiddleware, process_view  # MIDDLEWARE; Django's middleware hook
+PrivateAnswersMiddleware, ChunkedBodyMiddleware  # MIDDLEWARE
+_._stream  # HttpRequest.read() reads it (backend/chunked_bodies.py)
 LanguageMiddleware  # MIDDLEWARE (backend/language.py)
 
 # --- Types named in string annotations (vulture does not read those) ----------------------

@@ -15,8 +15,8 @@ from apps.episodes.models import Episode, EpisodeStatus
 from apps.notifications.inbox import notifications_bulk_create
 from apps.notifications.models import Notification, NotificationKind
 from apps.outcomes.models import OutcomeSchedule
+from apps.plans.adherence import adherence_7d_below
 from apps.plans.models import ExerciseLog, ExercisePlan, PlanStatus
-from apps.plans.selectors import adherence_7d_below
 from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
 from backend.errors import Conflict

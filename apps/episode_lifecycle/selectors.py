@@ -21,7 +21,7 @@ from apps.accounts.models import User
 from apps.episodes.models import Episode, Goal
 from apps.episodes.selectors import episodes_for
 from apps.outcomes.models import InstrumentVersion, OutcomeResponse, OutcomeSchedule
-from apps.outcomes.selectors import enabled_versions
+from apps.outcomes.selectors import enabled_versions, with_instrument_name
 from apps.plans.models import ExercisePlan, PlanItem
 
 from .goals import goal_status
@@ -52,7 +52,7 @@ def episodes_visible(*, user: User) -> QuerySet[Episode]:
         Prefetch("plans", queryset=ExercisePlan.objects.order_by("-created_at", "-id")),
         Prefetch(
             "outcome_schedules",
-            queryset=OutcomeSchedule.objects.order_by("-created_at", "-id"),
+            queryset=with_instrument_name(OutcomeSchedule.objects.order_by("-created_at", "-id")),
         ),
         Prefetch("goals", queryset=Goal.objects.order_by("due_on", "created_at", "id")),
     )
@@ -65,6 +65,13 @@ def episode_for(*, user: User, episode_id: UUID | str) -> Episode | None:
         return episodes_visible(user=user).get(pk=episode_id)
     except (Episode.DoesNotExist, ValidationError, ValueError, TypeError):
         return None
+
+
+def episode_led_by(*, physio: User, episode_id: UUID | str) -> Episode | None:
+    """An episode the physio leads (its `physio`) of a patient linked to them now, or None:
+    what only the lead may change (its start date)."""
+    episode = episode_for(user=physio, episode_id=episode_id)
+    return episode if episode is not None and episode.physio_id == physio.pk else None
 
 
 # --- Responses and goals ---------------------------------------------------------------------
@@ -108,6 +115,7 @@ class GoalRow:
     goal: Goal
     status: str
     latest: Decimal | None
+    instrument_name: str = ""  # the instrument's title, as people read it
 
 
 def goal_rows(
@@ -123,8 +131,10 @@ def goal_rows(
     # Judged on the window's last day: today, or the discharge day once discharged.
     _, today = episode_window(episode, now)
     latest: dict[str, OutcomeResponse] = {}
+    first: dict[str, OutcomeResponse] = {}
     for response in responses:
         latest[response.instrument_id] = response  # oldest first: the last one wins
+        first.setdefault(response.instrument_id, response)  # the baseline
     rows = []
     for goal in episode.goals.all():
         answered = latest.get(goal.instrument)
@@ -140,8 +150,10 @@ def goal_rows(
                     latest=score,
                     due_on=goal.due_on,
                     today=today,
+                    baseline=first[goal.instrument].score if answered else None,
                 ).value,
                 latest=score,
+                instrument_name=version.title if version is not None else goal.instrument,
             )
         )
     return rows

@@ -121,9 +121,17 @@ REPORT_SCHEMA = _object(
                 {
                     "description": {"type": "string"},
                     "instrument": {"type": "string"},
+                    "instrument_name": {
+                        "type": "string",
+                        "description": "The instrument's title (absent from reports frozen "
+                        "before it existed).",
+                    },
                     "target": {"type": "number"},
                     "due_on": _DATE,
-                    "status": {"type": "string", "enum": ["met", "progressing", "not_met"]},
+                    "status": {
+                        "type": "string",
+                        "enum": ["met", "progressing", "off_track", "not_met"],
+                    },
                     "latest": _NUMBER,
                 }
             ),
@@ -139,6 +147,20 @@ REPORT_SCHEMA = _object(
                 }
             ),
         },
+        "adherence_7d": {
+            **_object(
+                {
+                    "from": _DATE,
+                    "to": _DATE,
+                    "done": {"type": "integer"},
+                    "prescribed": {"type": "integer"},
+                    "rate": {**_NUMBER, "description": "done / prescribed, 0–1"},
+                }
+            ),
+            "description": "The seven days ending on the report's last day (the caseload's "
+            "`adherence_7d` for an active episode). Absent from reports frozen before it "
+            "existed.",
+        },
         "alerts": {
             "type": "array",
             "items": _object({"kind": {"type": "string"}, "count": {"type": "integer"}}),
@@ -147,6 +169,11 @@ REPORT_SCHEMA = _object(
         "disclaimer": {"type": "string"},
     }
 )
+
+
+# Reports frozen at discharge before the 7-day figure existed do not carry it.
+REPORT_SCHEMA["required"].remove("adherence_7d")
+REPORT_SCHEMA["properties"]["goals"]["items"]["required"].remove("instrument_name")
 
 
 class JsonErrorsSchema(AutoSchema):

@@ -1,8 +1,9 @@
 """Writes for exercise plans and exercise logs."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -11,8 +12,24 @@ from django.utils import timezone
 
 from apps.accounts import selectors as accounts
 from apps.accounts.models import User
-from apps.episodes.services import episode_for_new_work
+from apps.episodes.services import (
+    episode_for_new_work,
+    episode_lock,
+    episode_starts_by,
+    patient_today,
+)
+from apps.notifications.reminders import reminders_cancel
 from backend import hooks
+from backend.bulk import (
+    BulkItem,
+    BulkResult,
+    ItemError,
+    Valid,
+    first_copies,
+    item_error,
+    results_in_order,
+    valid_items,
+)
 from backend.errors import Conflict
 
 from .errors import PlanError
@@ -26,8 +43,8 @@ from .models import (
     PlanTemplate,
     PlanTemplateItem,
 )
-from .reminders import plan_reminders_sync
-from .selectors import prescribable_exercises
+from .reminders import plan_reminders_sync, plan_source
+from .selectors import plan_items_for, prescribable_exercises
 
 
 def one_year_after(start: date) -> date:
@@ -133,7 +150,9 @@ def plan_create(
     plan_dates_check(start_date, end_date)
     exercises_check(physio=physio, items=items)
     # Locked until the plan is stored: a discharge at the same moment waits, then archives it.
-    joined = episode_for_new_work(physio=physio, patient=patient, episode_id=episode)
+    joined = episode_for_new_work(
+        physio=physio, patient=patient, episode_id=episode, starts_on=start_date
+    )
     if ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).exists():
         raise Conflict(
             "This patient already has an active plan: archive it first.",
@@ -171,6 +190,9 @@ def plan_create(
 @transaction.atomic
 def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan:
     """Change a plan; `items`, when given, replaces the list (logs keep their items)."""
+    # The episode before the plan, in the order discharge and plan_create lock them: an
+    # earlier start moves the episode's start back with it.
+    episode = episode_lock(episode_id=plan.episode_id) if "start_date" in changes else None
     plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.ACTIVE:
         raise Conflict("An archived plan cannot be changed.", PlanError.PLAN_ARCHIVED)
@@ -182,6 +204,8 @@ def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan
     plan_dates_check(plan.start_date, plan.end_date)
     plan.full_clean(exclude=["patient", "physio", "episode"], validate_constraints=False)
     plan.save()
+    if episode is not None:
+        episode_starts_by(episode=episode, day=min(plan.start_date, patient_today(plan.patient)))
     details: dict[str, Any] = {
         "fields": sorted([*changes, *(["items"] if items is not None else [])])
     }
@@ -296,6 +320,40 @@ def plan_archive(*, plan: ExercisePlan, by: User) -> ExercisePlan:
 
 
 @transaction.atomic
+def plan_pause(*, plan: ExercisePlan, by: User, now: datetime | None = None) -> ExercisePlan:
+    """A physiotherapist pauses an active plan (while a red flag is assessed, say): its
+    reminders stop at once, including any due now and not yet sent, and the patient sees
+    the plan paused. Pausing a paused plan changes nothing. An archived plan: 409."""
+    plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.ACTIVE:
+        raise Conflict("An archived plan cannot be paused.", PlanError.PLAN_ARCHIVED)
+    if plan.paused_at is not None:
+        return plan
+    plan.paused_at = now or timezone.now()
+    plan.save(update_fields=["paused_at", "updated_at"])
+    PlanEvent.objects.create(plan=plan, action=PlanEventAction.PAUSED, actor=by)
+    _after_change(plan)
+    reminders_cancel(source=plan_source(plan))
+    return plan
+
+
+@transaction.atomic
+def plan_resume(*, plan: ExercisePlan, by: User) -> ExercisePlan:
+    """Resume a paused plan: its reminders are planned again from now. Resuming a running
+    plan changes nothing. An archived plan: 409."""
+    plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.ACTIVE:
+        raise Conflict("An archived plan cannot be resumed.", PlanError.PLAN_ARCHIVED)
+    if plan.paused_at is None:
+        return plan
+    plan.paused_at = None
+    plan.save(update_fields=["paused_at", "updated_at"])
+    PlanEvent.objects.create(plan=plan, action=PlanEventAction.RESUMED, actor=by)
+    _after_change(plan)
+    return plan
+
+
+@transaction.atomic
 def plan_item_set_dosage(
     *,
     item: PlanItem,
@@ -352,6 +410,29 @@ class LogOutcome:
     created: bool
 
 
+def _log_insert(log: ExerciseLog) -> ExerciseLog | None:
+    """Insert a new log; None when a racing copy of its client_id was stored first."""
+    log.pain_above_limit = log.pain_during > log.plan_item.max_pain
+    log.full_clean(
+        exclude=["patient", "plan_item"], validate_unique=False, validate_constraints=False
+    )
+    try:
+        with transaction.atomic():  # savepoint: losing a race must not spoil the outer one
+            log.save(force_insert=True)
+    except IntegrityError:
+        return None
+    return log
+
+
+def _announce_logs(patient: User, logs: list[ExerciseLog]) -> None:
+    # Subscribers (alerts) enqueue the debounced worsening check: pain above the limit
+    # twice running is one of its rules.
+    if logs:
+        hooks.logs_recorded.send(
+            sender=ExerciseLog, patient_id=patient.pk, kind=hooks.LogKind.EXERCISE, logs=logs
+        )
+
+
 @transaction.atomic
 def exercise_log_create(*, patient: User, plan_item: PlanItem, **fields: Any) -> LogOutcome:
     """Store one exercise session; the same client_id again returns the stored log.
@@ -359,28 +440,69 @@ def exercise_log_create(*, patient: User, plan_item: PlanItem, **fields: Any) ->
     existing = ExerciseLog.objects.filter(patient=patient, client_id=fields["client_id"]).first()
     if existing:
         return LogOutcome(existing, created=False)
-    log = ExerciseLog(
-        patient=patient,
-        plan_item=plan_item,
-        pain_above_limit=fields["pain_during"] > plan_item.max_pain,
-        **fields,
-    )
-    log.full_clean(
-        exclude=["patient", "plan_item"], validate_unique=False, validate_constraints=False
-    )
-    try:
-        with transaction.atomic():
-            log.save(force_insert=True)
-    except IntegrityError:
+    log = _log_insert(ExerciseLog(patient=patient, plan_item=plan_item, **fields))
+    if log is None:
         return LogOutcome(
             ExerciseLog.objects.get(patient=patient, client_id=fields["client_id"]), created=False
         )
-    # Subscribers (alerts) enqueue the debounced worsening check: pain above the limit
-    # twice running is one of its rules.
-    hooks.logs_recorded.send(
-        sender=ExerciseLog, patient_id=patient.pk, kind=hooks.LogKind.EXERCISE, logs=[log]
-    )
+    _announce_logs(patient, [log])
     return LogOutcome(log, created=True)
+
+
+class ExerciseLogFields(TypedDict):
+    """One exercise log of an offline sync, as validated by the HTTP layer."""
+
+    client_id: UUID
+    plan_item: UUID
+    performed_at: datetime
+    sets_done: int
+    reps_done: int | None
+    pain_during: int
+    difficulty: int | None
+    note: str
+
+
+def _unknown_item() -> list[ItemError]:
+    return [item_error("plan_item", PlanError.UNKNOWN_ITEM, "No such item in your plans.")]
+
+
+@transaction.atomic
+def exercise_logs_store(
+    *, patient: User, items: Sequence[BulkItem[ExerciseLogFields]]
+) -> list[BulkResult[ExerciseLog]]:
+    """Offline sync: store every valid exercise log, one result per item in order.
+
+    Load (the known client_ids and the plan items named, one query each), check (an item
+    not of the patient's plans is refused), persist (the first copy of each new client_id,
+    a racing copy read back), announce (one `logs_recorded` for all)."""
+    valid = valid_items(items)
+    ids = {item.client_id for item in valid}
+    known = {
+        log.client_id: log for log in ExerciseLog.objects.filter(patient=patient, client_id__in=ids)
+    }
+    plan_items = plan_items_for(patient=patient).in_bulk(
+        {item.fields["plan_item"] for item in valid}
+    )
+    refused = {
+        item.index: _unknown_item()
+        for item in valid
+        if item.client_id not in known and item.fields["plan_item"] not in plan_items
+    }
+    to_store: list[Valid[ExerciseLogFields]] = [item for item in valid if item.index not in refused]
+    created: dict[UUID, ExerciseLog] = {}
+    for item in first_copies(to_store, known=known):
+        fields = {key: value for key, value in item.fields.items() if key != "plan_item"}
+        log = _log_insert(
+            ExerciseLog(patient=patient, plan_item=plan_items[item.fields["plan_item"]], **fields)
+        )
+        if log is None:
+            known[item.client_id] = ExerciseLog.objects.get(
+                patient=patient, client_id=item.client_id
+            )
+        else:
+            created[item.client_id] = log
+    _announce_logs(patient, list(created.values()))
+    return results_in_order(items, created=created, known=known, refused=refused)
 
 
 def on_physio_handover(sender: object, *, physio: User, successor: User, **kwargs: Any) -> None:

@@ -20,9 +20,15 @@ from apps.alerts.services import (
     worsening_sweep,
 )
 from apps.episodes.models import Episode
-from apps.plans.selectors import adherence_7d_below
+from apps.plans.adherence import adherence_7d_below
 from apps.symptoms.models import SymptomLog
-from tests.factories import EpisodeFactory, OutcomeScheduleFactory, PatientFactory
+from tests.factories import (
+    EpisodeFactory,
+    ExercisePlanFactory,
+    OutcomeScheduleFactory,
+    PatientFactory,
+    PlanItemFactory,
+)
 
 pytestmark = pytest.mark.usefixtures("frozen_now")
 
@@ -100,11 +106,17 @@ def test_the_candidate_queries_read_only_the_window_of_patients_in_care():
 
 @pytest.mark.django_db
 def test_the_adherence_sweep_reads_only_the_last_week_of_active_plans():
+    plan = ExercisePlanFactory(start_date=timezone.localdate() - dt.timedelta(days=10))
+    PlanItemFactory(plan=plan)
     with CaptureQueriesContext(connection) as captured:
         adherence_7d_below(0.5, now=timezone.now())
-    done = next(q["sql"] for q in captured.captured_queries if "plans_exerciselog" in q["sql"])
+    sql = [q["sql"] for q in captured.captured_queries]
+    # The active plans are found first (apps.plans.adherence), then only their logs.
+    plans = next(q for q in sql if 'FROM "plans_exerciseplan"' in q)
+    assert '"plans_exerciseplan"."status" = ' in plans
+    done = next(q for q in sql if 'FROM "plans_exerciselog"' in q)
     assert '"plans_exerciselog"."performed_at" >=' in done
-    assert '"plans_exerciseplan"."status" = ' in done
+    assert '"plans_planitem"."plan_id" IN' in done
 
 
 @pytest.mark.django_db

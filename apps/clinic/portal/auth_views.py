@@ -14,9 +14,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from apps.accounts import second_factor
 from apps.accounts.models import Role, User
 
-from . import second_factor
 from .access import PortalRequest, refusal, second_factor_url
 from .forms import CodeForm, SignInForm
 from .qr import qr_svg
