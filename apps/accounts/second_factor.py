@@ -6,6 +6,8 @@ An account has at most one confirmed authenticator. Enrolment makes an unconfirm
 (kept across reloads of the set-up page, so the QR code does not change under the
 physio's phone), which the first correct code confirms."""
 
+from base64 import b32encode
+
 from django.conf import settings
 from django.db import transaction
 from django_otp.models import Device
@@ -33,6 +35,12 @@ def totp_enrolment_device(user: User) -> AuthenticatorDevice:
     """The unconfirmed device the set-up page shows, made once."""
     device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     return device or AuthenticatorDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+
+
+def totp_secret_shown(device: AuthenticatorDevice) -> str:
+    """The seed as an authenticator app takes it typed: base32 in groups of four."""
+    secret = b32encode(device.seed()).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 @transaction.atomic

@@ -16,10 +16,10 @@ from django_otp import login as otp_login
 
 from apps.accounts import second_factor
 from apps.accounts.models import Role, User
+from apps.accounts.qr import qr_svg
 
 from .access import PortalRequest, refusal, second_factor_url
 from .forms import CodeForm, SignInForm
-from .qr import qr_svg
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -118,7 +118,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST":
         status = 400
-    secret = device.config_url.split("secret=", 1)[1].split("&", 1)[0]
     return render(
         request,
         "clinic/two_factor_setup.html",
@@ -127,7 +126,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "qr": qr_svg(
                 device.config_url, label="QR code to add this account to an authenticator app"
             ),
-            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "secret": second_factor.totp_secret_shown(device),
             "next": _next_url(request),
         },
         status=status,
