@@ -118,13 +118,24 @@ class SecondFactorAdminSite(admin.AdminSite):
             return redirect(self._next(request))
         form = AdminCodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            device = second_factor.second_factor_verify(user=user, token=form.cleaned_data["code"])
-            if device is not None:
+            device = second_factor.second_factor_verify(
+                user=user,
+                token=form.cleaned_data["code"],
+                address=second_factor.client_address(request),
+            )
+            if not isinstance(device, second_factor.Refused):
                 otp_login(request, device)
                 request.session.cycle_key()
                 return redirect(self._next(request))
-            form.add_error("code", "That code did not work. Wait for the next code and try again.")
-        status = 400 if request.method == "POST" else 200
+            form.add_error(
+                "code",
+                second_factor.refused_message(
+                    device, "That code did not work. Wait for the next code and try again."
+                ),
+            )
+            status = 429 if device.wait_seconds else 400
+        else:
+            status = 400 if request.method == "POST" else 200
         return self._page(
             request, "admin/second_factor.html", {"form": form, "title": "Enter your code"}, status
         )
@@ -144,8 +155,12 @@ class SecondFactorAdminSite(admin.AdminSite):
         device = second_factor.totp_enrolment_device(user)
         form = AdminCodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            confirmed = second_factor.totp_confirm(user=user, token=form.cleaned_data["code"])
-            if confirmed is not None:
+            confirmed = second_factor.totp_confirm(
+                user=user,
+                token=form.cleaned_data["code"],
+                address=second_factor.client_address(request),
+            )
+            if not isinstance(confirmed, second_factor.Refused):
                 totp, codes = confirmed
                 otp_login(request, totp)
                 request.session.cycle_key()
@@ -155,8 +170,15 @@ class SecondFactorAdminSite(admin.AdminSite):
                     {"codes": codes, "title": "Your recovery codes"},
                 )
             form.add_error(
-                "code", "That code did not match. Check the phone's clock and try the newest code."
+                "code",
+                second_factor.refused_message(
+                    confirmed,
+                    "That code did not match. Check the phone's clock and try the newest code.",
+                ),
             )
+            status = 429 if confirmed.wait_seconds else 400
+        else:
+            status = 400 if request.method == "POST" else 200
         secret = second_factor.totp_secret_shown(device)
         return self._page(
             request,
@@ -169,5 +191,5 @@ class SecondFactorAdminSite(admin.AdminSite):
                 ),
                 "secret": secret,
             },
-            400 if request.method == "POST" else 200,
+            status,
         )
