@@ -68,6 +68,7 @@ def build(patients: int) -> dict:
 
     from apps.accounts.models import CareTeamLink, Role, User
     from apps.alerts.models import Alert
+    from apps.clinics.models import Clinic, StaffMembership
     from apps.content.models import Exercise, Status
     from apps.episodes.models import Episode
     from apps.messaging.models import Message
@@ -102,12 +103,15 @@ def build(patients: int) -> dict:
         )
         for n in range(2)
     ]
+    clinic = Clinic.objects.create(name="Bench clinic", slug="portal-bench")
+    StaffMembership.objects.create(clinic=clinic, user=physio)
     # Every plan belongs to an episode of care: one active episode per patient.
     episodes = Episode.objects.bulk_create(
         [
             Episode(
                 patient=patient,
                 physio=physio,
+                clinic=clinic,
                 title="Episode of care",
                 started_on=today - timedelta(days=21),
             )

@@ -167,6 +167,7 @@ def build_episode(days: int):
 
     from apps.accounts.models import Role
     from apps.accounts.services import care_link_create, user_create
+    from apps.clinics.services import clinic_create, staff_add
     from apps.content.models import Exercise
     from apps.content.selectors import published_conditions
     from apps.episode_lifecycle.services import goal_create
@@ -183,6 +184,7 @@ def build_episode(days: int):
     start = today - timedelta(days=days - 1)
     password = "bench-Knee-passphrase-2026"  # noqa: S105 - throwaway accounts
     physio = user_create(email="physio@report.bench", password=password, role=Role.PHYSIO)
+    staff_add(clinic=clinic_create(name="Bench clinic", slug="report-bench"), user=physio)
     patient = user_create(email="patient@report.bench", password=password, role=Role.PATIENT)
     care_link_create(physio=physio, patient=patient)
     episode = episode_open(

@@ -266,10 +266,12 @@ def add_exercise_logs(rng: random.Random, patient: Any, plan: Any, days: int) ->
 def build_dataset(size: Size) -> Dataset:
     from apps.accounts.models import Role
     from apps.accounts.services import care_link_create, user_create
+    from apps.clinics.services import clinic_create, staff_add
     from apps.content.selectors import published_conditions
 
     password = "bench-Knee-passphrase-2026"  # noqa: S105 - throwaway accounts
     physio = user_create(email="physio@bench.example", password=password, role=Role.PHYSIO)
+    staff_add(clinic=clinic_create(name="Bench clinic", slug="bench"), user=physio)
     condition = published_conditions().order_by("slug").first()
     if condition is None:
         raise SystemExit("bootstrap loaded no published condition")

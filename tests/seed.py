@@ -32,6 +32,7 @@ from apps.accounts.services import care_invite_create, care_invite_join, user_cr
 from apps.alerts.models import Alert, AlertKind
 from apps.alerts.services import alert_acknowledge, missed_exercises_sweep, worsening_check_patient
 from apps.care.services import care_session_start
+from apps.clinics.services import staff_add
 from apps.content.models import Condition, Exercise, Protocol
 from apps.content.services import content_load_fixtures, exercise_own_create
 from apps.episode_lifecycle.services import episode_discharge, goal_create
@@ -52,6 +53,7 @@ from apps.plans.services import exercise_log_create, plan_create, plan_template_
 from apps.symptoms.services import symptom_log_create, symptom_logs_bulk_create
 from backend.bulk import BulkItem
 from backend.errors import Conflict
+from tests.factories.clinics import the_test_clinic
 
 DEFAULT_PASSWORD = "Seeded-knee-2026"  # a throwaway test database's accounts
 
@@ -146,6 +148,7 @@ def seed_state(*, password: str = DEFAULT_PASSWORD, stamp: str | None = None) ->
     physio = user_create(
         email=f"seeded-physio-{stamp}@example.org", password=password, role="physio"
     )
+    staff_add(clinic=the_test_clinic(), user=physio)
     seeded = Seeded(patient=patient, physio=physio, password=password)
     seeded.slugs = slugs
     seeded.add("patient_id", patient.pk)

@@ -10,10 +10,13 @@ refuses: a token whose user is gone (an erased account) or deactivated.
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
+
+from backend.language import activate_for_user
 
 from .jwt import check_generation
 from .models import User
@@ -21,6 +24,15 @@ from .selectors import users_without_secrets
 
 
 class JWTUserAuthentication(JWTAuthentication):
+    # simplejwt types the user as a TypeVar bound to its own signature: see get_user.
+    def authenticate(self, request: Request) -> tuple[AbstractBaseUser, Token] | None:  # type: ignore[override]
+        """As simplejwt's, and the rest of the request speaks the user's language
+        (backend/language.py): the first point where an API caller is known."""
+        authenticated = super().authenticate(request)
+        if authenticated is not None:
+            activate_for_user(request._request, authenticated[0])
+        return authenticated
+
     # simplejwt annotates get_user with a TypeVar that appears only in its return type, so
     # no override can match it.
     def get_user(self, validated_token: Token) -> AbstractBaseUser:  # type: ignore[override]

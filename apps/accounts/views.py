@@ -2,7 +2,6 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, permissions, status
 from rest_framework.request import Request
@@ -14,6 +13,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
 from apps.accounts.requests import AuthenticatedRequest
 from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, etagged
+from backend.language import activate_for_user, language_from_header
 from backend.rest import EmptyBody, error_response, require_empty_body
 
 from . import selectors, services
@@ -84,7 +84,7 @@ class RegisterView(APIView):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
-        fields.setdefault("language", translation.get_language_from_request(request))
+        fields.setdefault("language", language_from_header(request))
         user = services.user_register(**fields)
         body = {**MeSerializer(user).data, **token_pair_for(user)}
         return Response(body, status=status.HTTP_201_CREATED)
@@ -312,6 +312,7 @@ class MeView(APIView):
         serializer = MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = services.user_profile_update(user=request.user, **serializer.validated_data)
+        activate_for_user(request._request, user)  # a new language answers in it at once
         return Response(MeSerializer(user).data)
 
     @extend_schema(

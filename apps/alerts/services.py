@@ -1,19 +1,22 @@
 """Writes for alerts: raising them from findings and the physiotherapist's workflow."""
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from apps.accounts.models import CareTeamLink, User
+from apps.episodes.models import Episode, EpisodeStatus
 from apps.notifications.inbox import notifications_bulk_create
 from apps.notifications.models import Notification, NotificationKind
-from apps.plans.models import ExerciseLog
-from apps.plans.selectors import adherence_7d_below
+from apps.outcomes.models import OutcomeSchedule
+from apps.plans.adherence import adherence_7d_below
+from apps.plans.models import ExerciseLog, ExercisePlan, PlanStatus
 from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
 from backend.errors import Conflict
@@ -415,9 +418,27 @@ def worsening_check_patients(
     return current
 
 
+def in_care(field: str = "patient_id") -> Q:
+    """The patients the nightly sweeps read, as a filter on `field`: those with an active
+    plan, episode of care or outcome schedule, each set read from the rows that are active
+    (partial unique indexes hold exactly those). A discharged patient is in none of them,
+    so their history costs a sweep nothing (docs/decisions/sweep-indexes.md)."""
+    active = (
+        ExercisePlan.objects.filter(status=PlanStatus.ACTIVE),
+        Episode.objects.filter(status=EpisodeStatus.ACTIVE),
+        OutcomeSchedule.objects.filter(ended_at__isnull=True),
+    )
+    in_any = Q()
+    for rows in active:
+        in_any |= Q(**{f"{field}__in": rows.values("patient_id")})
+    return in_any
+
+
 def worsening_candidates(*, now: datetime | None = None) -> QuerySet[Any]:
-    """Patients whose logs may show worsening, found with aggregates in the database
-    (one query each for symptoms and exercises) rather than by reading every log."""
+    """Patients in care (`in_care`) whose logs inside the look-back windows may show
+    worsening, found with aggregates in the database (one query each for symptoms and
+    exercises) rather than by reading every log. The windows are read through the indexes
+    on the time columns, so the cost follows the logs of the last days, not the archive."""
 
     now = now or timezone.now()
     recent_from, baseline_from = now - RECENT, now - RECENT - BASELINE
@@ -428,7 +449,7 @@ def worsening_candidates(*, now: datetime | None = None) -> QuerySet[Any]:
         Q(can_bear_weight=False),
     )
     by_symptoms = (
-        SymptomLog.objects.filter(recorded_at__gt=baseline_from, recorded_at__lte=now)
+        SymptomLog.objects.filter(in_care(), recorded_at__gt=baseline_from, recorded_at__lte=now)
         .order_by()
         .values("patient")
         .annotate(
@@ -459,7 +480,7 @@ def worsening_candidates(*, now: datetime | None = None) -> QuerySet[Any]:
     above = Q(pain_above_limit=True) | Q(pain_during__gt=MAX_PAIN_DURING)
     by_exercise = (
         ExerciseLog.objects.filter(
-            above, performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now
+            above, in_care(), performed_at__gt=now - EXERCISE_LOOKBACK, performed_at__lte=now
         )
         .order_by()
         .values("patient", "plan_item")
@@ -479,6 +500,22 @@ def _chunks(values: list[Any], size: int = SWEEP_CHUNK) -> Iterator[list[Any]]:
         yield values[start : start + size]
 
 
+@contextmanager
+def sweep_chunk() -> Iterator[None]:
+    """One chunk's transaction. Its foreign-key checks are deferred to COMMIT (Django makes
+    them DEFERRABLE INITIALLY DEFERRED): one per inserted alert, event and notification and
+    per foreign key, some 2,500 for 500 alerts. The connections' `force_custom_plan`
+    (docs/decisions/empty-table-planning.md) plans each of them again; here, for this
+    transaction only, PostgreSQL may keep one plan per constraint (a primary-key probe on
+    tables that are never empty by then), which took the commit of 500 alerts from about
+    130 to 45 ms (docs/decisions/sweep-indexes.md)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL plan_cache_mode = auto")
+        yield
+
+
 def worsening_sweep(*, now: datetime | None = None) -> int:
     """Nightly: check every patient the aggregates point at, set-based: the candidates in
     one query, then their logs, alerts and notifications a few queries per chunk of
@@ -486,7 +523,8 @@ def worsening_sweep(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     candidates = list(worsening_candidates(now=now))
     for chunk in _chunks(candidates):
-        worsening_check_patients(patient_ids=chunk, now=now)
+        with sweep_chunk():
+            worsening_check_patients(patient_ids=chunk, now=now)
     return len(candidates)
 
 
@@ -536,7 +574,7 @@ def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     below = adherence_7d_below(MISSED_THRESHOLD, now=now or timezone.now())
     raised = 0
     for chunk in _chunks(below):
-        with transaction.atomic():
+        with sweep_chunk():
             changed, _ = alerts_upsert_bulk(
                 kind=AlertKind.MISSED_EXERCISES,
                 findings={

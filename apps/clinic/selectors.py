@@ -20,8 +20,9 @@ from apps.episodes.models import Episode, EpisodeStatus
 from apps.guidance.selectors import reduce_counts
 from apps.messaging.selectors import with_unread_count
 from apps.outcomes.selectors import outcomes_summary_for, with_latest_outcome_change
+from apps.plans.adherence import adherence_7d_ratios, plan_adherence
 from apps.plans.models import ExercisePlan
-from apps.plans.selectors import active_plan_of, plan_adherence, with_adherence_7d
+from apps.plans.selectors import active_plan_of
 from apps.symptoms.models import SymptomLog
 from apps.symptoms.selectors import referred_pain_hints_for, symptom_trend, with_pain_figures
 
@@ -42,7 +43,9 @@ DASHBOARD_ORDERINGS = {
     "-pain_change_7d": [F("pain_change_7d").desc(nulls_last=True), F("email").asc()],
     "-last_log_at": [F("last_log_at").desc(nulls_last=True), F("email").asc()],
     "-latest_pain": [F("latest_pain").desc(nulls_last=True), F("email").asc()],
-    "adherence_7d": [F("adherence_7d").asc(nulls_last=True), F("email").asc()],
+    # Adherence is computed in Python (apps.plans.adherence): by e-mail here, then sorted
+    # by with_adherence_7d (stable: ties stay by e-mail).
+    "adherence_7d": [F("email").asc()],
     "email": [F("email").asc()],
 }
 
@@ -53,7 +56,6 @@ def with_overview(
     """The dashboard figures, each one correlated subquery from the app that owns it."""
     now = now or timezone.now()
     patients = with_pain_figures(patients, now=now)
-    patients = with_adherence_7d(patients, now=now)
     patients = with_open_alerts(patients)
     patients = with_unresolved_alerts(patients)
     patients = with_latest_outcome_change(patients)
@@ -70,11 +72,38 @@ def with_reduce_suggestions(patients: list[User], *, now: datetime | None = None
     return patients
 
 
-def caseload_for(*, physio: User, ordering: str = "email") -> QuerySet[User]:
+def with_adherence_7d(
+    patients: list[Any], *, ordering: str = "", now: datetime | None = None
+) -> list[Any]:
+    """Set each patient's `adherence_7d` (users get an attribute, `.values()` rows a key)
+    from apps.plans.adherence, the one definition; sorted lowest first (no figure last)
+    when `ordering` asks for it. Three queries for any number of patients."""
+    ratios = adherence_7d_ratios([_pk(patient) for patient in patients], now=now)
+    for patient in patients:
+        if isinstance(patient, dict):
+            patient["adherence_7d"] = ratios[patient["pk"]]
+        else:
+            patient.adherence_7d = ratios[patient.pk]
+    if ordering == "adherence_7d":
+        patients.sort(key=lambda p: (_adherence(p) is None, _adherence(p) or 0.0))
+    return patients
+
+
+def _pk(patient: Any) -> Any:
+    return patient["pk"] if isinstance(patient, dict) else patient.pk
+
+
+def _adherence(patient: Any) -> float | None:
+    value = patient["adherence_7d"] if isinstance(patient, dict) else patient.adherence_7d
+    return value if value is None else float(value)
+
+
+def caseload_for(*, physio: User, ordering: str = "email") -> list[User]:
     """The physio's linked patients with the dashboard figures, in the order asked."""
-    return with_overview(linked_patients_of(physio=physio), physio=physio).order_by(
+    patients = with_overview(linked_patients_of(physio=physio), physio=physio).order_by(
         *DASHBOARD_ORDERINGS[ordering]
     )
+    return with_adherence_7d(list(patients), ordering=ordering)
 
 
 @dataclass(frozen=True)
@@ -103,6 +132,7 @@ def patient_summary(*, physio: User, patient_id: UUID | str) -> PatientSummary |
     if patient is None:
         return None
     with_reduce_suggestions([patient])
+    with_adherence_7d([patient])
     return PatientSummary(
         patient=patient,
         trend=symptom_trend(patient=patient, days=SUMMARY_TREND_DAYS),

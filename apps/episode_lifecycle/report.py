@@ -9,7 +9,8 @@ Over the episode's window (its start to its discharge, or today, in the patient'
   for days with an urgent or emergency log;
 - outcomes: per instrument, the episode's first (baseline) and latest scores, the change
   and the responder status by the instrument's own MCID;
-- goals with their computed status; adherence per week (7-day blocks from the start);
+- goals with their computed status; adherence per week (7-day blocks from the start)
+  and over the last seven days (apps.plans.adherence, the caseload's figure);
   alerts raised in the window by kind; the physiotherapist's note; the disclaimer.
 """
 
@@ -28,7 +29,7 @@ from apps.content.vocabulary import DISCLAIMER
 from apps.episodes.models import Episode, EpisodeStatus
 from apps.outcomes import scoring
 from apps.outcomes.models import InstrumentVersion, OutcomeResponse
-from apps.plans.selectors import plan_adherence
+from apps.plans.adherence import plan_adherence, plans_adherence, window_ending
 from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
 
@@ -203,6 +204,19 @@ def _adherence(episode: Episode, first: date, last: date) -> list[dict[str, Any]
     ]
 
 
+def _adherence_7d(episode: Episode, last: date) -> dict[str, Any]:
+    """The seven days ending on the report's last day, by apps.plans.adherence: for an
+    active episode the same figure as the caseload's `adherence_7d`."""
+    figure = plans_adherence(plans_with_items_of(episode), *window_ending(last))
+    return {
+        "from": figure.date_from.isoformat(),
+        "to": figure.date_to.isoformat(),
+        "done": figure.done,
+        "prescribed": figure.expected,
+        "rate": figure.ratio,
+    }
+
+
 def _alerts(episode: Episode, start: datetime, end: datetime) -> list[dict[str, Any]]:
     rows = (
         Alert.objects.filter(
@@ -244,6 +258,7 @@ def episode_report_build(episode: Episode, *, now: datetime | None = None) -> di
             for row in goal_rows(episode, responses, versions, now=now)
         ],
         "adherence": _adherence(episode, first, last),
+        "adherence_7d": _adherence_7d(episode, last),
         "alerts": _alerts(episode, start, end),
         "note": episode.note,
         "disclaimer": DISCLAIMER,

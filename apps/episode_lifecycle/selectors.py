@@ -67,6 +67,13 @@ def episode_for(*, user: User, episode_id: UUID | str) -> Episode | None:
         return None
 
 
+def episode_led_by(*, physio: User, episode_id: UUID | str) -> Episode | None:
+    """An episode the physio leads (its `physio`) of a patient linked to them now, or None:
+    what only the lead may change (its start date)."""
+    episode = episode_for(user=physio, episode_id=episode_id)
+    return episode if episode is not None and episode.physio_id == physio.pk else None
+
+
 # --- Responses and goals ---------------------------------------------------------------------
 
 
@@ -123,8 +130,10 @@ def goal_rows(
     # Judged on the window's last day: today, or the discharge day once discharged.
     _, today = episode_window(episode, now)
     latest: dict[str, OutcomeResponse] = {}
+    first: dict[str, OutcomeResponse] = {}
     for response in responses:
         latest[response.instrument_id] = response  # oldest first: the last one wins
+        first.setdefault(response.instrument_id, response)  # the baseline
     rows = []
     for goal in episode.goals.all():
         answered = latest.get(goal.instrument)
@@ -140,6 +149,7 @@ def goal_rows(
                     latest=score,
                     due_on=goal.due_on,
                     today=today,
+                    baseline=first[goal.instrument].score if answered else None,
                 ).value,
                 latest=score,
             )

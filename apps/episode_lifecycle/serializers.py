@@ -46,6 +46,14 @@ class EpisodeInputSerializer(StrictSerializer):
     started_on = StrictDateField()
 
 
+class EpisodeChangeSerializer(StrictSerializer):
+    started_on = StrictDateField(
+        help_text="When the course of care began: not after the patient's today (a day's "
+        "grace across zones), within two years, not after its first plan or schedule "
+        "starts nor after a goal is due."
+    )
+
+
 class EpisodeQuerySerializer(StrictSerializer):
     patient = StrictUUIDField(required=False)
     status = serializers.ChoiceField(choices=EpisodeStatus.choices, required=False)

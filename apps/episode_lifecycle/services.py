@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -64,6 +65,28 @@ def goal_create(
         instrument=instrument,
         target=target,
         due_on=due_on,
+    )
+
+
+@transaction.atomic
+def episode_start_change(*, episode: Episode, started_on: date) -> Episode:
+    """Correct an episode's start (its lead physiotherapist): the episode is locked first,
+    as plans and schedules joining it lock it, so their starts are read settled."""
+    episode = episodes.episode_lock(episode_id=episode.pk)
+    starts = [
+        day
+        for day in (
+            ExercisePlan.objects.filter(episode=episode).aggregate(first=Min("start_date"))[
+                "first"
+            ],
+            OutcomeSchedule.objects.filter(episode=episode).aggregate(first=Min("starts_on"))[
+                "first"
+            ],
+        )
+        if day is not None
+    ]
+    return episodes.episode_start_change(
+        episode=episode, started_on=started_on, first_work=min(starts, default=None)
     )
 
 

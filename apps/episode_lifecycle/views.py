@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -18,6 +19,7 @@ from . import selectors, services
 from .serializers import (
     DischargeInputSerializer,
     DischargeSerializer,
+    EpisodeChangeSerializer,
     EpisodeInputSerializer,
     EpisodeQuerySerializer,
     EpisodeSerializer,
@@ -104,6 +106,26 @@ class EpisodeDetailView(APIView):
         body = _episode_body(request, episode_id)
         _audit(request, [body["patient"]], "episodes.detail")
         return Response(body)
+
+    @extend_schema(
+        request=EpisodeChangeSerializer,
+        responses={
+            200: EpisodeSerializer,
+            409: OpenApiResponse(description="The episode has been discharged."),
+        },
+        summary="Correct when an episode began (its lead physiotherapist only; 404 for "
+        "anyone else)",
+    )
+    def patch(self, request: AuthenticatedRequest, episode_id) -> Response:
+        if request.user.role != Role.PHYSIO:
+            raise Http404
+        episode = or_404(selectors.episode_led_by(physio=request.user, episode_id=episode_id))
+        serializer = EpisodeChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.episode_start_change(
+            episode=episode, started_on=serializer.validated_data["started_on"]
+        )
+        return Response(_episode_body(request, episode_id))
 
 
 class EpisodeGoalView(APIView):

@@ -1,7 +1,8 @@
 """Episodes of care: one course of care of a patient with a physiotherapist, and its goals.
 
 Plans (apps.plans) and outcome schedules (apps.outcomes) point to their episode; this app
-sits below them and knows neither. A discharged episode keeps its report frozen in
+sits below them and knows neither. Each episode belongs to a clinic (apps.clinics): the
+clinic of the physio who opened it. A discharged episode keeps its report frozen in
 `report` (built by apps.episode_lifecycle, which composes plans, outcomes and symptoms).
 """
 
@@ -33,6 +34,12 @@ class Episode(models.Model):
         blank=True,
         related_name="episodes_led",
         help_text="The physiotherapist whose course of care this is.",
+    )
+    clinic = models.ForeignKey(
+        "clinics.Clinic",
+        on_delete=models.PROTECT,
+        related_name="episodes",
+        help_text="The clinic of the physiotherapist who opened it; its clinicians act on it.",
     )
     title = models.CharField(max_length=160)
     condition = models.ForeignKey(

@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import is_linked
+from apps.clinics.models import Clinic
+from apps.clinics.selectors import home_clinic_of
 from apps.content.models import Condition
 from backend.errors import Conflict
 
@@ -49,8 +51,60 @@ def _active_exists() -> Conflict:
     )
 
 
+def _clinic_of(physio: User) -> Clinic:
+    """The clinic a new episode of this physio belongs to (docs/decisions/clinics.md)."""
+    clinic = home_clinic_of(physio=physio)
+    if clinic is None:
+        raise Conflict(
+            "You are on no clinic's staff: ask an administrator to add you to one.",
+            EpisodeError.NO_CLINIC,
+        )
+    return clinic
+
+
 def patient_today(patient: User, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(patient.zone).date()
+
+
+def _start_check(patient: User, started_on: date, now: datetime | None) -> None:
+    today = patient_today(patient, now)
+    if started_on > today + START_GRACE:
+        raise _field_error(
+            "started_on", "Must not be after the patient's today.", EpisodeError.STARTS_IN_FUTURE
+        )
+    if started_on < today - OLDEST_START:
+        raise _field_error(
+            "started_on", "Must be within the last two years.", EpisodeError.STARTS_TOO_OLD
+        )
+
+
+@transaction.atomic
+def episode_start_change(
+    *, episode: Episode, started_on: date, first_work: date | None, now: datetime | None = None
+) -> Episode:
+    """The lead physiotherapist corrects when a locked, active episode began: not in the
+    future, within two years, not after `first_work` (the earliest start of its plans and
+    schedules, which the caller reads: this app knows neither) nor after a goal's due
+    date."""
+    if episode.status != EpisodeStatus.ACTIVE:
+        raise _discharged()
+    _start_check(episode.patient, started_on, now)
+    if first_work is not None and started_on > first_work:
+        raise _field_error(
+            "started_on",
+            f"Must not be after the episode's first plan or schedule starts ({first_work}).",
+            EpisodeError.STARTS_AFTER_WORK,
+        )
+    first_due = episode.goals.order_by("due_on").values_list("due_on", flat=True).first()
+    if first_due is not None and started_on > first_due:
+        raise _field_error(
+            "started_on",
+            f"Must not be after a goal of the episode is due ({first_due}).",
+            EpisodeError.STARTS_AFTER_GOAL,
+        )
+    episode.started_on = started_on
+    episode.save(update_fields=["started_on"])
+    return episode
 
 
 @transaction.atomic
@@ -67,22 +121,21 @@ def episode_open(
     and physiotherapist: a second one is a 409 (the unique constraint decides a race)."""
     if not is_linked(physio=physio, patient=patient):
         raise _field_error("patient", "Not a patient you are linked to.", EpisodeError.NOT_LINKED)
-    today = patient_today(patient, now)
-    started_on = started_on or today
-    if started_on > today + START_GRACE:
-        raise _field_error(
-            "started_on", "Must not be after the patient's today.", EpisodeError.STARTS_IN_FUTURE
-        )
-    if started_on < today - OLDEST_START:
-        raise _field_error(
-            "started_on", "Must be within the last two years.", EpisodeError.STARTS_TOO_OLD
-        )
+    started_on = started_on or patient_today(patient, now)
+    _start_check(patient, started_on, now)
     if Episode.objects.filter(patient=patient, physio=physio, status=EpisodeStatus.ACTIVE).exists():
         raise _active_exists()
     episode = Episode(
-        patient=patient, physio=physio, title=title, condition=condition, started_on=started_on
+        patient=patient,
+        physio=physio,
+        clinic=_clinic_of(physio),
+        title=title,
+        condition=condition,
+        started_on=started_on,
     )
-    episode.full_clean(exclude=["patient", "physio", "condition"], validate_constraints=False)
+    episode.full_clean(
+        exclude=["patient", "physio", "clinic", "condition"], validate_constraints=False
+    )
     try:
         with transaction.atomic():
             episode.save(force_insert=True)
@@ -100,6 +153,7 @@ def episode_for_new_work(
     physio: User,
     patient: User,
     episode_id: UUID | str | None = None,
+    starts_on: date | None = None,
     now: datetime | None = None,
 ) -> Episode:
     """The episode a new plan or outcome schedule joins, locked until the caller's
@@ -107,7 +161,31 @@ def episode_for_new_work(
 
     With `episode_id`: that episode, which must be this patient's, this physio's and
     active (400 `does_not_exist` / `not_your_episode`, 409 `episode_discharged`).
-    Without: the physio's active episode with the patient, opened if there is none."""
+    Without: the physio's active episode with the patient, opened if there is none.
+
+    `starts_on` is the new work's first day: an episode opened for it starts then (today
+    at the latest), and an episode it joins that starts later moves back to it, so an
+    episode always starts on or before its earliest plan or schedule."""
+    episode = _episode_for_new_work(physio=physio, patient=patient, episode_id=episode_id, now=now)
+    if starts_on is not None:
+        episode_starts_by(episode=episode, day=min(starts_on, patient_today(patient, now)))
+    return episode
+
+
+def episode_starts_by(*, episode: Episode, day: date) -> None:
+    """Move a locked episode's start back to `day` if it starts later (never forward)."""
+    if day < episode.started_on:
+        episode.started_on = day
+        episode.save(update_fields=["started_on"])
+
+
+def _episode_for_new_work(
+    *,
+    physio: User,
+    patient: User,
+    episode_id: UUID | str | None = None,
+    now: datetime | None = None,
+) -> Episode:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("episode_for_new_work locks the episode: call it in a transaction")
     if episode_id is not None:
@@ -132,6 +210,7 @@ def episode_for_new_work(
     episode = Episode(
         patient=patient,
         physio=physio,
+        clinic=_clinic_of(physio),
         title=DEFAULT_TITLE,
         started_on=patient_today(patient, now),
     )

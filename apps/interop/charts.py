@@ -18,7 +18,7 @@ import re
 import xml.etree.ElementTree as ET  # parses only the SVG ReportLab has just written
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -146,14 +146,22 @@ def _line_plot(n_days: int, y_min: float, y_max: float, y_step: float) -> LinePl
     return plot
 
 
-def _day_ticks(plot: LinePlot, days: Sequence[date]) -> None:
-    """About seven labelled days along the axis, whatever the window."""
-    step = max(1, round(len(days) / 7))
-    positions = list(range(len(days) - 1, -1, -step))[::-1]
-    plot.xValueAxis.valueSteps = positions
-    plot.xValueAxis.labelTextFormat = lambda index: (
-        _short(days[int(index)]) if 0 <= int(index) < len(days) else ""
-    )
+def _time_axis(plot: LinePlot, days: Sequence[date]) -> list[int]:
+    """Put dates on the x axis by the time between them: the x of each date is the number of
+    days since the first, so a score taken two months after the last is drawn two months
+    along, not one step. About seven labelled dates, the last one on the latest date."""
+    if not days:
+        return []
+    first = min(days)
+    xs = [(day - first).days for day in days]
+    span = max(xs)
+    margin = max(0.5, span / 40)
+    plot.xValueAxis.valueMin = -margin
+    plot.xValueAxis.valueMax = span + margin
+    step = max(1, round((span + 1) / 7))
+    plot.xValueAxis.valueSteps = list(range(span, -1, -step))[::-1]
+    plot.xValueAxis.labelTextFormat = lambda offset: _short(first + timedelta(days=int(offset)))
+    return xs
 
 
 def pain_trend_chart(
@@ -171,10 +179,12 @@ def pain_trend_chart(
     _frame(drawing, title, x_label, y_label)
     plot = _line_plot(len(days), 0, 10.8, 2)
     plot.yValueAxis.valueSteps = [0, 2, 4, 6, 8, 10]
-    _day_ticks(plot, [day.day for day in days])
-    data: list[list[tuple[int, float | None]]] = [list(plotted) or [(0, None)]]
+    xs = _time_axis(plot, [day.day for day in days])
+    data: list[list[tuple[int, float | None]]] = [
+        [(xs[index], pain) for index, pain in plotted] or [(0, None)]
+    ]
     if flagged:
-        data.append([(index, 10.4) for index in flagged])
+        data.append([(xs[index], 10.4) for index in flagged])
     plot.data = data
     plot.lines[0].strokeColor = LINE
     plot.lines[0].strokeWidth = 2
@@ -328,8 +338,8 @@ def score_chart(
     low, high = y_range
     span = high - low
     plot = _line_plot(len(points), low, high, span / 5 if span else 1)
-    _day_ticks(plot, [point.day for point in points])
-    plot.data = [[(index, point.score) for index, point in enumerate(points)] or [(0, None)]]
+    xs = _time_axis(plot, [point.day for point in points])
+    plot.data = [[(x, point.score) for x, point in zip(xs, points, strict=True)] or [(0, None)]]
     plot.lines[0].strokeColor = LINE
     plot.lines[0].strokeWidth = 2
     plot.lines[0].symbol = makeMarker("FilledCircle", size=6, fillColor=LINE, strokeColor=LINE)

@@ -37,7 +37,7 @@ from fhir.resources.R4B.episodeofcare import EpisodeOfCare
 from fhir.resources.R4B.flag import Flag
 from fhir.resources.R4B.goal import Goal, GoalTarget
 from fhir.resources.R4B.identifier import Identifier
-from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.observation import Observation, ObservationComponent
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.period import Period
 from fhir.resources.R4B.quantity import Quantity
@@ -61,6 +61,8 @@ LOINC = "http://loinc.org"
 PAIN_CODE = "72514-3"
 PAIN_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
 APP_SYSTEM = "urn:knee-calf-selfcare"
+UCUM = "http://unitsofmeasure.org"
+ADHERENCE_TEXT = "Exercise sessions done, last 7 days"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
 GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
@@ -68,6 +70,7 @@ GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 ACHIEVEMENT = {
     "met": ("achieved", "Achieved"),
     "progressing": ("in-progress", "In Progress"),
+    "off_track": ("worsening", "Worsening"),
     "not_met": ("not-achieved", "Not Achieved"),
 }
 
@@ -357,6 +360,39 @@ def outcome_observation(response, subject: Reference, derived_from: str) -> Obse
 
 
 @builder
+def adherence_observation(figure, subject: Reference) -> Observation:
+    """The active plan's 7-day adherence (apps.plans.adherence, the caseload's figure):
+    sessions done / prescribed over the seven local days ending today, as a percentage,
+    with the two counts as components."""
+    return Observation(
+        id=str(uuid.uuid5(figure.plan_id, f"adherence-{figure.date_to.isoformat()}")),
+        status="final",
+        category=[
+            CodeableConcept(
+                coding=[Coding(system=OBSERVATION_CATEGORY, code="activity", display="Activity")]
+            )
+        ],
+        code=CodeableConcept(
+            coding=[Coding(system=f"{APP_SYSTEM}/adherence", code="exercise-sessions-7d")],
+            text=ADHERENCE_TEXT,
+        ),
+        subject=subject,
+        effectivePeriod=Period(start=figure.date_from, end=figure.date_to),
+        valueQuantity=Quantity(value=round(figure.ratio * 100), unit="%", system=UCUM, code="%"),
+        component=[
+            ObservationComponent(
+                code=CodeableConcept(text=text),
+                valueQuantity=Quantity(value=count, unit="sessions"),
+            )
+            for text, count in (
+                ("Sessions done", figure.done),
+                ("Sessions prescribed", figure.expected),
+            )
+        ],
+    )
+
+
+@builder
 def collection(resources: Iterable[Resource]) -> Bundle:
     """A Bundle of type collection; each entry's fullUrl is the urn the others refer to."""
     return Bundle(
@@ -367,12 +403,22 @@ def collection(resources: Iterable[Resource]) -> Bundle:
 
 
 def patient_bundle(
-    *, patient: User, logs, plans, alerts, instruments=(), responses=(), episodes=(), goals=()
+    *,
+    patient: User,
+    logs,
+    plans,
+    alerts,
+    instruments=(),
+    responses=(),
+    episodes=(),
+    goals=(),
+    adherence=None,
 ) -> Bundle:
     """The patient, then a pain Observation per log, a CarePlan per plan, a Flag per
     alert, a Questionnaire per instrument version answered, and per outcome response its
     QuestionnaireResponse and the Observation of its score, an EpisodeOfCare per
-    episode and a Goal per goal row, all referring to the patient by urn."""
+    episode, a Goal per goal row and the Observation of the 7-day adherence (when the
+    active plan prescribed something in it), all referring to the patient by urn."""
     subject_resource = patient_resource(patient)
     subject = Reference(reference=urn(subject_resource))
     outcome_resources: list[Resource] = []
@@ -384,6 +430,11 @@ def patient_bundle(
             subject_resource,
             *(pain_observation(log, subject) for log in logs),
             *(care_plan(plan, subject) for plan in plans),
+            *(
+                [adherence_observation(adherence, subject)]
+                if adherence is not None and adherence.ratio is not None
+                else []
+            ),
             *(flag(alert, subject) for alert in alerts),
             *(questionnaire(version) for version in instruments),
             *outcome_resources,

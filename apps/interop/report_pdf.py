@@ -54,7 +54,12 @@ RESPONDER = {
     "worsened": "Worsened",
     None: "Not enough data",
 }
-GOAL_STATUS = {"met": "Met", "progressing": "Progressing", "not_met": "Not met"}
+GOAL_STATUS = {
+    "met": "Met",
+    "progressing": "Progressing",
+    "off_track": "Off track",
+    "not_met": "Not met",
+}
 ALERT_KIND = {
     "red_flag": "Red flag",
     "worsening": "Worsening pain",
@@ -470,6 +475,22 @@ def _goals(report: Mapping[str, Any]) -> list[Flowable]:
     return story
 
 
+def _last_seven_days(figure: Mapping[str, Any] | None) -> list[Flowable]:
+    """The 7-day figure the caseload shows (reports frozen before it existed lack it)."""
+    if not figure:
+        return []
+    span = f"{long_date(figure['from'])} to {long_date(figure['to'])}"
+    if not figure.get("prescribed"):
+        return [Paragraph(f"Last 7 days ({span}): nothing prescribed.", STYLES["body"])]
+    return [
+        Paragraph(
+            f"Last 7 days ({span}): {figure['done']} of {figure['prescribed']} sessions "
+            f"done ({percent(figure['rate'])}).",
+            STYLES["body"],
+        )
+    ]
+
+
 def _adherence(report: Mapping[str, Any]) -> list[Flowable]:
     story: list[Flowable] = [_heading("Exercise adherence")]
     weeks = sorted(report.get("adherence") or [], key=lambda week: week["week_start"])
@@ -487,6 +508,7 @@ def _adherence(report: Mapping[str, Any]) -> list[Flowable]:
             STYLES["body"],
         )
     )
+    story += _last_seven_days(report.get("adherence_7d"))
     bars = [
         charts.AdherenceBar(
             label=_short(_date(week["week_start"])),

@@ -123,7 +123,10 @@ REPORT_SCHEMA = _object(
                     "instrument": {"type": "string"},
                     "target": {"type": "number"},
                     "due_on": _DATE,
-                    "status": {"type": "string", "enum": ["met", "progressing", "not_met"]},
+                    "status": {
+                        "type": "string",
+                        "enum": ["met", "progressing", "off_track", "not_met"],
+                    },
                     "latest": _NUMBER,
                 }
             ),
@@ -139,6 +142,20 @@ REPORT_SCHEMA = _object(
                 }
             ),
         },
+        "adherence_7d": {
+            **_object(
+                {
+                    "from": _DATE,
+                    "to": _DATE,
+                    "done": {"type": "integer"},
+                    "prescribed": {"type": "integer"},
+                    "rate": {**_NUMBER, "description": "done / prescribed, 0–1"},
+                }
+            ),
+            "description": "The seven days ending on the report's last day (the caseload's "
+            "`adherence_7d` for an active episode). Absent from reports frozen before it "
+            "existed.",
+        },
         "alerts": {
             "type": "array",
             "items": _object({"kind": {"type": "string"}, "count": {"type": "integer"}}),
@@ -147,6 +164,10 @@ REPORT_SCHEMA = _object(
         "disclaimer": {"type": "string"},
     }
 )
+
+
+# Reports frozen at discharge before the 7-day figure existed do not carry it.
+REPORT_SCHEMA["required"].remove("adherence_7d")
 
 
 class JsonErrorsSchema(AutoSchema):

@@ -16,6 +16,7 @@ from apps.accounts.services import patient_access_record
 from apps.alerts.selectors import active_alerts_of
 from apps.episode_lifecycle.selectors import episodes_visible, goals_with_status
 from apps.outcomes.selectors import fhir_questionnaires_for, fhir_responses_for
+from apps.plans.adherence import adherence_7d_for
 from apps.plans.selectors import plan_for_handout, plans_for
 from apps.symptoms.selectors import symptom_logs_for
 from backend.errors import or_404
@@ -61,6 +62,7 @@ class PatientFhirView(APIView):
             responses=fhir_responses_for(patient=patient),
             episodes=episodes,
             goals=[row for episode in episodes for row in goal_rows[episode.pk]],
+            adherence=adherence_7d_for([patient.pk])[patient.pk],
         )
         patient_access_record(physio=request.user, patients=[patient], what="fhir.bundle")
         return HttpResponse(bundle_json(bundle), content_type="application/fhir+json")

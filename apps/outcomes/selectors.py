@@ -4,7 +4,7 @@ dashboard's annotation, the patient summary, the export, and what a FHIR builder
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -130,6 +130,47 @@ def due_for(*, patient: User, now: datetime | None = None) -> list[DueQuestionna
             )
         )
     return result
+
+
+# A questionnaire is overdue once its occurrence has waited this many days unanswered: a
+# patient who answers the day after is not chased; one who has let two days pass is.
+OVERDUE_AFTER_DAYS = 2
+
+
+@dataclass(frozen=True)
+class OverdueQuestionnaire:
+    schedule: OutcomeSchedule  # with its patient
+    due_since: date  # the occurrence left unanswered, in the patient's zone
+    days_overdue: int
+
+
+def overdue_for(*, physio: User, now: datetime | None = None) -> list[OverdueQuestionnaire]:
+    """The questionnaires of a physio's linked patients that have waited at least
+    OVERDUE_AFTER_DAYS days unanswered (each schedule's current occurrence, in its
+    patient's zone), longest waiting first. One query for any caseload."""
+    now = now or timezone.now()
+    enabled = enabled_versions().values_list("instrument_id", flat=True)
+    schedules = (
+        schedules_for(user=physio)
+        .filter(ended_at__isnull=True, instrument_id__in=enabled)
+        .annotate(last_completed_at=Max("responses__completed_at"))
+    )
+    result = []
+    for schedule in schedules:
+        zone = schedule.patient.zone
+        today = now.astimezone(zone).date()
+        last = schedule.last_completed_at
+        since = due.current_occurrence(
+            starts_on=schedule.starts_on, every_days=schedule.every_days, today=today
+        )
+        answered_on = last.astimezone(zone).date() if last else None
+        if since is None or due.is_answered(since, answered_on):
+            continue
+        if (today - since).days >= OVERDUE_AFTER_DAYS:
+            result.append(OverdueQuestionnaire(schedule, since, (today - since).days))
+    return sorted(
+        result, key=lambda item: (-item.days_overdue, item.schedule.patient.email, item.schedule.pk)
+    )
 
 
 def _number(value: Decimal | None) -> float | None:

@@ -273,7 +273,9 @@ def outcome_schedule_create(
             }
         )
     # Locked until the schedule is stored: a discharge at the same moment waits, then ends it.
-    joined = episode_for_new_work(physio=physio, patient=patient, episode_id=episode, now=now)
+    joined = episode_for_new_work(
+        physio=physio, patient=patient, episode_id=episode, starts_on=starts_on, now=now
+    )
     schedule = OutcomeSchedule(
         patient=patient,
         physio=physio,

@@ -41,6 +41,9 @@ class ExercisePlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Paused by a physiotherapist (e.g. while a red flag is assessed): no reminders, and
+    # the patient sees the plan paused, until resumed. Null while running.
+    paused_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -177,6 +180,8 @@ class PlanEventAction(models.TextChoices):
     UPDATED = "updated", "Changed"
     ARCHIVED = "archived", "Archived"
     DOSAGE_CHANGED = "dosage_changed", "Dosage changed"
+    PAUSED = "paused", "Paused"
+    RESUMED = "resumed", "Resumed"
 
 
 class PlanEvent(models.Model):

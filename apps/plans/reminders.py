@@ -23,6 +23,7 @@ def plan_source(plan: ExercisePlan) -> str:
 def _plan_reminds(plan: ExercisePlan) -> bool:
     return (
         plan.status == PlanStatus.ACTIVE
+        and plan.paused_at is None
         and bool(plan.reminder_times)
         and reminders_wanted(plan.patient, ReminderKind.EXERCISE)
     )
@@ -51,7 +52,7 @@ def _plan_times(plan: ExercisePlan, now: datetime) -> set[datetime]:
 
 def plan_reminders_sync(*, plan: ExercisePlan, now: datetime | None = None) -> None:
     """Make the plan's future reminders match the plan: create what is missing, cancel
-    what no longer applies (edited times, archived plan). Safe to run any number of times."""
+    what no longer applies (edited times, archived or paused plan). Safe to run any number of times."""
     now = now or timezone.now()
     reminders_sync(
         user=plan.patient,
@@ -84,7 +85,9 @@ def on_reminders_plan_ahead(sender, *, now: datetime, batch: int = 500, **kwargs
         .distinct()
     )
     plans = ExercisePlan.objects.filter(
-        status=PlanStatus.ACTIVE, end_date__gte=(now - timedelta(days=1)).date()
+        status=PlanStatus.ACTIVE,
+        paused_at__isnull=True,
+        end_date__gte=(now - timedelta(days=1)).date(),
     ).select_related("patient")
     count = 0
     for plan in plans.iterator(chunk_size=batch):

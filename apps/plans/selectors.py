@@ -1,26 +1,15 @@
-"""Reads for plans: scoped lists, today's exercises, adherence."""
+"""Reads for plans: scoped lists, today's exercises (adherence is adherence.py)."""
 
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from uuid import UUID
 
 from django.db.models import (
-    Case,
     Count,
-    FloatField,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Least, TruncDate
-from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
@@ -125,10 +114,6 @@ def local_day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     )
 
 
-def _in_force_at(item: PlanItem, moment: datetime) -> bool:
-    return item.created_at < moment and (item.retired_at is None or item.retired_at >= moment)
-
-
 # What `today/` shows of each item: read as values, with the exercise's slug and name only.
 TODAY_ITEM_COLUMNS = (
     "id",
@@ -161,12 +146,15 @@ def today_for(*, patient: User, now: datetime | None = None) -> dict[str, Any]:
     plan = (
         ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE)
         .order_by("-created_at")
-        .values("id", "title", "start_date", "end_date")
+        .values("id", "title", "start_date", "end_date", "paused_at")
         .first()
     )
     if plan is None or not plan["start_date"] <= today <= plan["end_date"]:
         return result
-    result["plan"] = {"id": str(plan["id"]), "title": plan["title"]}
+    paused = plan["paused_at"] is not None
+    result["plan"] = {"id": str(plan["id"]), "title": plan["title"], "paused": paused}
+    if paused:  # the physiotherapist asked to stop for now: nothing is due
+        return result
     items = (
         PlanItem.objects.filter(plan_id=plan["id"], retired_at__isnull=True)
         .annotate(
@@ -193,152 +181,6 @@ def today_for(*, patient: User, now: datetime | None = None) -> dict[str, Any]:
             }
         )
     return result
-
-
-def plan_adherence(*, plan: ExercisePlan, date_from: date, date_to: date) -> dict[str, Any]:
-    """Expected and done sessions per local day and exercise. Logs are counted by the
-    database, grouped by day in the patient's zone and by exercise; an exercise done more
-    often than prescribed counts as done, not as more than done.
-
-    A day expects the items in force at its end; logs count by exercise, so a session done
-    in the morning still counts when the physio replaced its item later that day."""
-    zone = plan.patient.zone
-    items = list(plan.items.all())
-    start, _ = local_day_bounds(date_from, zone)
-    _, end = local_day_bounds(date_to, zone)
-    counted = (
-        ExerciseLog.objects.filter(
-            plan_item__plan=plan, performed_at__gte=start, performed_at__lt=end
-        )
-        .annotate(day=TruncDate("performed_at", tzinfo=zone))
-        .values("day", "plan_item__exercise")
-        .annotate(count=Count("id"))
-    )
-    done_by_day: dict[date, dict[Any, int]] = defaultdict(dict)
-    for row in counted:
-        done_by_day[row["day"]][row["plan_item__exercise"]] = row["count"]
-
-    days, total_expected, total_done = [], 0, 0
-    day = date_from
-    while day <= date_to:
-        _, day_end = local_day_bounds(day, zone)
-        expected_by_exercise: dict[int, int] = defaultdict(int)
-        if plan.start_date <= day <= plan.end_date:
-            for item in items:
-                if day.weekday() in item.days_of_week and _in_force_at(item, day_end):
-                    expected_by_exercise[item.exercise_id] += item.times_per_day
-        expected = sum(expected_by_exercise.values())
-        done = sum(
-            min(done_by_day[day].get(exercise, 0), wanted)
-            for exercise, wanted in expected_by_exercise.items()
-        )
-        days.append(
-            {
-                "date": day,
-                "expected": expected,
-                "done": done,
-                "ratio": round(done / expected, 2) if expected else None,
-            }
-        )
-        total_expected += expected
-        total_done += done
-        day += timedelta(days=1)
-    return {
-        "plan": plan.id,
-        "from": date_from,
-        "to": date_to,
-        "days": days,
-        "expected": total_expected,
-        "done": total_done,
-        "ratio": round(total_done / total_expected, 2) if total_expected else None,
-    }
-
-
-# --- Figures for the physiotherapist's caseload (composed by apps.clinic) -------------------
-
-
-def _count(queryset: QuerySet[Any], by: str = "patient") -> Subquery:
-    return Subquery(
-        queryset.order_by().values(by).annotate(n=Count("id")).values("n")[:1],
-        output_field=IntegerField(),
-    )
-
-
-def with_adherence_7d(patients: QuerySet[User], *, now: datetime | None = None) -> QuerySet[User]:
-    """Annotate `adherence_7d`: sessions logged in the last 7 days against the active
-    plan's sessions per week, capped at 1 (the exact per-day figure is
-    plans/{id}/adherence/). No active plan, or nothing expected: None. Two correlated
-    subqueries, whatever the number of patients."""
-    now = now or timezone.now()
-    week_ago = now - timedelta(days=7)
-    expected = Subquery(
-        PlanItem.objects.filter(
-            plan__patient=OuterRef("pk"), plan__status=PlanStatus.ACTIVE, retired_at__isnull=True
-        )
-        .order_by()
-        .values("plan__patient")
-        .annotate(total=Sum("sessions_per_week"))
-        .values("total")[:1],
-        output_field=IntegerField(),
-    )
-    done = _count(
-        ExerciseLog.objects.filter(
-            patient=OuterRef("pk"),
-            performed_at__gte=week_ago,
-            plan_item__plan__status=PlanStatus.ACTIVE,
-        )
-    )
-    # Not NULLIF inside LEAST: PostgreSQL's LEAST skips NULLs and would answer 1.0.
-    return patients.annotate(
-        adherence_7d=Case(
-            When(
-                GreaterThan(expected, Value(0)),
-                then=Least(
-                    Cast(Coalesce(done, 0), FloatField()) / Cast(expected, FloatField()),
-                    Value(1.0),
-                ),
-            ),
-            default=None,
-            output_field=FloatField(),
-        ),
-    )
-
-
-def adherence_7d_below(threshold: float, *, now: datetime | None = None) -> list[tuple[Any, ...]]:
-    """(patient id, adherence_7d) of every patient whose active plan started at least a
-    week ago and whose adherence_7d (as with_adherence_7d computes it) is under
-    `threshold`: two aggregate queries over all patients (expected sessions per week,
-    sessions logged in the week), not a pair of correlated subqueries per patient."""
-    now = now or timezone.now()
-    judged_from = (now - timedelta(days=6)).date()
-    # A patient has at most one active plan: its items' sessions are the week's expected.
-    expected = (
-        PlanItem.objects.filter(
-            plan__status=PlanStatus.ACTIVE,
-            plan__start_date__lte=judged_from,
-            retired_at__isnull=True,
-        )
-        .order_by()
-        .values("plan__patient_id")
-        .annotate(total=Sum("sessions_per_week"))
-        .values_list("plan__patient_id", "total")
-    )
-    done = dict(
-        ExerciseLog.objects.filter(
-            performed_at__gte=now - timedelta(days=7), plan_item__plan__status=PlanStatus.ACTIVE
-        )
-        .order_by()
-        .values("patient_id")
-        .annotate(count=Count("id"))
-        .values_list("patient_id", "count")
-    )
-    below = []
-    for patient_id, total in expected:
-        if total and total > 0:
-            adherence = min(done.get(patient_id, 0) / total, 1.0)
-            if adherence < threshold:
-                below.append((patient_id, adherence))
-    return below
 
 
 def export_for(patient: User) -> dict[str, Any]:

@@ -181,8 +181,15 @@ class PlanSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "archived_at",
+            "paused_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "paused_at": {
+                "help_text": "When a physiotherapist paused the plan (no reminders; the "
+                "patient sees it paused); null while it runs."
+            }
+        }
 
     @extend_schema_field(PlanItemSerializer(many=True))
     def get_items(self, plan: ExercisePlan) -> list[dict]:
@@ -236,6 +243,9 @@ class TodayItemSerializer(serializers.Serializer):
 class TodayPlanSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
+    paused = serializers.BooleanField(
+        help_text="A physiotherapist paused the plan: no exercises are listed until resumed."
+    )
 
 
 class TodaySerializer(serializers.Serializer):

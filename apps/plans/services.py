@@ -1,7 +1,7 @@
 """Writes for exercise plans and exercise logs."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from apps.accounts import selectors as accounts
 from apps.accounts.models import User
-from apps.episodes.services import episode_for_new_work
+from apps.episodes.services import (
+    episode_for_new_work,
+    episode_lock,
+    episode_starts_by,
+    patient_today,
+)
+from apps.notifications.reminders import reminders_cancel
 from backend import hooks
 from backend.errors import Conflict
 
@@ -26,7 +32,7 @@ from .models import (
     PlanTemplate,
     PlanTemplateItem,
 )
-from .reminders import plan_reminders_sync
+from .reminders import plan_reminders_sync, plan_source
 from .selectors import prescribable_exercises
 
 
@@ -133,7 +139,9 @@ def plan_create(
     plan_dates_check(start_date, end_date)
     exercises_check(physio=physio, items=items)
     # Locked until the plan is stored: a discharge at the same moment waits, then archives it.
-    joined = episode_for_new_work(physio=physio, patient=patient, episode_id=episode)
+    joined = episode_for_new_work(
+        physio=physio, patient=patient, episode_id=episode, starts_on=start_date
+    )
     if ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).exists():
         raise Conflict(
             "This patient already has an active plan: archive it first.",
@@ -171,6 +179,9 @@ def plan_create(
 @transaction.atomic
 def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan:
     """Change a plan; `items`, when given, replaces the list (logs keep their items)."""
+    # The episode before the plan, in the order discharge and plan_create lock them: an
+    # earlier start moves the episode's start back with it.
+    episode = episode_lock(episode_id=plan.episode_id) if "start_date" in changes else None
     plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.ACTIVE:
         raise Conflict("An archived plan cannot be changed.", PlanError.PLAN_ARCHIVED)
@@ -182,6 +193,8 @@ def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan
     plan_dates_check(plan.start_date, plan.end_date)
     plan.full_clean(exclude=["patient", "physio", "episode"], validate_constraints=False)
     plan.save()
+    if episode is not None:
+        episode_starts_by(episode=episode, day=min(plan.start_date, patient_today(plan.patient)))
     details: dict[str, Any] = {
         "fields": sorted([*changes, *(["items"] if items is not None else [])])
     }
@@ -291,6 +304,40 @@ def plan_archive(*, plan: ExercisePlan, by: User) -> ExercisePlan:
     plan.archived_at = timezone.now()
     plan.save(update_fields=["status", "archived_at", "updated_at"])
     PlanEvent.objects.create(plan=plan, action=PlanEventAction.ARCHIVED, actor=by)
+    _after_change(plan)
+    return plan
+
+
+@transaction.atomic
+def plan_pause(*, plan: ExercisePlan, by: User, now: datetime | None = None) -> ExercisePlan:
+    """A physiotherapist pauses an active plan (while a red flag is assessed, say): its
+    reminders stop at once, including any due now and not yet sent, and the patient sees
+    the plan paused. Pausing a paused plan changes nothing. An archived plan: 409."""
+    plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.ACTIVE:
+        raise Conflict("An archived plan cannot be paused.", PlanError.PLAN_ARCHIVED)
+    if plan.paused_at is not None:
+        return plan
+    plan.paused_at = now or timezone.now()
+    plan.save(update_fields=["paused_at", "updated_at"])
+    PlanEvent.objects.create(plan=plan, action=PlanEventAction.PAUSED, actor=by)
+    _after_change(plan)
+    reminders_cancel(source=plan_source(plan))
+    return plan
+
+
+@transaction.atomic
+def plan_resume(*, plan: ExercisePlan, by: User) -> ExercisePlan:
+    """Resume a paused plan: its reminders are planned again from now. Resuming a running
+    plan changes nothing. An archived plan: 409."""
+    plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.ACTIVE:
+        raise Conflict("An archived plan cannot be resumed.", PlanError.PLAN_ARCHIVED)
+    if plan.paused_at is None:
+        return plan
+    plan.paused_at = None
+    plan.save(update_fields=["paused_at", "updated_at"])
+    PlanEvent.objects.create(plan=plan, action=PlanEventAction.RESUMED, actor=by)
     _after_change(plan)
     return plan
 

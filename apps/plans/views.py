@@ -23,7 +23,7 @@ from apps.accounts.services import patient_access_record
 from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, etagged
 from backend.rest import require_empty_body
 
-from . import selectors, services
+from . import adherence, selectors, services
 from .errors import PlanError
 from .models import ExercisePlan, PlanStatus, PlanTemplate
 from .serializers import (
@@ -167,6 +167,42 @@ class PlanArchiveView(APIView):
         return Response(PlanSerializer(selectors.plans_for(user=request.user).get(pk=plan.pk)).data)
 
 
+class PlanPauseView(APIView):
+    permission_classes = [IsPhysio]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: PlanSerializer,
+            409: OpenApiResponse(description="The plan is archived (`plan_archived`)."),
+        },
+        summary="Pause a plan: no reminders, shown paused to the patient (linked physios)",
+    )
+    def post(self, request: AuthenticatedRequest, plan_id) -> Response:
+        require_empty_body(request.data)
+        plan = get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
+        services.plan_pause(plan=plan, by=request.user)
+        return Response(PlanSerializer(selectors.plans_for(user=request.user).get(pk=plan.pk)).data)
+
+
+class PlanResumeView(APIView):
+    permission_classes = [IsPhysio]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: PlanSerializer,
+            409: OpenApiResponse(description="The plan is archived (`plan_archived`)."),
+        },
+        summary="Resume a paused plan: reminders planned again (linked physios)",
+    )
+    def post(self, request: AuthenticatedRequest, plan_id) -> Response:
+        require_empty_body(request.data)
+        plan = get_object_or_404(selectors.plans_for(user=request.user), pk=plan_id)
+        services.plan_resume(plan=plan, by=request.user)
+        return Response(PlanSerializer(selectors.plans_for(user=request.user).get(pk=plan.pk)).data)
+
+
 class PlanAdherenceView(APIView):
     permission_classes = [IsPatientOrPhysio]
 
@@ -208,7 +244,7 @@ class PlanAdherenceView(APIView):
                 {"to": [f"Ask for at most {ADHERENCE_MAX_DAYS} days."]}
             )
         _audit(request, [plan.patient_id], "plans.adherence")
-        return Response(selectors.plan_adherence(plan=plan, date_from=date_from, date_to=date_to))
+        return Response(adherence.plan_adherence(plan=plan, date_from=date_from, date_to=date_to))
 
 
 @etagged

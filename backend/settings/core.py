@@ -47,6 +47,7 @@ LOCAL_APPS = [
     "apps.content",
     "apps.accounts",
     "apps.notifications",
+    "apps.clinics",
     "apps.episodes",
     "apps.symptoms",
     "apps.care",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "backend.rest.UnstorableInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The answer's language: the user's own, else Accept-Language, else en (backend/language.py).
+    "backend.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who made each content change
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

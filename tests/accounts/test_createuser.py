@@ -3,6 +3,13 @@ from django.core.management import CommandError, call_command
 
 from apps.accounts.models import User
 from apps.accounts.services import EDITORS_GROUP
+from tests.factories import ClinicFactory
+
+
+@pytest.fixture(autouse=True)
+def _one_clinic(db):
+    """The only clinic: a physio made here joins it (tests/clinics covers --clinic)."""
+    ClinicFactory()
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from apps.plans.models import PlanItem
 from apps.plans.services import exercise_log_create
 from apps.symptoms.models import SymptomLog
 from backend.queue import hand_off
-from tests.factories import PatientFactory
+from tests.factories import EpisodeFactory, PatientFactory
 from tests.workers import purge_suite_queues
 
 # Worsening windows and the 7-day adherence behind missed-exercise alerts count back from now.
@@ -181,8 +181,11 @@ def test_the_sweep_finds_candidates_with_aggregates_and_checks_only_them(
     rising(patient, now)
     for day in range(10):
         log(other_patient, now - dt.timedelta(days=day), 3)
-    for quiet in PatientFactory.create_batch(20):
+    quiet_ones = PatientFactory.create_batch(20)
+    for quiet in quiet_ones:
         log(quiet, now - dt.timedelta(days=1), 2)
+    for someone in [patient, other_patient, *quiet_ones]:
+        EpisodeFactory(patient=someone)  # in care: the sweeps read only those
 
     with django_assert_max_num_queries(1):
         candidates = list(worsening_candidates(now=now))
@@ -289,19 +292,21 @@ def queued_checks() -> list[str]:
 @pytest.mark.django_db
 @pytest.mark.parametrize(("sessions_done", "alerted"), [(8, True), (9, False)])
 def test_missed_exercises_threshold_is_half_of_the_weeks_sessions(
-    patient, make_plan, sessions_done, alerted
+    patient, make_plan, sessions_done, alerted, frozen_now
 ):
     import time_machine
 
-    with time_machine.travel(timezone.now() - dt.timedelta(days=10)):
+    with time_machine.travel(frozen_now - dt.timedelta(days=10), tick=False):
         plan = make_plan()  # 2 stretches a day + quad sets 3 days a week: 17 sessions a week
     item = PlanItem.objects.get(plan=plan, exercise__slug="wall-calf-stretch")
-    for hours in range(sessions_done):  # 8/17 = 0.47, 9/17 = 0.53
+    # Two stretches a day, today (a Wednesday, 12:30) and back: 8/17 = 0.47, 9/17 = 0.53.
+    sessions = [(day, hour) for day in range(7) for hour in (9, 10)][:sessions_done]
+    for day, hour in sessions:
         exercise_log_create(
             patient=patient,
             plan_item=item,
             client_id=uuid.uuid4(),
-            performed_at=timezone.now() - dt.timedelta(hours=hours),
+            performed_at=frozen_now.replace(hour=hour) - dt.timedelta(days=day),
             sets_done=2,
             pain_during=1,
         )
@@ -354,6 +359,7 @@ def _linked_patients(physio, count):
     patients = PatientFactory.create_batch(count)
     for patient in patients:
         care_link_create(physio=physio, patient=patient)
+        EpisodeFactory(patient=patient, physio=physio)
     return patients
 
 
@@ -414,13 +420,13 @@ def test_the_missed_exercises_sweep_costs_the_same_queries_for_two_patients_as_f
 
 
 @pytest.mark.django_db
-def test_low_adherence_is_found_with_two_aggregates_as_the_dashboard_computes_it(
+def test_low_adherence_is_found_as_the_caseload_computes_it(
     physio, exercise, other_exercise, django_assert_num_queries
 ):
     import time_machine
 
     from apps.accounts.models import User
-    from apps.plans.selectors import adherence_7d_below, with_adherence_7d
+    from apps.plans.adherence import adherence_7d_below, adherence_7d_ratios
     from apps.plans.services import plan_create
     from tests.bodies import plan_body
 
@@ -452,13 +458,12 @@ def test_low_adherence_is_found_with_two_aggregates_as_the_dashboard_computes_it
                 pain_during=1,
             )
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):  # patients judged, their plans, items, logs
         below = dict(adherence_7d_below(0.5))
 
-    annotated = {
-        p.pk: p.adherence_7d
-        for p in with_adherence_7d(User.objects.filter(pk__in=[p.pk for p in patients]))
-    }
-    assert below == {pk: value for pk, value in annotated.items() if value < 0.5}
+    figures = adherence_7d_ratios(
+        User.objects.filter(pk__in=[p.pk for p in patients]).values_list("pk", flat=True)
+    )
+    assert below == {pk: value for pk, value in figures.items() if value < 0.5}
     assert patients[0].pk not in below
     assert len(below) == 3

@@ -84,9 +84,10 @@ def test_the_dashboard_costs_the_same_queries_for_5_or_50_patients(
     at_fifty = queries(physio_client, "/api/v1/patients/?page_size=100")
 
     assert at_five == at_fifty
-    # user, count, the annotated page, the audit rows (one bulk insert), and the load
-    # guidance's plan items, sessions, morning logs and weekly sums (reduce_suggestions)
-    with django_assert_max_num_queries(8):
+    # user, the annotated caseload, its adherence (active plans, items, logs:
+    # apps.plans.adherence), the audit rows (one bulk insert), and the load guidance's plan
+    # items, sessions, morning logs and weekly sums (reduce_suggestions)
+    with django_assert_max_num_queries(10):
         response = physio_client.get("/api/v1/patients/?page_size=100")
     assert len(response.json()["results"]) == 50
 
@@ -116,13 +117,13 @@ def test_the_dashboard_figures(physio, physio_client):
                 "sets": 2,
                 "reps": 10,
                 "times_per_day": 2,
-                "days_of_week": [0, 2, 4, 6],
+                "days_of_week": [0, 1, 2, 3, 4, 5, 6],
                 "max_pain": 3,
             }
         ],
     )
     item = PlanItem.objects.get(plan=plan)
-    for _ in range(4):
+    for _ in range(1):
         exercise_log_create(
             patient=patient,
             plan_item=item,
@@ -138,7 +139,8 @@ def test_the_dashboard_figures(physio, physio_client):
     assert row["latest_pain"] == 7
     assert row["pain_change_7d"] == 3.0
     assert row["open_alerts"] == 1
-    assert row["adherence_7d"] == 0.5  # 4 of 8 sessions a week
+    # The plan began today: 1 of today's 2 sessions (apps.plans.adherence).
+    assert row["adherence_7d"] == 0.5
     assert row["last_log_at"] is not None
 
 

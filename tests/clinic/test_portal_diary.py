@@ -96,9 +96,7 @@ def test_the_diary_is_paginated_and_costs_the_same_queries_per_page(portal, pati
     last = diary(portal, patient, page=3)
     assert shown(last) == [log.pk for log in logs[40:]]
     assert '<a href="?page=2" rel="prev">Newer logs</a>' in last.content.decode()
-    # A page past the end shows the last one; a page that is not a number the first.
-    assert shown(diary(portal, patient, page=99)) == shown(last)
-    assert shown(diary(portal, patient, page="x")) == shown(first)
+    assert "There is no page" not in last.content.decode()
 
     for log in logs[:20]:
         AlertFactory(patient=patient, symptom_log=log)
@@ -128,8 +126,6 @@ def test_the_diary_filters_by_level_and_keeps_the_filter_across_pages(portal, pa
     none = diary(portal, patient, level="emergency")
     assert shown(none) == []
     assert "No logs at these levels." in none.content.decode()
-    # An unknown level is ignored: every log.
-    assert len(diary(portal, patient, level="bogus").context["page"].paginator.object_list) == 25
     assert calm
 
 
@@ -152,3 +148,73 @@ def test_htmx_gets_only_the_list(portal, patient, linked):
     ).content.decode()
     assert "<html" not in body
     assert re.search(r'<ol class="diary">', body)
+
+
+UNKNOWN_LEVEL = "A level that does not exist was left out of the filter."
+
+
+@pytest.mark.parametrize(
+    ("levels", "count"),
+    [
+        (["bogus"], 25),  # nothing known left: every log
+        (["urgent", "bogus"], 22),  # the known level still filters
+        (["URGENT"], 25),  # levels are codes, not words: case matters
+        (["<script>"], 25),
+    ],
+)
+def test_an_unknown_level_is_left_out_and_the_page_says_so(portal, patient, linked, levels, count):
+    logs_of(patient, 3)
+    logs_of(patient, 22, fever=True)
+    response = diary(portal, patient, level=levels)
+    assert response.context["page"].paginator.count == count
+    body = response.content.decode()
+    assert f'<p class="notice warning" role="alert">{UNKNOWN_LEVEL}</p>' in body
+    assert ('id="level-urgent" checked' in body) == ("urgent" in levels)
+    assert "script&gt;" not in body  # what was asked is not echoed
+    assert UNKNOWN_LEVEL not in diary(portal, patient, level="urgent").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "number", "notice"),
+    [
+        ("1", 1, ""),
+        ("3", 3, ""),  # the last page, exactly: 5 logs
+        ("4", 3, "There is no page 4: showing the last page."),
+        ("99999999999", 3, "There is no page 99999999999: showing the last page."),
+        ("0", 1, "That page does not exist: showing the first page."),
+        ("-1", 1, "That page does not exist: showing the first page."),
+        ("x", 1, "That page does not exist: showing the first page."),
+        ("2.5", 1, "That page does not exist: showing the first page."),
+        ("", 1, ""),
+    ],
+)
+def test_pagination_edges(portal, patient, linked, page, number, notice):
+    logs = logs_of(patient, 45)
+    response = diary(portal, patient, page=page)
+    assert response.context["page"].number == number
+    assert len(shown(response)) == (5 if number == 3 else 20)
+    assert shown(response)[0] == logs[(number - 1) * 20].pk
+    body = response.content.decode()
+    if notice:
+        assert f'<p class="notice warning" role="alert">{notice}</p>' in body
+    else:
+        assert 'role="alert"' not in body
+
+
+def test_exactly_one_page_has_no_pager_and_one_more_log_makes_two(portal, patient, linked):
+    logs_of(patient, 20)
+    body = diary(portal, patient).content.decode()
+    assert "20 logs." in body
+    assert 'aria-label="Diary pages"' not in body
+    SymptomLogFactory(patient=patient, recorded_at=timezone.now() - dt.timedelta(days=30))
+    body = diary(portal, patient).content.decode()
+    assert "21 logs; page 1 of 2." in body
+    assert '<a href="?page=2" rel="next">Older logs</a>' in body
+    assert len(shown(diary(portal, patient, page=2))) == 1
+
+
+def test_an_empty_diary_says_so_on_any_page(portal, patient, linked):
+    for page in ("1", "2"):
+        body = diary(portal, patient, page=page).content.decode()
+        assert "0 logs." in body
+        assert "<p>No logs.</p>" in body

@@ -16,6 +16,7 @@ from apps.notifications.models import Reminder
 from apps.outcomes.services import instruments_load
 from tests.accounts.factories import PatientFactory, PhysioFactory
 from tests.episode_lifecycle.conftest import lefs_response
+from tests.factories.clinics import the_test_clinic
 from tests.factories.content import ConditionFactory
 
 from .conftest import portal_client_for
@@ -271,6 +272,7 @@ def test_another_patients_episode_is_a_404_even_under_a_linked_patient(
 ):
     stranger = PatientFactory(email="stranger@example.org")
     theirs = Episode.objects.create(
+        clinic=the_test_clinic(),
         patient=stranger,
         physio=PhysioFactory(),
         title="Not yours",
@@ -280,7 +282,11 @@ def test_another_patients_episode_is_a_404_even_under_a_linked_patient(
     other = PatientFactory(email="other@example.org")
     care_link_create(physio=physio, patient=other)
     mine_other = Episode.objects.create(
-        patient=other, physio=physio, title="Other's", started_on=timezone.localdate()
+        clinic=the_test_clinic(),
+        patient=other,
+        physio=physio,
+        title="Other's",
+        started_on=timezone.localdate(),
     )
     for episode in (theirs, mine_other):
         base = url(patient, f"episodes/{episode.pk}/")
@@ -294,7 +300,11 @@ def test_another_patients_episode_is_a_404_even_under_a_linked_patient(
 def test_another_physios_patient_is_a_404_and_not_audited(physio, patient, linked):
     other_physio = PhysioFactory(email="other-physio@example.org")
     episode = Episode.objects.create(
-        patient=patient, physio=physio, title="Mine", started_on=timezone.localdate()
+        clinic=the_test_clinic(),
+        patient=patient,
+        physio=physio,
+        title="Mine",
+        started_on=timezone.localdate(),
     )
     client = portal_client_for(other_physio)
     assert client.get(url(patient)).status_code == 404
@@ -316,9 +326,14 @@ def test_the_tab_lists_only_this_physios_episodes_active_first(portal, physio, p
     care_link_create(physio=colleague, patient=patient)
     today = timezone.localdate()
     Episode.objects.create(
-        patient=patient, physio=colleague, title="The colleague's", started_on=today
+        clinic=the_test_clinic(),
+        patient=patient,
+        physio=colleague,
+        title="The colleague's",
+        started_on=today,
     )
     Episode.objects.create(
+        clinic=the_test_clinic(),
         patient=patient,
         physio=physio,
         title="Last year's",
@@ -327,7 +342,11 @@ def test_the_tab_lists_only_this_physios_episodes_active_first(portal, physio, p
         discharged_at=timezone.now() - dt.timedelta(days=200),
     )
     Episode.objects.create(
-        patient=patient, physio=physio, title="This one", started_on=today - dt.timedelta(days=3)
+        clinic=the_test_clinic(),
+        patient=patient,
+        physio=physio,
+        title="This one",
+        started_on=today - dt.timedelta(days=3),
     )
     page = portal.get(url(patient))
     assert page.context["active"].title == "This one"
@@ -352,6 +371,7 @@ def test_the_tabs_queries_do_not_grow_with_goals_or_past_episodes(
         for k in range(n):
             GoalFactory(episode=active, description=f"Goal {k}-{Goal.objects.count()}")
             Episode.objects.create(
+                clinic=the_test_clinic(),
                 patient=patient,
                 physio=physio,
                 title=f"Past {Episode.objects.count()}",

@@ -13,6 +13,7 @@ from apps.accounts.services import care_link_create, care_link_end
 from apps.alerts.models import Alert
 from apps.episodes.models import Episode
 from tests.accounts.factories import PatientFactory, PhysioFactory
+from tests.factories.clinics import the_test_clinic
 
 from .conftest import portal_client_for, totp_device_for
 
@@ -159,6 +160,7 @@ def test_a_patient_not_linked_now_is_a_404_on_every_patient_page(world, physio, 
             patient=stranger, kind="red_flag", level="urgent", codes=["possible_dvt"]
         )
         episode = Episode.objects.create(
+            clinic=the_test_clinic(),
             patient=stranger,
             physio=stranger.physio_links.get().physio,
             title="Theirs",

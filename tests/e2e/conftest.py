@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from apps.accounts import services as accounts
+from apps.clinics.services import staff_add
 from tests.factories import PASSWORD
+from tests.factories.clinics import the_test_clinic
 from tests.second_factor import authenticator_for, code_of
 from tests.workers import require
 
@@ -151,4 +153,6 @@ def api(browser, live_server) -> Iterator:
 
 @pytest.fixture
 def physio_account(transactional_db):
-    return accounts.user_create(email="physio@example.org", password=PASSWORD, role="physio")
+    physio = accounts.user_create(email="physio@example.org", password=PASSWORD, role="physio")
+    staff_add(clinic=the_test_clinic(), user=physio)
+    return physio

@@ -16,9 +16,11 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from apps.accounts import services as accounts
+from apps.clinics.services import staff_add
 from apps.content.models import ExerciseMedia
 from apps.plans.services import plan_create
 from tests.factories import PASSWORD, ExerciseFactory
+from tests.factories.clinics import the_test_clinic
 from tests.media import jpeg_with_exif_and_gps
 from tests.second_factor import authenticator_for
 
@@ -50,6 +52,7 @@ def test_a_picture_uploaded_in_the_admin_shows_in_the_portal_and_the_handout(
 
     # 2. A physio's plan for a patient uses the exercise.
     physio = accounts.user_create(email="physio@example.org", password=PASSWORD, role="physio")
+    staff_add(clinic=the_test_clinic(), user=physio)
     patient = accounts.user_create(email="pat@example.org", password=PASSWORD, role="patient")
     accounts.care_link_create(physio=physio, patient=patient)
     today = timezone.now().date()

@@ -125,7 +125,12 @@ def test_a_plan_without_an_episode_opens_one_and_the_next_joins_it(
     assert response.status_code == 201, response.content
     episode = Episode.objects.get()
     assert response.json()["episode"] == str(episode.id)
-    assert (episode.title, episode.started_on, episode.physio) == ("Episode of care", TODAY, physio)
+    # It starts when the plan does (plan_body: yesterday).
+    assert (episode.title, episode.started_on, episode.physio) == (
+        "Episode of care",
+        TODAY - dt.timedelta(days=1),
+        physio,
+    )
 
     schedule = post_schedule(physio, patient)
     assert schedule.status_code == 201, schedule.content

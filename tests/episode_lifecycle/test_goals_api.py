@@ -66,10 +66,10 @@ def test_the_status_follows_the_episodes_latest_score(
     assert statuses() == {"lefs": ("progressing", None), "pain_week": ("progressing", None)}
     lefs_response(patient, 3)  # 60
     assert statuses()["lefs"] == ("met", 60.0)
-    lefs_response(patient, 2)  # 40: the latest decides
-    assert statuses()["lefs"] == ("progressing", 40.0)
+    lefs_response(patient, 2)  # 40: the latest decides, and it moved away from 60 since
+    assert statuses()["lefs"] == ("off_track", 40.0)  # the baseline (60, met)
     time_machine.shift(dt.timedelta(days=8))
-    assert statuses() == {"lefs": ("progressing", 40.0), "pain_week": ("not_met", None)}
+    assert statuses() == {"lefs": ("off_track", 40.0), "pain_week": ("not_met", None)}
     time_machine.shift(dt.timedelta(days=7))
     assert statuses()["lefs"] == ("not_met", 40.0)
 

@@ -10,6 +10,7 @@ from apps.outcomes.models import OutcomeSchedule
 from apps.plans.models import ExercisePlan, PlanStatus
 from tests.bodies import plan_body
 from tests.conftest import post_at_once
+from tests.factories.clinics import the_test_clinic
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +44,11 @@ def test_a_plan_made_during_a_discharge_is_refused_or_archived(
 ):
     url = f"/api/v1/patients/{patient.id}/outcome-schedules/"
     episode = Episode.objects.create(
-        patient=patient, physio=physio, title="Knee", started_on=timezone.now().date()
+        clinic=the_test_clinic(),
+        patient=patient,
+        physio=physio,
+        title="Knee",
+        started_on=timezone.now().date(),
     )
     body = plan_body(patient, episode=str(episode.id))
     body["start_date"] = str(timezone.now().date() - dt.timedelta(days=1))

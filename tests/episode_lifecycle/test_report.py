@@ -59,6 +59,7 @@ def test_the_report_has_exactly_the_agreed_shape(episode, instruments):
         "outcomes",
         "goals",
         "adherence",
+        "adherence_7d",
         "alerts",
         "note",
         "disclaimer",

@@ -21,6 +21,7 @@ from .accounts import (
 )
 from .alerts import AlertEventFactory, AlertFactory
 from .care import CareSessionFactory
+from .clinics import ClinicFactory, StaffMembershipFactory, the_test_clinic
 from .content import (
     ConditionExerciseFactory,
     ConditionFactory,
@@ -72,6 +73,7 @@ __all__ = [
     "CareTeamInviteFactory",
     "CareTeamLinkFactory",
     "ChangeFactory",
+    "ClinicFactory",
     "ConditionExerciseFactory",
     "ConditionFactory",
     "ConditionProtocolFactory",
@@ -106,9 +108,11 @@ __all__ = [
     "RegionTagFactory",
     "ReminderFactory",
     "ReminderSettingsFactory",
+    "StaffMembershipFactory",
     "SymptomLogFactory",
     "UserFactory",
     "episode_of",
     "link",
+    "the_test_clinic",
     "triage_of",
 ]

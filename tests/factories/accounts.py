@@ -19,6 +19,9 @@ from apps.accounts.services import (
     user_role_access_sync,
 )
 from apps.accounts.single_use import token_hash
+from apps.clinics.models import StaffMembership, StaffRole
+
+from .clinics import the_test_clinic
 
 PASSWORD = "a-Strong-passphrase-42"
 
@@ -47,7 +50,18 @@ class PatientFactory(UserFactory):
 
 
 class PhysioFactory(UserFactory):
+    """A physio on the staff of the test clinic (tests/factories/clinics.py), or of
+    `clinic=` (False: of no clinic), with `clinic__role=` (clinician by default)."""
+
     role = Role.PHYSIO
+
+    @factory.post_generation
+    def clinic(obj, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        clinic = extracted or the_test_clinic()
+        role = kwargs.get("role", StaffRole.CLINICIAN)
+        StaffMembership.objects.get_or_create(clinic=clinic, user=obj, defaults={"role": role})
 
 
 class EditorFactory(UserFactory):

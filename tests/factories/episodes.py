@@ -11,9 +11,11 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from apps.clinics.selectors import home_clinic_of
 from apps.episodes.models import Episode, EpisodeStatus, Goal
 
 from .accounts import PatientFactory, PhysioFactory
+from .clinics import the_test_clinic
 
 
 class EpisodeFactory(factory.django.DjangoModelFactory):
@@ -24,6 +26,9 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     physio = factory.SubFactory(PhysioFactory)
+    clinic = factory.LazyAttribute(
+        lambda o: (o.physio and home_clinic_of(physio=o.physio)) or the_test_clinic()
+    )
     title = "Knee pain"
     started_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
     status = EpisodeStatus.ACTIVE

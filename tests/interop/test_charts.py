@@ -116,3 +116,80 @@ def test_the_same_drawing_goes_into_a_pdf():
     chart = charts.adherence_chart([charts.AdherenceBar("2 Mar", expected=4, done=2)])
     assert isinstance(chart.drawing, Drawing)
     assert renderPDF.drawToString(chart.drawing).startswith(b"%PDF")
+
+
+# --- A time axis ----------------------------------------------------------------------------
+
+LINE_FILL = "rgb(11%,30%,84%)"  # charts.LINE, as ReportLab writes it
+
+
+def marker_xs(chart: charts.Chart) -> list[float]:
+    """The x of each point's marker in the SVG, left to right."""
+    return sorted(
+        float(node.get("cx"))
+        for node in parsed(chart).iter(f"{SVG}circle")
+        if node.get("fill") == LINE_FILL
+    )
+
+
+def proportional(xs: list[float], days: list[int]) -> bool:
+    """Whether the gaps between the xs are in the ratio of the gaps between the days."""
+    scale = (xs[-1] - xs[0]) / (days[-1] - days[0])
+    return all(
+        abs((x - xs[0]) - (day - days[0]) * scale) < 0.01 for x, day in zip(xs, days, strict=True)
+    )
+
+
+def test_scores_taken_at_irregular_dates_are_spaced_by_the_time_between_them():
+    """Scores on day 0, 2 and 61 (and 62): the second sits 2/61 of the way along, not in the
+    middle; the axis labels are dates evenly spaced in time, the latest one last."""
+    days = [0, 2, 61, 62]
+    chart = charts.score_chart(
+        [charts.ScorePoint(START + timedelta(days=n), 40 + n / 10) for n in days],
+        chart_id="lefs",
+        title="LEFS",
+        y_label="Score",
+        y_range=(0, 80),
+    )
+    xs = marker_xs(chart)
+    assert len(xs) == 4
+    assert proportional(xs, days)
+    assert (xs[1] - xs[0]) < (xs[2] - xs[1]) / 20
+    labels = {
+        node.text: node for node in parsed(chart).iter(f"{SVG}text") if node.text[0].isdigit()
+    }
+    assert "2 May" in labels  # day 62, the latest
+    assert "3 Mar" not in labels  # a score's date is not a label by itself
+
+
+def test_one_score_and_same_day_scores_still_draw():
+    one = charts.score_chart(
+        [charts.ScorePoint(START, 40)], chart_id="a", title="A", y_label="S", y_range=(0, 80)
+    )
+    assert len(marker_xs(one)) == 1
+    same_day = charts.score_chart(
+        [charts.ScorePoint(START, 40), charts.ScorePoint(START, 44)],
+        chart_id="b",
+        title="B",
+        y_label="S",
+        y_range=(0, 80),
+    )
+    xs = marker_xs(same_day)
+    assert len(xs) == 2
+    assert xs[0] == xs[1]
+
+
+def test_pain_days_are_placed_by_their_dates_even_with_days_missing_from_the_list():
+    days = [0, 1, 2, 9, 10]
+    chart = charts.pain_trend_chart(
+        [
+            charts.PainDay(day=START + timedelta(days=n), mean_pain=3, max_pain=3, logs=1)
+            for n in days
+        ]
+    )
+    assert proportional(marker_xs(chart), days)
+
+
+def test_consecutive_pain_days_are_evenly_spaced():
+    xs = marker_xs(charts.pain_trend_chart(pain_days([2, 3, 4, 5, 6, 7, 8, 9])))
+    assert proportional(xs, list(range(8)))

@@ -251,21 +251,39 @@ def test_a_linked_physio_gets_a_valid_fhir_bundle(physio_client, physio, patient
     Bundle.model_validate(body)  # FHIR R4(B) structure, types and cardinalities
     assert (body["resourceType"], body["type"]) == ("Bundle", "collection")
     kinds = [entry["resource"]["resourceType"] for entry in body["entry"]]
-    # The plan opened its episode of care: one EpisodeOfCare, after the alerts.
-    assert kinds == ["Patient", "Observation", "Observation", "CarePlan", "Flag", "EpisodeOfCare"]
+    # The plan opened its episode of care: one EpisodeOfCare, after the alerts; the plan's
+    # 7-day adherence follows the CarePlan (nothing done of today's sessions: 0 %).
+    assert kinds == [
+        "Patient",
+        "Observation",
+        "Observation",
+        "CarePlan",
+        "Observation",
+        "Flag",
+        "EpisodeOfCare",
+    ]
     alert = Alert.objects.get(patient=patient)
+    adherence = body["entry"][4]["resource"]
     ids = [
         str(patient.id),
         *(str(log.id) for log in logs),
         str(plan.id),
+        adherence["id"],
         str(alert.id),
         str(plan.episode_id),
     ]
     assert [entry["resource"]["id"] for entry in body["entry"]] == ids
     assert [entry["fullUrl"] for entry in body["entry"]] == [f"urn:uuid:{id_}" for id_ in ids]
-    observations = [entry["resource"] for entry in entries(body, "Observation")]
+    observations = [entry["resource"] for entry in entries(body, "Observation")][:2]
     assert {o["code"]["coding"][0]["code"] for o in observations} == {"72514-3"}
     assert [o["valueInteger"] for o in observations] == [3, 7]
+    assert adherence["code"]["coding"][0]["code"] == "exercise-sessions-7d"
+    assert adherence["valueQuantity"] == {
+        "value": 0,
+        "unit": "%",
+        "system": "http://unitsofmeasure.org",
+        "code": "%",
+    }
     patient_ref = f"urn:uuid:{patient.id}"
     assert all(
         # EpisodeOfCare names its patient in `patient`; the others in `subject`.

@@ -4,6 +4,7 @@ PDFium (the charts are really drawn, in their colours, where the charts go)."""
 
 import io
 import re
+from datetime import date, timedelta
 
 import pypdf
 import pypdfium2 as pdfium
@@ -319,3 +320,41 @@ def test_an_instrument_without_scores_and_weeks_without_prescriptions_say_so():
     assert "No Patient-Specific Functional Scale scores were recorded." in text
     assert "No exercise sessions were prescribed in this episode." in text
     assert len(re.findall(r"score\(s\) from", text)) == 2
+
+
+def test_an_instruments_scores_are_placed_by_their_dates_in_the_pdf():
+    """Three scores on day 0, 4 and 60 of the episode, all the same (a flat line): the
+    markers (wider than the line) stand where the dates put them, the second near the
+    first rather than halfway."""
+    report = episode_report_dict()
+    start = date(2026, 3, 2)
+    report["outcomes"] = [
+        {
+            **report["outcomes"][0],
+            "title": "Irregular scale",
+            "baseline": None,
+            "series": [
+                {"completed_at": f"{start + timedelta(days=n)}T09:15:00+00:00", "score": 40.0}
+                for n in (0, 4, 60)
+            ],
+        }
+    ]
+    pdf = render_report_pdf(report)
+    pdf_pages = [
+        " ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    ]
+    line = mask_of(rendered(pdf, page_with(pdf_pages, "Irregular scale")), charts.LINE)
+    # A marker is a column of line pixels taller than the 2-point line (4 pixels here).
+    left, top, right, bottom = line.getbbox()
+    tall = [
+        x for x in range(left, right) if count(line.crop((x, top, x + 1, bottom))) >= 4 * SCALE + 2
+    ]
+    runs = [[tall[0]]]
+    for x in tall[1:]:
+        if x - runs[-1][-1] > 1:
+            runs.append([])
+        runs[-1].append(x)
+    centres = [(run[0] + run[-1]) / 2 for run in runs]
+    assert len(centres) == 3, centres
+    span = centres[2] - centres[0]
+    assert abs((centres[1] - centres[0]) - span * 4 / 60) <= 3

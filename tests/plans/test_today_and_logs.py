@@ -37,7 +37,7 @@ def test_today_lists_due_items_with_done_and_remaining(patient, make_plan):
 
     body = client_for(patient).get("/api/v1/today/").json()
 
-    assert body["plan"] == {"id": str(plan.id), "title": "Calf and knee"}
+    assert body["plan"] == {"id": str(plan.id), "title": "Calf and knee", "paused": False}
     by_slug = {item["exercise"]["slug"]: item for item in body["items"]}
     assert by_slug["wall-calf-stretch"]["done"] == 1
     assert by_slug["wall-calf-stretch"]["remaining"] == 1

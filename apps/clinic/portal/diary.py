@@ -94,6 +94,9 @@ def diary(request: PhysioRequest, patient_id) -> HttpResponse:
     if query["log"] is not None:
         number = _page_of(logs, query["log"]) or number
     page: Page = Paginator(logs.prefetch_related("alerts"), DIARY_PAGE).get_page(number)
+    ignored = list(query["ignored"])
+    if number > page.number:
+        ignored.append(f"There is no page {number}: showing the last page.")
     context = {
         **_patient_context(request, patient, "diary"),
         "form": form,
@@ -104,6 +107,7 @@ def diary(request: PhysioRequest, patient_id) -> HttpResponse:
         "older_url": _page_url(query, page.next_page_number()) if page.has_next() else "",
         "level_choices": DIARY_LEVELS,
         "level_words": [label for value, label in DIARY_LEVELS if value in query["levels"]],
+        "ignored": ignored,
     }
     template = "clinic/partials/diary_list.html" if request.htmx else "clinic/diary.html"
     return render(request, template, context)

@@ -356,11 +356,23 @@ class DiaryQueryForm(forms.Form):
     log = forms.UUIDField(required=False)
 
     def query(self) -> dict:
-        """What was asked, with anything malformed left out (as the caseload's filter)."""
+        """What was asked, with anything malformed left out and said so in `ignored` (a
+        bookmarked or hand-edited address still opens the diary, never a blank page): an
+        unknown level is dropped and the known ones kept; a page that is not a number opens
+        the first; a malformed log id is ignored."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
+        asked = self.data.getlist("level") if hasattr(self.data, "getlist") else []
+        known = {value for value, _ in DIARY_LEVELS}
+        levels = [value for value, _ in DIARY_LEVELS if value in asked]
+        ignored = []
+        if any(value not in known for value in asked):
+            ignored.append("A level that does not exist was left out of the filter.")
+        if "page" in self.errors:
+            ignored.append("That page does not exist: showing the first page.")
         return {
-            "levels": data.get("level") or [],
+            "levels": levels,
             "page": data.get("page") or 1,
             "log": data.get("log"),
+            "ignored": ignored,
         }

@@ -1,6 +1,6 @@
 """The caseload's "Today" list: what waits for the physio across all their patients, in
-the order to take it: unresolved alerts (most urgent first), unread messages, and the
-exercises whose load guidance suggests reducing. Each entry links to where it is dealt
+the order to take it: unresolved alerts (most urgent first), unread messages,
+questionnaires overdue, and the exercises whose load guidance suggests reducing. Each entry links to where it is dealt
 with. A fixed number of queries for any caseload."""
 
 from dataclasses import dataclass, field
@@ -14,6 +14,7 @@ from apps.alerts.selectors import unresolved_alerts_for
 from apps.clinic.templatetags.clinic_portal import level_word
 from apps.guidance.selectors import reduce_counts
 from apps.messaging.selectors import with_unread_count
+from apps.outcomes.selectors import instrument_names, overdue_for
 
 SHOWN = 8  # entries per group; the rest are counted ("and 3 more")
 
@@ -84,6 +85,32 @@ def unread_group(physio: User) -> TodayGroup:
     return TodayGroup("messages", "Unread messages", "All messages read.", entries, len(rows))
 
 
+def overdue_group(physio: User) -> TodayGroup:
+    """Questionnaires left unanswered for days (outcomes' overdue rule), named as the
+    patient sees them, with the day they were due; each links to the outcomes tab."""
+    overdue = overdue_for(physio=physio)
+    names = instrument_names({item.schedule.instrument_id for item in overdue}, short=True)
+    entries = [
+        TodayEntry(
+            email=item.schedule.patient.shown_name,
+            url=reverse("clinic:outcomes", args=[item.schedule.patient_id]),
+            text=(
+                f"{names[item.schedule.instrument_id]} due {item.due_since.day} "
+                f"{item.due_since:%b}, "
+                f"{_plural(item.days_overdue, 'day', 'days')} overdue"
+            ),
+        )
+        for item in overdue[:SHOWN]
+    ]
+    return TodayGroup(
+        "questionnaires",
+        "Questionnaires overdue",
+        "No questionnaire overdue.",
+        entries,
+        len(overdue),
+    )
+
+
 def reduce_group(physio: User, counts: dict | None = None) -> TodayGroup:
     """Patients with exercises whose load guidance suggests `reduce` (advice: the physio
     decides). `counts` ({patient id: count}) when the caller has them for every patient."""
@@ -113,4 +140,9 @@ def reduce_group(physio: User, counts: dict | None = None) -> TodayGroup:
 
 
 def today_list(physio: User, *, reduce: dict | None = None) -> list[TodayGroup]:
-    return [alerts_group(physio), unread_group(physio), reduce_group(physio, reduce)]
+    return [
+        alerts_group(physio),
+        unread_group(physio),
+        overdue_group(physio),
+        reduce_group(physio, reduce),
+    ]

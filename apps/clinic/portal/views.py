@@ -120,7 +120,6 @@ CASELOAD_FIELDS = (
     "unresolved_alerts",
     "latest_pain",
     "pain_change_7d",
-    "adherence_7d",
     "last_log_at",
     "unread_count",
     "discharged",
@@ -163,10 +162,13 @@ def caseload(request: PhysioRequest) -> HttpResponse:
     query_form = CaseloadQueryForm(request.GET)
     query = query_form.query()
     physio = physio_of(request)
-    patients = list(
-        selectors.with_discharged(
-            selectors.portal_caseload(physio=physio, **query), physio=physio
-        ).values(*CASELOAD_FIELDS)
+    patients = selectors.with_adherence_7d(
+        list(
+            selectors.with_discharged(
+                selectors.portal_caseload(physio=physio, **query), physio=physio
+            ).values(*CASELOAD_FIELDS)
+        ),
+        ordering=query["ordering"],
     )
     audited(physio, [patient["pk"] for patient in patients], "caseload")
     reduce = reduce_counts([patient["pk"] for patient in patients])
