@@ -35,6 +35,8 @@ _.afterFlowable, _.spaceAfter  # ReportLab's document template hook and paragrap
 Database  # Django's DatabaseWrapper reads self.Database (backend/postgres, ENGINE)
 process_role, timeouts_for, libpq_options  # called by backend/settings/database.py (excluded)
 UnstorableInputMiddleware, process_view  # MIDDLEWARE; Django's middleware hook
+PrivateAnswersMiddleware, ChunkedBodyMiddleware  # MIDDLEWARE
+_._stream  # HttpRequest.read() reads it (backend/chunked_bodies.py)
 LanguageMiddleware  # MIDDLEWARE (backend/language.py)
 
 # --- Types named in string annotations (vulture does not read those) ----------------------

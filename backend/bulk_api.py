@@ -1,6 +1,7 @@
-"""The HTTP side of a bulk upload (backend.bulk is the domain side): the body as a list,
-each item validated alone by the record type's input serializer, and the results
-rendered as `{"results": [{index, status, <record> | errors}]}` (docs/api.md)."""
+"""The HTTP side of a bulk upload (backend.bulk is the domain side): the body as a list
+(or, for an offline sync of several types, an object of lists), each item validated alone
+by the record type's input serializer, and the results rendered as
+`{"results": [{index, status, <record> | errors}]}` (docs/api.md)."""
 
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar, cast
@@ -36,6 +37,38 @@ def bulk_payload(data: Any, *, wrapper: str, noun: str) -> list[Any]:
     return data
 
 
+def _body_error(attr: str, message: str, code: str) -> exceptions.ValidationError:
+    return exceptions.ValidationError({attr: [exceptions.ErrorDetail(message, code=code)]})
+
+
+def bulk_payloads(data: Any, *, kinds: Sequence[str]) -> dict[str, list[Any]]:
+    """The lists of a sync body: an object whose keys are among `kinds`, each a JSON array
+    (a kind left out is an empty list). Another body is a 400 (`invalid`; a key not among
+    `kinds` is `unknown_field`, a value not an array `not_a_list`, each naming its key);
+    more than BULK_MAX_ITEMS items in all a 413 `too_many_items`. Nothing is read or
+    stored then."""
+    if not isinstance(data, dict):
+        raise _body_error("non_field_errors", "Send a JSON object of lists.", "invalid")
+    unknown = [key for key in data if key not in kinds]
+    if unknown:
+        raise exceptions.ValidationError(
+            {
+                key: [
+                    exceptions.ErrorDetail(
+                        "This field is not accepted.", code=CommonError.UNKNOWN_FIELD
+                    )
+                ]
+                for key in unknown
+            }
+        )
+    for kind in kinds:
+        if kind in data and not isinstance(data[kind], list):
+            raise _body_error(kind, "Send a JSON array.", CommonError.NOT_A_LIST)
+    payloads = {kind: data.get(kind, []) for kind in kinds}
+    size_check(sum(len(items) for items in payloads.values()), noun="items")
+    return payloads
+
+
 def bulk_items(
     payload: Sequence[Any], *, validator: serializers.BaseSerializer[Any], fields: type[Fields]
 ) -> list[BulkItem[Fields]]:
@@ -53,14 +86,14 @@ def bulk_items(
     return items
 
 
-def bulk_response(
+def bulk_results(
     results: Sequence[BulkResult[Record]],
     *,
     name: str,
     render: Callable[[list[Record]], Iterable[Any]],
-) -> Response:
-    """`{"results": [...]}`, one entry per result in order: the record under `name`
-    (rendered by `render`, all at once) or the item's errors."""
+) -> list[dict[str, Any]]:
+    """One entry per result in order: the record under `name` (rendered by `render`, all
+    at once) or the item's errors."""
     rendered = iter(render([result.record for result in results if result.record is not None]))
     body = []
     for result in results:
@@ -70,4 +103,14 @@ def bulk_response(
         else:
             entry["errors"] = result.errors
         body.append(entry)
-    return Response({"results": body})
+    return body
+
+
+def bulk_response(
+    results: Sequence[BulkResult[Record]],
+    *,
+    name: str,
+    render: Callable[[list[Record]], Iterable[Any]],
+) -> Response:
+    """`{"results": [...]}`: `bulk_results` as the bulk endpoints answer."""
+    return Response({"results": bulk_results(results, name=name, render=render)})

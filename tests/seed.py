@@ -341,7 +341,10 @@ def seed_state(*, password: str = DEFAULT_PASSWORD, stamp: str | None = None) ->
     with contextlib.suppress(Conflict):
         plan_item_guidance_apply(physio=physio, plan_id=plan.pk, item_id=plan_items[0].pk)
     notifications_create(
-        users=[patient, physio], kind=NotificationKind.PLAN_CHANGED, title="Seeded notice"
+        users=[patient, physio],
+        kind=NotificationKind.PLAN_CHANGED,
+        title="Seeded notice",
+        data={"plan": str(plan.pk)},  # as every plan_changed notification carries
     )
     seeded.add(
         "reminder_id", *Reminder.objects.filter(user=patient).values_list("pk", flat=True)[:3]

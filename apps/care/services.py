@@ -1,8 +1,10 @@
 """Writes for home-care sessions: store a session with its end-of-session reminder, finish
 one early and cancel that reminder."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -11,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.notifications.models import Reminder, ReminderKind
 from apps.notifications.reminders import reminder_schedule, reminders_cancel
+from backend.bulk import BulkItem, BulkResult, first_copies, results_in_order, valid_items
 
 from . import selectors
 from .models import CareKind, CareSession
@@ -90,6 +93,39 @@ def care_session_start(
         body=body.format(minutes=session.planned_minutes),
     )
     return Outcome(session, reminder, changed=True)
+
+
+class CareSessionFields(TypedDict):
+    """One session of an offline sync, as validated by the HTTP layer."""
+
+    client_id: UUID
+    kind: str
+    started_at: datetime
+    planned_minutes: int
+
+
+@transaction.atomic
+def care_sessions_store(
+    *, patient: User, items: Sequence[BulkItem[CareSessionFields]]
+) -> list[BulkResult[CareSession]]:
+    """Offline sync: store every valid session with its reminder, one result per item in
+    order. The known client_ids are read once; each new first copy is stored as
+    `care_session_start` stores one (a racing copy is read back, not doubled)."""
+    valid = valid_items(items)
+    known = {
+        session.client_id: session
+        for session in CareSession.objects.filter(
+            patient=patient, client_id__in={item.client_id for item in valid}
+        )
+    }
+    created: dict[UUID, CareSession] = {}
+    for item in first_copies(valid, known=known):
+        outcome = care_session_start(patient=patient, **item.fields)
+        if outcome.changed:
+            created[item.client_id] = outcome.session
+        else:
+            known[item.client_id] = outcome.session
+    return results_in_order(items, created=created, known=known)
 
 
 @transaction.atomic

@@ -41,6 +41,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from apps.outcomes.selectors import short_name
+
 from . import charts
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -461,7 +463,8 @@ def _goals(report: Mapping[str, Any]) -> list[Flowable]:
         rows.append(
             (
                 goal.get("description"),
-                goal.get("instrument"),
+                # The name people read ("LEFS"); reports frozen before it carry the code.
+                short_name(goal.get("instrument_name") or goal.get("instrument") or ""),
                 number(goal.get("target")),
                 long_date(goal.get("due_on")),
                 number(goal.get("latest")),

@@ -5,8 +5,10 @@ notifications carry a generic title and the ids the app needs to open the thread
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,12 +17,22 @@ from django.utils import timezone
 from apps.accounts.models import CareTeamLink, User
 from apps.notifications.inbox import notifications_create
 from apps.notifications.models import NotificationKind
+from backend.bulk import (
+    BulkItem,
+    BulkResult,
+    ItemError,
+    Valid,
+    first_copies,
+    item_error,
+    results_in_order,
+    valid_items,
+)
 from backend.errors import Conflict
 
 from .errors import MessageError
 from .models import Message, MessageKind
 from .safety import LOG_ROUTE, RED_FLAG_REPLY, red_flag_terms
-from .selectors import addressed_to
+from .selectors import addressed_to, threads_for
 
 # Lock screens are not private: the push says who wrote, never what.
 TITLE_TO_PATIENT = "New message from your physiotherapist"
@@ -123,6 +135,81 @@ def message_send(*, link: CareTeamLink, sender: User, client_id: uuid.UUID, body
             data={"link_id": str(link.pk), "message_id": str(message.pk)},
         )
     return Sent(message, created=True, auto_reply=auto_reply)
+
+
+class MessageFields(TypedDict):
+    """One message of an offline sync, as validated by the HTTP layer: it names the
+    care-team link whose thread it goes to."""
+
+    care_team_link: uuid.UUID
+    client_id: uuid.UUID
+    body: str
+
+
+def _no_thread() -> list[ItemError]:
+    return [item_error("care_team_link", "does_not_exist", "No such conversation of yours.")]
+
+
+def _message_refusal(
+    item: Valid[MessageFields],
+    links: dict[uuid.UUID, CareTeamLink],
+    known: dict[uuid.UUID, Message],
+) -> list[ItemError] | None:
+    """Why an item cannot be stored or replayed (None: it can)."""
+    link_id = item.fields["care_team_link"]
+    if link_id not in links:
+        return _no_thread()
+    stored = known.get(item.client_id)
+    if stored is not None and stored.link_id != link_id:
+        return [
+            item_error(
+                "client_id",
+                MessageError.CLIENT_ID_USED_ELSEWHERE,
+                "This client_id was already used for a message in another conversation.",
+            )
+        ]
+    return None
+
+
+def messages_store(
+    *, sender: User, items: Sequence[BulkItem[MessageFields]]
+) -> list[BulkResult[Message]]:
+    """Offline sync: send every valid message of a patient, one result per item in order.
+
+    Load (the links named, among the sender's threads, and the known client_ids: one
+    query each), check (a link not the sender's, a client_id used in another thread),
+    persist (each new first copy as `message_send` sends one, in its own savepoint: an
+    ended thread refuses that item only). Not one atomic block: a message stored is
+    announced to its recipient even when a later one is refused."""
+    valid = valid_items(items)
+    links = threads_for(user=sender).in_bulk({item.fields["care_team_link"] for item in valid})
+    known = {
+        message.client_id: message
+        for message in Message.objects.filter(
+            sender=sender, client_id__in={item.client_id for item in valid}
+        )
+        if message.client_id is not None
+    }
+    refused: dict[int, list[ItemError]] = {}
+    for item in valid:
+        refusal = _message_refusal(item, links, known)
+        if refusal is not None:
+            refused[item.index] = refusal
+    to_send = [item for item in valid if item.index not in refused]
+    created: dict[uuid.UUID, Message] = {}
+    for item in first_copies(to_send, known=known):
+        try:
+            sent = message_send(
+                link=links[item.fields["care_team_link"]],
+                sender=sender,
+                client_id=item.client_id,
+                body=item.fields["body"],
+            )
+        except Conflict as conflict:
+            refused[item.index] = [item_error(None, conflict.code, conflict.message)]
+            continue
+        (created if sent.created else known)[item.client_id] = sent.message
+    return results_in_order(items, created=created, known=known, refused=refused)
 
 
 def _not_in_thread() -> ValidationError:

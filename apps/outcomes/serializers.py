@@ -23,6 +23,7 @@ from .models import (
     ScheduleEndReason,
     ScheduleStatus,
 )
+from .selectors import schedule_instrument_name
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_ACCEPTED = timedelta(days=730)
@@ -123,6 +124,9 @@ class OutcomeScheduleInputSerializer(StrictSerializer):
 
 class OutcomeScheduleSerializer(serializers.ModelSerializer):
     instrument = serializers.CharField(source="instrument_id")
+    instrument_name = serializers.SerializerMethodField(
+        help_text="The instrument as people read it (its title), never the code."
+    )
     status = serializers.SerializerMethodField()
     end_reason = serializers.SerializerMethodField()
 
@@ -134,6 +138,7 @@ class OutcomeScheduleSerializer(serializers.ModelSerializer):
             "physio",
             "episode",
             "instrument",
+            "instrument_name",
             "every_days",
             "starts_on",
             "status",
@@ -142,6 +147,10 @@ class OutcomeScheduleSerializer(serializers.ModelSerializer):
             "end_reason",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_instrument_name(self, schedule: OutcomeSchedule) -> str:
+        return schedule_instrument_name(schedule)
 
     @extend_schema_field(serializers.ChoiceField(choices=ScheduleStatus.choices))
     def get_status(self, schedule: OutcomeSchedule) -> str:

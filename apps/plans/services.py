@@ -1,8 +1,9 @@
 """Writes for exercise plans and exercise logs."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,16 @@ from apps.episodes.services import (
 )
 from apps.notifications.reminders import reminders_cancel
 from backend import hooks
+from backend.bulk import (
+    BulkItem,
+    BulkResult,
+    ItemError,
+    Valid,
+    first_copies,
+    item_error,
+    results_in_order,
+    valid_items,
+)
 from backend.errors import Conflict
 
 from .errors import PlanError
@@ -33,7 +44,7 @@ from .models import (
     PlanTemplateItem,
 )
 from .reminders import plan_reminders_sync, plan_source
-from .selectors import prescribable_exercises
+from .selectors import plan_items_for, prescribable_exercises
 
 
 def one_year_after(start: date) -> date:
@@ -399,6 +410,29 @@ class LogOutcome:
     created: bool
 
 
+def _log_insert(log: ExerciseLog) -> ExerciseLog | None:
+    """Insert a new log; None when a racing copy of its client_id was stored first."""
+    log.pain_above_limit = log.pain_during > log.plan_item.max_pain
+    log.full_clean(
+        exclude=["patient", "plan_item"], validate_unique=False, validate_constraints=False
+    )
+    try:
+        with transaction.atomic():  # savepoint: losing a race must not spoil the outer one
+            log.save(force_insert=True)
+    except IntegrityError:
+        return None
+    return log
+
+
+def _announce_logs(patient: User, logs: list[ExerciseLog]) -> None:
+    # Subscribers (alerts) enqueue the debounced worsening check: pain above the limit
+    # twice running is one of its rules.
+    if logs:
+        hooks.logs_recorded.send(
+            sender=ExerciseLog, patient_id=patient.pk, kind=hooks.LogKind.EXERCISE, logs=logs
+        )
+
+
 @transaction.atomic
 def exercise_log_create(*, patient: User, plan_item: PlanItem, **fields: Any) -> LogOutcome:
     """Store one exercise session; the same client_id again returns the stored log.
@@ -406,25 +440,66 @@ def exercise_log_create(*, patient: User, plan_item: PlanItem, **fields: Any) ->
     existing = ExerciseLog.objects.filter(patient=patient, client_id=fields["client_id"]).first()
     if existing:
         return LogOutcome(existing, created=False)
-    log = ExerciseLog(
-        patient=patient,
-        plan_item=plan_item,
-        pain_above_limit=fields["pain_during"] > plan_item.max_pain,
-        **fields,
-    )
-    log.full_clean(
-        exclude=["patient", "plan_item"], validate_unique=False, validate_constraints=False
-    )
-    try:
-        with transaction.atomic():
-            log.save(force_insert=True)
-    except IntegrityError:
+    log = _log_insert(ExerciseLog(patient=patient, plan_item=plan_item, **fields))
+    if log is None:
         return LogOutcome(
             ExerciseLog.objects.get(patient=patient, client_id=fields["client_id"]), created=False
         )
-    # Subscribers (alerts) enqueue the debounced worsening check: pain above the limit
-    # twice running is one of its rules.
-    hooks.logs_recorded.send(
-        sender=ExerciseLog, patient_id=patient.pk, kind=hooks.LogKind.EXERCISE, logs=[log]
-    )
+    _announce_logs(patient, [log])
     return LogOutcome(log, created=True)
+
+
+class ExerciseLogFields(TypedDict):
+    """One exercise log of an offline sync, as validated by the HTTP layer."""
+
+    client_id: UUID
+    plan_item: UUID
+    performed_at: datetime
+    sets_done: int
+    reps_done: int | None
+    pain_during: int
+    difficulty: int | None
+    note: str
+
+
+def _unknown_item() -> list[ItemError]:
+    return [item_error("plan_item", PlanError.UNKNOWN_ITEM, "No such item in your plans.")]
+
+
+@transaction.atomic
+def exercise_logs_store(
+    *, patient: User, items: Sequence[BulkItem[ExerciseLogFields]]
+) -> list[BulkResult[ExerciseLog]]:
+    """Offline sync: store every valid exercise log, one result per item in order.
+
+    Load (the known client_ids and the plan items named, one query each), check (an item
+    not of the patient's plans is refused), persist (the first copy of each new client_id,
+    a racing copy read back), announce (one `logs_recorded` for all)."""
+    valid = valid_items(items)
+    ids = {item.client_id for item in valid}
+    known = {
+        log.client_id: log for log in ExerciseLog.objects.filter(patient=patient, client_id__in=ids)
+    }
+    plan_items = plan_items_for(patient=patient).in_bulk(
+        {item.fields["plan_item"] for item in valid}
+    )
+    refused = {
+        item.index: _unknown_item()
+        for item in valid
+        if item.client_id not in known and item.fields["plan_item"] not in plan_items
+    }
+    to_store: list[Valid[ExerciseLogFields]] = [item for item in valid if item.index not in refused]
+    created: dict[UUID, ExerciseLog] = {}
+    for item in first_copies(to_store, known=known):
+        fields = {key: value for key, value in item.fields.items() if key != "plan_item"}
+        log = _log_insert(
+            ExerciseLog(patient=patient, plan_item=plan_items[item.fields["plan_item"]], **fields)
+        )
+        if log is None:
+            known[item.client_id] = ExerciseLog.objects.get(
+                patient=patient, client_id=item.client_id
+            )
+        else:
+            created[item.client_id] = log
+    _announce_logs(patient, list(created.values()))
+    return results_in_order(items, created=created, known=known, refused=refused)

@@ -6,11 +6,14 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsPatient
 from apps.accounts.requests import AuthenticatedRequest
+from backend.bulk import BULK_MAX_ITEMS
 
 from . import checkpoint as checkpoints
+from . import selectors
 from .errors import SyncError
 from .pull import CheckpointExpired, pull
-from .serializers import SyncPullSerializer
+from .push import push
+from .serializers import SyncPullSerializer, SyncPushAnswerSerializer, SyncPushSerializer
 
 
 class CheckpointGone(exceptions.APIException):
@@ -77,5 +80,33 @@ class SyncView(APIView):
                 "has_more": page.has_more,
                 "changes": page.changes,
                 "deleted": page.deleted,
+            }
+        )
+
+    @extend_schema(
+        request=SyncPushSerializer,
+        responses={
+            200: SyncPushAnswerSerializer,
+            413: OpenApiResponse(description=f"More than {BULK_MAX_ITEMS} items in all."),
+        },
+        summary="Store what the phone wrote offline (offline sync, push)",
+        description=f"Lists of symptom logs, exercise logs, care sessions, outcome responses "
+        f"and messages (each naming its `care_team_link`), {BULK_MAX_ITEMS} items in all at "
+        "most; a list left out is empty. Each item is idempotent by `client_id` and answered "
+        "as the bulk endpoints answer (`created`, `existing`, or `invalid` with its errors): "
+        "valid items are stored even when others are refused. A key not listed is 400 "
+        "`unknown_field`, a value not an array 400 `not_a_list`.",
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        # Read before any write: what this push stores comes after it in the log.
+        head = selectors.change_log_read(patient_id=request.user.pk, after=(0, 0), limit=0)
+        results = push(patient=request.user, data=request.data)
+        return Response(
+            {
+                "results": results,
+                "checkpoint": checkpoints.encode(
+                    checkpoints.Checkpoint(position=head.complete_through),
+                    patient_id=request.user.id,
+                ),
             }
         )

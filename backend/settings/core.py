@@ -65,6 +65,10 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that answers: a signed-in caller's answer is never cached.
+    "backend.private_answers.PrivateAnswersMiddleware",
+    # Before anything reads the body: a chunked body is read or refused (413) here.
+    "backend.chunked_bodies.ChunkedBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

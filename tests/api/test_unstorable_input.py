@@ -270,8 +270,16 @@ def leaves(node: dict, value: Any, path: tuple = ()) -> Iterator[tuple[tuple, di
         yield path, node
 
 
+# An offline sync's body: an object of lists of every kind the phone writes.
+SYNC_LISTS = {"symptom_logs", "exercise_logs", "care_sessions", "outcome_responses", "messages"}
+
+
 def with_value(body: Any, path: tuple, value: Any) -> Any:
     changed = copy.deepcopy(body)
+    if isinstance(changed, dict) and set(changed) == SYNC_LISTS:
+        # Only the list holding the bad value: valid items of the other lists would be
+        # stored beside the refused one, as an offline sync does by design.
+        changed = {path[0]: changed[path[0]]}
     target = changed
     for step in path[:-1]:
         target = target[step]
@@ -350,8 +358,11 @@ def send(world: World, caller: str, op: Operation, url: str, body: Any = None) -
 
 def every_item_invalid(answer: Sent) -> bool:
     """An offline sync answers 200 with one result per item (docs/api.md): refused items
-    are `invalid`, and nothing of theirs is stored."""
+    are `invalid`, and nothing of theirs is stored. `POST sync/` answers its results by
+    type: `{type: [result, ...]}`."""
     results = answer.body.get("results") if isinstance(answer.body, dict) else None
+    if isinstance(results, dict):
+        results = [result for of_type in results.values() for result in of_type]
     return bool(results) and all(result.get("status") == "invalid" for result in results)
 
 
