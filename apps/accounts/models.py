@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.models import Device, TimestampMixin
 from django_otp.oath import TOTP
 
 from apps.content.vocabulary import Side
@@ -366,7 +366,7 @@ def _new_encrypted_seed() -> str:
     return seed_encrypt(secrets.token_bytes(TOTP_SEED_BYTES))
 
 
-class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+class AuthenticatorDevice(TimestampMixin, Device):
     """An authenticator app (TOTP, RFC 6238) as a django-otp device. django-otp's own
     TOTPDevice keeps the seed in the clear; this one keeps only its encryption under
     OTP_SEED_KEYS (apps/accounts/seeds.py, docs/decisions/second-factor-at-rest.md), so a
@@ -399,27 +399,19 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
 
     def verify_token(self, token) -> bool:
         """django-otp's TOTPDevice.verify_token, on the decrypted seed: each code once, the
-        phone's drift followed, failures throttled."""
-        allowed, _ = self.verify_is_allowed()
-        if not allowed:
-            return False
+        phone's drift followed. Wrong codes are throttled per account and address by the
+        caller (second_factor.py), not per device."""
         token = str(token)
-        verified = False
-        if token.isdigit() and len(token) == TOTP_DIGITS:
-            totp = self._totp()
-            verified = totp.verify(int(token), TOTP_TOLERANCE, self.last_t + 1)
-            if verified:
-                self.last_t = totp.t()
-                self.drift = totp.drift
-                self.throttle_reset(commit=False)
-                self.set_last_used_timestamp(commit=False)
-                self.save()
-        if not verified:
-            self.throttle_increment(commit=True)
-        return verified
-
-    def get_throttle_factor(self) -> int:
-        return settings.OTP_TOTP_THROTTLE_FACTOR
+        if not (token.isdigit() and len(token) == TOTP_DIGITS):
+            return False
+        totp = self._totp()
+        if not totp.verify(int(token), TOTP_TOLERANCE, self.last_t + 1):
+            return False
+        self.last_t = totp.t()
+        self.drift = totp.drift
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
 
     @property
     def config_url(self) -> str:
@@ -451,7 +443,7 @@ def recovery_code_hash(code: str) -> str:
     return keyed_hash(f"recovery_code:{normalised}")
 
 
-class RecoveryCodeSet(TimestampMixin, ThrottlingMixin, Device):
+class RecoveryCodeSet(TimestampMixin, Device):
     """An account's one-time recovery codes as a django-otp device. django-otp's
     StaticDevice keeps the codes in the clear; here only their keyed hashes are stored
     (RecoveryCode), and a code is spent by deleting its row."""
@@ -468,22 +460,12 @@ class RecoveryCodeSet(TimestampMixin, ThrottlingMixin, Device):
 
     def verify_token(self, token) -> bool:
         """Spend the code: one DELETE of its row, so of two racing uses exactly one wins."""
-        allowed, _ = self.verify_is_allowed()
-        if not allowed:
-            return False
         spent, _ = RecoveryCode.objects.filter(
             code_set=self, code_hash=recovery_code_hash(str(token))
         ).delete()
         if spent:
-            self.throttle_reset(commit=False)
-            self.set_last_used_timestamp(commit=False)
-            self.save()
-            return True
-        self.throttle_increment(commit=True)
-        return False
-
-    def get_throttle_factor(self) -> int:
-        return settings.OTP_TOTP_THROTTLE_FACTOR
+            self.set_last_used_timestamp(commit=True)
+        return bool(spent)
 
 
 class RecoveryCode(models.Model):
@@ -501,3 +483,19 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"A recovery code of {self.code_set.user}"
+
+
+class SecondFactorFailures(models.Model):
+    """Wrong second-factor codes in a row for one account, or from one client address
+    (keyed hash, never the address itself): each makes the next try wait longer
+    (apps/accounts/second_factor.py). Deleted by a right code."""
+
+    key = models.CharField(max_length=80, unique=True, editable=False)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "second factor failures"
+
+    def __str__(self) -> str:
+        return f"{self.failures} wrong code(s), the last at {self.last_failure_at:%Y-%m-%d %H:%M}"

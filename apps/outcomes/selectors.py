@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
+from apps.clinics.selectors import clinic_ids_of
 
 from . import due
 from .models import InstrumentVersion, OutcomeResponse, OutcomeSchedule
@@ -86,8 +87,9 @@ def schedule_instrument_name(schedule: OutcomeSchedule) -> str:
 
 
 def schedules_for(*, user: User, patient: User | None = None) -> QuerySet[OutcomeSchedule]:
-    """A patient's own schedules; a physio's currently linked patients' schedules (narrowed
-    to `patient` when given). Newest first, each with its `instrument_name`."""
+    """A patient's own schedules; a physio's currently linked patients' schedules in
+    episodes of the physio's clinics (narrowed to `patient` when given). Newest first,
+    each with its `instrument_name`."""
     schedules = with_instrument_name(
         OutcomeSchedule.objects.select_related("instrument", "patient").order_by(
             "-created_at", "-id"
@@ -97,7 +99,9 @@ def schedules_for(*, user: User, patient: User | None = None) -> QuerySet[Outcom
         return schedules.filter(patient=user)
     if user.role == Role.PHYSIO:
         schedules = schedules.filter(
-            patient__physio_links__physio=user, patient__physio_links__ended_at__isnull=True
+            patient__physio_links__physio=user,
+            patient__physio_links__ended_at__isnull=True,
+            episode__clinic__in=clinic_ids_of(user=user),
         )
         return schedules.filter(patient=patient) if patient is not None else schedules
     return schedules.none()

@@ -23,7 +23,8 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Apps ----------------------------------------------------------------------------
 DJANGO_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that requires the second factor (apps/accounts/admin_site.py).
+    "apps.accounts.admin_config.SecondFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -47,7 +47,11 @@ LOGIN_URL = "clinic:sign-in"
 
 # The second factor: TOTP apps show this issuer; recovery codes are one-time static tokens.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Knee & calf clinic")
-OTP_TOTP_THROTTLE_FACTOR = 1  # each failed code doubles the wait before the next try
+# Wrong codes (portal and admin alike) make the next try wait 1, 2, 4... seconds, per
+# account up to this ceiling and per client address up to that one: a delay, never a lock
+# (docs/decisions/second-factor-at-rest.md).
+SECOND_FACTOR_ACCOUNT_MAX_DELAY = env.int("SECOND_FACTOR_ACCOUNT_MAX_DELAY", default=300)
+SECOND_FACTOR_ADDRESS_MAX_DELAY = env.int("SECOND_FACTOR_ADDRESS_MAX_DELAY", default=3600)
 PORTAL_RECOVERY_CODES = 10
 
 

@@ -24,10 +24,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from apps.accounts import second_factor
 from apps.accounts.models import (
     AuthenticatorDevice,
-    RecoveryCodeSet,
+    SecondFactorFailures,
     User,
     recovery_code_hash,
 )
+from apps.accounts.second_factor import Refused
 from apps.accounts.seeds import seed_decrypt
 from tests.accounts.factories import PASSWORD
 from tests.second_factor import authenticator_for
@@ -37,6 +38,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 # A fixed instant for comparing codes: every candidate is asked for the code of this step.
 AT = dt.datetime(2026, 11, 18, 12, 30, tzinfo=dt.UTC).timestamp()
+
+
+def verify(user, code: str):
+    return second_factor.second_factor_verify(user=user, token=code, address="192.0.2.1")
 
 
 def code_at(seed: bytes, at: float = AT) -> str:
@@ -132,14 +137,14 @@ def test_a_rotation_keeps_every_phone_working(physio, settings, time_machine):
     new_key = Fernet.generate_key().decode()
 
     settings.OTP_SEED_KEYS = [new_key, old_key]  # 1. the new key in front
-    assert second_factor.second_factor_verify(user=physio, token=code_at(seed, time.time()))
+    assert verify(physio, code_at(seed, time.time())) != Refused()
     call_command("otp_seeds_reencrypt", stdout=io.StringIO())  # 2. re-encrypt
 
     settings.OTP_SEED_KEYS = [new_key]  # 3. the old key dropped
     stored = AuthenticatorDevice.objects.get(pk=device.pk).encrypted_seed
     assert Fernet(new_key).decrypt(stored.encode()) == seed
     time_machine.shift(dt.timedelta(seconds=30))
-    assert second_factor.second_factor_verify(user=physio, token=code_at(seed, time.time()))
+    assert verify(physio, code_at(seed, time.time())) != Refused()
 
 
 def test_a_key_dropped_too_early_is_a_configuration_error_not_a_wrong_code(physio, settings):
@@ -226,9 +231,8 @@ def raw_code_rows(user_id) -> list[dict]:
 
 
 def forget_failures(user) -> None:
-    RecoveryCodeSet.objects.filter(user=user).update(
-        throttling_failure_count=0, throttling_failure_timestamp=None
-    )
+    """Each try as if it were the first (no wait after the wrong ones before it)."""
+    SecondFactorFailures.objects.all().delete()
 
 
 def test_no_stored_recovery_code_row_passes_as_a_code(physio):
@@ -247,11 +251,12 @@ def test_no_stored_recovery_code_row_passes_as_a_code(physio):
     assert len(tries) > 500
     for candidate in tries:
         forget_failures(physio)  # each try as if it were the first
-        assert second_factor.second_factor_verify(user=physio, token=candidate) is None
+        assert verify(physio, candidate) == Refused()
     # The control: a code the physio was shown passes the same way, once.
     forget_failures(physio)
-    assert second_factor.second_factor_verify(user=physio, token=codes[3]) is not None
-    assert second_factor.second_factor_verify(user=physio, token=codes[3]) is None
+    assert verify(physio, codes[3]) != Refused()
+    forget_failures(physio)
+    assert verify(physio, codes[3]) == Refused()
     assert len(raw_code_rows(physio.pk)) == 9
 
 

@@ -240,7 +240,7 @@ def test_a_returning_physio_signs_in_with_a_code_and_the_keyboard(portal_page, p
     page.get_by_label("Code").fill("000000" if totp_now_of(device) != "000000" else "111111")
     page.keyboard.press("Enter")
     expect(page.get_by_text("That code did not work.")).to_be_visible()
-    page.wait_for_timeout(1_100)  # django-otp refuses any code for a second after a wrong one
+    page.wait_for_timeout(1_100)  # after a wrong code the next one waits a second
     page.get_by_label("Code").fill(totp_now_of(device))
     page.keyboard.press("Enter")
     page.wait_for_url("**/clinic/")

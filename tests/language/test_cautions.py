@@ -13,6 +13,7 @@ from apps.content.services import (
     cautions_review_follow_edit,
     content_load_fixtures,
 )
+from tests.second_factor import admin_sign_in
 
 SPANISH = yaml.safe_load((FIXTURE_DIR / "cautions.es.yaml").read_text(encoding="utf-8"))["lines"]
 CALF_STRETCH = "calf-stretch-wall"
@@ -101,7 +102,7 @@ def editor_browser(db) -> Client:
         email="ed@example.org", password="Edit-content-2026", role="editor"
     )
     client = Client()
-    client.force_login(editor)
+    admin_sign_in(client, editor)  # the admin asks for the second factor
     return client
 
 

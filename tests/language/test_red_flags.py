@@ -19,6 +19,7 @@ from apps.symptoms.triage import flag_for
 from tests.bodies import symptom_log_body
 from tests.conftest import client_for
 from tests.factories import PatientFactory
+from tests.second_factor import admin_sign_in
 from tests.symptoms.test_logging import RED_FLAG_ROWS
 
 URL = "/api/v1/symptom-logs/"
@@ -156,7 +157,7 @@ def editor_browser(db) -> Client:
         email="ed@example.org", password="Edit-content-2026", role="editor"
     )
     client = Client()
-    client.force_login(editor)
+    admin_sign_in(client, editor)  # the admin asks for the second factor
     return client
 
 

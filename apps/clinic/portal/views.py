@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import User
+from apps.accounts.qr import qr_svg
 from apps.accounts.selectors import care_team_links_for
 from apps.accounts.services import care_invite_create, care_link_end
 from apps.alerts.models import Alert, AlertKind, AlertStatus
@@ -56,7 +57,6 @@ from .forms import (
     item_forms,
 )
 from .guidance import plan_guidance
-from .qr import qr_svg
 from .sections import patient_sections
 from .throttles import invite_email_allowed
 from .today import today_list
