@@ -34,6 +34,7 @@ Database  # Django's DatabaseWrapper reads self.Database (backend/postgres, ENGI
 process_role, timeouts_for, libpq_options  # called by backend/settings/database.py (excluded)
 UnstorableInputMiddleware, process_view  # MIDDLEWARE; Django's middleware hook
 LanguageMiddleware  # MIDDLEWARE (backend/language.py)
+KnownParametersMiddleware  # MIDDLEWARE (backend/query_parameters.py)
 
 # --- Types named in string annotations (vulture does not read those) ----------------------
 MessageWithLength
