@@ -19,14 +19,30 @@ from rest_framework import exceptions
 from backend.errors import CommonError
 from backend.rest import error_response
 
-_CONVERTER = re.compile(r"<(?:\w+:)?\w+>")
-_PLACEHOLDER = re.compile(r"\{[^}]+\}")
+_CONVERTER = re.compile(r"<(?:\w+:)?\w+>")  # path("plans/<uuid:plan_id>/")
+_PLACEHOLDER = re.compile(r"\{[^}]+\}")  # the schema's "{plan_id}"
+
+
+def _without_groups(route: str) -> str:
+    """A router's regular expression with each named group (which may hold groups of its
+    own: `(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)`) as `{}`, and no anchors."""
+    out, at = [], 0
+    while (start := route.find("(?P<", at)) != -1:
+        depth, end = 0, start
+        for end in range(start, len(route)):
+            depth += {"(": 1, ")": -1}.get(route[end], 0)
+            if depth == 0:
+                break
+        out += [route[at:start], "{}"]
+        at = end + 1
+    out.append(route[at:])
+    return "".join(out).replace("^", "").replace("$", "")
 
 
 def _shape(path: str) -> str:
-    """A path with its parameters blanked: the schema's `{id}` and Django's `<uuid:pk>`
-    name one parameter differently."""
-    return _PLACEHOLDER.sub("{}", _CONVERTER.sub("{}", path))
+    """A path with its parameters blanked: the schema's `{id}`, Django's `<uuid:pk>` and a
+    router's named group name one parameter differently."""
+    return _PLACEHOLDER.sub("{}", _CONVERTER.sub("{}", _without_groups(path)))
 
 
 @cache
