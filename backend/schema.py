@@ -23,6 +23,9 @@ schema to every answer the live server gives.
   null); `nullable` always stands beside a `type` (an object reference gets
   `type: object`), and a nullable enum lists null; an operation without a token says so
   (`security: []`).
+- Response headers: `Retry-After` (seconds) on every 429 and 503; `ETag` on the 200 of
+  every GET that takes `If-None-Match` (and its 304); `Content-Disposition` on the answers
+  that are files to save (the export, handouts, episode reports).
 - Every list declares its page parameters: a 200 answer shaped as a page (`next` with
   `count`: `page` and `page_size`; `next` without `count`: `cursor` and `page_size`) gets
   the ones its operation does not declare already. Views that page by hand (an APIView
@@ -228,6 +231,44 @@ PAGE_PARAMETERS: dict[str, dict[str, Any]] = {
 }
 
 
+RETRY_AFTER = {
+    "description": "How many seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 0},
+}
+ETAG = {"description": "Send it back as If-None-Match.", "schema": {"type": "string"}}
+CONTENT_DISPOSITION = {
+    "description": 'A file to save: `attachment; filename="..."`.',
+    "schema": {"type": "string"},
+}
+# Answers that are files to save (their views set Content-Disposition).
+ATTACHMENT_PATHS = (
+    "/api/v1/me/export/",
+    "/api/v1/plans/{plan_id}/handout/",
+    "/api/v1/episodes/{episode_id}/report/",
+)
+
+
+def _with_header(response: dict, name: str, header: dict) -> dict:
+    return {**response, "headers": {**response.get("headers", {}), name: header}}
+
+
+def _response_headers(path: str, method: str, operation: dict) -> None:
+    responses = operation["responses"]
+    for status in ("429", "503"):
+        if status in responses:
+            responses[status] = _with_header(responses[status], "Retry-After", RETRY_AFTER)
+    if method != "get" or "200" not in responses:
+        return
+    takes = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "header"}
+    if "If-None-Match" in takes:
+        responses["200"] = _with_header(responses["200"], "ETag", ETAG)
+        responses.setdefault("304", {"description": "Not modified since the ETag sent."})
+    if path in ATTACHMENT_PATHS:
+        responses["200"] = _with_header(
+            responses["200"], "Content-Disposition", CONTENT_DISPOSITION
+        )
+
+
 def _resolved(node: Any, schemas: dict) -> Any:
     while isinstance(node, dict) and "$ref" in node:
         node = schemas.get(node["$ref"].rsplit("/", 1)[-1], {})
@@ -281,7 +322,8 @@ def postprocess(result: dict, generator, request, public: bool) -> dict:
                     responses[status] = _response(*SHARED[status])
                 elif status == "503":
                     responses.setdefault("503", _response(*SHARED["503"]))
-            operation["responses"] = dict(sorted(responses.items()))
+            _response_headers(path, method, operation)
+            operation["responses"] = dict(sorted(operation["responses"].items()))
     for name, codes in (("ErrorCode401Enum", ErrorCode401), ("ErrorCode429Enum", ErrorCode429)):
         if name in schemas:
             schemas[name]["enum"] = list(codes.values)
