@@ -25,6 +25,8 @@ application  # WSGI_APPLICATION, the ASGI server
 prune_change_log  # CELERY_BEAT_SCHEDULE names it (apps.sync.tasks)
 _on_after_configure  # connected to Celery's on_after_configure signal by its decorator
 app_name  # the portal's URL namespace ("clinic:")
+SecondFactorAdminSite  # SecondFactorAdminConfig.default_site names it (the admin site)
+default_site  # Django's AdminConfig reads it
 lookup_value_regex  # DRF routers read it
 _.parse  # DRF's parser interface
 _.returning_fields  # Django's InsertQuery reads it
@@ -33,6 +35,8 @@ _.afterFlowable, _.spaceAfter  # ReportLab's document template hook and paragrap
 Database  # Django's DatabaseWrapper reads self.Database (backend/postgres, ENGINE)
 process_role, timeouts_for, libpq_options  # called by backend/settings/database.py (excluded)
 UnstorableInputMiddleware, process_view  # MIDDLEWARE; Django's middleware hook
+PrivateAnswersMiddleware, ChunkedBodyMiddleware  # MIDDLEWARE
+_._stream  # HttpRequest.read() reads it (backend/chunked_bodies.py)
 LanguageMiddleware  # MIDDLEWARE (backend/language.py)
 KnownParametersMiddleware  # MIDDLEWARE (backend/query_parameters.py)
 
@@ -48,6 +52,7 @@ unresolved_alerts_for, alert_contexts, schedule_display_name, symptom_diary_for
 
 # --- Fields: models, serializers, forms and filters (read by the framework by name) ----------
 code_hash, used_by  # CareTeamInvite
+transfer_to  # clinics: the handover serializers and the Handover the API serializes
 access, refresh  # token serializers
 symptom_log, updated_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, actor
 _.updated_at, _.acknowledged_at, _.acknowledged_by, _.resolved_at, _.resolved_by

@@ -49,6 +49,18 @@ care_link_ended = Signal()
 #: docs/decisions/own-exercises-visibility.md
 exercise_audience = Signal()
 
+#: What a clinic's admin sees counted per staff member (a read, not an event). Sent by
+#: clinics' `staff_of`. Arguments: physio_ids. Receivers return {count name: {physio id:
+#: count}} in a fixed number of queries, counts only (no patient named). Receiver: alerts
+#: (`open_alerts`: unresolved alerts of the patients linked to each physio).
+staff_counts = Signal()
+
+#: A physio leaves: what they lead changes hands, in the deactivation's transaction. Sent
+#: by clinics' `staff_deactivate`. Arguments: physio (leaving), successor, now. Receivers:
+#: episodes (active episodes), plans (active plans), outcomes (running schedules); a
+#: receiver that cannot move its rows raises, and nothing moves.
+physio_handover = Signal()
+
 #: `manage.py bootstrap`: each app loads or updates the data it needs (content fixtures,
 #: editors' permissions, demo accounts, outcome instruments). Arguments: options (the
 #: command's options: demo, overwrite_edited). Receivers return lines to print.

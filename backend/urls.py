@@ -10,6 +10,7 @@ api_v1 = [
     # messaging serves `care-team/` (the list, with unread counts) and the threads.
     path("", include("apps.messaging.urls")),
     path("", include("apps.accounts.urls")),
+    path("", include("apps.clinics.urls")),
     path("", include("apps.content.urls")),
     path("", include("apps.symptoms.urls")),
     path("", include("apps.alerts.urls")),

@@ -114,6 +114,7 @@ def configure(args: argparse.Namespace) -> dict:
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.floor_settings",
         "SECRET_KEY": SECRET,
+        "OTP_SEED_KEYS": "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=",  # any Fernet key (32 bytes, base64)
         "DATABASE_URL": db_url(args.database_url, args.db_name),
         "REDIS_URL": args.redis_url,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -188,9 +189,17 @@ def plans_and_items(now: datetime, exercises: list) -> None:
     episodes = {}
     if any(field.name == "episode" for field in ExercisePlan._meta.get_fields()):
         episode = django_apps.get_model("episodes", "Episode")
+        clinic = {}
+        if any(field.name == "clinic" for field in episode._meta.get_fields()):
+            # Episodes belong to a clinic the physio works in (apps.clinics).
+            clinic_model = django_apps.get_model("clinics", "Clinic")
+            clinic["clinic"] = clinic_model.objects.create(name="Bench clinic", slug="floor-bench")
+            django_apps.get_model("clinics", "StaffMembership").objects.create(
+                clinic=clinic["clinic"], user=physio
+            )
         made = episode.objects.bulk_create(
             [
-                episode(patient_id=pk, physio=physio, title="Episode", started_on=start)
+                episode(patient_id=pk, physio=physio, title="Episode", started_on=start, **clinic)
                 for pk in patient_ids
             ],
             batch_size=2000,

@@ -157,10 +157,20 @@ def care(now: datetime, exercises: list, physio) -> None:
     clinic = Clinic.objects.create(name="Bench clinic", slug="scale-bench")
     StaffMembership.objects.create(clinic=clinic, user=physio)
     patients = list(User.objects.filter(role="patient").values_list("pk", "email"))
+    linked = set(User.objects.filter(physio_links__physio=physio).values_list("pk", flat=True))
+    # The dashboard's physio leads the care of their 50 patients; another physio the rest.
+    lead = User.objects.create(email="lead@bench.example", role="physio")
+    StaffMembership.objects.create(clinic=clinic, user=lead)
     start = (now - timedelta(days=400)).date()
     episodes = Episode.objects.bulk_create(
         [
-            Episode(patient_id=pk, physio=physio, clinic=clinic, title="Knee", started_on=start)
+            Episode(
+                patient_id=pk,
+                physio=physio if pk in linked else lead,
+                clinic=clinic,
+                title="Knee",
+                started_on=start,
+            )
             for pk, _ in patients
         ],
         batch_size=2000,
@@ -169,7 +179,7 @@ def care(now: datetime, exercises: list, physio) -> None:
         [
             ExercisePlan(
                 patient_id=episode.patient_id,
-                physio=physio,
+                physio_id=episode.physio_id,
                 episode=episode,
                 title="Knee plan",
                 start_date=start,
@@ -275,6 +285,11 @@ def build(dataset: Dataset, now: datetime) -> None:
         params,
     )
     sql("DROP TABLE bench_patient")
+    # As autovacuum would soon after such writes: statistics, and the BRIN ranges filled
+    # since the (empty) index was made summarised. Unsummarised ranges are read by every
+    # query, so without this the sweeps would read whole tables (sweep-indexes.md).
+    sql("SELECT brin_summarize_new_values('symptoms_log_time_brin')")
+    sql("SELECT brin_summarize_new_values('plans_log_time_brin')")
     sql("ANALYZE")
 
 
@@ -351,7 +366,7 @@ def log_path():
     def call():
         body = {
             "client_id": str(uuid.uuid4()),
-            "recorded_at": datetime.now(UTC).isoformat(),
+            "recorded_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat(),
             "pain_score": 3,
             "locations": ["front_of_knee"],
         }
@@ -468,7 +483,7 @@ def explain(names: dict[str, str]) -> str:
     from django.utils import timezone
 
     from apps.alerts.services import worsening_candidates
-    from apps.plans.selectors import adherence_7d_below
+    from apps.plans.adherence import adherence_7d_below
 
     out = []
     for key, name in names.items():

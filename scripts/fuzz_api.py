@@ -240,6 +240,7 @@ def main() -> int:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "backend.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "OTP_SEED_KEYS": "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=",  # any Fernet key (32 bytes, base64)
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,

@@ -30,6 +30,7 @@ from tests.factories import (
     ReminderFactory,
     SymptomLogFactory,
 )
+from tests.second_factor import admin_sign_in
 
 pytest_plugins = ["tests.workers", "tests.mail", "tests.media"]
 
@@ -214,7 +215,7 @@ def staff_browser(db) -> Client:
     """A superuser signed in to the admin with Django's test client."""
     staff = User.objects.create_superuser(email="staff@example.org", password="Staff-look-2026")
     client = Client()
-    client.force_login(staff)
+    admin_sign_in(client, staff)
     return client
 
 

@@ -32,6 +32,7 @@ from apps.accounts.services import care_invite_create, care_invite_join, user_cr
 from apps.alerts.models import Alert, AlertKind
 from apps.alerts.services import alert_acknowledge, missed_exercises_sweep, worsening_check_patient
 from apps.care.services import care_session_start
+from apps.clinics.models import StaffRole
 from apps.clinics.services import staff_add
 from apps.content.models import Condition, Exercise, Protocol
 from apps.content.services import content_load_fixtures, exercise_own_create
@@ -148,10 +149,13 @@ def seed_state(*, password: str = DEFAULT_PASSWORD, stamp: str | None = None) ->
     physio = user_create(
         email=f"seeded-physio-{stamp}@example.org", password=password, role="physio"
     )
-    staff_add(clinic=the_test_clinic(), user=physio)
+    # The physio is the clinic's admin too: the staff list answers with rows.
+    staff_add(clinic=the_test_clinic(), user=physio, role=StaffRole.ADMIN)
     seeded = Seeded(patient=patient, physio=physio, password=password)
     seeded.slugs = slugs
     seeded.add("patient_id", patient.pk)
+    seeded.add("clinic_id", the_test_clinic().pk)
+    seeded.add("user_id", physio.pk)
     seeded.add("code", "lefs", "psfs", "pain_week")
 
     # Care team: a link through an invite, and an invite not yet used.
@@ -341,7 +345,10 @@ def seed_state(*, password: str = DEFAULT_PASSWORD, stamp: str | None = None) ->
     with contextlib.suppress(Conflict):
         plan_item_guidance_apply(physio=physio, plan_id=plan.pk, item_id=plan_items[0].pk)
     notifications_create(
-        users=[patient, physio], kind=NotificationKind.PLAN_CHANGED, title="Seeded notice"
+        users=[patient, physio],
+        kind=NotificationKind.PLAN_CHANGED,
+        title="Seeded notice",
+        data={"plan": str(plan.pk)},  # as every plan_changed notification carries
     )
     seeded.add(
         "reminder_id", *Reminder.objects.filter(user=patient).values_list("pk", flat=True)[:3]

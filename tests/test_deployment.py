@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 from django.core.management import get_commands
 
 from tests.workers import (
@@ -34,6 +35,7 @@ def production_env(**extra: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "backend.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "OTP_SEED_KEYS": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "api.example.org",
         "DATABASE_URL": os.environ.get(
             "DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'deploy-check.sqlite3'}"
@@ -57,7 +59,9 @@ def test_every_service_has_a_healthcheck_and_the_app_env_it_needs():
     for name in APP_SERVICES:
         env = COMPOSE["services"][name]["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "backend.settings.production"
-        assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"} <= set(env)
+        assert {"SECRET_KEY", "OTP_SEED_KEYS", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"} <= set(
+            env
+        )
 
 
 def test_the_management_commands_it_runs_exist():

@@ -346,6 +346,7 @@ def production_environment(*, database_url: str, redis: str, **extra: str) -> di
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "backend.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "OTP_SEED_KEYS": "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=",  # any Fernet key (32 bytes, base64)
         "ALLOWED_HOSTS": "api.example.org",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis,

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from . import services
-from .models import CareTeamInvite, CareTeamLink, PatientAccessAudit, User
+from .models import AuthenticatorDevice, CareTeamInvite, CareTeamLink, PatientAccessAudit, User
 
 
 class AccountCreationForm(UserCreationForm):
@@ -105,3 +105,22 @@ class PatientAccessAuditAdmin(ReadOnlyAdmin):
     list_select_related = ["physio", "patient"]
     search_fields = ["physio__email", "patient__email"]
     date_hierarchy = "at"
+
+
+@admin.register(AuthenticatorDevice)
+class AuthenticatorDeviceAdmin(admin.ModelAdmin):
+    """Staff reset a lost phone by deleting the account's device: the next sign-in enrols a
+    new one. The seed is never shown (it is stored encrypted and only the set-up page shows
+    it, once)."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__email"]
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,9 +1,14 @@
 import re
+import secrets
+import time
 import uuid
 import zoneinfo
+from base64 import b32encode
 from functools import cache
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -12,11 +17,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, TimestampMixin
+from django_otp.oath import TOTP
 
 from apps.content.vocabulary import Side
 
 from .errors import AccountError
-from .single_use import SingleUseToken
+from .seeds import seed_decrypt, seed_encrypt
+from .single_use import SingleUseToken, keyed_hash
 
 # Files of the host's zone database that are not zone names: "localtime" would silently
 # mean the server's own zone.
@@ -93,7 +101,9 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# django-otp's Device (AuthenticatorDevice's base) is untyped: django-stubs cannot resolve
+# the reverse relations `authenticator_devices` and `recovery_code_sets`.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """An account keyed by email. Profile fields of docs/api.md `me/` live here too."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -342,3 +352,150 @@ class PatientAccessAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.physio} read {self.what} of {self.patient} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- The second factor (the clinic portal and the admin) ----------------------------------
+
+TOTP_SEED_BYTES = 20  # 160 bits, as RFC 4226 recommends and authenticator apps expect
+TOTP_STEP = 30
+TOTP_DIGITS = 6
+TOTP_TOLERANCE = 1  # one step early or late: a phone's clock a little off
+
+
+def _new_encrypted_seed() -> str:
+    return seed_encrypt(secrets.token_bytes(TOTP_SEED_BYTES))
+
+
+class AuthenticatorDevice(TimestampMixin, Device):
+    """An authenticator app (TOTP, RFC 6238) as a django-otp device. django-otp's own
+    TOTPDevice keeps the seed in the clear; this one keeps only its encryption under
+    OTP_SEED_KEYS (apps/accounts/seeds.py, docs/decisions/second-factor-at-rest.md), so a
+    copy of the database or a backup makes no valid code."""
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="authenticator_devices",
+        help_text="The user that this device belongs to.",
+    )
+    encrypted_seed = models.TextField(default=_new_encrypted_seed, editable=False)
+    drift = models.SmallIntegerField(
+        default=0, help_text="Time steps the phone's clock is known to be off by."
+    )
+    last_t = models.BigIntegerField(
+        default=-1, help_text="The time step of the last code accepted: a code works once."
+    )
+
+    class Meta(Device.Meta):
+        verbose_name = "authenticator app"
+
+    def seed(self) -> bytes:
+        return seed_decrypt(self.encrypted_seed)
+
+    def _totp(self) -> TOTP:
+        totp = TOTP(self.seed(), TOTP_STEP, 0, TOTP_DIGITS, self.drift)
+        totp.time = time.time()
+        return totp
+
+    def verify_token(self, token) -> bool:
+        """django-otp's TOTPDevice.verify_token, on the decrypted seed: each code once, the
+        phone's drift followed. Wrong codes are throttled per account and address by the
+        caller (second_factor.py), not per device."""
+        token = str(token)
+        if not (token.isdigit() and len(token) == TOTP_DIGITS):
+            return False
+        totp = self._totp()
+        if not totp.verify(int(token), TOTP_TOLERANCE, self.last_t + 1):
+            return False
+        self.last_t = totp.t()
+        self.drift = totp.drift
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// URL an authenticator app reads from the enrolment QR code."""
+        issuer = settings.OTP_TOTP_ISSUER.replace(":", "")
+        label = f"{issuer}:{self.user.get_username()}"
+        params = urlencode(
+            {
+                "secret": b32encode(self.seed()).decode(),
+                "algorithm": "SHA1",
+                "digits": TOTP_DIGITS,
+                "period": TOTP_STEP,
+            }
+        )
+        return f"otpauth://totp/{quote(label)}?{params}&issuer={quote(issuer)}"
+
+
+RECOVERY_CODE_BYTES = 5  # 8 characters of base32: 40 bits, typed from paper
+
+
+def recovery_code_new() -> str:
+    return b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode().lower()
+
+
+def recovery_code_hash(code: str) -> str:
+    """What is stored of a recovery code: HMAC-SHA256 keyed with SECRET_KEY of the code as
+    typed, spaces and dashes dropped, lower case (as invite codes are stored)."""
+    normalised = "".join(code.split()).replace("-", "").lower()
+    return keyed_hash(f"recovery_code:{normalised}")
+
+
+class RecoveryCodeSet(TimestampMixin, Device):
+    """An account's one-time recovery codes as a django-otp device. django-otp's
+    StaticDevice keeps the codes in the clear; here only their keyed hashes are stored
+    (RecoveryCode), and a code is spent by deleting its row."""
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="recovery_code_sets",
+        help_text="The user that this device belongs to.",
+    )
+
+    class Meta(Device.Meta):
+        verbose_name = "recovery code set"
+
+    def verify_token(self, token) -> bool:
+        """Spend the code: one DELETE of its row, so of two racing uses exactly one wins."""
+        spent, _ = RecoveryCode.objects.filter(
+            code_set=self, code_hash=recovery_code_hash(str(token))
+        ).delete()
+        if spent:
+            self.set_last_used_timestamp(commit=True)
+        return bool(spent)
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, by its keyed hash only."""
+
+    code_set = models.ForeignKey(RecoveryCodeSet, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code_set", "code_hash"], name="accounts_recovery_code_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"A recovery code of {self.code_set.user}"
+
+
+class SecondFactorFailures(models.Model):
+    """Wrong second-factor codes in a row for one account, or from one client address
+    (keyed hash, never the address itself): each makes the next try wait longer
+    (apps/accounts/second_factor.py). Deleted by a right code."""
+
+    key = models.CharField(max_length=80, unique=True, editable=False)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "second factor failures"
+
+    def __str__(self) -> str:
+        return f"{self.failures} wrong code(s), the last at {self.last_failure_at:%Y-%m-%d %H:%M}"

@@ -263,3 +263,20 @@ def alert_contexts(alerts: Iterable[Alert]) -> list[AlertContext]:
             )
         )
     return contexts
+
+
+def open_alerts_per_physio(
+    sender: object, *, physio_ids: Iterable[Any], **kwargs: Any
+) -> dict[str, dict[Any, int]]:
+    """hooks.staff_counts: each physio's count of unresolved (open or acknowledged) alerts
+    of the patients linked to them now. One query; counts only."""
+    rows = (
+        Alert.objects.filter(
+            status__in=ACTIVE_STATUSES,
+            patient__physio_links__physio_id__in=list(physio_ids),
+            patient__physio_links__ended_at__isnull=True,
+        )
+        .values("patient__physio_links__physio_id")
+        .annotate(n=Count("id", distinct=True))
+    )
+    return {"open_alerts": {row["patient__physio_links__physio_id"]: row["n"] for row in rows}}

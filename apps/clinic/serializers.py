@@ -15,6 +15,9 @@ from .selectors import DASHBOARD_ORDERINGS
 
 class LatestOutcomeSerializer(serializers.Serializer):
     instrument = serializers.CharField()
+    instrument_name = serializers.CharField(
+        help_text="The instrument as people read it (its title), never the code."
+    )
     change = serializers.FloatField(
         allow_null=True, help_text="Against the schedule's first response; null for it."
     )
@@ -62,6 +65,7 @@ class PatientOverviewSerializer(serializers.Serializer):
         return LatestOutcomeSerializer(
             {
                 "instrument": patient.outcome_instrument,
+                "instrument_name": patient.outcome_instrument_name,
                 "change": patient.outcome_change,
                 "responder": patient.outcome_responder or None,
                 "completed_at": patient.outcome_completed_at,

@@ -6,3 +6,6 @@ from enum import StrEnum
 class ClinicError(StrEnum):
     SLUG_TAKEN = "unique"  # 400 on `slug`: another clinic has it
     NOT_A_PHYSIO = "not_a_physio"  # 400: only physiotherapists are a clinic's staff
+    HAS_PATIENTS = "has_patients"  # 409: active patients and no colleague to take them over
+    INVALID_TRANSFER = "invalid_transfer"  # 400 on `transfer_to`: not an active colleague here
+    COLLEAGUE_HAS_EPISODE = "colleague_has_episode"  # 409: the colleague already has one

@@ -1,10 +1,16 @@
-"""Reads about clinics, scoped to the caller: a physio sees the clinics they work in."""
+"""Reads about clinics, scoped to the caller: a physio sees the clinics they work in; a
+clinic's admin its staff and their counts, never a patient's record."""
 
-from django.db.models import QuerySet
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
 
 from apps.accounts.models import Role, User
+from backend import hooks
 
-from .models import Clinic, StaffMembership
+from .models import Clinic, StaffMembership, StaffRole
 
 
 def memberships_of(*, user: User) -> QuerySet[StaffMembership]:
@@ -18,3 +24,61 @@ def home_clinic_of(*, physio: User) -> Clinic | None:
     """The clinic a physio's new episodes belong to: the first they joined."""
     membership = memberships_of(user=physio).order_by("created_at", "id").first()
     return membership.clinic if membership is not None else None
+
+
+def clinic_ids_of(*, user: User) -> QuerySet[Any]:
+    """The ids of the clinics the caller works in, as a subquery: what scopes a physio's
+    reach to episodes (and the plans and schedules in them) to their own clinics'."""
+    return memberships_of(user=user).values("clinic_id")
+
+
+def clinics_for(*, user: User) -> QuerySet[StaffMembership]:
+    """`GET clinics/`: the caller's clinics with their role there."""
+    return memberships_of(user=user).order_by("clinic__name", "clinic__slug", "clinic_id")
+
+
+def clinic_for_admin(*, user: User, clinic_id: UUID | str) -> Clinic | None:
+    """A clinic the caller administers, or None (whether or not it exists)."""
+    try:
+        membership = memberships_of(user=user).filter(clinic_id=clinic_id, role=StaffRole.ADMIN)
+        found = membership.first()
+    except (ValidationError, ValueError):
+        return None
+    return found.clinic if found is not None else None
+
+
+def staff_of(*, clinic: Clinic) -> list[dict[str, Any]]:
+    """The clinic's staff with their counts: active patients (active care-team links) and
+    what other apps count per physio (hooks.staff_counts: open alerts). Counts only: no
+    patient is named. A fixed number of queries whatever the size of the staff."""
+    members = list(
+        StaffMembership.objects.filter(clinic=clinic)
+        .select_related("user")
+        .annotate(
+            active_patients=Count(
+                "user__patient_links",
+                filter=Q(
+                    user__patient_links__ended_at__isnull=True,
+                    user__patient_links__patient__is_active=True,
+                ),
+            )
+        )
+        .order_by("user__display_name", "user__email", "id")
+    )
+    ids = [member.user_id for member in members]
+    counted: dict[str, dict[Any, int]] = {}
+    for _receiver, counts in hooks.staff_counts.send(sender=Clinic, physio_ids=ids):
+        if isinstance(counts, dict):
+            counted.update(counts)
+    return [
+        {
+            "id": member.user_id,
+            "display_name": member.user.display_name,
+            "email": member.user.email,
+            "role": member.role,
+            "active": member.user.is_active,
+            "active_patients": member.active_patients,
+            **{name: per_physio.get(member.user_id, 0) for name, per_physio in counted.items()},
+        }
+        for member in members
+    ]

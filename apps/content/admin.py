@@ -33,6 +33,8 @@ from .models import (
     MediaKind,
     Protocol,
     ProtocolStep,
+    RedFlagTranslation,
+    ReviewedCautions,
 )
 from .serializers import ConditionSerializer, ExerciseSerializer, ProtocolSerializer
 from .vocabulary import Mechanism, RedFlagCode
@@ -210,6 +212,12 @@ class ConditionAdmin(ContentAdmin):
         return super().get_queryset(request).prefetch_related("regions")
 
 
+def cautions_review_text(obj: ReviewedCautions | None) -> str:
+    if obj is None or obj.cautions_es_reviewed_at is None:
+        return "Not reviewed: patients reading Spanish get the English cautions."
+    return f"By {obj.cautions_es_reviewed_by} on {obj.cautions_es_reviewed_at:%Y-%m-%d %H:%M} UTC."
+
+
 class ProtocolStepInline(SortableStackedInline):
     model = ProtocolStep
     extra = 0
@@ -219,7 +227,14 @@ class ProtocolStepInline(SortableStackedInline):
         "instructions",
         ("min_minutes", "max_minutes", "times_per_day"),
         "cautions",
+        "cautions_es",
+        "cautions_es_review",
     ]
+    readonly_fields = ["cautions_es_review"]
+
+    @admin.display(description="Spanish cautions reviewed")
+    def cautions_es_review(self, obj: ProtocolStep | None) -> str:
+        return cautions_review_text(obj)
 
 
 @admin.register(Protocol)
@@ -230,6 +245,7 @@ class ProtocolAdmin(ContentAdmin):
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ProtocolStepInline]
+    actions = [*ContentAdmin.actions, "mark_cautions_reviewed"]
     fields = [
         "title",
         "slug",
@@ -241,6 +257,25 @@ class ProtocolAdmin(ContentAdmin):
         "created_at",
         "updated_at",
     ]
+
+    @admin.action(
+        description="Mark the Spanish cautions of every step reviewed", permissions=["change"]
+    )
+    def mark_cautions_reviewed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.cautions_mark_reviewed(
+            rows=ProtocolStep.objects.filter(protocol__in=queryset), reviewer=reviewer_of(request)
+        )
+        for protocol in queryset:
+            services.protocol_touch(protocol=protocol)
+        self.message_user(request, f"{count} step(s) marked reviewed.", messages.SUCCESS)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is ProtocolStep:
+            for step_form in formset.forms:
+                services.cautions_review_follow_edit(
+                    row=step_form.instance, changed=step_form.changed_data
+                )
+        super().save_formset(request, form, formset, change)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["widgets"] = {"regions": forms.CheckboxSelectMultiple}
@@ -347,12 +382,30 @@ class ExerciseAdmin(ContentAdmin):
         "regions",
         ("default_sets", "default_reps", "default_hold_seconds"),
         "cautions",
+        "cautions_es",
+        "cautions_es_review",
         "media_url",
         "preview_link",
         "created_at",
         "updated_at",
     ]
     inlines = [ExerciseMediaInline]
+    readonly_fields = [*ContentAdmin.readonly_fields, "cautions_es_review"]
+    actions = [*ContentAdmin.actions, "mark_cautions_reviewed"]
+
+    @admin.display(description="Spanish cautions reviewed")
+    def cautions_es_review(self, obj: Exercise | None) -> str:
+        return cautions_review_text(obj)
+
+    @admin.action(description="Mark the Spanish cautions reviewed", permissions=["change"])
+    def mark_cautions_reviewed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.cautions_mark_reviewed(rows=queryset, reviewer=reviewer_of(request))
+        self.message_user(request, f"{count} exercise(s) marked reviewed.", messages.SUCCESS)
+
+    def save_model(self, request: HttpRequest, obj: ContentItem, form, change: bool) -> None:
+        if isinstance(obj, ReviewedCautions):
+            services.cautions_review_follow_edit(row=obj, changed=form.changed_data)
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         # The library only: an exercise a physiotherapist wrote is theirs and their
@@ -393,3 +446,43 @@ class ExerciseAdmin(ContentAdmin):
                     )
                 )
         return None
+
+
+def reviewer_of(request: HttpRequest) -> str:
+    """Who marks a translation reviewed, as stored with the mark: the editor's e-mail."""
+    return getattr(request.user, "email", "") or str(request.user)
+
+
+@admin.register(RedFlagTranslation)
+class RedFlagTranslationAdmin(admin.ModelAdmin):
+    """A red flag's title and advice in another language. Served to patients only once an
+    editor has marked it reviewed (the action records who and when); changing the title or
+    the advice takes the mark away until it is reviewed again."""
+
+    list_display = ["code", "language", "title", "reviewed_by", "reviewed_at"]
+    list_filter = ["language", ("reviewed_at", admin.EmptyFieldListFilter)]
+    fields = ["code", "language", "title", "advice", "reviewed_by", "reviewed_at"]
+    readonly_fields = ["reviewed_by", "reviewed_at"]
+    actions = ["mark_reviewed", "unmark_reviewed"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The code and language say what is translated: fixed once stored.
+        fixed = ["code", "language"] if obj is not None else []
+        return [*fixed, *self.readonly_fields]
+
+    def save_model(self, request: HttpRequest, obj: RedFlagTranslation, form, change: bool) -> None:
+        services.red_flag_translation_save(translation=obj, changed=form.changed_data)
+
+    @admin.action(description="Mark reviewed: serve these translations", permissions=["change"])
+    def mark_reviewed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.red_flag_translations_mark_reviewed(
+            translations=queryset, reviewer=reviewer_of(request)
+        )
+        self.message_user(request, f"{count} translation(s) marked reviewed.", messages.SUCCESS)
+
+    @admin.action(description="Take the review back: serve English", permissions=["change"])
+    def unmark_reviewed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.red_flag_translations_unmark_reviewed(translations=queryset)
+        self.message_user(
+            request, f"{count} translation(s) now served in English.", messages.SUCCESS
+        )

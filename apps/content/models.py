@@ -105,6 +105,38 @@ class RegionTag(models.Model):
         return (self.code,)
 
 
+class ReviewedCautions(models.Model):
+    """Cautions in Spanish beside the English ones, served only once reviewed.
+
+    Clinical safety (docs/domain.md, Language): a caution is safety text, so its
+    translation reaches a patient only after an editor has marked it reviewed (who, when);
+    until then, and whenever the Spanish is blank, the English cautions are served.
+    Changing either text in the admin takes the mark away until it is reviewed again.
+    """
+
+    cautions_es = models.TextField(
+        blank=True,
+        help_text="The cautions in Spanish, one a line, as the English ones. Served only "
+        "once marked reviewed.",
+    )
+    cautions_es_reviewed_by = models.CharField(max_length=254, blank=True)
+    cautions_es_reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def cautions_served(self, language: str) -> str:
+        """The cautions a reader of `language` gets."""
+        cautions: str = getattr(self, "cautions", "")
+        if (
+            language == "es"
+            and self.cautions_es.strip()
+            and self.cautions_es_reviewed_at is not None
+        ):
+            return self.cautions_es
+        return cautions
+
+
 class ConditionKind(models.TextChoices):
     SELF_CARE = "self_care", "Condition (self-care with clinician support)"
     RED_FLAG = "red_flag", "Red-flag explanation (needs prompt medical care)"
@@ -194,7 +226,7 @@ class ProtocolStepManager(models.Manager):
         return self.get(protocol__slug=protocol_slug, position=position)
 
 
-class ProtocolStep(models.Model):
+class ProtocolStep(ReviewedCautions):
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(default=0, db_index=True)
     kind = models.CharField(max_length=32, choices=StepKind.choices)
@@ -300,7 +332,7 @@ class TargetArea(models.TextChoices):
     TENDONS = "tendons", "Tendons around the knee"
 
 
-class Exercise(ContentItem):
+class Exercise(ReviewedCautions, ContentItem):
     """An exercise of the library (`owner` empty: edited in the admin, read by anyone) or
     one a physiotherapist wrote for their own patients (`owner` set: read only by them and
     the patients they care for; docs/decisions/own-exercises-visibility.md)."""
@@ -542,3 +574,53 @@ class ConditionExercise(models.Model):
 
     # Django's serializers read this function attribute (natural keys' documented way).
     natural_key.dependencies = ["content.condition", "content.exercise"]  # type: ignore[attr-defined]
+
+
+# --- Safety texts in other languages ---------------------------------------------------------
+
+
+class TranslatedLanguage(models.TextChoices):
+    """The languages a safety text may be translated into (settings.LANGUAGES less en, the
+    language the texts are written and checked in)."""
+
+    ES = "es", "Español"
+
+
+class RedFlagTranslation(models.Model):
+    """A red flag's title and advice (apps.symptoms.triage) in another language.
+
+    Clinical safety (docs/domain.md, Language): the translation is served only once an
+    editor has marked it reviewed, with who and when; until then the patient reads the
+    English text. Changing the title or the advice takes the mark away again (the admin).
+    """
+
+    code = models.CharField(max_length=40, choices=RedFlagCode.choices)
+    language = models.CharField(max_length=8, choices=TranslatedLanguage.choices)
+    title = models.CharField(max_length=160)
+    advice = models.TextField()
+    # Who reviewed it, as text: the editor's e-mail (or the fixtures' reviewer), kept even
+    # when the account is gone.
+    reviewed_by = models.CharField(max_length=254, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "language"], name="red_flag_translation_once"),
+            models.CheckConstraint(
+                condition=(Q(reviewed_at__isnull=True) & Q(reviewed_by=""))
+                | (Q(reviewed_at__isnull=False) & ~Q(reviewed_by="")),
+                name="red_flag_translation_reviewed_by_whom",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title="") & ~Q(advice=""), name="red_flag_translation_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} ({self.language})"
+
+    @property
+    def reviewed(self) -> bool:
+        return self.reviewed_at is not None

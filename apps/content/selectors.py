@@ -22,6 +22,7 @@ from .models import (
     MediaRendition,
     Protocol,
     ProtocolStep,
+    RedFlagTranslation,
     Status,
 )
 
@@ -113,3 +114,15 @@ def search_filter(fields: tuple[str, ...], text: str) -> Q:
     for name in fields:
         query |= Q(**{f"{name}__icontains": text})
     return query
+
+
+def red_flag_texts_reviewed(language: str) -> dict[str, tuple[str, str]]:
+    """{code: (title, advice)} of the red flags whose `language` translation an editor has
+    reviewed: one query, none for English (the texts are written in it). A code missing
+    here is served in English."""
+    if language == "en":
+        return {}
+    rows = RedFlagTranslation.objects.filter(
+        language=language, reviewed_at__isnull=False
+    ).values_list("code", "title", "advice")
+    return {code: (title, advice) for code, title, advice in rows}

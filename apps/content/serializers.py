@@ -2,6 +2,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.files.storage import default_storage
+from django.utils import translation
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -31,6 +33,14 @@ class LinesField(serializers.Field):
 
     def to_representation(self, value: str) -> list[str]:
         return split_lines(value)
+
+
+class CautionsField(LinesField):
+    """The cautions in the reader's language where that translation is reviewed, else in
+    English (models.ReviewedCautions)."""
+
+    def get_attribute(self, instance):
+        return instance.cautions_served(translation.get_language() or "en")
 
 
 class CodeLabelSerializer(serializers.Serializer):
@@ -70,7 +80,7 @@ class RegionCodesField(serializers.Field):
 
 
 class ProtocolStepSerializer(serializers.ModelSerializer):
-    cautions = LinesField()
+    cautions = CautionsField()
     session_kind = serializers.SerializerMethodField(
         help_text="The care-session kind (POST care-sessions/) this step starts, or null "
         "for information only."
@@ -182,7 +192,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
     regions = RegionCodesField()
     source = SourceField()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
     instructions = LinesField()
-    cautions = LinesField()
+    cautions = CautionsField()
     target_area = serializers.SerializerMethodField(
         help_text="Null only for an exercise a physiotherapist wrote without one."
     )
@@ -311,4 +321,4 @@ class ConditionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_disclaimer(self, condition: Condition) -> str:
-        return DISCLAIMER
+        return gettext(DISCLAIMER)

@@ -17,7 +17,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -36,8 +36,11 @@ from .models import (
     MediaRendition,
     Protocol,
     ProtocolStep,
+    RedFlagTranslation,
     RegionTag,
+    ReviewedCautions,
     Status,
+    split_lines,
 )
 from .vocabulary import Region, Source
 
@@ -45,6 +48,10 @@ logger = logging.getLogger(__name__)
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "content"
 FIXTURE_FILES = ("protocols.yaml", "exercises.yaml", "conditions.yaml")
+# The red flags' texts in other languages, one file a language, loaded reviewed.
+RED_FLAG_TRANSLATION_FILES = ("red_flags.es.yaml",)
+# The cautions of the seed exercises and protocol steps, line by line, loaded reviewed.
+CAUTION_TRANSLATION_FILES = ("cautions.es.yaml",)
 
 
 def region_tags_ensure() -> None:
@@ -265,11 +272,96 @@ def content_load_fixtures(
     return report
 
 
+def red_flag_translations_load(
+    *, paths: Iterable[Path] | None = None, overwrite_edited: bool = False
+) -> LoadReport:
+    """Create the fixtures' red-flag translations with their reviewed mark; safe to run
+    again. A translation already stored is an editor's to keep (their text, their review)
+    unless overwrite_edited."""
+    report = LoadReport()
+    for path in paths or [FIXTURE_DIR / name for name in RED_FLAG_TRANSLATION_FILES]:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        language = document["language"]
+        reviewed = {
+            "reviewed_by": document["reviewed_by"],
+            "reviewed_at": datetime.fromisoformat(document["reviewed_at"]),
+        }
+        for flag in document["flags"]:
+            label = f"red flag {flag['code']} ({language})"
+            values = {"title": flag["title"], "advice": flag["advice"], **reviewed}
+            stored = RedFlagTranslation.objects.filter(code=flag["code"], language=language).first()
+            if stored is None:
+                stored = RedFlagTranslation(code=flag["code"], language=language)
+                _assign(stored, values)
+                stored.full_clean()
+                stored.save()
+                report.created.append(label)
+            elif not overwrite_edited:
+                report.unchanged.append(label)
+            elif _assign(stored, values):
+                stored.full_clean()
+                stored.save()
+                report.updated.append(label)
+            else:
+                report.unchanged.append(label)
+    return report
+
+
+def _translated_cautions(english: str, lines: dict[str, str]) -> str | None:
+    """The Spanish of every line of `english`, one a line; None if one is missing."""
+    wanted = split_lines(english)
+    if not wanted or any(line not in lines for line in wanted):
+        return None
+    return "\n".join(lines[line] for line in wanted)
+
+
+def caution_translations_load(
+    *, paths: Iterable[Path] | None = None, overwrite_edited: bool = False
+) -> LoadReport:
+    """Give each library exercise and protocol step the Spanish of its cautions, with the
+    file's reviewed mark, where every line of them has a translation in the file. A
+    translation already stored (an editor's) is kept unless overwrite_edited."""
+    report = LoadReport()
+    for path in paths or [FIXTURE_DIR / name for name in CAUTION_TRANSLATION_FILES]:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if document["language"] != "es":
+            raise ValueError(f"{path.name}: cautions are stored for es only")
+        reviewed_by = document["reviewed_by"]
+        reviewed_at = datetime.fromisoformat(document["reviewed_at"])
+        rows: list[Exercise | ProtocolStep] = [
+            *Exercise.objects.filter(owner__isnull=True),
+            *ProtocolStep.objects.select_related("protocol"),
+        ]
+        for row in rows:
+            label = f"{row} (es cautions)"
+            spanish = _translated_cautions(row.cautions, document["lines"])
+            if spanish is None or row.cautions_es == spanish:
+                report.unchanged.append(label)
+                continue
+            if row.cautions_es and not overwrite_edited:
+                report.kept_edited.append(label)
+                continue
+            row.cautions_es = spanish
+            row.cautions_es_reviewed_by = reviewed_by
+            row.cautions_es_reviewed_at = reviewed_at
+            row.save()
+            if isinstance(row, ProtocolStep):
+                protocol_touch(protocol=row.protocol)
+            report.updated.append(label)
+    return report
+
+
 def on_bootstrap(sender: object, *, options: dict[str, Any], **kwargs: Any) -> list[str]:
     """`manage.py bootstrap`: load or update the content of docs/domain.md."""
     report = content_load_fixtures(overwrite_edited=options.get("overwrite_edited", False))
+    translations = red_flag_translations_load(
+        overwrite_edited=options.get("overwrite_edited", False)
+    )
+    cautions = caution_translations_load(overwrite_edited=options.get("overwrite_edited", False))
     return [
         f"Content: {report.summary()}.",
+        f"Red-flag translations: {translations.summary()}.",
+        f"Caution translations: {cautions.summary()}.",
         *(f"  kept the admin's version of {label}" for label in report.kept_edited),
     ]
 
@@ -496,3 +588,44 @@ def media_renditions_due(*, older_than: datetime) -> list[str]:
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     ]
+
+
+# --- Safety texts in other languages -----------------------------------------------------------
+
+
+def red_flag_translation_save(*, translation: RedFlagTranslation, changed: Iterable[str]) -> None:
+    """Store an editor's change; a changed title or advice is no longer the text that was
+    reviewed, so its mark goes (served in English until reviewed again)."""
+    if {"title", "advice"} & set(changed):
+        translation.reviewed_by = ""
+        translation.reviewed_at = None
+    translation.full_clean()
+    translation.save()
+
+
+def red_flag_translations_mark_reviewed(
+    *, translations: QuerySet[RedFlagTranslation], reviewer: str
+) -> int:
+    """An editor's word that these translations say what the English says: served from now."""
+    return translations.update(reviewed_by=reviewer, reviewed_at=timezone.now())
+
+
+def red_flag_translations_unmark_reviewed(*, translations: QuerySet[RedFlagTranslation]) -> int:
+    return translations.update(reviewed_by="", reviewed_at=None)
+
+
+def cautions_review_follow_edit(*, row: ReviewedCautions, changed: Iterable[str]) -> None:
+    """Before an editor's change is stored: new English or Spanish cautions are no longer
+    what was reviewed, so the mark goes (English is served until reviewed again)."""
+    if {"cautions", "cautions_es"} & set(changed):
+        row.cautions_es_reviewed_by = ""
+        row.cautions_es_reviewed_at = None
+
+
+def cautions_mark_reviewed(*, rows: QuerySet[Any], reviewer: str) -> int:
+    """An editor's word that the Spanish cautions of `rows` say what the English say."""
+    now = timezone.now()
+    changes: dict[str, Any] = {"cautions_es_reviewed_by": reviewer, "cautions_es_reviewed_at": now}
+    if any(field.name == "updated_at" for field in rows.model._meta.fields):
+        changes["updated_at"] = now  # the phones learn of it through ?updated_since=
+    return rows.exclude(cautions_es="").update(**changes)

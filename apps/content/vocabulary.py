@@ -1,6 +1,7 @@
 """The fixed vocabulary of docs/domain.md shared by content, symptom logs and triage."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class Region(models.TextChoices):
@@ -66,7 +67,8 @@ class Source(models.TextChoices):
     CLINICIAN = "clinician", "Written by the patient's physiotherapist"
 
 
-DISCLAIMER = (
+# Stored and compared in English; served through gettext in the reader's language.
+DISCLAIMER = gettext_noop(
     "This app gives general education and self-care support. It does not diagnose and is "
     "not a substitute for a clinician. If you are worried, or symptoms change, contact a "
     "health professional; in an emergency call your local emergency number."

@@ -250,6 +250,7 @@ def episode_report_build(episode: Episode, *, now: datetime | None = None) -> di
             {
                 "description": row.goal.description,
                 "instrument": row.goal.instrument,
+                "instrument_name": row.instrument_name,
                 "target": _number(row.goal.target),
                 "due_on": row.goal.due_on.isoformat(),
                 "status": row.status,

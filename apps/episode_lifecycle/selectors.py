@@ -21,7 +21,7 @@ from apps.accounts.models import User
 from apps.episodes.models import Episode, Goal
 from apps.episodes.selectors import episodes_for
 from apps.outcomes.models import InstrumentVersion, OutcomeResponse, OutcomeSchedule
-from apps.outcomes.selectors import enabled_versions
+from apps.outcomes.selectors import enabled_versions, with_instrument_name
 from apps.plans.models import ExercisePlan, PlanItem
 
 from .goals import goal_status
@@ -52,7 +52,7 @@ def episodes_visible(*, user: User) -> QuerySet[Episode]:
         Prefetch("plans", queryset=ExercisePlan.objects.order_by("-created_at", "-id")),
         Prefetch(
             "outcome_schedules",
-            queryset=OutcomeSchedule.objects.order_by("-created_at", "-id"),
+            queryset=with_instrument_name(OutcomeSchedule.objects.order_by("-created_at", "-id")),
         ),
         Prefetch("goals", queryset=Goal.objects.order_by("due_on", "created_at", "id")),
     )
@@ -115,6 +115,7 @@ class GoalRow:
     goal: Goal
     status: str
     latest: Decimal | None
+    instrument_name: str = ""  # the instrument's title, as people read it
 
 
 def goal_rows(
@@ -152,6 +153,7 @@ def goal_rows(
                     baseline=first[goal.instrument].score if answered else None,
                 ).value,
                 latest=score,
+                instrument_name=version.title if version is not None else goal.instrument,
             )
         )
     return rows

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from apps.content.models import Condition, Status
 from apps.episodes.models import Episode, EpisodeStatus, Goal
+from apps.outcomes.selectors import schedule_instrument_name
 from backend.rest import StrictCharField, StrictDateField, StrictSerializer, StrictUUIDField
 
 from .goals import GoalStatus
@@ -90,6 +91,9 @@ class GoalSerializer(serializers.ModelSerializer):
     target = serializers.FloatField()
     status = serializers.SerializerMethodField()
     latest = serializers.SerializerMethodField()
+    instrument_name = serializers.SerializerMethodField(
+        help_text="The instrument as people read it (its title), never the code."
+    )
 
     class Meta:
         model = Goal
@@ -97,6 +101,7 @@ class GoalSerializer(serializers.ModelSerializer):
             "id",
             "description",
             "instrument",
+            "instrument_name",
             "target",
             "due_on",
             "status",
@@ -111,6 +116,10 @@ class GoalSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=[s.value for s in GoalStatus]))
     def get_status(self, goal: Goal) -> str:
         return self._row(goal).status
+
+    @extend_schema_field(serializers.CharField())
+    def get_instrument_name(self, goal: Goal) -> str:
+        return self._row(goal).instrument_name or goal.instrument
 
     @extend_schema_field(
         serializers.FloatField(
@@ -134,6 +143,9 @@ class EpisodePlanSerializer(serializers.Serializer):
 class EpisodeScheduleSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     instrument = serializers.CharField(source="instrument_id")
+    instrument_name = serializers.SerializerMethodField(
+        help_text="The instrument as people read it (its title), never the code."
+    )
     every_days = serializers.IntegerField()
     starts_on = serializers.DateField()
     status = serializers.SerializerMethodField()
@@ -142,6 +154,10 @@ class EpisodeScheduleSerializer(serializers.Serializer):
     @extend_schema_field(serializers.ChoiceField(choices=["active", "ended"]))
     def get_status(self, schedule) -> str:
         return "active" if schedule.ended_at is None else "ended"
+
+    @extend_schema_field(serializers.CharField())
+    def get_instrument_name(self, schedule) -> str:
+        return schedule_instrument_name(schedule)
 
 
 class EpisodeSerializer(serializers.ModelSerializer):

@@ -1,12 +1,14 @@
 """Reads for episodes and goals, scoped to the caller: a patient sees their own
 episodes; a physiotherapist the episodes of the patients linked to them now (whoever
-leads the episode, like plans)."""
+leads the episode, like plans) that belong to a clinic they work in (docs/api.md, "Who
+may act on an episode")."""
 
 from typing import Any
 
 from django.db.models import QuerySet
 
 from apps.accounts.models import Role, User
+from apps.clinics.selectors import clinic_ids_of
 
 from .models import Episode, Goal
 
@@ -19,7 +21,9 @@ def episodes_for(*, user: User) -> QuerySet[Episode]:
         return episodes.filter(patient=user)
     if user.role == Role.PHYSIO:
         return episodes.filter(
-            patient__physio_links__physio=user, patient__physio_links__ended_at__isnull=True
+            patient__physio_links__physio=user,
+            patient__physio_links__ended_at__isnull=True,
+            clinic__in=clinic_ids_of(user=user),
         )
     return episodes.none()
 

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.selectors import is_linked
+from apps.clinics.errors import ClinicError
 from apps.clinics.models import Clinic
-from apps.clinics.selectors import home_clinic_of
+from apps.clinics.selectors import clinic_ids_of, home_clinic_of
 from apps.content.models import Condition
 from backend.errors import Conflict
 
@@ -189,7 +190,12 @@ def _episode_for_new_work(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("episode_for_new_work locks the episode: call it in a transaction")
     if episode_id is not None:
-        episode = _locked(Episode.objects.filter(pk=episode_id, patient=patient)).first()
+        # Another clinic's episode is "no such episode" to this physio, as it is a 404
+        # through the episodes API.
+        mine = Episode.objects.filter(
+            pk=episode_id, patient=patient, clinic__in=clinic_ids_of(user=physio)
+        )
+        episode = _locked(mine).first()
         if episode is None:
             raise _field_error(
                 "episode", "No such episode for this patient.", EpisodeError.UNKNOWN_EPISODE
@@ -278,6 +284,24 @@ def episode_mark_discharged(
 def episode_report_freeze(*, episode: Episode, report: dict[str, Any]) -> None:
     episode.report = report
     episode.save(update_fields=["report"])
+
+
+def on_physio_handover(sender: object, *, physio: User, successor: User, **kwargs: Any) -> None:
+    """hooks.physio_handover: the leaving physio's active episodes change hands. A colleague
+    who already has an active episode with one of those patients stops it (409): one
+    active episode per patient and physio."""
+    active = _locked(Episode.objects.filter(physio=physio, status=EpisodeStatus.ACTIVE))
+    patients = [episode.patient_id for episode in active]
+    clash = Episode.objects.filter(
+        physio=successor, status=EpisodeStatus.ACTIVE, patient_id__in=patients
+    )
+    if clash.exists():
+        raise Conflict(
+            "The colleague already has an active episode with one of these patients: "
+            "discharge one of the two first.",
+            ClinicError.COLLEAGUE_HAS_EPISODE,
+        )
+    Episode.objects.filter(physio=physio, status=EpisodeStatus.ACTIVE).update(physio=successor)
 
 
 def episode_lock(*, episode_id: UUID | str) -> Episode:

@@ -27,6 +27,8 @@ from reportlab.graphics.shapes import Drawing, Group, Line, Polygon, Rect, Strin
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
+from . import fonts
+
 SVG_NS = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
@@ -39,7 +41,7 @@ LINE = colors.HexColor("#1d4ed8")
 RED_FLAG = colors.HexColor("#b91c1c")
 BAR = colors.HexColor("#0f766e")
 BAND = colors.HexColor("#fde68a")
-FONT = "Helvetica"
+FONT = fonts.REGULAR  # registered with ReportLab on import (fonts.py)
 
 WIDTH, HEIGHT = 640, 260
 LEFT, BOTTOM, RIGHT, TOP = 56, 56, 16, 36

@@ -250,7 +250,13 @@ def goal(row, subject: Reference) -> Goal:
         target=[
             GoalTarget(
                 measure=CodeableConcept(
-                    coding=[Coding(system=f"{APP_SYSTEM}/outcome-score", code=item.instrument)]
+                    coding=[
+                        Coding(
+                            system=f"{APP_SYSTEM}/outcome-score",
+                            code=item.instrument,
+                            display=row.instrument_name or None,
+                        )
+                    ]
                 ),
                 detailQuantity=Quantity(value=item.target, unit="score"),
                 dueDate=item.due_on,

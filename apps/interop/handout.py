@@ -61,7 +61,7 @@ def handout_of(plan: ExercisePlan) -> Handout:
             HandoutItem(
                 name=exercise.name,
                 instructions=split_lines(exercise.instructions),
-                cautions=split_lines(exercise.cautions),
+                cautions=split_lines(exercise.cautions_served(translation.get_language() or "en")),
                 sets=plan_item.sets,
                 reps=plan_item.reps,
                 hold_seconds=plan_item.hold_seconds,
@@ -79,7 +79,7 @@ def handout_of(plan: ExercisePlan) -> Handout:
         start_date=plan.start_date,
         end_date=plan.end_date,
         items=items,
-        disclaimer=DISCLAIMER,
+        disclaimer=translation.gettext(DISCLAIMER),
     )
 
 

@@ -25,7 +25,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from . import charts
+from . import charts, fonts
 from .report_pdf import (
     FRAME_WIDTH,
     MARGIN,
@@ -110,7 +110,7 @@ def days(days_of_week: Sequence[int]) -> str:
 
 
 def _p(text: str, style: str = "body") -> Paragraph:
-    return Paragraph(escape(text), STYLES[style])
+    return Paragraph(escape(fonts.printable(text)), STYLES[style])
 
 
 def _heading(text: str, level: str) -> Paragraph:
@@ -143,8 +143,9 @@ def _item(item: HandoutItem, index: int) -> list[Flowable]:
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, charts.GRID),
-                ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
+                ("FONTNAME", (0, 0), (0, -1), fonts.BOLD),
             ]
         )
     )
@@ -167,6 +168,7 @@ def _item(item: HandoutItem, index: int) -> list[Flowable]:
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ]
         )
@@ -179,16 +181,16 @@ def _item(item: HandoutItem, index: int) -> list[Flowable]:
 
 def _footer(canvas, doc) -> None:
     canvas.saveState()
-    canvas.setFont("Helvetica", 8.5)
+    canvas.setFont(fonts.REGULAR, 8.5)
     canvas.setFillColor(MUTED)
     label = str(PAGE) % {"page": doc.page}
-    x = PAGE_WIDTH - MARGIN - canvas.stringWidth(label + "000", "Helvetica", 8.5)
+    x = PAGE_WIDTH - MARGIN - canvas.stringWidth(label + "000", fonts.REGULAR, 8.5)
     canvas.drawString(x, MARGIN / 2, label)
-    canvas.translate(x + canvas.stringWidth(label, "Helvetica", 8.5), MARGIN / 2)
+    canvas.translate(x + canvas.stringWidth(label, fonts.REGULAR, 8.5), MARGIN / 2)
     canvas.doForm(NumberedCanvas.FORM)
     canvas.restoreState()
     canvas.saveState()
-    canvas.setFont("Helvetica", 8.5)
+    canvas.setFont(fonts.REGULAR, 8.5)
     canvas.setFillColor(MUTED)
     canvas.drawString(MARGIN, MARGIN / 2, doc.footer_text)
     canvas.restoreState()

@@ -41,7 +41,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from . import charts
+from apps.outcomes.selectors import short_name
+
+from . import charts, fonts
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -138,7 +140,7 @@ STYLES = {
     "title": ParagraphStyle(
         "title",
         parent=_BASE["Title"],
-        fontName="Helvetica-Bold",
+        fontName=fonts.BOLD,
         fontSize=20,
         leading=24,
         alignment=TA_LEFT,
@@ -148,7 +150,7 @@ STYLES = {
     "subtitle": ParagraphStyle(
         "subtitle",
         parent=_BASE["Normal"],
-        fontName="Helvetica",
+        fontName=fonts.REGULAR,
         fontSize=13,
         leading=17,
         textColor=INK,
@@ -157,7 +159,7 @@ STYLES = {
     "h2": ParagraphStyle(
         "h2",
         parent=_BASE["Heading2"],
-        fontName="Helvetica-Bold",
+        fontName=fonts.BOLD,
         fontSize=14,
         leading=18,
         textColor=INK,
@@ -167,7 +169,7 @@ STYLES = {
     "h3": ParagraphStyle(
         "h3",
         parent=_BASE["Heading3"],
-        fontName="Helvetica-Bold",
+        fontName=fonts.BOLD,
         fontSize=11.5,
         leading=15,
         textColor=INK,
@@ -177,7 +179,7 @@ STYLES = {
     "body": ParagraphStyle(
         "body",
         parent=_BASE["Normal"],
-        fontName="Helvetica",
+        fontName=fonts.REGULAR,
         fontSize=10,
         leading=13.5,
         textColor=INK,
@@ -186,7 +188,7 @@ STYLES = {
     "cell": ParagraphStyle(
         "cell",
         parent=_BASE["Normal"],
-        fontName="Helvetica",
+        fontName=fonts.REGULAR,
         fontSize=9.5,
         leading=12,
         textColor=INK,
@@ -194,7 +196,7 @@ STYLES = {
     "caption": ParagraphStyle(
         "caption",
         parent=_BASE["Normal"],
-        fontName="Helvetica-Oblique",
+        fontName=fonts.OBLIQUE,
         fontSize=9,
         leading=12,
         textColor=MUTED,
@@ -203,7 +205,7 @@ STYLES = {
     "disclaimer": ParagraphStyle(
         "disclaimer",
         parent=_BASE["Normal"],
-        fontName="Helvetica",
+        fontName=fonts.REGULAR,
         fontSize=9.5,
         leading=13,
         textColor=INK,
@@ -230,6 +232,7 @@ def _table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, header: bo
     table = Table(body, colWidths=list(widths), repeatRows=1 if header else 0, hAlign="LEFT")
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, charts.GRID),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -461,14 +464,15 @@ def _goals(report: Mapping[str, Any]) -> list[Flowable]:
         rows.append(
             (
                 goal.get("description"),
-                goal.get("instrument"),
+                # The name people read ("LEFS"); reports frozen before it carry the code.
+                short_name(goal.get("instrument_name") or goal.get("instrument") or ""),
                 number(goal.get("target")),
                 long_date(goal.get("due_on")),
                 number(goal.get("latest")),
                 _bold(_label(GOAL_STATUS, goal.get("status"))),
             )
         )
-    widths = [0.34, 0.14, 0.1, 0.18, 0.1, 0.14]
+    widths = [0.28, 0.14, 0.09, 0.18, 0.09, 0.22]  # "Progressing" on one line in bold
     story.append(_table(rows, [FRAME_WIDTH * share for share in widths]))
     met = sum(1 for goal in goals if goal.get("status") == "met")
     story.append(Paragraph(f"{met} of {len(goals)} goal(s) met.", STYLES["body"]))
@@ -581,9 +585,14 @@ class NumberedCanvas(Canvas):
 
     FORM = "page-count"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # ReportLab starts every page in Helvetica (Latin-1 only): start in the embedded font.
+        kwargs["initialFontName"] = fonts.REGULAR
+        super().__init__(*args, **kwargs)
+
     def save(self) -> None:
         self.beginForm(self.FORM)
-        self.setFont("Helvetica", 8.5)
+        self.setFont(fonts.REGULAR, 8.5)
         self.setFillColor(MUTED)
         self.drawString(0, 0, str(self.getPageNumber() - 1))
         self.endForm()
@@ -592,25 +601,42 @@ class NumberedCanvas(Canvas):
 
 def _footer(canvas: Canvas, doc: ReportDocument) -> None:
     canvas.saveState()
-    canvas.setFont("Helvetica", 8.5)
+    canvas.setFont(fonts.REGULAR, 8.5)
     canvas.setFillColor(MUTED)
     label = f"Page {doc.page} of "
-    x = PAGE_WIDTH - MARGIN - canvas.stringWidth(label + "000", "Helvetica", 8.5)
+    x = PAGE_WIDTH - MARGIN - canvas.stringWidth(label + "000", fonts.REGULAR, 8.5)
     y = MARGIN / 2
     canvas.drawString(x, y, label)
-    canvas.translate(x + canvas.stringWidth(label, "Helvetica", 8.5), y)
+    canvas.translate(x + canvas.stringWidth(label, fonts.REGULAR, 8.5), y)
     canvas.doForm(NumberedCanvas.FORM)
     canvas.restoreState()
     canvas.saveState()
-    canvas.setFont("Helvetica", 8.5)
+    canvas.setFont(fonts.REGULAR, 8.5)
     canvas.setFillColor(MUTED)
     canvas.drawString(MARGIN, MARGIN / 2, doc.footer_text)
     canvas.restoreState()
 
 
+@overload
+def _printable(value: Mapping[str, Any]) -> Mapping[str, Any]: ...
+@overload
+def _printable(value: Any) -> Any: ...
+def _printable(value: Any) -> Any:
+    """Every text of the report with what the font cannot draw replaced (fonts.printable):
+    a name or note in any script prints, an emoji prints as "\ufffd"."""
+    if isinstance(value, str):
+        return fonts.printable(value)
+    if isinstance(value, Mapping):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_printable(item) for item in value)
+    return value
+
+
 def render_report_pdf(report: Mapping[str, Any]) -> bytes:
     """The report as a PDF document (A4). The dict is the one `GET episodes/{id}/report/`
     returns as JSON; see docs/api.md."""
+    report = _printable(report)
     episode = report["episode"]
     kind = "Discharge report" if report.get("final") else "Progress report"
     buffer = io.BytesIO()

@@ -121,6 +121,11 @@ REPORT_SCHEMA = _object(
                 {
                     "description": {"type": "string"},
                     "instrument": {"type": "string"},
+                    "instrument_name": {
+                        "type": "string",
+                        "description": "The instrument's title (absent from reports frozen "
+                        "before it existed).",
+                    },
                     "target": {"type": "number"},
                     "due_on": _DATE,
                     "status": {
@@ -168,6 +173,7 @@ REPORT_SCHEMA = _object(
 
 # Reports frozen at discharge before the 7-day figure existed do not carry it.
 REPORT_SCHEMA["required"].remove("adherence_7d")
+REPORT_SCHEMA["properties"]["goals"]["items"]["required"].remove("instrument_name")
 
 
 class JsonErrorsSchema(AutoSchema):

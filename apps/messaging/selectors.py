@@ -1,5 +1,6 @@
 """Reads scoped to the caller: which threads a user reaches, unread counts, the export."""
 
+import uuid
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -27,6 +28,16 @@ def threads_for(*, user: User) -> QuerySet[CareTeamLink]:
 def messages_of(*, link: CareTeamLink) -> QuerySet[Message]:
     """A thread, newest first. Callers pass a link from `threads_for`."""
     return Message.objects.filter(link=link).order_by("-created_at")
+
+
+def message_already_sent(*, sender: User, client_id: Any) -> bool:
+    """Whether `sender` has a message stored under this client_id (any thread). Anything
+    that is not a UUID has none: the serializer refuses it afterwards."""
+    try:
+        uuid.UUID(str(client_id))
+    except ValueError:
+        return False
+    return Message.objects.filter(sender=sender, client_id=client_id).exists()
 
 
 def addressed_to(user: User) -> Q:

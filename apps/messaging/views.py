@@ -110,7 +110,11 @@ class MessageCursorPagination(pagination.CursorPagination):
 
 class MessagePostThrottle(UserRateThrottle):
     """A stuck client re-sending in a loop, or a burst, must not flood the other side's
-    phone. 30 a minute is far above anyone typing; idempotent retries count too.
+    phone. 30 a minute is far above anyone typing.
+
+    A retry of a message already stored (its client_id from the same sender) is neither
+    counted nor refused: it notifies no one and answers the stored message, which an
+    offline app must get even after a burst (one query to tell).
 
     The rate lives here rather than in settings.DEFAULT_THROTTLE_RATES so that it travels
     with the view (and a test can lower it)."""
@@ -120,6 +124,15 @@ class MessagePostThrottle(UserRateThrottle):
 
     def get_rate(self) -> str:
         return self.rate
+
+    def allow_request(self, request, view) -> bool:
+        data = request.data
+        client_id = data.get("client_id") if isinstance(data, dict) else None
+        if client_id is not None and selectors.message_already_sent(
+            sender=request.user, client_id=client_id
+        ):
+            return True
+        return super().allow_request(request, view)
 
 
 def _thread(request: AuthenticatedRequest, link_id) -> CareTeamLink:
@@ -187,8 +200,8 @@ class MessageListView(APIView):
         "message that mentions a red-flag sign (calf swelling or redness, fever, cannot "
         "bear weight, numbness between the legs, a bladder or bowel change) gets an "
         'automatic reply in the thread (`kind` "system", `sender` null) asking them to log '
-        'their symptoms now, with `action_route` "app://log". At most 30 posts a minute '
-        "per user (429 beyond).",
+        'their symptoms now, with `action_route` "app://log". At most 30 new messages a '
+        "minute per user (429 beyond); sending a stored client_id again is not counted.",
     )
     def post(self, request: AuthenticatedRequest, link_id) -> Response:
         link = _thread(request, link_id)

@@ -8,7 +8,6 @@ SQLite, the single writer lock for the whole site).
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import uuid
@@ -24,9 +23,9 @@ from .models import (
     DeliveryAttempt,
     DeliveryStatus,
     Device,
-    Notification,
     PushDelivery,
 )
+from .payloads import push_options
 from .push import PermanentPushError, PushError, PushMessage, TransientPushError, backend_for
 
 logger = logging.getLogger(__name__)
@@ -95,18 +94,28 @@ def retry_countdown(retries: int, retry_after: float | None) -> int:
     return min(max(math.ceil(retry_after), backoff), RETRY_BACKOFF_MAX_SECONDS)
 
 
-def push_message_for(notification: Notification) -> PushMessage:
-    """What the device shows, and the ids the app needs to open the right screen.
-
-    FCM takes string values only; non-strings become JSON rather than Python's str()
-    (`true`, not `True`), so the app can parse them.
-    """
-    data = {
-        str(key): value if isinstance(value, str) else json.dumps(value, default=str)
-        for key, value in (notification.data or {}).items()
-    }
-    data.update({"notification_id": str(notification.id), "kind": notification.kind})
-    return PushMessage(title=notification.title, body=notification.body, data=data)
+def push_message_for(delivery: PushDelivery) -> PushMessage:
+    """What the device shows, the ids the app needs to open the right screen (`kind`,
+    `notification_id`, `route` and the ids of payloads.PUSH_DATA_KEYS: no health data),
+    its urgency and the keys that make a resent push show once (apps/notifications/payloads.py)."""
+    notification = delivery.notification
+    alert = notification.alert
+    options = push_options(
+        kind=notification.kind,
+        notification_id=str(notification.id),
+        data=notification.data,
+        alert_kind=alert.kind if alert is not None else None,
+        delivery_id=str(delivery.id),
+    )
+    return PushMessage(
+        title=notification.title,
+        body=notification.body,
+        data=options.data,
+        urgent=options.urgent,
+        collapse_key=options.collapse_key,
+        tag=options.tag,
+        idempotency_key=options.idempotency_key,
+    )
 
 
 def push_deliver(*, delivery_id: uuid.UUID | str) -> str:
@@ -126,7 +135,9 @@ def push_deliver(*, delivery_id: uuid.UUID | str) -> str:
     if not won:
         return SKIPPED
     try:
-        delivery = PushDelivery.objects.select_related("device", "notification").get(pk=delivery_id)
+        delivery = PushDelivery.objects.select_related(
+            "device", "notification", "notification__alert"
+        ).get(pk=delivery_id)
     except PushDelivery.DoesNotExist:  # the device was deleted meanwhile
         return SKIPPED
     device = delivery.device
@@ -143,7 +154,7 @@ def push_deliver(*, delivery_id: uuid.UUID | str) -> str:
     try:
         backend = backend_for(device.platform)
         backend_name = backend.name
-        status_code = backend.send(device, push_message_for(delivery.notification))
+        status_code = backend.send(device, push_message_for(delivery))
     except PermanentPushError as exc:
         _permanent(delivery, now, backend_name, exc)
         return FAILED

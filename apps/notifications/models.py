@@ -91,6 +91,7 @@ class NotificationKind(models.TextChoices):
     ADVICE = "advice", "Advice for the patient"
     MESSAGE = "message", "Message in a care-team thread"
     PLAN_CHANGED = "plan_changed", "The exercise plan changed"
+    CARE_TEAM = "care_team", "The care team changed"
 
 
 class Notification(models.Model):

@@ -1,13 +1,66 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.rest import StrictBooleanField, StrictCharField, StrictChoiceField, StrictSerializer
 
 from .devices import TOKEN_MAX_LENGTH, web_subscription
-from .models import Device, Notification, Platform, Reminder, ReminderSettings, ReminderStatus
+from .models import (
+    Device,
+    Notification,
+    Platform,
+    Reminder,
+    ReminderKind,
+    ReminderSettings,
+    ReminderStatus,
+)
+
+
+def _ids(title: str, description: str, **properties: dict) -> dict:
+    return {
+        "title": title,
+        "description": description,
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+_UUID = {"type": "string", "format": "uuid"}
+
+# One shape per kind (docs/api.md, Notifications): the ids the app opens a screen from.
+NOTIFICATION_DATA_SCHEMA = {
+    "oneOf": [
+        _ids(
+            "ReminderNotificationData",
+            "kind reminder",
+            reminder_id=_UUID,
+            reminder_kind={"type": "string", "enum": [kind.value for kind in ReminderKind]},
+        ),
+        _ids(
+            "AlertNotificationData",
+            "kind alert (a physiotherapist's)",
+            alert_id=_UUID,
+            patient_id=_UUID,
+            level={"type": "string", "description": "The alert's level."},
+        ),
+        _ids("AdviceNotificationData", "kind advice (a patient's)", alert_id=_UUID),
+        _ids("MessageNotificationData", "kind message", link_id=_UUID, message_id=_UUID),
+        _ids("PlanChangedNotificationData", "kind plan_changed", plan=_UUID),
+    ]
+}
+
+
+@extend_schema_field(NOTIFICATION_DATA_SCHEMA)
+class NotificationDataField(serializers.JSONField):
+    pass
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    # The model's field is named `data`, like the serializer's own property.
+    data = NotificationDataField(read_only=True)  # type: ignore[assignment]
+
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "body", "data", "created_at", "read_at"]

@@ -19,3 +19,4 @@ class OutcomesConfig(AppConfig):
             reminders.on_reminders_plan_ahead, dispatch_uid="outcomes"
         )
         hooks.care_link_ended.connect(services.on_care_link_ended, dispatch_uid="outcomes")
+        hooks.physio_handover.connect(services.on_physio_handover, dispatch_uid="outcomes")

@@ -8,6 +8,7 @@ nothing but `enabled` may change; a new wording is a new version.
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -99,6 +100,15 @@ class InstrumentVersion(models.Model):
         help_text="Or this percentage of the baseline, whichever is reached first (pain_week).",
     )
     source = models.TextField(help_text="The citation the instrument and its MCID come from.")
+    # A language version exists only where a validated translation of this very version is
+    # published: its wording is part of what was validated, so none is made up here.
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Validated translations of this version, by language: {"es": {"source": '
+        'the citation of the validated translation, "title", "question", "items": {item id: '
+        'text}, "answers": {value: label}}}. Only with a citation; none ships.',
+    )
     licence = models.TextField(help_text="Who may use it and on what terms.")
     enabled = models.BooleanField(
         default=True, help_text="Offered to patients and physiotherapists. One per instrument."
@@ -133,7 +143,13 @@ class InstrumentVersion(models.Model):
     def save(self, *args, **kwargs) -> None:
         # Also here, not only in clean(): no code path may rewrite a used version's text.
         _refuse_changed_wording(self)
+        _refuse_unusable_translations(self)
         super().save(*args, **kwargs)
+
+    def translation_for(self, language: str) -> dict[str, Any] | None:
+        """The stored validated translation into `language`, or None (English is served)."""
+        found = (self.translations or {}).get(language)
+        return found if isinstance(found, dict) else None
 
     def clean(self) -> None:
         super().clean()
@@ -149,6 +165,7 @@ class InstrumentVersion(models.Model):
             text = "; ".join(problems)
             raise ValidationError(text[0].upper() + text[1:] + ".", code="invalid")
         _refuse_changed_wording(self)
+        _refuse_unusable_translations(self)
 
     # --- As plain data for scoring -----------------------------------------------------
 
@@ -352,3 +369,45 @@ class OutcomeResponse(models.Model):
     @property
     def is_baseline(self) -> bool:
         return self.baseline_score is None
+
+
+def _refuse_unusable_translations(version: InstrumentVersion) -> None:
+    problems = translation_problems(version)
+    if problems:
+        raise ValidationError({"translations": problems})
+
+
+def translation_problems(version: InstrumentVersion) -> list[str]:
+    """What makes a stored translation unusable: each must cite its validation and word every
+    item and every answer of the version, in a language the service offers."""
+    translations = version.translations
+    if not translations:
+        return []
+    if not isinstance(translations, dict):
+        return ["A mapping of language codes to translations."]
+    offered = {code for code, _ in settings.LANGUAGES} - {settings.LANGUAGE_CODE}
+    definition = version.definition()
+    item_ids = {item.id for item in definition.items}
+    values = {str(option.value) for item in definition.items for option in item.options}
+    problems = []
+    for language, translated in translations.items():
+        if language not in offered:
+            problems.append(f"{language}: not a language the service offers.")
+            continue
+        if not isinstance(translated, dict):
+            problems.append(f"{language}: a mapping of texts.")
+            continue
+        if not str(translated.get("source", "")).strip():
+            problems.append(f"{language}: the citation of the validated translation is missing.")
+        if not str(translated.get("title", "")).strip():
+            problems.append(f"{language}: the title is missing.")
+        items = translated.get("items") or {}
+        answers = translated.get("answers") or {}
+        if not isinstance(items, dict) or not isinstance(answers, dict):
+            problems.append(f"{language}: items and answers map ids and values to texts.")
+            continue
+        if {key for key, text in items.items() if str(text).strip()} != item_ids:
+            problems.append(f"{language}: every item, and only the version's, needs its text.")
+        if {key for key, text in answers.items() if str(text).strip()} != values:
+            problems.append(f"{language}: every answer, and only the version's, needs its label.")
+    return problems

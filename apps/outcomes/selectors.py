@@ -8,10 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
+from apps.clinics.selectors import clinic_ids_of
 
 from . import due
 from .models import InstrumentVersion, OutcomeResponse, OutcomeSchedule
@@ -61,17 +63,45 @@ def schedule_display_name(schedule: OutcomeSchedule, names: dict[str, str]) -> s
     return f"{name} {every}"
 
 
+def _title_of(code_column: str) -> Coalesce:
+    """The display name of the instrument in `code_column` (of the outer row), as
+    instrument_names gives it: the enabled version's title, else the newest version's,
+    else the code."""
+    titles = InstrumentVersion.objects.filter(instrument_id=OuterRef(code_column)).order_by(
+        "-enabled", "-created_at"
+    )
+    return Coalesce(Subquery(titles.values("title")[:1]), F(code_column), output_field=CharField())
+
+
+def with_instrument_name(schedules: QuerySet[OutcomeSchedule]) -> QuerySet[OutcomeSchedule]:
+    """Annotate `instrument_name` (one correlated subquery, whatever the number)."""
+    return schedules.annotate(instrument_name=_title_of("instrument_id"))
+
+
+def schedule_instrument_name(schedule: OutcomeSchedule) -> str:
+    """A schedule's instrument by name: annotated (with_instrument_name), else one query."""
+    name = getattr(schedule, "instrument_name", None)
+    if name is None:
+        name = instrument_names([schedule.instrument_id])[schedule.instrument_id]
+    return str(name)
+
+
 def schedules_for(*, user: User, patient: User | None = None) -> QuerySet[OutcomeSchedule]:
-    """A patient's own schedules; a physio's currently linked patients' schedules (narrowed
-    to `patient` when given). Newest first."""
-    schedules = OutcomeSchedule.objects.select_related("instrument", "patient").order_by(
-        "-created_at", "-id"
+    """A patient's own schedules; a physio's currently linked patients' schedules in
+    episodes of the physio's clinics (narrowed to `patient` when given). Newest first,
+    each with its `instrument_name`."""
+    schedules = with_instrument_name(
+        OutcomeSchedule.objects.select_related("instrument", "patient").order_by(
+            "-created_at", "-id"
+        )
     )
     if user.role == Role.PATIENT:
         return schedules.filter(patient=user)
     if user.role == Role.PHYSIO:
         schedules = schedules.filter(
-            patient__physio_links__physio=user, patient__physio_links__ended_at__isnull=True
+            patient__physio_links__physio=user,
+            patient__physio_links__ended_at__isnull=True,
+            episode__clinic__in=clinic_ids_of(user=user),
         )
         return schedules.filter(patient=patient) if patient is not None else schedules
     return schedules.none()
@@ -221,8 +251,8 @@ def outcomes_summary_for(patient: User) -> list[dict[str, Any]]:
 
 
 def with_latest_outcome_change(patients: QuerySet[User]) -> QuerySet[User]:
-    """Annotate each patient with their latest response's `outcome_instrument`,
-    `outcome_change` and `outcome_responder` (null without responses or for a baseline) and
+    """Annotate each patient with their latest response's `outcome_instrument` (and its
+    `outcome_instrument_name`), `outcome_change` and `outcome_responder` (null without responses or for a baseline) and
     `outcome_completed_at`: one correlated subquery each, so a dashboard's query count does
     not grow with its patients."""
     latest = OutcomeResponse.objects.filter(patient=OuterRef("pk")).order_by(
@@ -230,6 +260,9 @@ def with_latest_outcome_change(patients: QuerySet[User]) -> QuerySet[User]:
     )
     return patients.annotate(
         outcome_instrument=Subquery(latest.values("instrument")[:1]),
+        outcome_instrument_name=Subquery(
+            latest.annotate(name=_title_of("instrument_id")).values("name")[:1]
+        ),
         outcome_change=Subquery(latest.values("change")[:1]),
         outcome_responder=Subquery(latest.values("responder")[:1]),
         outcome_completed_at=Subquery(latest.values("completed_at")[:1]),

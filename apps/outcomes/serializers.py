@@ -1,7 +1,7 @@
 from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,6 +24,7 @@ from .models import (
     ScheduleEndReason,
     ScheduleStatus,
 )
+from .selectors import schedule_instrument_name
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST_ACCEPTED = timedelta(days=730)
@@ -58,6 +59,10 @@ class InstrumentScoreSerializer(serializers.Serializer):
     )
 
 
+def _translation(version: InstrumentVersion) -> dict[str, Any]:
+    return version.translation_for(translation.get_language() or "en") or {}
+
+
 class InstrumentSerializer(serializers.ModelSerializer):
     """An instrument's enabled version, as the phone shows it (docs/api.md)."""
 
@@ -84,13 +89,29 @@ class InstrumentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    # In the reader's language only where a validated translation of this version is stored
+    # (InstrumentVersion.translations); otherwise as published, in English.
+    def to_representation(self, instance: InstrumentVersion) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        translated = _translation(instance)
+        if translated:
+            data["title"] = translated["title"]
+            data["question"] = translated.get("question", "")
+        return data
+
     @extend_schema_field(InstrumentItemSerializer(many=True))
     def get_items(self, version: InstrumentVersion) -> list[dict[str, Any]]:
+        translated = _translation(version)
+        texts = translated.get("items", {})
+        labels = translated.get("answers", {})
         return [
             {
                 "id": item.id,
-                "text": item.text,
-                "answers": [{"value": o.value, "label": o.label} for o in item.options],
+                "text": texts.get(item.id, item.text),
+                "answers": [
+                    {"value": o.value, "label": labels.get(str(o.value), o.label)}
+                    for o in item.options
+                ],
             }
             for item in version.definition().items
         ]
@@ -124,6 +145,9 @@ class OutcomeScheduleInputSerializer(StrictSerializer):
 
 class OutcomeScheduleSerializer(serializers.ModelSerializer):
     instrument = serializers.CharField(source="instrument_id")
+    instrument_name = serializers.SerializerMethodField(
+        help_text="The instrument as people read it (its title), never the code."
+    )
     status = serializers.SerializerMethodField()
     end_reason = serializers.SerializerMethodField()
 
@@ -135,6 +159,7 @@ class OutcomeScheduleSerializer(serializers.ModelSerializer):
             "physio",
             "episode",
             "instrument",
+            "instrument_name",
             "every_days",
             "starts_on",
             "status",
@@ -143,6 +168,10 @@ class OutcomeScheduleSerializer(serializers.ModelSerializer):
             "end_reason",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_instrument_name(self, schedule: OutcomeSchedule) -> str:
+        return schedule_instrument_name(schedule)
 
     @extend_schema_field(serializers.ChoiceField(choices=ScheduleStatus.choices))
     def get_status(self, schedule: OutcomeSchedule) -> str:

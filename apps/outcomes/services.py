@@ -673,3 +673,9 @@ def outcome_response_create(
             by_attr[str(error["attr"])].append(ValidationError(error["detail"], code=error["code"]))
         raise ValidationError(dict(by_attr))
     return Outcome(result.record, created=result.status == ItemStatus.CREATED)
+
+
+def on_physio_handover(sender: object, *, physio: User, successor: User, **kwargs: Any) -> None:
+    """hooks.physio_handover: the leaving physio's running schedules change hands; their
+    questionnaire reminders go on as they were."""
+    OutcomeSchedule.objects.filter(physio=physio, ended_at__isnull=True).update(physio=successor)

@@ -56,11 +56,6 @@ def ratio(done: int, expected: int) -> float | None:
     return round(done / expected, 2) if expected else None
 
 
-def percent(value: float | None) -> str:
-    """A ratio as people read it: "46 %", or "–" when nothing was prescribed."""
-    return "–" if value is None else f"{round(value * 100)} %"
-
-
 def window_ending(today: date, days: int = WINDOW_DAYS) -> tuple[date, date]:
     return today - timedelta(days=days - 1), today
 

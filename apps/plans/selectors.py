@@ -13,6 +13,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
+from apps.clinics.selectors import clinic_ids_of
 from apps.content.models import Exercise
 from apps.content.models import Status as ContentStatus
 from apps.content.selectors import media_prefetch
@@ -29,7 +30,8 @@ from .models import (
 
 
 def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
-    """A patient's own plans; a physio's currently linked patients' plans."""
+    """A patient's own plans; a physio's currently linked patients' plans in episodes of
+    the physio's clinics."""
     plans = (
         ExercisePlan.objects.select_related("patient")
         .defer("patient__password")  # a display read: never the hash
@@ -43,7 +45,9 @@ def plans_for(*, user: User) -> QuerySet[ExercisePlan]:
         return plans.filter(patient=user)
     if user.role == Role.PHYSIO:
         return plans.filter(
-            patient__physio_links__physio=user, patient__physio_links__ended_at__isnull=True
+            patient__physio_links__physio=user,
+            patient__physio_links__ended_at__isnull=True,
+            episode__clinic__in=clinic_ids_of(user=user),
         )
     return plans.none()
 

@@ -503,3 +503,9 @@ def exercise_logs_store(
             created[item.client_id] = log
     _announce_logs(patient, list(created.values()))
     return results_in_order(items, created=created, known=known, refused=refused)
+
+
+def on_physio_handover(sender: object, *, physio: User, successor: User, **kwargs: Any) -> None:
+    """hooks.physio_handover: the leaving physio's active plans change hands (their
+    reminders are the patient's and go on as they were)."""
+    ExercisePlan.objects.filter(physio=physio, status=PlanStatus.ACTIVE).update(physio=successor)

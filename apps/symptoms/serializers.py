@@ -1,9 +1,12 @@
 from datetime import timedelta
 from functools import lru_cache
 
+from django.utils import translation
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.content.selectors import red_flag_texts_reviewed
 from apps.content.serializers import CodeLabelSerializer
 from apps.content.vocabulary import DISCLAIMER, Region, Side, Source
 from backend.bulk import ItemStatus
@@ -103,14 +106,36 @@ class TriageSerializer(serializers.Serializer):
     disclaimer = serializers.CharField()
 
 
+class TranslatedCharField(serializers.CharField):
+    """A fixed English text, stored as it was, served in the reader's language (gettext:
+    the catalogue's translation where there is one, else the English)."""
+
+    def to_representation(self, value: str) -> str:
+        return gettext(super().to_representation(value))
+
+
 class HintSerializer(serializers.Serializer):
     code = serializers.CharField()
-    message = serializers.CharField()
+    message = TranslatedCharField()
     matched = serializers.ListField(child=serializers.CharField())
 
 
-def triage_payload(level: str, codes: list[str]) -> dict:
-    return _triage_payload(level, tuple(codes))
+def triage_payload(
+    level: str, codes: list[str], reviewed: dict[str, tuple[str, str]] | None = None
+) -> dict:
+    """The stored triage as served: level and codes as stored, each flag's title and advice
+    in the reviewed translation of the active language where there is one (`reviewed`, from
+    `red_flag_texts_reviewed`), else in English. Never softened: only the words change."""
+    payload = {**_triage_payload(level, tuple(codes)), "disclaimer": gettext(DISCLAIMER)}
+    if not reviewed or not any(code in reviewed for code in codes):
+        return payload
+    flags = []
+    for flag in payload["flags"]:
+        if flag["code"] in reviewed:
+            title, advice = reviewed[flag["code"]]
+            flag = {**flag, "title": title, "advice": advice}
+        flags.append(flag)
+    return {**payload, "flags": flags}
 
 
 @lru_cache(maxsize=256)
@@ -169,7 +194,60 @@ class SymptomLogSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TriageSerializer)
     def get_triage(self, log: SymptomLog) -> dict:
-        return triage_payload(log.triage_level, log.triage_codes)
+        return triage_payload(log.triage_level, log.triage_codes, self._red_flag_texts())
+
+    def _red_flag_texts(self) -> dict[str, tuple[str, str]]:
+        """The reviewed translations, read once per answer (no query for English). Kept
+        on the outermost serializer only when it was made for this answer's rows: a
+        module-level serializer (no instance) lives across requests, and a review taken
+        back must count at the next request."""
+        language = translation.get_language() or "en"
+        root = self.root
+        if root.instance is None:
+            return red_flag_texts_reviewed(language)
+        memo = root.__dict__.setdefault("_red_flag_texts", {})
+        if language not in memo:
+            memo[language] = red_flag_texts_reviewed(language)
+        return memo[language]
+
+
+_OUTPUT_TIMES = serializers.DateTimeField()
+
+
+def log_representations(logs: list[SymptomLog]) -> list[dict]:
+    """SymptomLogSerializer's representation of each log, key for key and value for value,
+    built straight from the stored fields: a bulk sync renders up to 500 logs, and DRF's
+    per-field walk cost about as much as the rest of the answer
+    (tests/symptoms/test_log_representation.py holds the two equal)."""
+    times = _OUTPUT_TIMES.to_representation
+    # As the serializer: reviewed red-flag texts read once, hints in the reader's language.
+    reviewed = red_flag_texts_reviewed(translation.get_language() or "en")
+    return [
+        {
+            "id": str(log.id),
+            "client_id": str(log.client_id),
+            "recorded_at": times(log.recorded_at),
+            "pain_score": int(log.pain_score),
+            "side": log.side,
+            "locations": list(log.locations),
+            "qualities": list(log.qualities),
+            "swelling": log.swelling,
+            **{name: bool(getattr(log, name)) for name in BOOLEAN_FIELDS},
+            "triggers": list(log.triggers),
+            "note": str(log.note),
+            "created_at": times(log.created_at),
+            "triage": triage_payload(log.triage_level, log.triage_codes, reviewed),
+            "hints": [
+                {
+                    "code": str(hint["code"]),
+                    "message": gettext(str(hint["message"])),
+                    "matched": [str(code) for code in hint["matched"]],
+                }
+                for hint in log.hints
+            ],
+        }
+        for log in logs
+    ]
 
 
 class BulkItemResultSerializer(serializers.Serializer):

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_noop
+
 from apps.content.vocabulary import DISCLAIMER, RedFlagCode, Region, Side, Source
 
 from .vocabulary import LEVEL_RANK, Level, Quality, Swelling, Trigger
@@ -379,7 +381,7 @@ def flag_for(code: str) -> Flag:
 # --- Referred pain from the lower back (seed 004): a hint, not a flag ----------------------
 
 REFERRED_PAIN_HINT_CODE = "possible_referred_pain"
-REFERRED_PAIN_MESSAGE = (
+REFERRED_PAIN_MESSAGE = gettext_noop(  # stored in English with the log; served translated
     "This pattern is sometimes caused by the lower back rather than the knee. "
     "Mention it to your physiotherapist or doctor."
 )

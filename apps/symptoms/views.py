@@ -24,6 +24,7 @@ from .serializers import (
     SymptomLogSerializer,
     TrendDaySerializer,
     TrendQuerySerializer,
+    log_representations,
 )
 
 # Built once per process, not per request: DRF builds a serializer's fields on first use
@@ -135,7 +136,7 @@ class SymptomLogBulkView(APIView):
         return bulk_response(
             results,
             name="log",
-            render=lambda logs: [LOG_OUTPUT.to_representation(log) for log in logs],
+            render=log_representations,
         )
 
 

@@ -63,6 +63,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "SideEnum": "apps.content.vocabulary.Side",
+        "RoleEnum": "apps.accounts.models.Role",
+        "StaffRoleEnum": "apps.clinics.models.StaffRole",
         "AlertKindEnum": "apps.alerts.models.AlertKind",
         "AlertStatusEnum": "apps.alerts.models.AlertStatus",
         "CareKindEnum": "apps.care.models.CareKind",

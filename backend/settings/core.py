@@ -23,7 +23,8 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Apps ----------------------------------------------------------------------------
 DJANGO_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site that requires the second factor (apps/accounts/admin_site.py).
+    "apps.accounts.admin_config.SecondFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,6 +65,10 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that answers: a signed-in caller's answer is never cached.
+    "backend.private_answers.PrivateAnswersMiddleware",
+    # Before anything reads the body: a chunked body is read or refused (413) here.
+    "backend.chunked_bodies.ChunkedBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

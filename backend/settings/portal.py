@@ -1,7 +1,12 @@
 """The clinic portal (/clinic/, apps.clinic.portal): its apps and middleware on top of
 `core.py`'s, sessions, the second factor and the Content Security Policy."""
 
+import base64
+import hashlib
 from typing import Any
+
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
 from .core import INSTALLED_APPS as _CORE_APPS
 from .core import MIDDLEWARE as _CORE_MIDDLEWARE
@@ -42,8 +47,37 @@ LOGIN_URL = "clinic:sign-in"
 
 # The second factor: TOTP apps show this issuer; recovery codes are one-time static tokens.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Knee & calf clinic")
-OTP_TOTP_THROTTLE_FACTOR = 1  # each failed code doubles the wait before the next try
+# Wrong codes (portal and admin alike) make the next try wait 1, 2, 4... seconds, per
+# account up to this ceiling and per client address up to that one: a delay, never a lock
+# (docs/decisions/second-factor-at-rest.md).
+SECOND_FACTOR_ACCOUNT_MAX_DELAY = env.int("SECOND_FACTOR_ACCOUNT_MAX_DELAY", default=300)
+SECOND_FACTOR_ADDRESS_MAX_DELAY = env.int("SECOND_FACTOR_ADDRESS_MAX_DELAY", default=3600)
 PORTAL_RECOVERY_CODES = 10
+
+
+def otp_seed_keys(keys: list[str]) -> list[str]:
+    """OTP_SEED_KEYS as given, checked: the Fernet keys (32 random bytes, URL-safe base64)
+    that encrypt TOTP seeds at rest, newest first. The first encrypts, any decrypts
+    (docs/decisions/second-factor-at-rest.md). A missing or malformed key stops the process
+    at start; the message never shows a key."""
+    if not keys:
+        raise ImproperlyConfigured("Set OTP_SEED_KEYS: TOTP seeds cannot be encrypted without it.")
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"OTP_SEED_KEYS: key {number} is not a Fernet key (32 bytes, URL-safe base64)."
+            ) from None
+    return keys
+
+
+def otp_seed_key_derived(secret_key: str) -> str:
+    """local.py's and test.py's default OTP_SEED_KEYS entry, derived from their SECRET_KEY
+    so that a developer sets nothing; production has no default."""
+    digest = hashlib.sha256(f"otp-seed-key:{secret_key}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
 
 # Content Security Policy (django-csp 4): scripts, styles, images and requests from our own
 # origin only; no inline scripts or styles and no eval (htmx is configured for that in the

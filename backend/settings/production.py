@@ -1,6 +1,6 @@
 """Production settings (docker-compose.yml): every secret comes from the environment.
 
-Missing SECRET_KEY, DATABASE_URL, REDIS_URL or ALLOWED_HOSTS stops the process at start
+Missing SECRET_KEY, OTP_SEED_KEYS, DATABASE_URL, REDIS_URL or ALLOWED_HOSTS stops the process at start
 instead of running with a silent default.
 """
 
@@ -10,9 +10,12 @@ from .cache import redis_cache
 from .database import postgres_settings
 from .environment import env
 from .media import MEDIA_STORAGE, media_storage
+from .portal import otp_seed_keys
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+# Fernet keys that encrypt TOTP seeds at rest, newest first (second-factor-at-rest.md).
+OTP_SEED_KEYS = otp_seed_keys(env.list("OTP_SEED_KEYS", default=[]))
 # Plus loopback, where the container's own health probe connects from.
 ALLOWED_HOSTS = [*env.list("ALLOWED_HOSTS"), "localhost", "127.0.0.1"]
 DATABASES = {"default": env.db("DATABASE_URL")}

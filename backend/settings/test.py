@@ -12,8 +12,11 @@ from .base import *  # noqa: F403
 from .cache import REDIS_URL
 from .database import DATABASES
 from .environment import BASE_DIR, env
+from .portal import otp_seed_key_derived, otp_seed_keys
 
 SECRET_KEY = env("SECRET_KEY", default="test-only-insecure-key-long-enough-for-hs256-signing")
+# Encrypts TOTP seeds at rest; derived from SECRET_KEY unless set (production requires it).
+OTP_SEED_KEYS = otp_seed_keys(env.list("OTP_SEED_KEYS", default=[otp_seed_key_derived(SECRET_KEY)]))
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 DEBUG = False
 

@@ -9,6 +9,7 @@ from django.test import Client
 from apps.accounts.models import CareTeamInvite, PatientAccessAudit, User
 from apps.accounts.services import care_invite_create, patient_access_record
 from tests.conftest import client_for
+from tests.second_factor import admin_sign_in
 
 AUDIT_ADMIN = "/admin/accounts/patientaccessaudit/"
 INVITE_ADMIN = "/admin/accounts/careteaminvite/"
@@ -145,7 +146,7 @@ def test_the_audit_cannot_be_added_changed_or_deleted_in_the_admin(
 @pytest.mark.django_db
 def test_editors_cannot_see_the_audit(editor, audit_row):
     client = Client()
-    client.force_login(editor)
+    admin_sign_in(client, editor)
 
     assert client.get(AUDIT_ADMIN).status_code == 403
 

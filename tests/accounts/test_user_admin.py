@@ -1,14 +1,21 @@
 """Staff make and change accounts in the admin (docs/api.md: physio and editor accounts are
 made by staff, in the admin or with a command); an editor made there can edit content."""
 
+import base64
+
 import pytest
 from django.test import Client
+from django_otp.oath import TOTP
 
 from apps.accounts.models import User
 from apps.accounts.services import EDITORS_GROUP
 
 ADD = "/admin/accounts/user/add/"
 PASSWORD = "Content-edit-2026"
+
+
+def code_now(seed: bytes) -> str:
+    return f"{TOTP(seed).token():06d}"
 
 
 def add_account(staff_browser, email: str, role: str) -> User:
@@ -44,6 +51,10 @@ def test_an_editor_made_in_the_admin_can_open_the_content_admin(staff_browser):
     client = Client()
     signed_in = client.post("/admin/login/", {"username": editor.email, "password": PASSWORD})
     assert signed_in.status_code == 302  # the admin's own sign-in page let them in
+    assert client.get("/admin/content/condition/").status_code == 302  # not without a code
+    setup = client.get("/admin/second-factor/setup/")  # the first sign-in enrols a phone
+    seed = base64.b32decode("".join(setup.context["secret"].split()))
+    assert client.post("/admin/second-factor/setup/", {"code": code_now(seed)}).status_code == 200
     assert client.get("/admin/content/condition/").status_code == 200
     assert client.get("/admin/accounts/user/").status_code == 403
 

@@ -204,6 +204,7 @@ def test_production_bounds_every_wait_on_redis_and_postgresql():
     env = {
         "DJANGO_SETTINGS_MODULE": "backend.settings.production",
         "SECRET_KEY": "x" * 50,
+        "OTP_SEED_KEYS": "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=",  # any Fernet key (32 bytes, base64)
         "ALLOWED_HOSTS": "api.example.org",
         "DATABASE_URL": "postgres://rehab@db:5432/rehab",
         "REDIS_URL": "redis://redis:6379/0",

@@ -28,6 +28,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.accounts.services import care_invite_create, care_link_create
+from apps.clinics.models import StaffRole
 from apps.outcomes.services import instruments_load
 from backend.errors import CommonError
 from tests.conftest import client_for
@@ -49,6 +50,7 @@ from tests.factories import (
     ProtocolFactory,
     SymptomLogFactory,
 )
+from tests.factories.clinics import the_test_clinic
 from tests.factories.episodes import GoalFactory, episode_of
 
 NUL = "nul\x00byte"
@@ -82,7 +84,8 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     patient = PatientFactory(email="fuzz-patient@example.org")
-    physio = PhysioFactory(email="fuzz-physio@example.org")
+    # The clinic's admin too, so the staff endpoints get as far as reading their bodies.
+    physio = PhysioFactory(email="fuzz-physio@example.org", clinic__role=StaffRole.ADMIN)
     editor = EditorFactory(email="fuzz-editor@example.org")
     link = care_link_create(physio=physio, patient=patient)
     instruments_load()
@@ -111,6 +114,8 @@ def world(db) -> World:
         "code": "lefs",
         "media_id": ExerciseMediaFactory(exercise=exercise).id,
         "template_id": PlanTemplateFactory(physio=physio).id,
+        "clinic_id": the_test_clinic().id,
+        "user_id": PhysioFactory(email="fuzz-colleague@example.org").id,
     }
     MessageFactory(link=link, sender=patient)
     body_values = {
@@ -131,6 +136,7 @@ def world(db) -> World:
         "timezone": "Europe/London",
         "platform": "android",
         "token": "device-token",
+        "transfer_to": str(physio.id),
     }
     clients = {
         "patient": client_for(patient),

@@ -1,11 +1,13 @@
 import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from apps.accounts.models import AuthenticatorDevice
+from tests.second_factor import authenticator_for
 
 
-def totp_device_for(user) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+def totp_device_for(user) -> AuthenticatorDevice:
+    return authenticator_for(user)
 
 
 def portal_client_for(user, *, verified: bool = True) -> Client:

@@ -13,6 +13,7 @@ from apps.episodes.models import Episode
 from tests.conftest import client_for
 from tests.factories import ClinicFactory, EditorFactory, PhysioFactory
 from tests.factories.clinics import the_test_clinic
+from tests.second_factor import admin_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +171,7 @@ def test_editors_are_admin_staff_but_see_no_clinic_or_staff():
     editor = EditorFactory()
     the_test_clinic()
     browser = Client()
-    browser.force_login(editor)
+    admin_sign_in(browser, editor)
 
     assert browser.get("/admin/clinics/clinic/").status_code == 403
     assert browser.get("/admin/clinics/staffmembership/").status_code == 403

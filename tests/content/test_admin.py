@@ -8,6 +8,7 @@ from apps.accounts import services as accounts
 from apps.content.models import Condition, ProtocolStep, Status
 from apps.content.services import content_unpublish
 from tests.factories import ConditionFactory, IceStepFactory, ProtocolFactory
+from tests.second_factor import admin_sign_in
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def editor_browser(db) -> Client:
         email="ed@example.org", password="Edit-content-2026", role="editor"
     )
     client = Client()
-    client.force_login(editor)
+    admin_sign_in(client, editor)
     return client
 
 

@@ -17,6 +17,7 @@ from apps.content.models import Exercise, ExerciseMedia
 from tests.conftest import client_for
 from tests.factories import EditorFactory, ExerciseFactory, PatientFactory, PhysioFactory
 from tests.media import picture
+from tests.second_factor import admin_sign_in
 
 OWN = {
     "name": "Towel heel slide",
@@ -258,7 +259,7 @@ def test_the_admin_lists_the_library_only(world):
     from django.test import Client
 
     client = Client()
-    client.force_login(world["editor"])
+    admin_sign_in(client, world["editor"])
     page = client.get("/admin/content/exercise/")
     assert page.status_code == 200
     assert b"Library squat" in page.content

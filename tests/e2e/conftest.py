@@ -16,6 +16,7 @@ from apps.accounts import services as accounts
 from apps.clinics.services import staff_add
 from tests.factories import PASSWORD
 from tests.factories.clinics import the_test_clinic
+from tests.second_factor import authenticator_for, code_of
 from tests.workers import require
 
 from .portal import TABLET
@@ -96,12 +97,17 @@ def editor_account(transactional_db):
 
 @pytest.fixture
 def editor_page(page, editor_account):
-    """The page of an editor who signed in through the admin's login form."""
+    """The page of an editor who signed in through the admin's login form and then gave a
+    code from the authenticator app enrolled earlier (the admin requires the second factor)."""
+    device = authenticator_for(editor_account)
     page.goto("/admin/")
     page.wait_for_url("**/admin/login/?next=/admin/")
     page.get_by_label("Email").fill(editor_account.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("#login-form [type=submit]").click()
+    page.wait_for_url("**/admin/second-factor/?next=%2Fadmin%2F")
+    page.get_by_label("Code").fill(code_of(device))
+    page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/admin/")
     return page
 

@@ -86,8 +86,8 @@ def totp_now(secret_shown: str) -> str:
     return f"{TOTP(key).token():06d}"
 
 
-def totp_now_hex(device) -> str:
-    return f"{TOTP(device.bin_key).token():06d}"
+def totp_now_of(device) -> str:
+    return f"{TOTP(device.seed()).token():06d}"
 
 
 def sign_in(page, email: str, password: str = PASSWORD) -> None:
@@ -100,13 +100,13 @@ def signed_in_physio(page, physio) -> None:
     """A physio who enrolled an authenticator app earlier signs in with a code from it."""
     import re
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from tests.second_factor import authenticator_for
 
-    device = TOTPDevice.objects.create(user=physio, name="Authenticator app", confirmed=True)
+    device = authenticator_for(physio)
     page.goto("/clinic/sign-in/")
     sign_in(page, physio.email)
     page.wait_for_url("**/clinic/two-factor/**")
-    page.get_by_label("Code").fill(totp_now_hex(device))
+    page.get_by_label("Code").fill(totp_now_of(device))
     page.get_by_role("button", name=re.compile("Verify|Continue|Sign in")).click()
     page.wait_for_url("**/clinic/")
 

@@ -12,7 +12,6 @@ import re
 import pytest
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -23,6 +22,7 @@ from apps.plans.services import plan_create
 from tests.factories import PASSWORD, ExerciseFactory
 from tests.factories.clinics import the_test_clinic
 from tests.media import jpeg_with_exif_and_gps
+from tests.second_factor import authenticator_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -73,7 +73,7 @@ def test_a_picture_uploaded_in_the_admin_shows_in_the_portal_and_the_handout(
             }
         ],
     )
-    device = TOTPDevice.objects.create(user=physio, name="Authenticator app", confirmed=True)
+    device = authenticator_for(physio)
 
     # 3. The physio signs in to the portal and opens the plan page: the picture loads.
     context = browser.new_context(base_url=live_server.url)
@@ -84,7 +84,7 @@ def test_a_picture_uploaded_in_the_admin_shows_in_the_portal_and_the_handout(
         portal.get_by_label("Password").fill(PASSWORD)
         portal.get_by_role("button", name="Sign in").click()
         portal.wait_for_url("**/clinic/two-factor/**")
-        portal.get_by_label("Code").fill(f"{TOTP(device.bin_key).token():06d}")
+        portal.get_by_label("Code").fill(f"{TOTP(device.seed()).token():06d}")
         portal.get_by_role("button", name=re.compile("Continue|Confirm|Verify", re.I)).click()
         portal.wait_for_url(re.compile(r".*/clinic/$"))
         portal.goto(f"/clinic/patients/{patient.pk}/plan/")

@@ -34,7 +34,7 @@ from .portal import (
     signed_in_physio,
     symptom_log,
     totp_now,
-    totp_now_hex,
+    totp_now_of,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -223,11 +223,9 @@ def test_a_physiotherapists_day_in_the_portal(portal_page, api, physio_account, 
 
 
 def test_a_returning_physio_signs_in_with_a_code_and_the_keyboard(portal_page, physio_account):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from tests.second_factor import authenticator_for
 
-    device = TOTPDevice.objects.create(
-        user=physio_account, name="Authenticator app", confirmed=True
-    )
+    device = authenticator_for(physio_account)
     page, a11y = portal_page, Accessibility()
     page.goto("/clinic/sign-in/")
 
@@ -239,11 +237,11 @@ def test_a_returning_physio_signs_in_with_a_code_and_the_keyboard(portal_page, p
     page.keyboard.press("Enter")
     page.wait_for_url("**/clinic/two-factor/**")
     a11y.check(page, "11-second-factor")
-    page.get_by_label("Code").fill("000000" if totp_now_hex(device) != "000000" else "111111")
+    page.get_by_label("Code").fill("000000" if totp_now_of(device) != "000000" else "111111")
     page.keyboard.press("Enter")
     expect(page.get_by_text("That code did not work.")).to_be_visible()
-    page.wait_for_timeout(1_100)  # django-otp refuses any code for a second after a wrong one
-    page.get_by_label("Code").fill(totp_now_hex(device))
+    page.wait_for_timeout(1_100)  # after a wrong code the next one waits a second
+    page.get_by_label("Code").fill(totp_now_of(device))
     page.keyboard.press("Enter")
     page.wait_for_url("**/clinic/")
     expect(page.get_by_role("heading", name="Caseload")).to_be_visible()

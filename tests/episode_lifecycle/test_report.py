@@ -209,6 +209,7 @@ def test_outcomes_and_goals_come_from_the_episodes_own_scores(
         {
             "description": "Climb stairs without a rail",
             "instrument": "lefs",
+            "instrument_name": report["outcomes"][0]["title"],
             "target": 60.0,
             "due_on": str(TODAY - dt.timedelta(days=1)),
             "status": "not_met",
@@ -217,6 +218,7 @@ def test_outcomes_and_goals_come_from_the_episodes_own_scores(
         {
             "description": "Climb stairs without a rail",
             "instrument": "lefs",
+            "instrument_name": report["outcomes"][0]["title"],
             "target": 40.0,
             "due_on": str(TODAY),
             "status": "met",

@@ -94,6 +94,19 @@ def test_a_patients_message_reaches_the_physios_inbox_and_phone_without_its_text
                 "message_id": message_id,
                 "notification_id": str(note.id),
                 "kind": "message",
+                "route": f"app://care-team/{link.id}/messages",
+            },
+            "android": {
+                "priority": "NORMAL",
+                "collapse_key": "message",
+                "notification": {"tag": str(note.id)},
+            },
+            "apns": {
+                "headers": {
+                    "apns-priority": "5",
+                    "apns-collapse-id": "message",
+                    "apns-id": str(delivery.id),
+                }
             },
         }
         assert_no_secret(sent.body)
@@ -129,6 +142,7 @@ def test_a_physios_message_reaches_the_patients_browser_encrypted_and_without_it
             "message_id": message_id,
             "notification_id": str(note.id),
             "kind": "message",
+            "route": f"app://care-team/{link.id}/messages",
         },
     }
 

@@ -575,3 +575,52 @@ def test_posting_is_throttled_per_user(monkeypatch, patient, patient_client, phy
     # Reading is not throttled, and the other side is counted apart.
     assert patient_client.get(URL.format(link.id)).status_code == 200
     assert send(physio_client, link, "reply").status_code == 201
+
+
+@pytest.mark.django_db
+def test_retries_of_a_stored_client_id_are_not_counted_by_the_throttle(
+    monkeypatch, patient, patient_client, link
+):
+    monkeypatch.setattr(MessagePostThrottle, "rate", "3/minute")
+    first = message_body("the one I keep sending")
+    assert patient_client.post(URL.format(link.id), first, format="json").status_code == 201
+    for n in range(2):
+        assert send(patient_client, link, f"message {n}").status_code == 201
+    assert send(patient_client, link, "one too many").status_code == 429
+    before = stored()
+
+    retries = [patient_client.post(URL.format(link.id), first, format="json") for _ in range(5)]
+
+    assert [retry.status_code for retry in retries] == [200] * 5
+    assert {retry.json()["body"] for retry in retries} == {"the one I keep sending"}
+    assert stored() == before
+    # New messages are still refused: the retries did not refill the budget.
+    assert send(patient_client, link, "still too many").status_code == 429
+
+
+@pytest.mark.django_db
+def test_retries_before_the_limit_leave_the_budget_for_new_messages(
+    monkeypatch, patient, patient_client, link
+):
+    monkeypatch.setattr(MessagePostThrottle, "rate", "3/minute")
+    first = message_body("sent once, retried often")
+    assert patient_client.post(URL.format(link.id), first, format="json").status_code == 201
+    for _ in range(4):
+        assert patient_client.post(URL.format(link.id), first, format="json").status_code == 200
+
+    assert send(patient_client, link, "second").status_code == 201
+    assert send(patient_client, link, "third").status_code == 201
+    assert send(patient_client, link, "fourth").status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_client_id_stored_by_someone_else_is_counted(
+    monkeypatch, patient, physio_client, patient_client, link
+):
+    """Only the sender's own stored messages make a retry: another user's client_id is new."""
+    monkeypatch.setattr(MessagePostThrottle, "rate", "1/minute")
+    taken = message_body("the patient's")
+    assert patient_client.post(URL.format(link.id), taken, format="json").status_code == 201
+    assert physio_client.post(URL.format(link.id), taken, format="json").status_code == 201
+
+    assert physio_client.post(URL.format(link.id), message_body(), format="json").status_code == 429

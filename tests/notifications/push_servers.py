@@ -198,6 +198,7 @@ def make_delivery(
         title=notification.pop("title", "Time for your exercises"),
         body=notification.pop("body", "Your knee plan: 3 exercises today."),
         data=notification.pop("data", {"reminder_id": "r-1"}),
+        **notification,  # the alert behind an alert's notification
     )
     return PushDelivery.objects.create(notification=note, device=device)
 

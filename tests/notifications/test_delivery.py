@@ -30,6 +30,7 @@ from apps.notifications.models import (
     PushDelivery,
 )
 from apps.notifications.tasks import deliver_push
+from tests.factories import DeviceFactory
 from tests.notifications.push_servers import (
     fcm_error,
     fcm_stand_in,
@@ -278,28 +279,39 @@ def test_a_retried_delivery_is_not_swept_before_its_backoff(fcm, patient):
 
 
 @pytest.mark.django_db
-def test_the_message_carries_ids_and_string_data(patient):
+def test_the_message_carries_ids_kind_and_route_and_nothing_else(patient):
     note = Notification.objects.create(
         user=patient,
         kind="alert",
         title="Red flag",
         body="Open the app",
-        data={"alert_id": "a-1", "level": 3, "urgent": True, "kind": "spoofed", "extra": None},
+        data={
+            "alert_id": "a-1",
+            "patient_id": "p-1",
+            "level": "emergency",
+            "urgent": True,
+            "kind": "spoofed",
+            "extra": None,
+        },
     )
+    delivery = PushDelivery.objects.create(notification=note, device=DeviceFactory(user=patient))
 
-    message = push_message_for(note)
+    message = push_message_for(delivery)
 
     assert message == push.PushMessage(
         title="Red flag",
         body="Open the app",
         data={
             "alert_id": "a-1",
-            "level": "3",
-            "urgent": "true",
+            "patient_id": "p-1",
             "kind": "alert",
-            "extra": "null",
             "notification_id": str(note.id),
+            "route": "app://patients/p-1/alerts/a-1",
         },
+        urgent=False,  # no red-flag alert row behind it
+        collapse_key="alert",
+        tag=str(note.id),
+        idempotency_key=str(delivery.id),
     )
 
 
@@ -387,7 +399,6 @@ def test_a_batch_s_pushes_are_published_in_chunks_and_each_is_sent(
     from apps.notifications.models import Notification, PushDelivery
     from apps.notifications.tasks import deliver_pushes
     from backend import queue
-    from tests.factories import DeviceFactory
 
     published = []
     monkeypatch.setattr(

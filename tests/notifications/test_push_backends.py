@@ -77,13 +77,16 @@ def only_attempt(delivery):
 
 @pytest.mark.django_db
 def test_fcm_sends_the_message_with_the_service_accounts_access_token(fcm, patient):
-    delivery = make_delivery(patient, token="fcm-token-1", data={"reminder_id": "r-1", "n": 3})
+    delivery = make_delivery(
+        patient, token="fcm-token-1", data={"reminder_id": "r-1", "reminder_kind": "exercise"}
+    )
 
     assert push_deliver(delivery_id=delivery.id) == "sent"
 
     [sent] = fcm.server.sent()
     assert sent.path == SEND_PATH
     assert sent.headers["authorization"] == f"Bearer {ACCESS_TOKEN}"
+    notification_id = str(delivery.notification_id)
     assert sent.json() == {
         "message": {
             "token": "fcm-token-1",
@@ -93,9 +96,22 @@ def test_fcm_sends_the_message_with_the_service_accounts_access_token(fcm, patie
             },
             "data": {
                 "reminder_id": "r-1",
-                "n": "3",
-                "notification_id": str(delivery.notification_id),
+                "reminder_kind": "exercise",
+                "notification_id": notification_id,
                 "kind": "reminder",
+                "route": "app://today",
+            },
+            "android": {
+                "priority": "NORMAL",
+                "collapse_key": "reminder",
+                "notification": {"tag": notification_id},
+            },
+            "apns": {
+                "headers": {
+                    "apns-priority": "5",
+                    "apns-collapse-id": "reminder",
+                    "apns-id": str(delivery.id),
+                }
             },
         },
     }
@@ -447,8 +463,10 @@ def test_webpush_sends_an_encrypted_message_signed_with_vapid(
             "reminder_id": "r-1",
             "notification_id": str(delivery.notification_id),
             "kind": "reminder",
+            "route": f"app://notifications/{delivery.notification_id}",
         },
     }
+    assert (sent.headers["urgency"], sent.headers["topic"]) == ("normal", "reminder")
     delivery = state(delivery)
     assert delivery.status == DeliveryStatus.SENT
     attempt = only_attempt(delivery)

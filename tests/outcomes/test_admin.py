@@ -13,6 +13,7 @@ from apps.notifications.models import Reminder, ReminderStatus
 from apps.outcomes.models import InstrumentVersion, OutcomeResponse, OutcomeSchedule
 from apps.outcomes.services import outcome_responses_store, outcome_schedule_create
 from tests.outcomes.conftest import bulk_item, lefs_answers
+from tests.second_factor import admin_sign_in
 
 VERSIONS = "/admin/outcomes/instrumentversion/"
 
@@ -23,7 +24,7 @@ def editor_browser(db) -> Client:
         email="ed@example.org", password="Edit-content-2026", role="editor"
     )
     client = Client()
-    client.force_login(editor)
+    admin_sign_in(client, editor)
     return client
 
 

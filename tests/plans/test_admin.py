@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.plans.models import ExerciseLog, ExercisePlan, PlanItem
 from apps.plans.services import exercise_log_create
+from tests.second_factor import admin_sign_in
 
 PLANS = "/admin/plans/exerciseplan/"
 LOGS = "/admin/plans/exerciselog/"
@@ -62,7 +63,7 @@ def test_staff_see_exercise_logs_read_only(staff_browser, plan, patient):
 @pytest.mark.django_db
 def test_editors_cannot_open_plans_or_logs(editor, plan):
     client = Client()
-    client.force_login(editor)
+    admin_sign_in(client, editor)
 
     for url in (PLANS, f"{PLANS}{plan.pk}/change/", LOGS):
         assert client.get(url).status_code == 403

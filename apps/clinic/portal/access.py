@@ -18,11 +18,10 @@ from django_htmx.middleware import HtmxDetails
 
 from apps.accounts.models import Role, User
 from apps.accounts.requests import AuthenticatedHttpRequest
+from apps.accounts.second_factor import has_second_factor
 from apps.accounts.selectors import patient_for_physio
 from apps.accounts.services import patient_access_record
 from backend.errors import or_404
-
-from .second_factor import has_second_factor
 
 AUDIT_PREFIX = "portal."
 

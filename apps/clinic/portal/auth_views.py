@@ -14,12 +14,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from apps.accounts import second_factor
 from apps.accounts.models import Role, User
+from apps.accounts.qr import qr_svg
 
-from . import second_factor
 from .access import PortalRequest, refusal, second_factor_url
 from .forms import CodeForm, SignInForm
-from .qr import qr_svg
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -103,8 +103,12 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        confirmed = second_factor.totp_confirm(user=user, token=form.cleaned_data["code"])
-        if confirmed is not None:
+        confirmed = second_factor.totp_confirm(
+            user=user,
+            token=form.cleaned_data["code"],
+            address=second_factor.client_address(request),
+        )
+        if not isinstance(confirmed, second_factor.Refused):
             totp, codes = confirmed
             otp_login(request, totp)
             request.session.cycle_key()
@@ -114,11 +118,15 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                 {"codes": codes, "next": _next_url(request)},
             )
         form.add_error(
-            "code", "That code did not match. Check the phone's clock and try the newest code."
+            "code",
+            second_factor.refused_message(
+                confirmed,
+                "That code did not match. Check the phone's clock and try the newest code.",
+            ),
         )
-    if request.method == "POST":
+        status = 429 if confirmed.wait_seconds else 400
+    elif request.method == "POST":
         status = 400
-    secret = device.config_url.split("secret=", 1)[1].split("&", 1)[0]
     return render(
         request,
         "clinic/two_factor_setup.html",
@@ -127,7 +135,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "qr": qr_svg(
                 device.config_url, label="QR code to add this account to an authenticator app"
             ),
-            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "secret": second_factor.totp_secret_shown(device),
             "next": _next_url(request),
         },
         status=status,
@@ -148,13 +156,23 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        device = second_factor.second_factor_verify(user=user, token=form.cleaned_data["code"])
-        if device is not None:
+        device = second_factor.second_factor_verify(
+            user=user,
+            token=form.cleaned_data["code"],
+            address=second_factor.client_address(request),
+        )
+        if not isinstance(device, second_factor.Refused):
             otp_login(request, device)
             request.session.cycle_key()
             return redirect(_next_url(request))
-        form.add_error("code", "That code did not work. Wait for the next code and try again.")
-    if request.method == "POST":
+        form.add_error(
+            "code",
+            second_factor.refused_message(
+                device, "That code did not work. Wait for the next code and try again."
+            ),
+        )
+        status = 429 if device.wait_seconds else 400
+    elif request.method == "POST":
         status = 400
     return render(
         request, "clinic/two_factor.html", {"form": form, "next": _next_url(request)}, status=status

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import account, auth_views, diary, episodes, guidance, handouts, views
+from . import account, auth_views, diary, episodes, guidance, handouts, plan_pause, views
 
 app_name = "clinic"
 
@@ -43,6 +43,8 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/plan/", views.plan, name="plan"),
     path("patients/<uuid:patient_id>/plan/preview/", views.plan_preview, name="plan-preview"),
     path("patients/<uuid:patient_id>/plan/archive/", views.plan_archive, name="plan-archive"),
+    path("patients/<uuid:patient_id>/plan/pause/", plan_pause.plan_pause, name="plan-pause"),
+    path("patients/<uuid:patient_id>/plan/resume/", plan_pause.plan_resume, name="plan-resume"),
     path("patients/<uuid:patient_id>/plan/handout.pdf", handouts.plan_handout, name="plan-handout"),
     path(
         "patients/<uuid:patient_id>/plan/template/",

@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import User
+from apps.accounts.qr import qr_svg
 from apps.accounts.selectors import care_team_links_for
 from apps.accounts.services import care_invite_create, care_link_end
-from apps.alerts.models import Alert, AlertStatus
+from apps.alerts.models import Alert, AlertKind, AlertStatus
 from apps.alerts.selectors import AlertContext, active_alerts_of, alert_contexts, alerts_for
 from apps.alerts.services import alert_acknowledge, alert_resolve
 from apps.clinic import selectors
@@ -56,7 +57,6 @@ from .forms import (
     item_forms,
 )
 from .guidance import plan_guidance
-from .qr import qr_svg
 from .sections import patient_sections
 from .throttles import invite_email_allowed
 from .today import today_list
@@ -226,12 +226,15 @@ def adherence_chart(plan, *, now=None) -> charts.Chart | None:
 def patient(request: PhysioRequest, patient_id) -> HttpResponse:
     patient = linked_patient(request, patient_id, page="patient")
     summary = or_404(selectors.patient_summary(physio=request.user, patient_id=patient.pk))
+    alerts = alert_entries(summary.alerts)
     context = {
         **_patient_context(request, patient, "overview"),
         "summary": summary,
         # Unresolved, most severe first, then newest (alerts.selectors.by_urgency): an
         # acknowledged alert keeps its place until it is resolved.
-        "alerts": alert_entries(summary.alerts),
+        "alerts": alerts,
+        # "Pause the exercise plan…" is offered while a red flag is unresolved.
+        "red_flag_open": any(entry.alert.kind == AlertKind.RED_FLAG for entry in alerts),
         "resolved_alerts": alert_entries(
             alerts_for(user=request.user)
             .filter(patient=patient, status=AlertStatus.RESOLVED)

@@ -1,0 +1,47 @@
+from rest_framework import serializers
+
+from backend.rest import StrictSerializer, StrictUUIDField
+
+from .models import StaffMembership, StaffRole
+
+
+class ClinicSerializer(serializers.ModelSerializer):
+    """One of the caller's clinics, with their role there."""
+
+    id = serializers.UUIDField(source="clinic.id", read_only=True)
+    name = serializers.CharField(source="clinic.name", read_only=True)
+    slug = serializers.SlugField(source="clinic.slug", read_only=True)
+    timezone = serializers.CharField(source="clinic.timezone", read_only=True)
+    role = serializers.ChoiceField(choices=StaffRole.choices, read_only=True)
+
+    class Meta:
+        model = StaffMembership
+        fields = ["id", "name", "slug", "timezone", "role"]
+
+
+class StaffSerializer(serializers.Serializer):
+    """A member of a clinic's staff as its admin sees them: counts, never a patient."""
+
+    id = serializers.UUIDField(help_text="The physiotherapist's account id.")
+    display_name = serializers.CharField(help_text='"" while unset.')
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=StaffRole.choices)
+    active = serializers.BooleanField(help_text="False once deactivated: cannot sign in.")
+    active_patients = serializers.IntegerField(help_text="Patients with an active link.")
+    open_alerts = serializers.IntegerField(
+        help_text="Unresolved (open or acknowledged) alerts of those patients."
+    )
+
+
+class StaffDeactivateInputSerializer(StrictSerializer):
+    transfer_to = StrictUUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The active colleague of this clinic who takes the patients over.",
+    )
+
+
+class HandoverSerializer(serializers.Serializer):
+    physio = serializers.UUIDField(source="physio.id", help_text="The deactivated account.")
+    transfer_to = serializers.UUIDField(source="transfer_to.id", allow_null=True, default=None)
+    patients = serializers.IntegerField(help_text="How many patients changed hands.")

@@ -1,0 +1,56 @@
+"""Extract the texts to translate into each app's own catalogue, and compile them.
+
+    .venv/bin/python scripts/messages.py           # update every app's locale/*/django.po
+    .venv/bin/python scripts/messages.py --compile # only compile the .po into .mo
+
+Each app that has a `locale/` folder keeps its own catalogue (`apps/<app>/locale/es/
+LC_MESSAGES/django.po`), so teams editing different apps never touch the same file. The
+compiled `.mo` files are committed: running the service needs no gettext tools.
+Extracting needs GNU gettext's xgettext (Debian: gettext); compiling uses polib (pure
+Python, a dev requirement), so it runs without gettext tools.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
+
+
+def app_locale_dirs() -> list[Path]:
+    return sorted(path for path in (ROOT / "apps").glob("*/locale") if path.is_dir())
+
+
+def compile_catalogues() -> None:
+    import polib
+
+    for po in sorted((ROOT / "apps").glob("*/locale/*/LC_MESSAGES/django.po")):
+        polib.pofile(str(po)).save_as_mofile(str(po.with_suffix(".mo")))
+        print(f"compiled {po.relative_to(ROOT)}")
+
+
+def extract() -> None:
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    # makemessages writes each file's texts to the locale folder of the app it is in.
+    settings.LOCALE_PATHS = [str(path) for path in app_locale_dirs()]
+    os.chdir(ROOT)
+    call_command(
+        "makemessages",
+        locale=[code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE],
+        no_location=True,
+        no_obsolete=True,
+        ignore_patterns=[".venv/*", "clients/*", "tests/*", "var/*", "staticfiles/*"],
+        verbosity=0,
+    )
+
+
+if __name__ == "__main__":
+    if "--compile" not in sys.argv:
+        extract()
+    compile_catalogues()
