@@ -5,12 +5,17 @@ from django.utils import timezone
 
 from apps.accounts.models import (
     AccountToken,
+    AuthenticatorDevice,
     CareTeamInvite,
     CareTeamLink,
     PatientAccessAudit,
+    RecoveryCode,
+    RecoveryCodeSet,
     Role,
+    SecondFactorFailures,
     TokenPurpose,
     User,
+    recovery_code_hash,
 )
 from apps.accounts.services import (
     INVITE_LIFETIME,
@@ -146,3 +151,51 @@ class AccountTokenFactory(factory.django.DjangoModelFactory):
     email = factory.SelfAttribute("user.email")
     token_hash = factory.LazyAttribute(lambda o: token_hash(o.purpose, o.token))
     expires_at = factory.LazyFunction(lambda: timezone.now() + PASSWORD_RESET_LIFETIME)
+
+
+class AuthenticatorDeviceFactory(factory.django.DjangoModelFactory):
+    """A confirmed authenticator app of a physio; its seed is new and stored only encrypted
+    (the model's default), so a test that needs codes reads them with `device.seed()`."""
+
+    class Meta:
+        model = AuthenticatorDevice
+
+    user = factory.SubFactory(PhysioFactory)
+    name = "Phone"
+    confirmed = True
+
+
+class RecoveryCodeSetFactory(factory.django.DjangoModelFactory):
+    """A physio's set of recovery codes, empty until RecoveryCodeFactory adds codes."""
+
+    class Meta:
+        model = RecoveryCodeSet
+
+    user = factory.SubFactory(PhysioFactory)
+    name = "Recovery codes"
+    confirmed = True
+
+
+class RecoveryCodeFactory(factory.django.DjangoModelFactory):
+    """One unused recovery code; its plain value is `code` (only the keyed hash is
+    stored, as the service stores it)."""
+
+    class Meta:
+        model = RecoveryCode
+        exclude = ("code",)
+
+    code = factory.Sequence(lambda n: f"code{n:04d}")
+    code_set = factory.SubFactory(RecoveryCodeSetFactory)
+    code_hash = factory.LazyAttribute(lambda o: recovery_code_hash(o.code))
+
+
+class SecondFactorFailuresFactory(factory.django.DjangoModelFactory):
+    """Wrong second-factor codes in a row for one account (normally counted by
+    apps/accounts/second_factor.py)."""
+
+    class Meta:
+        model = SecondFactorFailures
+
+    key = factory.Sequence(lambda n: f"account:{n}")
+    failures = 1
+    last_failure_at = factory.LazyFunction(timezone.now)

@@ -13,12 +13,13 @@ from apps.content.models import (
     MediaRendition,
     Protocol,
     ProtocolStep,
+    RedFlagTranslation,
     RegionTag,
     Status,
     StepKind,
 )
 from apps.content.services import region_tags_ensure
-from apps.content.vocabulary import Region, Source
+from apps.content.vocabulary import RedFlagCode, Region, Source
 
 
 class RegionTagFactory(factory.django.DjangoModelFactory):
@@ -146,3 +147,16 @@ class MediaRenditionFactory(factory.django.DjangoModelFactory):
     file = factory.Sequence(lambda n: f"exercises/factory-{n}-320.webp")
     content_type = "image/webp"
     size_bytes = 512
+
+
+class RedFlagTranslationFactory(factory.django.DjangoModelFactory):
+    """An unreviewed translation (served only once reviewed; pass reviewed_by and
+    reviewed_at together to make it served)."""
+
+    class Meta:
+        model = RedFlagTranslation
+
+    code = factory.Iterator(RedFlagCode.values)
+    language = "es"
+    title = "Título de prueba"
+    advice = "Consejo de prueba."
