@@ -80,6 +80,7 @@ def test_a_plan_made_during_a_discharge_is_refused_or_archived(
             "outcomes",
             "goals",
             "adherence",
+            "adherence_7d",
             "alerts",
             "note",
             "disclaimer",
