@@ -38,6 +38,7 @@ UnstorableInputMiddleware, process_view  # MIDDLEWARE; Django's middleware hook
 PrivateAnswersMiddleware, ChunkedBodyMiddleware  # MIDDLEWARE
 _._stream  # HttpRequest.read() reads it (backend/chunked_bodies.py)
 LanguageMiddleware  # MIDDLEWARE (backend/language.py)
+KnownParametersMiddleware  # MIDDLEWARE (backend/query_parameters.py)
 
 # --- Types named in string annotations (vulture does not read those) ----------------------
 MessageWithLength

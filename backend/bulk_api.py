@@ -17,6 +17,16 @@ Fields = TypeVar("Fields")
 Record = TypeVar("Record")
 
 
+class BulkItemErrorSerializer(serializers.Serializer):
+    """One of a refused item's errors (the error envelope's entries)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(
+        allow_null=True, help_text="The field within the item; null: the item as a whole."
+    )
+
+
 def bulk_payload(data: Any, *, wrapper: str, noun: str) -> list[Any]:
     """The items of a bulk body: a JSON array, or an object whose one key is `wrapper`
     holding the array. Anything else is a 400 `not_a_list`; more than BULK_MAX_ITEMS items

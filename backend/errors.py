@@ -22,6 +22,7 @@ class CommonError(StrEnum):
     """Codes any endpoint may answer, beside DRF's own (required, invalid, null, ...)."""
 
     UNKNOWN_FIELD = "unknown_field"  # 400: a field the endpoint does not accept
+    UNKNOWN_PARAMETER = "unknown_parameter"  # 400: a query parameter it does not declare
     READ_ONLY = "read_only"  # 400: a field the caller may not set
     NAIVE_TIME = "naive"  # 400: a time without a UTC offset
     IN_FUTURE = "in_future"  # 400: more than 5 minutes ahead of the server's clock

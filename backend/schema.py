@@ -4,10 +4,11 @@ A drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOK
 after drf-standardized-errors' own. Schema fuzzing (scripts/fuzz_api.py) holds the
 schema to every answer the live server gives.
 
-- 400: one envelope for every operation, `type` validation_error or client_error, any
-  `code`. drf-standardized-errors derives a per-field schema that lists DRF's own codes
-  only; the API's domain codes (too_old, invalid_timezone, unknown_field for any name...)
-  and errors about nested items broke it. The codes per field are listed in docs/api.md.
+- 400 on every operation (an undeclared query parameter is one): one envelope, `type`
+  validation_error or client_error, any `code`. drf-standardized-errors derives a per-field
+  schema that lists DRF's own codes only; the API's domain codes (too_old,
+  invalid_timezone, unknown_field for any name...) and errors about nested items broke it.
+  The codes per field are listed in docs/api.md.
 - 401 on the token endpoints and sign-out (wrong password, invalid refresh token) and on every
   operation that needs a token; 403 on every operation that needs a token (roles).
 - 413 on every operation that takes a body (DATA_UPLOAD_MAX_MEMORY_SIZE).
@@ -22,6 +23,14 @@ schema to every answer the live server gives.
   null); `nullable` always stands beside a `type` (an object reference gets
   `type: object`), and a nullable enum lists null; an operation without a token says so
   (`security: []`).
+- Response headers: `Retry-After` (seconds) on every 429 and 503; `ETag` on the 200 of
+  every GET that takes `If-None-Match` (and its 304); `Content-Disposition` on the answers
+  that are files to save (the export, handouts, episode reports).
+- Every list declares its page parameters: a 200 answer shaped as a page (`next` with
+  `count`: `page` and `page_size`; `next` without `count`: `cursor` and `page_size`) gets
+  the ones its operation does not declare already. Views that page by hand (an APIView
+  calling a paginator) get no parameters from drf-spectacular, and an undeclared
+  parameter is refused (`backend.query_parameters`).
 """
 
 from typing import Any
@@ -210,6 +219,81 @@ def _nullable_typed(node: Any, schemas: dict) -> None:
             _nullable_typed(value, schemas)
 
 
+PAGE_PARAMETERS: dict[str, dict[str, Any]] = {
+    "page": {"type": "integer", "minimum": 1, "description": "The page number; default 1."},
+    "cursor": {"type": "string", "description": "Opaque: from `next` or `previous`."},
+    "page_size": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200,
+        "description": "Items per page: 1 to 200; default 50.",
+    },
+}
+
+
+RETRY_AFTER = {
+    "description": "How many seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 0},
+}
+ETAG = {"description": "Send it back as If-None-Match.", "schema": {"type": "string"}}
+CONTENT_DISPOSITION = {
+    "description": 'A file to save: `attachment; filename="..."`.',
+    "schema": {"type": "string"},
+}
+# Answers that are files to save (their views set Content-Disposition).
+ATTACHMENT_PATHS = (
+    "/api/v1/me/export/",
+    "/api/v1/plans/{plan_id}/handout/",
+    "/api/v1/episodes/{episode_id}/report/",
+)
+
+
+def _with_header(response: dict, name: str, header: dict) -> dict:
+    return {**response, "headers": {**response.get("headers", {}), name: header}}
+
+
+def _response_headers(path: str, method: str, operation: dict) -> None:
+    responses = operation["responses"]
+    for status in ("429", "503"):
+        if status in responses:
+            responses[status] = _with_header(responses[status], "Retry-After", RETRY_AFTER)
+    if method != "get" or "200" not in responses:
+        return
+    takes = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "header"}
+    if "If-None-Match" in takes:
+        responses["200"] = _with_header(responses["200"], "ETag", ETAG)
+        responses.setdefault("304", {"description": "Not modified since the ETag sent."})
+    if path in ATTACHMENT_PATHS:
+        responses["200"] = _with_header(
+            responses["200"], "Content-Disposition", CONTENT_DISPOSITION
+        )
+
+
+def _resolved(node: Any, schemas: dict) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        node = schemas.get(node["$ref"].rsplit("/", 1)[-1], {})
+    return node
+
+
+def _page_parameters(operation: dict, schemas: dict) -> None:
+    """Declare the page (or cursor) parameters of an operation that answers a page."""
+    content = operation["responses"].get("200", {}).get("content", {})
+    answer = _resolved(content.get("application/json", {}).get("schema"), schemas)
+    fields = answer.get("properties", {}) if isinstance(answer, dict) else {}
+    if "next" not in fields or "results" not in fields:
+        return
+    wanted = ["page", "page_size"] if "count" in fields else ["cursor", "page_size"]
+    parameters = operation.setdefault("parameters", [])
+    declared = {p.get("name") for p in parameters if p.get("in") == "query"}
+    for name in wanted:
+        if name not in declared:
+            schema = dict(PAGE_PARAMETERS[name])
+            description = schema.pop("description")
+            parameters.append(
+                {"in": "query", "name": name, "schema": schema, "description": description}
+            )
+
+
 def postprocess(result: dict, generator, request, public: bool) -> dict:
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(COMPONENTS)
@@ -220,9 +304,12 @@ def postprocess(result: dict, generator, request, public: bool) -> dict:
                 continue
             # No token needed: said explicitly, so a client generator does not guess.
             operation.setdefault("security", [])
+            if method == "get":
+                _page_parameters(operation, schemas)
             responses = operation["responses"]
-            if "400" in responses:
-                responses["400"] = _response("ErrorResponse400", "Not valid.")
+            # Every operation may answer 400: at least `unknown_parameter` for a query
+            # parameter it does not declare (backend.query_parameters).
+            responses["400"] = _response("ErrorResponse400", "Not valid.")
             wanted = ["414", "503"]
             if _needs_token(operation):
                 wanted += ["401", "403"]
@@ -235,7 +322,8 @@ def postprocess(result: dict, generator, request, public: bool) -> dict:
                     responses[status] = _response(*SHARED[status])
                 elif status == "503":
                     responses.setdefault("503", _response(*SHARED["503"]))
-            operation["responses"] = dict(sorted(responses.items()))
+            _response_headers(path, method, operation)
+            operation["responses"] = dict(sorted(operation["responses"].items()))
     for name, codes in (("ErrorCode401Enum", ErrorCode401), ("ErrorCode429Enum", ErrorCode429)):
         if name in schemas:
             schemas[name]["enum"] = list(codes.values)

@@ -11,3 +11,9 @@ application = get_wsgi_application()
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
+
+# The query parameters each operation declares (its schema), generated once before the
+# workers fork rather than in each worker's first request.
+from backend.query_parameters import declared_parameters  # noqa: E402
+
+declared_parameters()

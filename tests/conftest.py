@@ -245,3 +245,13 @@ def post_at_once(calls: list[tuple]) -> list:
     for thread in threads:
         thread.join(timeout=60)
     return responses
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _declared_parameters():
+    # Each operation's declared query parameters come from the generated schema, once per
+    # process (backend.query_parameters): generated here, before any test, so that no
+    # test's first request pays for it inside its query counts.
+    from backend.query_parameters import declared_parameters
+
+    declared_parameters()

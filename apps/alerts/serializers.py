@@ -22,6 +22,18 @@ class AlertSerializer(serializers.ModelSerializer):
         "worsening alert the newest finding's log or response; null for missed exercises.",
     )
 
+    codes = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What raised it: red-flag codes for a red flag, the worsening rules that "
+        "fired, or the missed-exercise code (docs/api.md, Alerts).",
+    )
+    details = serializers.DictField(
+        read_only=True,
+        help_text="The findings behind the codes, keyed by rule or finding; what each holds "
+        "depends on the alert's kind (for display, not for decisions).",
+    )
+
     class Meta:
         model = Alert
         fields = [

@@ -88,12 +88,27 @@ class ApplyGuidanceInputSerializer(StrictSerializer):
     )
 
 
+# "from" is a Python keyword: the fields are given as a mapping.
+DosageChangeSerializer = type(
+    "DosageChangeSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "What a dosage change recorded: the item, why (a code), from what to what.",
+        "item": serializers.UUIDField(),
+        "reason": serializers.CharField(),
+        "from": DosageSerializer(),
+        "to": DosageSerializer(),
+        "dosage_version": serializers.IntegerField(help_text="The item's, after the change."),
+    },
+)
+
+
 class PlanEventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     action = serializers.CharField()
     actor = serializers.UUIDField(source="actor_id", allow_null=True)
     at = serializers.DateTimeField()
-    details = serializers.DictField(help_text="item, reason, from, to, dosage_version.")
+    details = DosageChangeSerializer()
 
 
 class AppliedItemSerializer(CurrentDosageSerializer):

@@ -25,13 +25,14 @@ from .export import patient_export
 from .fhir import bundle_json, patient_bundle
 from .handout import handout_pdf
 from .renderers import FhirJsonRenderer
+from .serializers import ExportSerializer
 
 
 class MeExportView(APIView):
     permission_classes = [IsPatient]
 
     @extend_schema(
-        responses={200: {"type": "object", "additionalProperties": True}},
+        responses={200: ExportSerializer},
         summary="Every record the patient owns, as one JSON document",
     )
     def get(self, request: AuthenticatedRequest) -> Response:

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.bulk import ItemStatus
+from backend.bulk_api import BulkItemErrorSerializer
 from backend.rest import (
     AwareDateTimeField,
     StrictCharField,
@@ -295,7 +296,7 @@ class OutcomeBulkItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ItemStatus.values())
     response = OutcomeResponseSerializer(required=False)
-    errors = serializers.ListField(child=serializers.DictField(), required=False)  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
+    errors = BulkItemErrorSerializer(many=True, required=False)  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
 
 
 class OutcomeBulkResultSerializer(serializers.Serializer):

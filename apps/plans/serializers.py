@@ -308,6 +308,11 @@ class PlanTemplateInputSerializer(StrictSerializer):
 
 class PlanTemplateItemSerializer(serializers.ModelSerializer):
     exercise = ExerciseRefSerializer()
+    days_of_week = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        read_only=True,
+        help_text="0 = Monday … 6 = Sunday.",
+    )
 
     class Meta:
         model = PlanTemplateItem

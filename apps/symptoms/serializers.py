@@ -10,6 +10,7 @@ from apps.content.selectors import red_flag_texts_reviewed
 from apps.content.serializers import CodeLabelSerializer
 from apps.content.vocabulary import DISCLAIMER, Region, Side, Source
 from backend.bulk import ItemStatus
+from backend.bulk_api import BulkItemErrorSerializer
 from backend.rest import (
     AwareDateTimeField,
     RecentDateTimeField,
@@ -253,7 +254,7 @@ class BulkItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(choices=ItemStatus.values())
     log = SymptomLogSerializer(required=False)
-    errors = serializers.ListField(child=serializers.DictField(), required=False)  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
+    errors = BulkItemErrorSerializer(many=True, required=False)  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
 
 
 class BulkResponseSerializer(serializers.Serializer):

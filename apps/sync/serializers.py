@@ -20,6 +20,7 @@ from apps.plans.serializers import (
 )
 from apps.symptoms.serializers import SymptomLogInputSerializer, SymptomLogSerializer
 from backend.bulk import ItemStatus
+from backend.bulk_api import BulkItemErrorSerializer
 from backend.rest import StrictSerializer, StrictUUIDField
 
 from .feeds import KINDS
@@ -81,19 +82,13 @@ class SyncPushSerializer(StrictSerializer):
     messages = SyncMessageInputSerializer(many=True, required=False)
 
 
-class ItemErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True, help_text="Within the item; null: the item.")
-
-
 def _item_result(name: str, record: serializers.Serializer) -> type[serializers.Serializer]:
     """The result of one pushed item: its record under `name`, or its errors."""
     fields = {
         "index": serializers.IntegerField(help_text="The item's place in its list."),
         "status": serializers.ChoiceField(choices=ItemStatus.values()),
         name: record,
-        "errors": ItemErrorSerializer(many=True, required=False),
+        "errors": BulkItemErrorSerializer(many=True, required=False),
     }
     class_name = f"SyncPush{type(record).__name__.removesuffix('Serializer')}Result"
     return type(class_name + "Serializer", (serializers.Serializer,), fields)

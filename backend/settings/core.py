@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Before anything reads a parameter: NUL bytes are a 400 (backend/rest.py).
     "backend.rest.UnstorableInputMiddleware",
+    # Then query parameters the operation's schema does not declare are a 400.
+    "backend.query_parameters.KnownParametersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The answer's language: the user's own, else Accept-Language, else en (backend/language.py).

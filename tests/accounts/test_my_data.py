@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.accounts.models import CareTeamLink, User
 from apps.alerts.models import Alert
 from apps.care.services import care_session_start
+from apps.interop.serializers import ExportSerializer
 from apps.notifications.models import Notification, Reminder
 from apps.plans.models import ExerciseLog, ExercisePlan, PlanItem
 from apps.plans.services import exercise_log_create
@@ -75,6 +76,8 @@ def test_the_export_holds_every_record_the_patient_owns(patient_with_data, other
     assert len(data["care_team"]) == 1
     assert data["record_access"][0]["what"] == "symptom_logs.list"
     assert any(r["kind"] == "care" for r in data["reminders"])
+    # The schema's shape of the export names exactly its sections.
+    assert set(data) == set(ExportSerializer().fields)
 
 
 @pytest.mark.django_db

@@ -52,6 +52,40 @@ export async function journey(baseUrl: string): Promise<Replica> {
   const planTitle: string | null = today.data.plan?.title ?? null;
 
   const replica: Replica = { checkpoint: null, logs: new Map(), plans: new Map() };
+  await pull(api, headers, replica);
+
+  // Written offline, then pushed in one request: one result per item, in order.
+  const pushed = await api.POST("/api/v1/sync/", {
+    body: {
+      symptom_logs: [{ ...log, client_id: crypto.randomUUID(), pain_score: 3, redness: false }],
+      care_sessions: [
+        {
+          client_id: crypto.randomUUID(),
+          kind: "ice",
+          started_at: new Date().toISOString(),
+          planned_minutes: 15,
+        },
+      ],
+    },
+    headers,
+  });
+  if (!pushed.data) throw new Error("push failed");
+  for (const result of pushed.data.results.symptom_logs) {
+    if (result.status === "invalid") throw new Error(result.errors?.[0]?.code ?? "invalid");
+    if (result.log) replica.logs.set(result.log.id, result.log);
+  }
+  const iceEndsAt: string | undefined = pushed.data.results.care_sessions[0]?.session?.ends_at;
+  // The pull's own checkpoint, not the push's: what others changed meanwhile comes too.
+  await pull(api, headers, replica);
+  console.log(level, firstLocation, quietStart, remaining, planTitle, iceEndsAt);
+  return replica;
+}
+
+async function pull(
+  api: ReturnType<typeof createClient<paths>>,
+  headers: { Authorization: string },
+  replica: Replica,
+): Promise<void> {
   for (;;) {
     const query = replica.checkpoint === null ? {} : { checkpoint: replica.checkpoint };
     const page = await api.GET("/api/v1/sync/", { params: { query }, headers });
@@ -62,10 +96,8 @@ export async function journey(baseUrl: string): Promise<Replica> {
     if (!page.data) throw new Error("sync failed");
     apply(replica, page.data.changes, page.data.deleted);
     replica.checkpoint = page.data.checkpoint;
-    if (!page.data.has_more) break;
+    if (!page.data.has_more) return;
   }
-  console.log(level, firstLocation, quietStart, remaining, planTitle, replica.logs.size);
-  return replica;
 }
 
 function apply(
