@@ -10,6 +10,9 @@ class MessageError(StrEnum):
     # 409: this client_id was already used by the same sender for a message in another
     # thread. A client_id names one message; a retry goes to the thread it was made for.
     CLIENT_ID_USED_ELSEWHERE = "client_id_used_elsewhere"
+    # An item of POST sync/: a new message over the sender's message rate (the same
+    # 30 a minute as POST care-team/{id}/messages/). Nothing stored; send it again later.
+    THROTTLED = "throttled"
     # 400 on `body`: empty, or only whitespace.
     BLANK = "blank"
     # 400 on `up_to`: not a message of this thread.

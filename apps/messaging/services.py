@@ -5,7 +5,7 @@ notifications carry a generic title and the ids the app needs to open the thread
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypedDict
@@ -172,7 +172,10 @@ def _message_refusal(
 
 
 def messages_store(
-    *, sender: User, items: Sequence[BulkItem[MessageFields]]
+    *,
+    sender: User,
+    items: Sequence[BulkItem[MessageFields]],
+    allow: Callable[[], bool] = lambda: True,
 ) -> list[BulkResult[Message]]:
     """Offline sync: send every valid message of a patient, one result per item in order.
 
@@ -180,7 +183,9 @@ def messages_store(
     query each), check (a link not the sender's, a client_id used in another thread),
     persist (each new first copy as `message_send` sends one, in its own savepoint: an
     ended thread refuses that item only). Not one atomic block: a message stored is
-    announced to its recipient even when a later one is refused."""
+    announced to its recipient even when a later one is refused. `allow` is asked once
+    per new message (not for a retry of a stored one): False refuses that item as
+    `throttled`, so a sync cannot send past the sender's message rate."""
     valid = valid_items(items)
     links = threads_for(user=sender).in_bulk({item.fields["care_team_link"] for item in valid})
     known = {
@@ -198,6 +203,13 @@ def messages_store(
     to_send = [item for item in valid if item.index not in refused]
     created: dict[uuid.UUID, Message] = {}
     for item in first_copies(to_send, known=known):
+        if not allow():
+            refused[item.index] = [
+                item_error(
+                    None, MessageError.THROTTLED, "Too many messages: send this one again later."
+                )
+            ]
+            continue
         try:
             sent = message_send(
                 link=links[item.fields["care_team_link"]],

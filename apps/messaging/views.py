@@ -4,7 +4,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, pagination, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from apps.accounts import views as accounts_views
@@ -23,6 +22,7 @@ from .serializers import (
     ReadAnswerSerializer,
     ReadInputSerializer,
 )
+from .throttling import MessagePostThrottle
 
 
 def notice_for(user: User) -> str | None:
@@ -106,33 +106,6 @@ class MessageCursorPagination(pagination.CursorPagination):
         }
         paginated["required"] = [*paginated.get("required", []), "notice"]
         return paginated
-
-
-class MessagePostThrottle(UserRateThrottle):
-    """A stuck client re-sending in a loop, or a burst, must not flood the other side's
-    phone. 30 a minute is far above anyone typing.
-
-    A retry of a message already stored (its client_id from the same sender) is neither
-    counted nor refused: it notifies no one and answers the stored message, which an
-    offline app must get even after a burst (one query to tell).
-
-    The rate lives here rather than in settings.DEFAULT_THROTTLE_RATES so that it travels
-    with the view (and a test can lower it)."""
-
-    scope = "messages_post"
-    rate = "30/minute"
-
-    def get_rate(self) -> str:
-        return self.rate
-
-    def allow_request(self, request, view) -> bool:
-        data = request.data
-        client_id = data.get("client_id") if isinstance(data, dict) else None
-        if client_id is not None and selectors.message_already_sent(
-            sender=request.user, client_id=client_id
-        ):
-            return True
-        return super().allow_request(request, view)
 
 
 def _thread(request: AuthenticatedRequest, link_id) -> CareTeamLink:

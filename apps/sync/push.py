@@ -20,6 +20,7 @@ from apps.care.serializers import CareSessionInputSerializer, CareSessionSeriali
 from apps.care.services import CareSessionFields, care_sessions_store
 from apps.messaging.serializers import MessageSerializer
 from apps.messaging.services import MessageFields, messages_store
+from apps.messaging.throttling import MessagePostThrottle
 from apps.outcomes.serializers import OutcomeResponseInputSerializer, OutcomeResponseSerializer
 from apps.outcomes.services import ResponseFields, outcome_responses_store
 from apps.plans.serializers import ExerciseLogInputSerializer, ExerciseLogSerializer
@@ -77,7 +78,9 @@ PUSH_KINDS: dict[str, PushKind] = {
     "messages": PushKind(
         SyncMessageInputSerializer(),
         MessageFields,
-        lambda patient, items: messages_store(sender=patient, items=items),
+        lambda patient, items: messages_store(
+            sender=patient, items=items, allow=lambda: MessagePostThrottle().allow_for(patient)
+        ),
         lambda messages: MessageSerializer(messages, many=True).data,
     ),
 }

@@ -332,3 +332,43 @@ def test_a_pull_from_the_push_checkpoint_gives_what_it_stored(patient, patient_c
         [result] = body["results"][kind]
         record = next(value for value in result.values() if isinstance(value, dict))
         assert str(record["id"]) in pulled.objects.get(kind, {}), kind
+
+
+def test_messages_in_a_push_are_held_to_the_senders_message_rate(
+    monkeypatch, patient, patient_client, linked
+):
+    """POST sync/ is not a way round the 30-a-minute message rate: new messages past it are
+    refused one by one as `throttled` (nothing stored, the item can be sent again), while
+    the push's other items, a red flag among them, are stored; retries cost nothing."""
+    from apps.messaging.views import MessagePostThrottle
+
+    monkeypatch.setattr(MessagePostThrottle, "rate", "3/minute")
+    first = message_body(linked)
+    ok(patient_client.post(URL, {"messages": [first]}, format="json"), 200)
+    red_flag = symptom_log_body(pain_score=6, locations=["calf"], redness=True, warmth=True)
+
+    body = ok(
+        patient_client.post(
+            URL,
+            {
+                "symptom_logs": [red_flag],
+                "messages": [first] + [message_body(linked) for _ in range(4)],
+            },
+            format="json",
+        ),
+        200,
+    )
+
+    assert statuses(body)["symptom_logs"] == ["created"]
+    assert body["results"]["symptom_logs"][0]["log"]["triage"]["level"] == "urgent"
+    assert statuses(body)["messages"] == ["existing", "created", "created", "invalid", "invalid"]
+    for refused in body["results"]["messages"][3:]:
+        assert [(e["attr"], e["code"]) for e in refused["errors"]] == [(None, "throttled")]
+    assert Message.objects.filter(sender=patient, kind=MessageKind.TEXT).count() == 3
+    # One budget for both ways in: the thread's own endpoint is now refused too.
+    refused = patient_client.post(
+        f"/api/v1/care-team/{linked.id}/messages/",
+        {"client_id": str(uuid.uuid4()), "body": "And another."},
+        format="json",
+    )
+    assert refused.status_code == 429
