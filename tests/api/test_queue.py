@@ -39,7 +39,9 @@ def test_a_task_name_is_published_and_routed_like_the_task_itself():
     assert send_now("apps.notifications.tasks.deliver_push", "by-name")
     assert send_now(deliver_push, "by-object")
 
-    assert queued("notifications") == [
+    # Both on the task's own queue; the embedded broker's folder does not keep the order of
+    # two messages written within the same clock tick, so the order is not asserted.
+    assert sorted(queued("notifications")) == [
         ("apps.notifications.tasks.deliver_push", ["by-name"]),
         ("apps.notifications.tasks.deliver_push", ["by-object"]),
     ]
