@@ -3,20 +3,21 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.symptoms.vocabulary import Level
 
 
 class AlertKind(models.TextChoices):
-    RED_FLAG = "red_flag", "Red flag"
-    WORSENING = "worsening", "Worsening symptoms"
-    MISSED_EXERCISES = "missed_exercises", "Missed exercises"
+    RED_FLAG = "red_flag", _("Red flag")
+    WORSENING = "worsening", _("Worsening symptoms")
+    MISSED_EXERCISES = "missed_exercises", _("Missed exercises")
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
 
 
 ACTIVE_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
@@ -87,10 +88,10 @@ class Alert(models.Model):
 
 
 class AlertEventAction(models.TextChoices):
-    RAISED = "raised", "Raised"
-    UPDATED = "updated", "Updated with a new finding"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    RAISED = "raised", _("Raised")
+    UPDATED = "updated", _("Updated with a new finding")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
 
 
 class AlertEvent(models.Model):

@@ -15,6 +15,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.accounts.models import Role, User
 from apps.content.vocabulary import RedFlagCode
@@ -180,17 +183,18 @@ class AlertContext:
 
 
 WORSENING_SIGNS = {
-    WorseningCode.PAIN_RISING: "Pain rising",
-    WorseningCode.NEW_SWELLING: "New swelling",
-    WorseningCode.NEW_NUMBNESS: "New numbness, tingling or weakness",
-    WorseningCode.NEW_CANNOT_BEAR_WEIGHT: "Newly cannot put weight on the leg",
-    WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT: "Exercise pain above the limit",
+    WorseningCode.PAIN_RISING: gettext_noop("Pain rising"),
+    WorseningCode.NEW_SWELLING: gettext_noop("New swelling"),
+    WorseningCode.NEW_NUMBNESS: gettext_noop("New numbness, tingling or weakness"),
+    WorseningCode.NEW_CANNOT_BEAR_WEIGHT: gettext_noop("Newly cannot put weight on the leg"),
+    WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT: gettext_noop("Exercise pain above the limit"),
 }
-MISSED_SIGNS = {"adherence_below_half": "Under half of the exercise sessions done"}
+MISSED_SIGNS = {"adherence_below_half": gettext_noop("Under half of the exercise sessions done")}
 
 
 def _number(value: Any) -> str:
-    return f"{float(value):g}"
+    """3.1 as "3.1" in English and "3,1" in Spanish; 50.0 as "50"."""
+    return number_format(f"{float(value):g}")
 
 
 def _figures(alert: Alert, names: dict[str, str]) -> list[str]:
@@ -199,19 +203,22 @@ def _figures(alert: Alert, names: dict[str, str]) -> list[str]:
     rising = details.get(WorseningCode.PAIN_RISING)
     if isinstance(rising, dict) and "recent_mean" in rising:
         figures.append(
-            f"Mean pain {_number(rising['baseline_mean'])} → {_number(rising['recent_mean'])}"
-            " (the last 3 days against the week before)"
+            _("Mean pain %(before)s → %(after)s (the last 3 days against the week before)")
+            % {"before": _number(rising["baseline_mean"]), "after": _number(rising["recent_mean"])}
         )
     above = details.get(WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT)
     if isinstance(above, dict):
         for item in above.get("items") or []:
-            pains = ", ".join(str(pain) for pain in item["pains"])
             figures.append(
-                f"{item.get('exercise') or 'An exercise'}: pain {pains} "
-                f"(limit {min(item['max_pain'], MAX_PAIN_DURING)})"
+                _("%(exercise)s: pain %(pains)s (limit %(limit)s)")
+                % {
+                    "exercise": item.get("exercise") or _("An exercise"),
+                    "pains": ", ".join(str(pain) for pain in item["pains"]),
+                    "limit": min(item["max_pain"], MAX_PAIN_DURING),
+                }
             )
         if not above.get("items"):  # raised before findings named their items
-            figures.append("Two sessions in a row with pain above the limit")
+            figures.append(_("Two sessions in a row with pain above the limit"))
     for code, detail in sorted(details.items()):
         if code.endswith("_worsened") and isinstance(detail, dict) and "score" in detail:
             instrument = detail.get("instrument") or code.removesuffix("_worsened")
@@ -220,17 +227,22 @@ def _figures(alert: Alert, names: dict[str, str]) -> list[str]:
                 f"{_number(detail['baseline'])} → {_number(detail['score'])}"
             )
     if "adherence_7d" in details:
-        figures.append(f"Exercises done in 7 days: {round(100 * details['adherence_7d'])} %")
+        figures.append(
+            _("Exercises done in 7 days: %(percent)s %%")
+            % {"percent": round(100 * details["adherence_7d"])}
+        )
     return figures
 
 
 def _signs(alert: Alert, log: SymptomLog | None) -> list[str]:
     if alert.kind == AlertKind.RED_FLAG:
+        # Red-flag names stay English here: their Spanish is reviewed data
+        # (content.RedFlagTranslation), never a gettext entry.
         reasons = [RedFlagCode(code).label for code in alert.codes if code in RedFlagCode.values]
         return reasons + (signs_of(log) if log is not None else [])
     if alert.kind == AlertKind.WORSENING:
-        return [WORSENING_SIGNS.get(code, code) for code in alert.codes if code in WORSENING_SIGNS]
-    return [MISSED_SIGNS.get(code, code) for code in alert.codes]
+        return [_(WORSENING_SIGNS[code]) for code in alert.codes if code in WORSENING_SIGNS]
+    return [_(MISSED_SIGNS[code]) if code in MISSED_SIGNS else code for code in alert.codes]
 
 
 def alert_contexts(alerts: Iterable[Alert]) -> list[AlertContext]:
@@ -251,7 +263,7 @@ def alert_contexts(alerts: Iterable[Alert]) -> list[AlertContext]:
         log = logs.get(alert.symptom_log_id) if alert.symptom_log_id else None
         figures = _figures(alert, names)
         if log is not None:
-            figures.insert(0, f"Pain {log.pain_score}/10")
+            figures.insert(0, _("Pain %(score)s/10") % {"score": log.pain_score})
         contexts.append(
             AlertContext(
                 alert=alert,

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .vocabulary import CareActivity, Mechanism, RedFlagCode, Region, Source
@@ -321,15 +322,15 @@ class ProtocolStep(ReviewedCautions):
 
 
 class TargetArea(models.TextChoices):
-    CALF = "calf", "Calf"
-    HAMSTRINGS = "hamstrings", "Hamstrings"
-    QUADRICEPS = "quadriceps", "Quadriceps"
-    GLUTEALS = "gluteals", "Gluteals (buttock muscles)"
-    KNEE = "knee", "Knee joint"
-    HIP = "hip", "Hip"
-    CORE = "core", "Core (trunk muscles)"
-    LOWER_BACK = "lower_back", "Lower back"
-    TENDONS = "tendons", "Tendons around the knee"
+    CALF = "calf", _("Calf")
+    HAMSTRINGS = "hamstrings", _("Hamstrings")
+    QUADRICEPS = "quadriceps", _("Quadriceps")
+    GLUTEALS = "gluteals", _("Gluteals (buttock muscles)")
+    KNEE = "knee", _("Knee joint")
+    HIP = "hip", _("Hip")
+    CORE = "core", _("Core (trunk muscles)")
+    LOWER_BACK = "lower_back", _("Lower back")
+    TENDONS = "tendons", _("Tendons around the knee")
 
 
 class Exercise(ReviewedCautions, ContentItem):

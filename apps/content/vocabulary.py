@@ -1,25 +1,26 @@
 """The fixed vocabulary of docs/domain.md shared by content, symptom logs and triage."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 
 class Region(models.TextChoices):
-    FRONT_OF_KNEE = "front_of_knee", "Front of the knee"
-    INNER_KNEE = "inner_knee", "Inner side of the knee"
-    OUTER_KNEE = "outer_knee", "Outer side of the knee"
-    BACK_OF_KNEE = "back_of_knee", "Back of the knee (popliteal fossa)"
-    CALF = "calf", "Calf"
-    FRONT_OF_THIGH = "front_of_thigh", "Front of the thigh"
-    BACK_OF_THIGH = "back_of_thigh", "Back of the thigh"
-    LOWER_BACK = "lower_back", "Lower back"
-    WHOLE_LEG = "whole_leg", "Whole leg"
+    FRONT_OF_KNEE = "front_of_knee", _("Front of the knee")
+    INNER_KNEE = "inner_knee", _("Inner side of the knee")
+    OUTER_KNEE = "outer_knee", _("Outer side of the knee")
+    BACK_OF_KNEE = "back_of_knee", _("Back of the knee (popliteal fossa)")
+    CALF = "calf", _("Calf")
+    FRONT_OF_THIGH = "front_of_thigh", _("Front of the thigh")
+    BACK_OF_THIGH = "back_of_thigh", _("Back of the thigh")
+    LOWER_BACK = "lower_back", _("Lower back")
+    WHOLE_LEG = "whole_leg", _("Whole leg")
 
 
 class Side(models.TextChoices):
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
-    BOTH = "both", "Both"
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+    BOTH = "both", _("Both")
 
 
 class CareActivity(models.TextChoices):

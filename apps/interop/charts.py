@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
@@ -105,7 +107,12 @@ class ScorePoint:
 
 
 def _short(day: date) -> str:
-    return f"{day.day} {day:%b}"
+    return date_format(day, "j M")  # "9 Mar", the month in the active language
+
+
+def _figure(value: float) -> str:
+    """3.5 as "3.5" in English and "3,5" in Spanish; 3.0 as "3"."""
+    return number_format(f"{value:g}")
 
 
 def _frame(drawing: Drawing, title: str, x_label: str, y_label: str) -> None:
@@ -167,7 +174,7 @@ def _time_axis(plot: LinePlot, days: Sequence[date]) -> list[int]:
 
 
 def pain_trend_chart(
-    days: Sequence[PainDay], *, chart_id: str = "pain-trend", title: str = "Daily pain"
+    days: Sequence[PainDay], *, chart_id: str = "pain-trend", title: str | None = None
 ) -> Chart:
     """Mean daily pain (0–10) as a line, with a red triangle above each day that had a red
     flag. Days without logs leave the line out rather than drawing a zero."""
@@ -177,7 +184,9 @@ def pain_trend_chart(
         (index, day.mean_pain) for index, day in enumerate(days) if day.mean_pain is not None
     ]
     drawing = Drawing(WIDTH, HEIGHT)
-    x_label, y_label = "Day", "Mean pain (0–10)"
+    # Texts in the active language (the portal's page, the report's reader).
+    title = title or _("Daily pain")
+    x_label, y_label = _("Day"), _("Mean pain (0–10)")
     _frame(drawing, title, x_label, y_label)
     plot = _line_plot(len(days), 0, 10.8, 2)
     plot.yValueAxis.valueSteps = [0, 2, 4, 6, 8, 10]
@@ -211,7 +220,7 @@ def pain_trend_chart(
             String(
                 legend_x + 16,
                 HEIGHT - 22,
-                "Red flag that day",
+                _("Red flag that day"),
                 fontName=FONT,
                 fontSize=10,
                 fillColor=INK,
@@ -219,25 +228,33 @@ def pain_trend_chart(
         )
     logged = [day for day in days if day.mean_pain is not None]
     if logged:
-        description = (
-            f"Mean pain per day from {_short(days[0].day)} to {_short(days[-1].day)}: "
-            f"{len(logged)} of {len(days)} days have logs; latest day with logs "
-            f"{_short(logged[-1].day)}, mean {logged[-1].mean_pain:g}; "
-            f"{len(flagged)} day(s) with a red flag."
-        )
+        description = _(
+            "Mean pain per day from %(first)s to %(last)s: %(logged)s of %(days)s days have "
+            "logs; latest day with logs %(latest)s, mean %(mean)s; %(flagged)s day(s) with a "
+            "red flag."
+        ) % {
+            "first": _short(days[0].day),
+            "last": _short(days[-1].day),
+            "logged": len(logged),
+            "days": len(days),
+            "latest": _short(logged[-1].day),
+            "mean": _figure(logged[-1].mean_pain or 0),  # a logged day has a mean
+            "flagged": len(flagged),
+        }
+    elif days:
+        description = _("No pain logged from %(first)s to %(last)s.") % {
+            "first": _short(days[0].day),
+            "last": _short(days[-1].day),
+        }
     else:
-        description = (
-            f"No pain logged from {_short(days[0].day)} to {_short(days[-1].day)}."
-            if days
-            else "No days."
-        )
+        description = _("No days.")
     rows = tuple(
         (
             day.day.isoformat(),
-            "" if day.mean_pain is None else f"{day.mean_pain:g}",
+            "" if day.mean_pain is None else _figure(day.mean_pain),
             "" if day.max_pain is None else str(day.max_pain),
             str(day.logs),
-            "red flag" if day.red_flag else "",
+            _("red flag") if day.red_flag else "",
         )
         for day in logged + [day for day in days if day.red_flag and day.mean_pain is None]
     )
@@ -247,7 +264,7 @@ def pain_trend_chart(
         description=description,
         x_label=x_label,
         y_label=y_label,
-        columns=("Date", "Mean pain", "Highest pain", "Logs", "Red flag"),
+        columns=(_("Date"), _("Mean pain"), _("Highest pain"), _("Logs"), _("Red flag")),
         rows=tuple(sorted(rows)),
         drawing=drawing,
     )
@@ -257,14 +274,16 @@ def adherence_chart(
     bars: Sequence[AdherenceBar],
     *,
     chart_id: str = "adherence",
-    title: str = "Exercise sessions done",
-    x_label: str = "Week starting",
+    title: str | None = None,
+    x_label: str | None = None,
 ) -> Chart:
     """Sessions done as a percentage of those expected, one bar per period (0–100 %).
     A period with nothing expected has no bar and says so in the table."""
     bars = list(bars)
     drawing = Drawing(WIDTH, HEIGHT)
-    y_label = "Sessions done (%)"
+    title = title or _("Exercise sessions done")
+    x_label = x_label or _("Week starting")
+    y_label = _("Sessions done (%)")
     _frame(drawing, title, x_label, y_label)
     chart = VerticalBarChart()
     chart.x, chart.y = LEFT, BOTTOM
@@ -293,18 +312,24 @@ def adherence_chart(
     if judged:
         done = sum(bar.done for bar in judged)
         expected = sum(bar.expected for bar in judged)
-        description = (
-            f"{done} of {expected} expected sessions done over {len(judged)} period(s); "
-            f"latest: {judged[-1].label}, {judged[-1].percent} %."
-        )
+        description = _(
+            "%(done)s of %(expected)s expected sessions done over %(periods)s period(s); "
+            "latest: %(latest)s, %(percent)s %%."
+        ) % {
+            "done": done,
+            "expected": expected,
+            "periods": len(judged),
+            "latest": judged[-1].label,
+            "percent": judged[-1].percent,
+        }
     else:
-        description = "No sessions were expected in these periods."
+        description = _("No sessions were expected in these periods.")
     rows = tuple(
         (
             bar.label,
             str(bar.done),
             str(bar.expected),
-            "nothing expected" if bar.percent is None else f"{bar.percent} %",
+            _("nothing expected") if bar.percent is None else f"{bar.percent} %",
         )
         for bar in bars
     )
@@ -314,7 +339,7 @@ def adherence_chart(
         description=description,
         x_label=x_label,
         y_label=y_label,
-        columns=(x_label, "Done", "Expected", "Done (%)"),
+        columns=(x_label, _("Done"), _("Expected"), _("Done (%)")),
         rows=rows,
         drawing=drawing,
     )
@@ -328,14 +353,15 @@ def score_chart(
     y_label: str,
     y_range: tuple[float, float],
     band: tuple[float, float] | None = None,
-    band_label: str = "Within the smallest change that matters",
+    band_label: str | None = None,
 ) -> Chart:
     """Scores of one measure over time as a line. `band` shades a range of scores, such as
     the first score ± the measure's minimal clinically important difference (MCID), so a
     change that stays inside it reads as no real change."""
     points = sorted(points, key=lambda point: point.day)
     drawing = Drawing(WIDTH, HEIGHT)
-    x_label = "Date"
+    x_label = _("Date")
+    band_label = band_label or _("Within the smallest change that matters")
     _frame(drawing, title, x_label, y_label)
     low, high = y_range
     span = high - low
@@ -379,22 +405,31 @@ def score_chart(
             )
         )
     if points:
-        description = (
-            f"{len(points)} score(s) from {_short(points[0].day)} to {_short(points[-1].day)}: "
-            f"first {points[0].score:g}, latest {points[-1].score:g}."
-        )
+        description = _(
+            "%(count)s score(s) from %(first)s to %(last)s: first %(first_score)s, "
+            "latest %(latest_score)s."
+        ) % {
+            "count": len(points),
+            "first": _short(points[0].day),
+            "last": _short(points[-1].day),
+            "first_score": _figure(points[0].score),
+            "latest_score": _figure(points[-1].score),
+        }
         if band is not None:
-            description += f" Shaded: scores from {band[0]:g} to {band[1]:g}."
+            description += " " + _("Shaded: scores from %(low)s to %(high)s.") % {
+                "low": _figure(band[0]),
+                "high": _figure(band[1]),
+            }
     else:
-        description = "No scores yet."
+        description = _("No scores yet.")
     return Chart(
         id=chart_id,
         title=title,
         description=description,
         x_label=x_label,
         y_label=y_label,
-        columns=("Date", "Score"),
-        rows=tuple((point.day.isoformat(), f"{point.score:g}") for point in points),
+        columns=(_("Date"), _("Score")),
+        rows=tuple((point.day.isoformat(), _figure(point.score)) for point in points),
         drawing=drawing,
     )
 

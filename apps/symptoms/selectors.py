@@ -6,6 +6,8 @@ from typing import Any
 from django.db.models import Avg, Count, FloatField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from apps.accounts.models import User
 
@@ -104,20 +106,20 @@ def referred_pain_hints_for(*, patient: User, now: datetime | None = None) -> li
 # What a log reports beyond its pain score, in words a clinician reads at a glance: the
 # diary and an alert's context show these (docs/api.md, "The clinician's day").
 SIGN_WORDS = (
-    ("redness", "Redness"),
-    ("warmth", "Warmth"),
-    ("tenderness", "Tenderness"),
-    ("fever", "Fever"),
-    ("numbness_tingling", "Numbness or tingling"),
-    ("weakness", "Weakness"),
-    ("neuro_worsening", "Numbness or weakness getting worse"),
-    ("sleep_disturbed", "Pain disturbs sleep"),
-    ("daily_activities_limited", "Pain limits daily activities"),
-    ("knee_locking", "Knee locking or catching"),
-    ("recent_knee_injury", "Recent knee injury"),
-    ("sudden_onset", "Sudden onset"),
-    ("saddle_numbness", "Saddle numbness"),
-    ("bladder_bowel_change", "Bladder or bowel change"),
+    ("redness", gettext_noop("Redness")),
+    ("warmth", gettext_noop("Warmth")),
+    ("tenderness", gettext_noop("Tenderness")),
+    ("fever", gettext_noop("Fever")),
+    ("numbness_tingling", gettext_noop("Numbness or tingling")),
+    ("weakness", gettext_noop("Weakness")),
+    ("neuro_worsening", gettext_noop("Numbness or weakness getting worse")),
+    ("sleep_disturbed", gettext_noop("Pain disturbs sleep")),
+    ("daily_activities_limited", gettext_noop("Pain limits daily activities")),
+    ("knee_locking", gettext_noop("Knee locking or catching")),
+    ("recent_knee_injury", gettext_noop("Recent knee injury")),
+    ("sudden_onset", gettext_noop("Sudden onset")),
+    ("saddle_numbness", gettext_noop("Saddle numbness")),
+    ("bladder_bowel_change", gettext_noop("Bladder or bowel change")),
 )
 
 
@@ -126,10 +128,10 @@ def signs_of(log: SymptomLog) -> list[str]:
     bear weight", ...), in a fixed order; empty when it reports none."""
     signs = []
     if log.swelling != Swelling.NONE:
-        signs.append(f"Swelling: {Swelling(log.swelling).label.lower()}")
+        signs.append(_("Swelling: %(degree)s") % {"degree": Swelling(log.swelling).label.lower()})
     if not log.can_bear_weight:
-        signs.append("Cannot bear weight")
-    signs += [word for field, word in SIGN_WORDS if getattr(log, field)]
+        signs.append(_("Cannot bear weight"))
+    signs += [_(word) for field, word in SIGN_WORDS if getattr(log, field)]
     return signs
 
 

@@ -1,32 +1,33 @@
 """What a symptom log may say (docs/api.md, Symptom logs)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Quality(models.TextChoices):
-    DULL = "dull", "Dull"
-    ACHING = "aching", "Aching"
-    SHARP = "sharp", "Sharp"
-    BURNING = "burning", "Burning"
-    TINGLING = "tingling", "Tingling"
-    THROBBING = "throbbing", "Throbbing"
+    DULL = "dull", _("Dull")
+    ACHING = "aching", _("Aching")
+    SHARP = "sharp", _("Sharp")
+    BURNING = "burning", _("Burning")
+    TINGLING = "tingling", _("Tingling")
+    THROBBING = "throbbing", _("Throbbing")
 
 
 class Swelling(models.TextChoices):
-    NONE = "none", "None"
-    MILD = "mild", "Mild"
-    SIGNIFICANT = "significant", "Significant"
+    NONE = "none", _("None")
+    MILD = "mild", _("Mild")
+    SIGNIFICANT = "significant", _("Significant")
 
 
 class Trigger(models.TextChoices):
-    WALKING = "walking", "Walking"
-    STAIRS = "stairs", "Stairs"
-    SQUATTING = "squatting", "Squatting"
-    BENDING_BACK = "bending_back", "Bending backward"
-    TWISTING = "twisting", "Twisting the trunk"
-    SITTING = "sitting", "Sitting"
-    STANDING = "standing", "Standing"
-    REST = "rest", "At rest"
+    WALKING = "walking", _("Walking")
+    STAIRS = "stairs", _("Stairs")
+    SQUATTING = "squatting", _("Squatting")
+    BENDING_BACK = "bending_back", _("Bending backward")
+    TWISTING = "twisting", _("Twisting the trunk")
+    SITTING = "sitting", _("Sitting")
+    STANDING = "standing", _("Standing")
+    REST = "rest", _("At rest")
 
 
 class Level(models.TextChoices):

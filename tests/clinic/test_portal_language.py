@@ -11,9 +11,12 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from apps.accounts.models import User
+from apps.alerts.services import alert_acknowledge
 from apps.clinic.templatetags.clinic_portal import percent, signed
 from apps.content.models import RedFlagTranslation
-from tests.factories import PatientFactory, PhysioFactory
+from tests.bodies import symptom_log_body
+from tests.conftest import client_for
+from tests.factories import AlertFactory, PatientFactory, PhysioFactory
 from tests.second_factor import authenticator_for
 
 from .conftest import portal_client_for
@@ -283,3 +286,142 @@ def test_a_date_in_the_caseload_is_in_spanish(spanish, spanish_patient, time_mac
     add_log(spanish_patient, days_ago=1, pain=4)
     body = spanish.get("/clinic/").content.decode()
     assert re.search(r"Último registro <time [^>]+>9 Mar, \d\d:\d\d</time>", body)
+
+
+# --- Texts other apps give the portal: alert kinds, statuses, signs, figures, vocabulary ------
+
+
+def spanish_alerts(patient, physio):
+    log = add_log(
+        patient,
+        days_ago=0.1,
+        pain=7,
+        locations=["calf"],
+        side="left",
+        qualities=["throbbing"],
+        triggers=["walking"],
+        swelling="significant",
+        redness=True,
+        warmth=True,
+        triage_level="urgent",
+        triage_codes=["possible_dvt"],
+    )
+    red_flag = AlertFactory(patient=patient, symptom_log=log)
+    alert_acknowledge(alert=red_flag, by=physio)
+    AlertFactory(
+        patient=patient,
+        worsening=True,
+        codes=["pain_rising"],
+        details={"pain_rising": {"baseline_mean": 3.1, "recent_mean": 5.4}},
+    )
+    return log
+
+
+def test_alerts_read_in_spanish_on_the_patient_page(spanish, spanish_physio, spanish_patient):
+    spanish_alerts(spanish_patient, spanish_physio)
+    body = spanish.get(f"/clinic/patients/{spanish_patient.pk}/").content.decode()
+    for text in (
+        "Señal de alarma",  # kinds
+        "Síntomas que empeoran",
+        "<strong>Vista</strong>",  # status
+        "<strong>Abierta</strong>",
+        ": Vista por",  # the history's event
+        "Hinchazón: importante",  # signs
+        "Enrojecimiento",
+        "Calor local",
+        "Dolor en aumento",
+        "<li>Dolor 7/10</li>",  # figures, with the Spanish decimal mark
+        "Dolor medio 3,1 → 5,4 (los últimos 3 días frente a la semana anterior)",
+    ):
+        assert text in body, text
+    for english in (">Red flag", "Worsening symptoms", "Acknowledged", "Redness", "Mean pain"):
+        assert english not in body, english
+    # The red flag's own name is safety text: English until an editor reviews its Spanish.
+    assert "Possible blood clot (DVT)" in body
+
+
+def test_an_english_physio_keeps_the_english_alert_texts(portal, physio, patient, linked):
+    spanish_alerts(patient, physio)
+    body = portal.get(f"/clinic/patients/{patient.pk}/").content.decode()
+    for text in (
+        "Red flag",
+        "<strong>Acknowledged</strong>",
+        "Swelling: significant",
+        "Pain rising",
+    ):
+        assert text in body, text
+    assert "Mean pain 3.1 → 5.4 (the last 3 days against the week before)" in body
+
+
+def test_the_caseloads_today_list_names_the_alert_kind_in_spanish(
+    spanish, spanish_physio, spanish_patient
+):
+    spanish_alerts(spanish_patient, spanish_physio)
+    body = spanish.get("/clinic/").content.decode()
+    assert "Señal de alarma" in body
+    assert "Síntomas que empeoran" in body
+    assert "Worsening symptoms" not in body
+
+
+def test_the_diary_names_places_side_feel_and_triggers_in_spanish(
+    spanish, spanish_physio, spanish_patient
+):
+    spanish_alerts(spanish_patient, spanish_physio)
+    body = spanish.get(f"/clinic/patients/{spanish_patient.pk}/diary/").content.decode()
+    for text in ("Pantorrilla (izquierda)", "Pulsátil", "Caminar", "Hinchazón: importante"):
+        assert text in body, text
+    for english in ("Calf", "Left", "Throbbing", "Walking", "Swelling"):
+        assert english not in body, english
+
+
+def test_the_episode_page_names_a_plans_status_in_spanish(
+    spanish, spanish_patient, exercise, other_exercise
+):
+    assert (
+        spanish.post(f"/clinic/patients/{spanish_patient.pk}/plan/", plan_form()).status_code == 302
+    )
+    spanish.post(f"/clinic/patients/{spanish_patient.pk}/episode/open/", {"title": "Rodilla"})
+    body = spanish.get(f"/clinic/patients/{spanish_patient.pk}/episode/").content.decode()
+    assert re.search(r": activo, del \d+ \w+ \d{4} al ", body)
+
+
+def test_the_api_answers_carry_the_same_codes_in_spanish_and_english(physio):
+    """Labels are translated for people; the values an app reads never are."""
+    from apps.accounts.services import care_link_create
+
+    answers = {}
+    for language in ("en", "es"):
+        patient = PatientFactory(language=language)
+        care_link_create(physio=physio, patient=patient)
+        client = client_for(patient)
+        body = symptom_log_body(
+            locations=["calf"],
+            qualities=["throbbing"],
+            triggers=["walking"],
+            swelling="significant",
+            redness=True,
+            warmth=True,
+            tenderness=True,
+        )
+        log = client.post("/api/v1/symptom-logs/", body, format="json")
+        assert log.status_code == 201
+        assert log["Content-Language"] == language
+        alerts = client.get("/api/v1/alerts/").json()["results"]
+        answers[language] = (
+            {key: log.json()[key] for key in ("side", "locations", "qualities", "triggers")},
+            log.json()["swelling"],
+            log.json()["triage"]["level"],
+            [flag["code"] for flag in log.json()["triage"]["flags"]],
+            [(a["kind"], a["status"], a["level"], a["codes"]) for a in alerts],
+        )
+    assert answers["es"] == answers["en"]
+    fields, swelling, level, codes, alerts = answers["es"]
+    assert fields == {
+        "side": "left",
+        "locations": ["calf"],
+        "qualities": ["throbbing"],
+        "triggers": ["walking"],
+    }
+    assert (swelling, level) == ("significant", "urgent")
+    assert "possible_dvt" in codes
+    assert alerts == [("red_flag", "open", "urgent", codes)]

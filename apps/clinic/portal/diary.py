@@ -72,7 +72,7 @@ def diary_entries(logs: list[SymptomLog], zone) -> list[DiaryEntry]:
             level_word=str(LEVEL_WORDS.get(log.triage_level, log.triage_level)),
             red_flags=_red_flag_titles(log.triage_codes, reviewed),
             places=_labels(Region, log.locations),
-            side=Side(log.side).label if log.side in Side.values else "",
+            side=str(Side(log.side).label) if log.side in Side.values else "",
             qualities=_labels(Quality, log.qualities),
             triggers=_labels(Trigger, log.triggers),
             signs=signs_of(log),
