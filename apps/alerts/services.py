@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.accounts.models import CareTeamLink, User
 from apps.episodes.models import Episode, EpisodeStatus
@@ -65,12 +66,26 @@ def alerts_raise_red_flags(*, logs: list[SymptomLog]) -> list[Alert]:
     return created
 
 
-LEVEL_WORDS = {"emergency": "Emergency", "urgent": "Urgent", "soon": "Soon", "self_care": "Info"}
-KIND_TITLES: dict[str, str] = {
-    AlertKind.RED_FLAG: "Red flag reported",
-    AlertKind.WORSENING: "Symptoms getting worse",
-    AlertKind.MISSED_EXERCISES: "Exercises missed",
+# A physio's push title per (kind, level): whole sentences, so a translation may order
+# them as its language does. Stored in English, pushed in the physio's language
+# (apps/notifications/texts.py).
+ALERT_TITLES: dict[tuple[str, str], str] = {
+    (AlertKind.RED_FLAG, "emergency"): gettext_noop("Emergency: Red flag reported"),
+    (AlertKind.RED_FLAG, "urgent"): gettext_noop("Urgent: Red flag reported"),
+    (AlertKind.RED_FLAG, "soon"): gettext_noop("Soon: Red flag reported"),
+    (AlertKind.RED_FLAG, "self_care"): gettext_noop("Info: Red flag reported"),
+    (AlertKind.WORSENING, "emergency"): gettext_noop("Emergency: Symptoms getting worse"),
+    (AlertKind.WORSENING, "urgent"): gettext_noop("Urgent: Symptoms getting worse"),
+    (AlertKind.WORSENING, "soon"): gettext_noop("Soon: Symptoms getting worse"),
+    (AlertKind.WORSENING, "self_care"): gettext_noop("Info: Symptoms getting worse"),
+    (AlertKind.MISSED_EXERCISES, "emergency"): gettext_noop("Emergency: Exercises missed"),
+    (AlertKind.MISSED_EXERCISES, "urgent"): gettext_noop("Urgent: Exercises missed"),
+    (AlertKind.MISSED_EXERCISES, "soon"): gettext_noop("Soon: Exercises missed"),
+    (AlertKind.MISSED_EXERCISES, "self_care"): gettext_noop("Info: Exercises missed"),
 }
+ALERT_TITLE_OTHER = gettext_noop("New alert for one of your patients")
+ALERT_BODY = gettext_noop("Open the app to review this patient's alert.")
+WORSENING_ADVICE_TITLE = gettext_noop("Your symptoms seem to be getting worse")
 
 
 def alert_notify_physios(*, alert: Alert) -> None:
@@ -98,8 +113,8 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
             Notification(
                 user_id=physio_id,
                 kind=NotificationKind.ALERT,
-                title=f"{LEVEL_WORDS.get(alert.level, alert.level)}: {KIND_TITLES[alert.kind]}",
-                body="Open the app to review this patient's alert.",
+                title=ALERT_TITLES.get((alert.kind, alert.level), ALERT_TITLE_OTHER),
+                body=ALERT_BODY,
                 data={
                     "alert_id": str(alert.id),
                     "patient_id": str(alert.patient_id),
@@ -408,7 +423,7 @@ def worsening_check_patients(
             Notification(
                 user_id=alert.patient_id,
                 kind=NotificationKind.ADVICE,
-                title="Your symptoms seem to be getting worse",
+                title=WORSENING_ADVICE_TITLE,
                 body=PATIENT_ADVICE,
                 data={"alert_id": str(alert.id)},
             )
