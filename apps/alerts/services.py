@@ -1,11 +1,12 @@
 """Writes for alerts: raising them from findings and the physiotherapist's workflow."""
 
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -531,11 +532,37 @@ def sweep_chunk() -> Iterator[None]:
         yield
 
 
+logger = logging.getLogger(__name__)
+
+# The BRIN indexes the sweeps' time windows read (docs/decisions/sweep-indexes.md).
+SWEEP_BRIN_INDEXES = ("symptoms_log_time_brin", "plans_log_time_brin")
+
+
+def sweep_indexes_summarise() -> int:
+    """Summarise the block ranges of the sweeps' BRIN indexes that autovacuum has not
+    reached yet: an unsummarised range is read whole by every sweep, so a lagging
+    autovacuum would make a sweep read the table. Cheap when there is nothing new (the
+    common case with `autosummarize`). PostgreSQL only; a failure (a role that does not
+    own the index, say) is logged and the sweep goes on, only slower."""
+    if connection.vendor != "postgresql":
+        return 0
+    summarised = 0
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for index in SWEEP_BRIN_INDEXES:
+                cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", [index])
+                summarised += cursor.fetchone()[0]
+    except DatabaseError as error:
+        logger.warning("sweep_indexes_summarise: %s", type(error).__name__)
+    return summarised
+
+
 def worsening_sweep(*, now: datetime | None = None) -> int:
     """Nightly: check every patient the aggregates point at, set-based: the candidates in
     one query, then their logs, alerts and notifications a few queries per chunk of
     SWEEP_CHUNK patients (one transaction each), never a loop of per-patient queries."""
     now = now or timezone.now()
+    sweep_indexes_summarise()
     candidates = list(worsening_candidates(now=now))
     for chunk in _chunks(candidates):
         with sweep_chunk():
@@ -585,7 +612,7 @@ MISSED_THRESHOLD = 0.5
 def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     """Daily: patients whose last-7-day adherence is under half get one active
     missed_exercises alert (plans that started less than a week ago are not judged)."""
-
+    sweep_indexes_summarise()
     below = adherence_7d_below(MISSED_THRESHOLD, now=now or timezone.now())
     raised = 0
     for chunk in _chunks(below):
