@@ -14,6 +14,7 @@ from .models import (
     ReminderSettings,
     ReminderStatus,
 )
+from .texts import rendered
 
 
 def _ids(title: str, description: str, **properties: dict) -> dict:
@@ -66,12 +67,24 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "title", "body", "data", "created_at", "read_at"]
         read_only_fields = fields
 
+    def to_representation(self, instance: Notification) -> dict:
+        # In the reader's language (the request's), which for an inbox is its owner's.
+        result = super().to_representation(instance)
+        result["title"] = rendered(instance.title, instance.text_params)
+        result["body"] = rendered(instance.body, instance.text_params)
+        return result
+
 
 class ReminderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Reminder
         fields = ["id", "kind", "due_at", "scheduled_for", "status", "source", "title", "sent_at"]
         read_only_fields = fields
+
+    def to_representation(self, instance: Reminder) -> dict:
+        result = super().to_representation(instance)
+        result["title"] = rendered(instance.title, instance.text_params)
+        return result
 
 
 class ReminderSettingsSerializer(StrictSerializer):
