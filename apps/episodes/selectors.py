@@ -42,7 +42,7 @@ def export_for(patient: User) -> dict[str, Any]:
     """The patient's episodes and goals for `GET me/export/` (frozen reports included)."""
     return {
         "episodes": [
-            _with_clinic_named(row)
+            _with_clinic_named(dict(row))
             for row in Episode.objects.filter(patient=patient)
             .order_by("started_on", "created_at")
             .values(
