@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from apps.symptoms.vocabulary import Level
 
@@ -87,7 +88,8 @@ class Finding:
     recorded_at: datetime | None = None
 
 
-PATIENT_ADVICE = (
+# Stored in English, pushed in the patient's language (apps/notifications/texts.py).
+PATIENT_ADVICE = gettext_noop(
     "Your recent logs suggest your symptoms may be getting worse. Ease off any exercise that "
     "hurts more than your plan allows, and contact your physiotherapist or doctor so they can "
     "check how you are doing. If you cannot put weight on your leg, or your leg becomes red, "
