@@ -13,6 +13,7 @@ This file is read by vulture only; it is never imported.
 # --- Reached by a dotted path in settings, a URLconf or a library's registry ---------------
 JWTUserAuthentication  # REST_FRAMEWORK's DEFAULT_AUTHENTICATION_CLASSES
 JWTUserScheme  # drf-spectacular registers OpenApiAuthenticationExtension subclasses itself
+ClosedShapeExtension, match_subclasses, map_serializer  # an OpenApiSerializerExtension, likewise
 StrictTokenObtainPairSerializer  # SIMPLE_JWT's TOKEN_OBTAIN_SERIALIZER
 StrictTokenRefreshSerializer  # SIMPLE_JWT's TOKEN_REFRESH_SERIALIZER
 lockout_response  # AXES_LOCKOUT_CALLABLE
@@ -61,6 +62,9 @@ _.reduce_suggestions, hints, last_log_at, reduce_suggestions, latest_outcome, op
 field_class, updated_since, target_area
 other_names, how_it_links, typical_symptoms, clinician_workup, treatment_outline
 when_to_seek_care, protocols, session_kind, red_flags
+# Safety texts' Spanish and reviewed marks, read by name (models.reviewed_text_served)
+cautions_es_reviewed_by, cautions_es_reviewed_at, _.cautions_es_reviewed_by, _.cautions_es_reviewed_at
+when_to_seek_care_es, when_to_seek_care_es_reviewed_by, when_to_seek_care_es_reviewed_at
 archived_at, discharged_by, reminders_cancelled, _.reminders_cancelled, created_by
 _.discharged_by
 morning_before, next_morning, window_start, sessions_as_prescribed, max_pain_during
@@ -78,6 +82,10 @@ columns  # a chart's table header, read by the portal's template
 unresolved_alerts, most_urgent_alert  # the caseload's wave-3 fields
 pain_above_limit  # an exercise log's stored flag: the API serves it, the sweep's filter names it
 also_in  # a red-flag seed's other sources: data a reader of triage.py needs
+# Alert details and the export's rows: shapes for the schema only (backend/closed_shapes.py)
+rise, pain_rising, new_swelling, new_numbness, new_cannot_bear_weight, exercise_pain_above_limit
+lefs_worsened, psfs_worsened, physio__email, condition__slug, version__version, exercise__slug
+plan_item_id, exported_at, profile, care_team, record_access, exercise_plans
 
 # --- Choices and error codes: values clients, content and fixtures use ----------------------
 HAMSTRINGS, QUADRICEPS, GLUTEALS, KNEE, HIP, CORE, TENDONS

@@ -26,7 +26,6 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import models
-from django.utils.translation import gettext_noop
 
 from apps.symptoms.vocabulary import Level
 
@@ -88,8 +87,11 @@ class Finding:
     recorded_at: datetime | None = None
 
 
-# Stored in English, pushed in the patient's language (apps/notifications/texts.py).
-PATIENT_ADVICE = gettext_noop(
+# Safety advice ("... an urgent care service today"): not in any gettext catalogue, so it is
+# served in English to every reader. A translation of safety text reaches a patient only
+# once a clinician has reviewed it (docs/decisions/safety-translations-reviewed.md), and
+# this text has no reviewed translation yet; the title around it is translated.
+PATIENT_ADVICE = (
     "Your recent logs suggest your symptoms may be getting worse. Ease off any exercise that "
     "hurts more than your plan allows, and contact your physiotherapist or doctor so they can "
     "check how you are doing. If you cannot put weight on your leg, or your leg becomes red, "

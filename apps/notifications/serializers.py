@@ -18,14 +18,16 @@ from .texts import rendered
 
 
 def _ids(title: str, description: str, **properties: dict) -> dict:
-    return {
+    schema = {
         "title": title,
         "description": description,
         "type": "object",
         "properties": properties,
-        "required": list(properties),
         "additionalProperties": False,
     }
+    if properties:  # OpenAPI 3.0: `required` lists at least one name, or is left out
+        schema["required"] = list(properties)
+    return schema
 
 
 _UUID = {"type": "string", "format": "uuid"}
@@ -49,6 +51,8 @@ NOTIFICATION_DATA_SCHEMA = {
         _ids("AdviceNotificationData", "kind advice (a patient's)", alert_id=_UUID),
         _ids("MessageNotificationData", "kind message", link_id=_UUID, message_id=_UUID),
         _ids("PlanChangedNotificationData", "kind plan_changed", plan=_UUID),
+        # A handover tells the patient in words only: nothing for the app to open.
+        _ids("CareTeamNotificationData", "kind care_team (always empty)"),
     ]
 }
 

@@ -195,3 +195,15 @@ def test_a_red_flag_push_reaches_each_physio_in_their_language_and_as_urgent(fcm
     for message in (to_lucia, to_tom):
         assert "calf" not in str(message).lower()
         assert "pantorrilla" not in str(message).lower()
+
+
+def test_worsening_advice_stays_in_english_until_a_reviewed_translation_exists():
+    """Safety advice ("... an urgent care service today") reaches a patient in another
+    language only once a clinician has reviewed the translation; it has none yet, so a
+    Spanish reader gets the English advice under a Spanish title."""
+    from apps.alerts.services import WORSENING_ADVICE_TITLE
+    from apps.alerts.worsening import PATIENT_ADVICE
+
+    with translation.override("es"):
+        assert rendered(PATIENT_ADVICE) == PATIENT_ADVICE
+        assert rendered(WORSENING_ADVICE_TITLE) == "Parece que sus síntomas están empeorando"
