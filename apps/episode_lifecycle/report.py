@@ -73,7 +73,14 @@ def _episode_part(episode: Episode) -> dict[str, Any]:
         "status": episode.status,
         "patient": _person(episode.patient),
         "physio": _person(episode.physio),
+        "clinic": _clinic(episode),
     }
+
+
+def _clinic(episode: Episode) -> dict[str, str]:
+    """The clinic that owns the episode, named on the report and its PDF."""
+    clinic = episode.clinic
+    return {"id": str(clinic.id), "name": clinic.name}
 
 
 def pain_responder(change: float | None) -> str | None:
@@ -270,5 +277,9 @@ def episode_report(episode: Episode, *, now: datetime | None = None) -> dict[str
     """A discharged episode's frozen report; an active one's progress report, as of now."""
     if episode.status == EpisodeStatus.DISCHARGED and episode.report is not None:
         frozen: dict[str, Any] = episode.report
+        if "clinic" not in frozen["episode"]:
+            # Frozen before reports named the clinic: the episode's clinic is the same one
+            # (a handover moves episodes only within their clinic).
+            frozen = {**frozen, "episode": {**frozen["episode"], "clinic": _clinic(episode)}}
         return frozen
     return episode_report_build(episode, now=now)

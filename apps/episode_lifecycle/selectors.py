@@ -48,13 +48,19 @@ def window_bounds(episode: Episode, now: datetime | None = None) -> tuple[dateti
 def episodes_visible(*, user: User) -> QuerySet[Episode]:
     """The caller's episodes (patient: own; physio: linked patients'), with what the
     API shows of them fetched in a fixed number of queries."""
-    return episodes_for(user=user).prefetch_related(
-        Prefetch("plans", queryset=ExercisePlan.objects.order_by("-created_at", "-id")),
-        Prefetch(
-            "outcome_schedules",
-            queryset=with_instrument_name(OutcomeSchedule.objects.order_by("-created_at", "-id")),
-        ),
-        Prefetch("goals", queryset=Goal.objects.order_by("due_on", "created_at", "id")),
+    return (
+        episodes_for(user=user)
+        .select_related("clinic")
+        .prefetch_related(
+            Prefetch("plans", queryset=ExercisePlan.objects.order_by("-created_at", "-id")),
+            Prefetch(
+                "outcome_schedules",
+                queryset=with_instrument_name(
+                    OutcomeSchedule.objects.order_by("-created_at", "-id")
+                ),
+            ),
+            Prefetch("goals", queryset=Goal.objects.order_by("due_on", "created_at", "id")),
+        )
     )
 
 

@@ -80,6 +80,8 @@ def handout_of(plan: ExercisePlan) -> Handout:
         end_date=plan.end_date,
         items=items,
         disclaimer=translation.gettext(DISCLAIMER),
+        # The plan's episode belongs to the clinic of the physio who prescribes in it.
+        clinic=plan.episode.clinic.name,
     )
 
 

@@ -57,6 +57,7 @@ PAIN_RULE = _(
 FOOTER = _("Exercise plan handout")
 PAGE = _("Page %(page)s of ")
 NO_EXERCISES = _("This plan has no exercises at the moment.")
+CLINIC = _("Clinic: %(name)s")
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Handout:
     end_date: date
     items: Sequence[HandoutItem] = field(default_factory=list)
     disclaimer: str = ""
+    clinic: str = ""  # the name of the clinic the plan's episode belongs to
 
 
 def dosage(item: HandoutItem) -> str:
@@ -220,6 +222,7 @@ def render_handout_pdf(handout: Handout) -> bytes:
     story: list[Flowable] = [
         _heading(str(TITLE), "title"),
         _p(handout.title, "subtitle"),
+        *([_p(str(CLINIC) % {"name": handout.clinic})] if handout.clinic else []),
         _p(dates),
         Spacer(1, 4),
     ]

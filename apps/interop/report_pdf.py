@@ -127,6 +127,10 @@ def _email(person: Mapping[str, Any] | None) -> str:
     return person.get("display_name") or person.get("email") or "–"
 
 
+def _clinic_name(episode: Mapping[str, Any]) -> str:
+    return (episode.get("clinic") or {}).get("name") or "–"
+
+
 def _label(mapping: Mapping[Any, str], value: Any) -> str:
     return mapping.get(value) or str(value).replace("_", " ").capitalize()
 
@@ -299,6 +303,7 @@ def _header(report: Mapping[str, Any]) -> list[Flowable]:
         (_bold("Status"), _label(EPISODE_STATUS, episode.get("status"))),
         (_bold("Patient"), _email(episode.get("patient"))),
         (_bold("Physiotherapist"), _email(episode.get("physio"))),
+        (_bold("Clinic"), _clinic_name(episode)),
         (_bold("Generated"), f"{generated:%Y-%m-%d %H:%M} UTC"),
         (_bold("Episode"), str(episode["id"])),
     ]

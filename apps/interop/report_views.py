@@ -67,6 +67,12 @@ REPORT_SCHEMA = _object(
                 "status": {"type": "string", "enum": ["active", "discharged"]},
                 "patient": _USER,
                 "physio": _USER,
+                "clinic": {
+                    **_object(
+                        {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}}
+                    ),
+                    "description": "The clinic that owns the episode.",
+                },
             }
         ),
         "generated_at": {"type": "string", "format": "date-time"},

@@ -93,6 +93,7 @@ def plan_for_handout(*, user: User, plan_id: UUID | str) -> ExercisePlan | None:
     )
     return (
         plans_for(user=user)
+        .select_related("episode__clinic")  # the handout names the clinic
         .prefetch_related(None)
         .prefetch_related(Prefetch("items", queryset=items, to_attr="current_items"))
         .filter(pk=plan_id)

@@ -81,6 +81,7 @@ def test_the_report_has_exactly_the_agreed_shape(episode, instruments):
             "email": episode.physio.email,
             "display_name": episode.physio.email,
         },
+        "clinic": {"id": str(episode.clinic.id), "name": episode.clinic.name},
     }
     assert set(report["pain"]) == {
         "first_7_days_mean",

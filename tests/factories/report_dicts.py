@@ -200,6 +200,7 @@ def episode_report_dict(
             "status": "discharged" if final else "active",
             "patient": {"id": "7d2e8c55-1f3b-4e0a-b6c9-2a4d5e6f7081", "email": "pat@example.org"},
             "physio": {"id": "91c4b7a2-6e5d-4c3b-8a29-1f0e9d8c7b6a", "email": "phy@example.org"},
+            "clinic": {"id": "3f1a2b4c-5d6e-4f70-8192-a3b4c5d6e7f8", "name": "Harbour Physio"},
         },
         "generated_at": datetime.combine(end, time(16, 45), tzinfo=UTC).isoformat(),
         "final": final,

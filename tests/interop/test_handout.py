@@ -66,6 +66,8 @@ def test_the_handout_prints_every_item_with_its_picture(plan_with_a_picture, who
         "Keep the back heel down.",
         "Hands on the wall, back leg straight.",
         "Pain limit",
+        # The clinic of the plan's episode (the prescribing physio's): the test clinic.
+        "Clinic: Riverside Physiotherapy",
         "hold 30 seconds",
         "10 repetitions",
     ):
@@ -121,3 +123,37 @@ def test_the_fixed_texts_follow_the_active_language():
     text = pdf_text(data)
     assert "1 de diciembre de 2026" in text
     assert "Mon" not in text
+
+
+def test_the_handout_names_the_prescribing_physios_clinic(patient, exercise, other_exercise):
+    import datetime as dt
+
+    from apps.accounts.services import care_link_create
+    from apps.content.models import Exercise
+    from apps.plans.services import plan_create
+    from tests.bodies import plan_body
+    from tests.factories import ClinicFactory, PhysioFactory
+
+    clinic = ClinicFactory(name="Northside Knee Clinic")
+    physio = PhysioFactory(clinic=clinic)
+    care_link_create(physio=physio, patient=patient)
+    body = plan_body(patient)
+    plan = plan_create(
+        physio=physio,
+        patient_id=patient.id,
+        title=body["title"],
+        start_date=dt.date.fromisoformat(body["start_date"]),
+        end_date=dt.date.fromisoformat(body["end_date"]),
+        reminder_times=[],
+        items=[
+            {**item, "exercise": Exercise.objects.get(slug=item["exercise"])}
+            for item in body["items"]
+        ],
+    )
+
+    response = client_for(patient).get(f"/api/v1/plans/{plan.id}/handout/")
+
+    assert response.status_code == 200, response.content
+    text = pdf_text(response.content)
+    assert "Clinic: Northside Knee Clinic" in text
+    assert "Riverside" not in text

@@ -192,6 +192,50 @@ def test_the_real_report_as_json_and_as_pdf(patient, episode):
     assert "No outcome measures were completed in this episode." in text
 
 
+def test_the_report_names_the_clinic_that_owns_the_episode(db, patient, frozen_now):
+    """The episode's clinic, not the test clinic every factory physio joins: a physio of
+    another clinic opens it, and the JSON and the PDF name that clinic."""
+    from apps.accounts.services import care_link_create
+    from apps.episodes.services import episode_open
+    from tests.factories import ClinicFactory, PhysioFactory
+
+    clinic = ClinicFactory(name="Клиника Ωμέγα Norte")
+    physio = PhysioFactory(clinic=clinic)
+    care_link_create(physio=physio, patient=patient)
+    episode = episode_open(
+        physio=physio, patient=patient, title="Right calf", started_on=frozen_now.date()
+    )
+
+    for reader in (patient, physio):
+        report = client_for(reader).get(url(episode.id)).json()
+        assert report["episode"]["clinic"] == {"id": str(clinic.id), "name": clinic.name}
+        text = pdf_text(client_for(reader).get(url(episode.id, "?format=pdf")).content)
+        assert "Clinic Клиника Ωμέγα Norte" in text
+
+
+def test_a_report_frozen_before_reports_named_the_clinic_gets_the_episodes(
+    patient, physio, episode
+):
+    from apps.episode_lifecycle.services import episode_discharge
+
+    episode_discharge(episode=episode, by=physio, note="")
+    episode.refresh_from_db()
+    assert episode.report["episode"]["clinic"]["name"] == "Riverside Physiotherapy"
+    older = {**episode.report, "episode": dict(episode.report["episode"])}
+    del older["episode"]["clinic"]
+    type(episode).objects.filter(pk=episode.pk).update(report=older)
+
+    report = client_for(patient).get(url(episode.id)).json()
+
+    assert report["episode"]["clinic"] == {
+        "id": str(episode.clinic_id),
+        "name": "Riverside Physiotherapy",
+    }
+    assert {k: v for k, v in report.items() if k != "episode"} == {
+        k: v for k, v in older.items() if k != "episode"
+    }
+
+
 def test_the_real_report_for_physios_linked_or_not(physio, other_physio, other_patient, episode):
     assert client_for(physio).get(url(episode.id, "?format=pdf")).status_code == 200
     assert list(PatientAccessAudit.objects.values_list("physio", "patient", "what")) == [

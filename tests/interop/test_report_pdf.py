@@ -107,7 +107,7 @@ def test_the_document_says_who_what_and_when(report, text):
     assert "Condition Patellofemoral pain" in text
     assert "Started 14 September 2026 Ended 12 November 2026 Status Discharged" in text
     assert f"Patient {episode['patient']['email']}" in text
-    assert f"Physiotherapist {episode['physio']['email']}" in text
+    assert f"Physiotherapist {episode['physio']['email']} Clinic Harbour Physio" in text
     assert "Generated 2026-11-12 16:45 UTC" in text
     assert f"Episode {episode['id']}" in text
 
@@ -234,11 +234,12 @@ def test_a_progress_report_without_a_condition_or_physio_says_so():
     report = episode_report_dict(final=False)
     report["episode"]["condition"] = None
     report["episode"]["physio"] = None
+    del report["episode"]["clinic"]  # a dict from before reports named the clinic
     pdf = render_report_pdf(report)
     text = " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert "Progress report" in text
     assert "Condition Not recorded" in text
-    assert "Physiotherapist – Generated" in text
+    assert "Physiotherapist – Clinic – Generated" in text
     assert "Ended Ongoing Status Active" in text
     assert "This report is not final" in text
 

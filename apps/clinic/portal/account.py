@@ -10,6 +10,8 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -20,11 +22,12 @@ from apps.accounts.services import (
     password_change,
     password_reset_confirm,
     password_reset_request,
+    user_profile_update,
     user_sign_out_everywhere,
 )
 
 from .access import PhysioRequest, physio_of, physio_required
-from .forms import NewPasswordForm, PasswordChangeForm, PasswordResetForm
+from .forms import LanguageForm, NewPasswordForm, PasswordChangeForm, PasswordResetForm
 from .throttles import password_reset_allowed
 
 
@@ -65,7 +68,7 @@ def password_reset_confirm_page(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _apply_errors(form, error, {"token": None, "password": "new_password"})
             else:
-                messages.success(request, "Your password was changed. Sign in with the new one.")
+                messages.success(request, _("Your password was changed. Sign in with the new one."))
                 return redirect("clinic:sign-in")
     response = render(
         request,
@@ -105,10 +108,42 @@ def account(request: PhysioRequest) -> HttpResponse:
             else:
                 update_session_auth_hash(request, physio)
                 messages.success(
-                    request, "Your password was changed. Every other device was signed out."
+                    request, _("Your password was changed. Every other device was signed out.")
                 )
                 return redirect("clinic:account")
-    return render(request, "clinic/account.html", {"form": form, "nav": "account"}, status=status)
+    return _account_page(request, form=form, status=status)
+
+
+def _account_page(
+    request: PhysioRequest,
+    *,
+    form: PasswordChangeForm | None = None,
+    language_form: LanguageForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "form": form or PasswordChangeForm(),
+        "language_form": language_form
+        or LanguageForm(initial={"language": physio_of(request).language}),
+        "nav": "account",
+    }
+    return render(request, "clinic/account.html", context, status=status)
+
+
+@require_POST
+@physio_required
+def account_language(request: PhysioRequest) -> HttpResponse:
+    """Store the physio's language (the same `language` as the API's me.language): every
+    page after this one, and the e-mails to them, are in it."""
+    physio = physio_of(request)
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, language_form=form, status=400)
+    user_profile_update(user=physio, language=form.cleaned_data["language"])
+    # The notice is read on the next page, which is in the new language: say it in that one.
+    with translation.override(physio.language):
+        messages.success(request, _("The language is saved."))
+    return redirect("clinic:account")
 
 
 @require_POST
@@ -116,5 +151,5 @@ def account(request: PhysioRequest) -> HttpResponse:
 def sign_out_everywhere(request: PhysioRequest) -> HttpResponse:
     user_sign_out_everywhere(user=physio_of(request))
     logout(request)
-    messages.success(request, "You were signed out on every device, this one included.")
+    messages.success(request, _("You were signed out on every device, this one included."))
     return redirect("clinic:sign-in")

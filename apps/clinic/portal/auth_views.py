@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -56,7 +57,7 @@ def sign_in(request: PortalRequest) -> HttpResponse:
                 # axes' middleware (which answers the API's JSON) is told it is handled.
                 request.axes_locked_out = False
                 return _locked_out(request)
-            form.add_error(None, "The email or the password is wrong.")
+            form.add_error(None, _("The email or the password is wrong."))
             status = 400
         elif account.role != Role.PHYSIO:
             return refusal(request)
@@ -121,7 +122,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "code",
             second_factor.refused_message(
                 confirmed,
-                "That code did not match. Check the phone's clock and try the newest code.",
+                _("That code did not match. Check the phone's clock and try the newest code."),
             ),
         )
         status = 429 if confirmed.wait_seconds else 400
@@ -168,7 +169,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         form.add_error(
             "code",
             second_factor.refused_message(
-                device, "That code did not work. Wait for the next code and try again."
+                device, _("That code did not work. Wait for the next code and try again.")
             ),
         )
         status = 429 if device.wait_seconds else 400

@@ -11,9 +11,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from apps.alerts.models import Alert
+from apps.content.selectors import red_flag_texts_reviewed
 from apps.content.vocabulary import RedFlagCode, Region, Side
 from apps.symptoms.models import SymptomLog
 from apps.symptoms.selectors import signs_of, symptom_diary_for
@@ -48,13 +52,25 @@ class DiaryEntry:
     alerts: list[Alert]
 
 
+def _red_flag_titles(codes, reviewed: dict[str, tuple[str, str]]) -> list[str]:
+    """Each red flag's title in the page's language only where an editor reviewed that
+    translation (content.selectors.red_flag_texts_reviewed, as the app's log answer does);
+    otherwise the English name from the vocabulary. Safety text is never machine-made."""
+    english = _labels(RedFlagCode, codes)
+    return [
+        reviewed[code][0] if code in reviewed else name
+        for code, name in zip(codes, english, strict=True)
+    ]
+
+
 def diary_entries(logs: list[SymptomLog], zone) -> list[DiaryEntry]:
+    reviewed = red_flag_texts_reviewed(translation.get_language() or "en")
     return [
         DiaryEntry(
             log=log,
             at=log.recorded_at.astimezone(zone),
-            level_word=LEVEL_WORDS.get(log.triage_level, log.triage_level),
-            red_flags=_labels(RedFlagCode, log.triage_codes),
+            level_word=str(LEVEL_WORDS.get(log.triage_level, log.triage_level)),
+            red_flags=_red_flag_titles(log.triage_codes, reviewed),
             places=_labels(Region, log.locations),
             side=Side(log.side).label if log.side in Side.values else "",
             qualities=_labels(Quality, log.qualities),
@@ -96,7 +112,10 @@ def diary(request: PhysioRequest, patient_id) -> HttpResponse:
     page: Page = Paginator(logs.prefetch_related("alerts"), DIARY_PAGE).get_page(number)
     ignored = list(query["ignored"])
     if number > page.number:
-        ignored.append(f"There is no page {number}: showing the last page.")
+        ignored.append(
+            _("There is no page %(number)s: showing the last page.") % {"number": number}
+        )
+    level_words = [label for value, label in DIARY_LEVELS if value in query["levels"]]
     context = {
         **_patient_context(request, patient, "diary"),
         "form": form,
@@ -106,7 +125,9 @@ def diary(request: PhysioRequest, patient_id) -> HttpResponse:
         "newer_url": _page_url(query, page.previous_page_number()) if page.has_previous() else "",
         "older_url": _page_url(query, page.next_page_number()) if page.has_next() else "",
         "level_choices": DIARY_LEVELS,
-        "level_words": [label for value, label in DIARY_LEVELS if value in query["levels"]],
+        "level_words": level_words,
+        # "urgent or soon" in the page's language
+        "level_words_joined": get_text_list([str(word) for word in level_words], _("or")),
         "ignored": ignored,
     }
     template = "clinic/partials/diary_list.html" if request.htmx else "clinic/diary.html"

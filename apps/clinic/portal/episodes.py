@@ -12,6 +12,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.episode_lifecycle import selectors as lifecycle
@@ -28,16 +30,18 @@ from .forms import DischargeForm, EpisodeOpenForm, GoalForm
 from .views import _patient_context, _service_errors
 
 STATUS_WORDS = {
-    "met": "Met",
-    "progressing": "Progressing",
-    "off_track": "Off track",
-    "not_met": "Not met",
+    "met": gettext_lazy("Met"),
+    "progressing": gettext_lazy("Progressing"),
+    "off_track": gettext_lazy("Off track"),
+    "not_met": gettext_lazy("Not met"),
 }
 SAVED_NOTICES = {
-    "opened": "The episode is open. New plans and questionnaires join it.",
-    "goal": "The goal is added.",
-    "discharged": "The patient is discharged: plans archived, questionnaires ended, "
-    "reminders cancelled. The report is frozen as it stands today.",
+    "opened": gettext_lazy("The episode is open. New plans and questionnaires join it."),
+    "goal": gettext_lazy("The goal is added."),
+    "discharged": gettext_lazy(
+        "The patient is discharged: plans archived, questionnaires ended, "
+        "reminders cancelled. The report is frozen as it stands today."
+    ),
 }
 
 
@@ -92,7 +96,7 @@ def _page(
             for schedule in schedules
         ],
         "open_form": open_form
-        or EpisodeOpenForm(initial={"title": "Episode of care", "started_on": today}),
+        or EpisodeOpenForm(initial={"title": _("Episode of care"), "started_on": today}),
         "goal_form": goal_form or GoalForm(instruments=instruments),
         "discharge_form": discharge_form or DischargeForm(),
         "notice": SAVED_NOTICES.get(request.GET.get("saved", "")),

@@ -7,7 +7,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import Language
 from apps.alerts.services import RESOLUTION_NOTE_MAX_LENGTH
 from apps.clinic.selectors import PORTAL_ORDERINGS
 from apps.content.models import Condition, Exercise, ExerciseMedia
@@ -15,7 +18,8 @@ from apps.content.models import Status as ContentStatus
 from apps.content.selectors import media_prefetch, published_exercises
 from apps.messaging.models import BODY_MAX_LENGTH
 
-WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+# "Mon" … "Sun", in Django's own catalogue for every language it ships.
+WEEKDAYS = sorted(WEEKDAYS_ABBR.items())
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 MAX_REMINDERS = 6
 MAX_ITEMS = 30
@@ -24,17 +28,20 @@ ITEM_PREFIX = re.compile(r"^items-([0-9a-z]{1,12})-exercise$")
 
 class SignInForm(forms.Form):
     email = forms.EmailField(
+        label=_("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
         widget=forms.TextInput(
             attrs={
@@ -48,8 +55,8 @@ class CodeForm(forms.Form):
 
 
 class CaseloadQueryForm(forms.Form):
-    q = forms.CharField(label="Search by name or email", max_length=254, required=False)
-    alerts = forms.BooleanField(label="Only patients with alerts to resolve", required=False)
+    q = forms.CharField(label=_("Search by name or email"), max_length=254, required=False)
+    alerts = forms.BooleanField(label=_("Only patients with alerts to resolve"), required=False)
     sort = forms.ChoiceField(choices=[(key, key) for key in PORTAL_ORDERINGS], required=False)
 
     def query(self) -> dict:
@@ -70,20 +77,31 @@ class ReminderTimesField(forms.CharField):
         bad = [time for time in times if not TIME.match(time)]
         if bad:
             raise ValidationError(
-                f'Use 24-hour times such as "08:30" ({", ".join(bad)}).', code="invalid_time"
+                _('Use 24-hour times such as "08:30" (%(times)s).'),
+                code="invalid_time",
+                params={"times": ", ".join(bad)},
             )
         if len(times) > MAX_REMINDERS:
-            raise ValidationError(f"At most {MAX_REMINDERS} reminder times.", code="max_length")
+            raise ValidationError(
+                _("At most %(count)s reminder times."),
+                code="max_length",
+                params={"count": MAX_REMINDERS},
+            )
         return sorted(set(times))
 
 
 class PlanForm(forms.Form):
-    title = forms.CharField(max_length=160)
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(label=_("Title"), max_length=160)
+    start_date = forms.DateField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
     reminder_times = ReminderTimesField(
+        label=_("Reminder times"),
         required=False,
-        help_text='24-hour times in the patient\'s time zone, separated by commas, such as "08:00, 18:30".',
+        help_text=_(
+            '24-hour times in the patient\'s time zone, separated by commas, such as "08:00, 18:30".'
+        ),
     )
 
 
@@ -94,18 +112,18 @@ class PlanItemForm(forms.Form):
     exercise = forms.ModelChoiceField(
         queryset=Exercise.objects.none(), to_field_name="slug", widget=forms.HiddenInput
     )
-    sets = forms.IntegerField(min_value=1, max_value=20)
-    reps = forms.IntegerField(min_value=1, max_value=100, required=False)
+    sets = forms.IntegerField(label=_("Sets"), min_value=1, max_value=20)
+    reps = forms.IntegerField(label=_("Reps"), min_value=1, max_value=100, required=False)
     hold_seconds = forms.IntegerField(
-        label="Hold (seconds)", min_value=0, max_value=600, required=False
+        label=_("Hold (seconds)"), min_value=0, max_value=600, required=False
     )
-    times_per_day = forms.IntegerField(label="Times a day", min_value=1, max_value=6, initial=1)
+    times_per_day = forms.IntegerField(label=_("Times a day"), min_value=1, max_value=6, initial=1)
     days_of_week = forms.TypedMultipleChoiceField(
-        label="Days", choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+        label=_("Days"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
     )
-    max_pain = forms.IntegerField(label="Pain limit (0–10)", min_value=0, max_value=10)
+    max_pain = forms.IntegerField(label=_("Pain limit (0–10)"), min_value=0, max_value=10)
     notes = forms.CharField(
-        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, exercises=None, **kwargs):
@@ -173,7 +191,7 @@ class TemplateSaveForm(forms.Form):
     """Save the active plan's exercises and dosages as a template of the physio's own (the
     notes written for this patient are not copied)."""
 
-    title = forms.CharField(label="Template name", max_length=160)
+    title = forms.CharField(label=_("Template name"), max_length=160)
 
 
 class MessageForm(forms.Form):
@@ -182,7 +200,7 @@ class MessageForm(forms.Form):
 
     client_id = forms.UUIDField(widget=forms.HiddenInput)
     body = forms.CharField(
-        label="Message to the patient",
+        label=_("Message to the patient"),
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -191,9 +209,11 @@ class MessageForm(forms.Form):
 class OutcomeScheduleForm(forms.Form):
     """Ask the patient to answer a questionnaire every so many days."""
 
-    instrument = forms.ChoiceField(label="Questionnaire")
-    every_days = forms.IntegerField(label="Every (days)", min_value=1, max_value=365, initial=14)
-    starts_on = forms.DateField(label="Starting on", widget=forms.DateInput(attrs={"type": "date"}))
+    instrument = forms.ChoiceField(label=_("Questionnaire"))
+    every_days = forms.IntegerField(label=_("Every (days)"), min_value=1, max_value=365, initial=14)
+    starts_on = forms.DateField(
+        label=_("Starting on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, instruments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,15 +228,17 @@ class OutcomeScheduleForm(forms.Form):
 class EpisodeOpenForm(forms.Form):
     """Open a course of care (apps.episodes.services.episode_open checks the dates)."""
 
-    title = forms.CharField(max_length=160, initial="Episode of care")
+    title = forms.CharField(label=_("Title"), max_length=160, initial=_("Episode of care"))
     condition = forms.ModelChoiceField(
         queryset=Condition.objects.none(),
         to_field_name="slug",
         required=False,
-        empty_label="(none)",
-        label="Condition (optional)",
+        empty_label=_("(none)"),
+        label=_("Condition (optional)"),
     )
-    started_on = forms.DateField(label="Started on", widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(
+        label=_("Started on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,12 +252,14 @@ class GoalForm(forms.Form):
     goal_create checks the target against the instrument's range and the date against the
     episode)."""
 
-    description = forms.CharField(max_length=500, help_text="What the patient wants to do.")
-    instrument = forms.ChoiceField(label="Questionnaire")
-    target = forms.DecimalField(
-        label="Target score", max_digits=8, decimal_places=2, min_value=-100000, max_value=100000
+    description = forms.CharField(
+        label=_("Description"), max_length=500, help_text=_("What the patient wants to do.")
     )
-    due_on = forms.DateField(label="Due by", widget=forms.DateInput(attrs={"type": "date"}))
+    instrument = forms.ChoiceField(label=_("Questionnaire"))
+    target = forms.DecimalField(
+        label=_("Target score"), max_digits=8, decimal_places=2, min_value=-100000, max_value=100000
+    )
+    due_on = forms.DateField(label=_("Due by"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, instruments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,16 +272,18 @@ class DischargeForm(forms.Form):
     """Close the episode. Discharge cannot be undone, so it asks for a confirmation."""
 
     note = forms.CharField(
-        label="Discharge note",
+        label=_("Discharge note"),
         max_length=4000,
         required=False,
-        help_text="Printed on the report.",
+        help_text=_("Printed on the report."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     confirm = forms.BooleanField(
-        label="I understand: the plans are archived, the questionnaires end and their "
-        "reminders are cancelled.",
-        error_messages={"required": "Tick the box to confirm the discharge."},
+        label=_(
+            "I understand: the plans are archived, the questionnaires end and their "
+            "reminders are cancelled."
+        ),
+        error_messages={"required": _("Tick the box to confirm the discharge.")},
     )
 
 
@@ -266,9 +292,11 @@ class UnlinkForm(forms.Form):
     for a confirmation."""
 
     confirm = forms.BooleanField(
-        label="I understand: I will no longer see this patient's records or alerts, and the "
-        "questionnaires I asked for stop.",
-        error_messages={"required": "Tick the box to confirm the unlinking."},
+        label=_(
+            "I understand: I will no longer see this patient's records or alerts, and the "
+            "questionnaires I asked for stop."
+        ),
+        error_messages={"required": _("Tick the box to confirm the unlinking.")},
     )
 
 
@@ -277,12 +305,13 @@ class UnlinkForm(forms.Form):
 
 class PasswordResetForm(forms.Form):
     email = forms.EmailField(
+        label=_("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
 
 
-def _new_password_field(label: str) -> forms.CharField:
+def _new_password_field(label: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
         strip=False,
@@ -294,20 +323,20 @@ def _new_password_field(label: str) -> forms.CharField:
 class NewPasswordForm(forms.Form):
     """A new password typed twice; Django's validators run in the service."""
 
-    new_password = _new_password_field("New password")
-    new_password_again = _new_password_field("New password, again")
+    new_password = _new_password_field(_("New password"))
+    new_password_again = _new_password_field(_("New password, again"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         first, second = data.get("new_password"), data.get("new_password_again")
         if first and second and first != second:
-            self.add_error("new_password_again", "The two passwords differ.")
+            self.add_error("new_password_again", _("The two passwords differ."))
         return data
 
 
 class PasswordChangeForm(NewPasswordForm):
     current_password = forms.CharField(
-        label="Current password",
+        label=_("Current password"),
         strip=False,
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -315,10 +344,17 @@ class PasswordChangeForm(NewPasswordForm):
     field_order = ["current_password", "new_password", "new_password_again"]
 
 
+class LanguageForm(forms.Form):
+    """The physio's own language: the portal's pages and the e-mails to them use it. Each
+    language is named in itself ("Español"), so a reader finds theirs whatever is shown."""
+
+    language = forms.ChoiceField(label=_("Language of the portal"), choices=Language.choices)
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(
-        label="Patient's e-mail address (optional)",
-        help_text="The code and a link into the app are e-mailed there too.",
+        label=_("Patient's e-mail address (optional)"),
+        help_text=_("The code and a link into the app are e-mailed there too."),
         max_length=254,
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
@@ -329,7 +365,7 @@ class AlertResolveForm(forms.Form):
     """Resolve an alert, saying what was done (kept on the alert and in its history)."""
 
     note = forms.CharField(
-        label="What was done (optional)",
+        label=_("What was done (optional)"),
         max_length=RESOLUTION_NOTE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -338,10 +374,10 @@ class AlertResolveForm(forms.Form):
 
 # The diary's level filter: a log's triage level, in the words the diary shows.
 DIARY_LEVELS = [
-    ("emergency", "Emergency"),
-    ("urgent", "Urgent"),
-    ("soon", "Soon"),
-    ("self_care", "Self-care"),
+    ("emergency", _("Emergency")),
+    ("urgent", _("Urgent")),
+    ("soon", _("Soon")),
+    ("self_care", _("Self-care")),
 ]
 
 
@@ -350,7 +386,7 @@ class DiaryQueryForm(forms.Form):
     log to show (the page holding it is opened; an alert links to its log this way)."""
 
     level = forms.MultipleChoiceField(
-        label="Levels", choices=DIARY_LEVELS, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Levels"), choices=DIARY_LEVELS, required=False, widget=forms.CheckboxSelectMultiple
     )
     page = forms.IntegerField(min_value=1, required=False)
     log = forms.UUIDField(required=False)
@@ -367,9 +403,9 @@ class DiaryQueryForm(forms.Form):
         levels = [value for value, _ in DIARY_LEVELS if value in asked]
         ignored = []
         if any(value not in known for value in asked):
-            ignored.append("A level that does not exist was left out of the filter.")
+            ignored.append(_("A level that does not exist was left out of the filter."))
         if "page" in self.errors:
-            ignored.append("That page does not exist: showing the first page.")
+            ignored.append(_("That page does not exist: showing the first page."))
         return {
             "levels": levels,
             "page": data.get("page") or 1,

@@ -10,8 +10,11 @@ from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from apps.clinic.templatetags.clinic_portal import short_number
 from apps.guidance.selectors import plan_load_guidance
 from apps.guidance.services import plan_item_guidance_apply
 from apps.plans.selectors import active_plan_of
@@ -20,30 +23,44 @@ from backend.errors import Conflict, or_404
 from .access import PhysioRequest, linked_patient, physio_required
 
 SUGGESTION_WORDS = {
-    "progress": "Progress",
-    "hold": "Hold",
-    "reduce": "Reduce",
-    "insufficient_data": "Insufficient data",
+    "progress": gettext_lazy("Progress"),
+    "hold": gettext_lazy("Hold"),
+    "reduce": gettext_lazy("Reduce"),
+    "insufficient_data": gettext_lazy("Insufficient data"),
 }
 SUGGESTION_EXPLAINED = {
-    "progress": "The load looks well tolerated: one step up is suggested.",
-    "hold": "Keep the current load for now.",
-    "reduce": "The load may be too much: one step down is suggested.",
-    "insufficient_data": "Not enough sessions or morning pain logs to judge the load yet.",
+    "progress": gettext_lazy("The load looks well tolerated: one step up is suggested."),
+    "hold": gettext_lazy("Keep the current load for now."),
+    "reduce": gettext_lazy("The load may be too much: one step down is suggested."),
+    "insufficient_data": gettext_lazy(
+        "Not enough sessions or morning pain logs to judge the load yet."
+    ),
 }
 # docs/domain.md, "Pain-monitoring model": each reason code in plain words.
 REASON_WORDS = {
-    "pain_during_above_5": "Pain during a session went above 5 out of 10.",
-    "pain_during_above_max": "Pain during a session went above this exercise's pain limit.",
-    "next_morning_worse": "Pain the morning after a session was worse than the morning before.",
-    "weekly_pain_rise": "This week's average pain is 2 or more points above last week's.",
-    "too_few_sessions": "Fewer than 3 sessions logged in the last 7 days.",
-    "no_morning_logs": "No session has a morning pain log both before and after it.",
-    "load_tolerated": "Sessions done as prescribed, with little pain and no worse mornings.",
-    "few_sessions_as_prescribed": "Fewer than 4 sessions done with all the sets and reps.",
-    "pain_during_above_2": "Pain during a session was 3 to 5 out of 10.",
-    "difficulty_above_3": "A session was rated hard (4 or 5 out of 5).",
-    "open_alert": "A red-flag or worsening alert is open: review it before progressing.",
+    "pain_during_above_5": gettext_lazy("Pain during a session went above 5 out of 10."),
+    "pain_during_above_max": gettext_lazy(
+        "Pain during a session went above this exercise's pain limit."
+    ),
+    "next_morning_worse": gettext_lazy(
+        "Pain the morning after a session was worse than the morning before."
+    ),
+    "weekly_pain_rise": gettext_lazy(
+        "This week's average pain is 2 or more points above last week's."
+    ),
+    "too_few_sessions": gettext_lazy("Fewer than 3 sessions logged in the last 7 days."),
+    "no_morning_logs": gettext_lazy("No session has a morning pain log both before and after it."),
+    "load_tolerated": gettext_lazy(
+        "Sessions done as prescribed, with little pain and no worse mornings."
+    ),
+    "few_sessions_as_prescribed": gettext_lazy(
+        "Fewer than 4 sessions done with all the sets and reps."
+    ),
+    "pain_during_above_2": gettext_lazy("Pain during a session was 3 to 5 out of 10."),
+    "difficulty_above_3": gettext_lazy("A session was rated hard (4 or 5 out of 5)."),
+    "open_alert": gettext_lazy(
+        "A red-flag or worsening alert is open: review it before progressing."
+    ),
 }
 
 
@@ -52,38 +69,41 @@ def dosage_words(dosage: dict[str, Any] | None) -> str:
     if not dosage:
         return ""
     sets = dosage["sets"]
-    parts = [f"{sets} set{'s' if sets != 1 else ''}"]
+    parts = [ngettext("%(count)s set", "%(count)s sets", sets) % {"count": sets}]
     if dosage.get("reps"):
-        parts[0] += f" × {dosage['reps']} reps"
+        parts[0] += " × " + _("%(reps)s reps") % {"reps": dosage["reps"]}
     if dosage.get("hold_seconds"):
-        parts.append(f"hold {dosage['hold_seconds']} s")
+        parts.append(_("hold %(seconds)s s") % {"seconds": dosage["hold_seconds"]})
     return ", ".join(parts)
 
 
 def _number(value) -> str:
-    return "–" if value is None else f"{value:g}"
+    return "–" if value is None else short_number(value)
 
 
 def evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
     """The numbers the model used, labelled for a person."""
     return [
-        ("Sessions in the last 7 days", str(evidence["sessions"])),
-        ("Done with all sets and reps", str(evidence["sessions_as_prescribed"])),
+        (_("Sessions in the last 7 days"), str(evidence["sessions"])),
+        (_("Done with all sets and reps"), str(evidence["sessions_as_prescribed"])),
         (
-            "Highest pain during (limit)",
+            _("Highest pain during (limit)"),
             f"{_number(evidence['max_pain_during'])} ({evidence['item_max_pain']})",
         ),
-        ("Hardest session (1–5)", _number(evidence["max_difficulty"])),
+        (_("Hardest session (1–5)"), _number(evidence["max_difficulty"])),
         (
-            "Mornings after worse / compared",
+            _("Mornings after worse / compared"),
             f"{evidence['mornings_worse']} / {evidence['mornings_compared']}",
         ),
         (
-            "Average pain, this week (week before)",
+            _("Average pain, this week (week before)"),
             f"{_number(evidence['weekly_mean_pain'])} "
             f"({_number(evidence['previous_weekly_mean_pain'])})",
         ),
-        ("Red-flag or worsening alert open", "yes" if evidence["open_blocking_alert"] else "no"),
+        (
+            _("Red-flag or worsening alert open"),
+            _("yes") if evidence["open_blocking_alert"] else _("no"),
+        ),
     ]
 
 
@@ -134,7 +154,7 @@ def guidance_apply(request: PhysioRequest, patient_id, item_id) -> HttpResponse:
     expected = request.POST.get("expected_suggestion", "")
     error, applied_from, status = "", "", 200
     if not version.isdigit() or expected not in SUGGESTION_WORDS:
-        error, status = "This form is out of date: reload the page.", 400
+        error, status = _("This form is out of date: reload the page."), 400
     else:
         try:
             applied = plan_item_guidance_apply(
@@ -152,7 +172,9 @@ def guidance_apply(request: PhysioRequest, patient_id, item_id) -> HttpResponse:
         if error:
             flash.error(request, error, extra_tags="guidance")
         else:
-            flash.success(request, f"Applied: {applied_from}.", extra_tags="guidance")
+            flash.success(
+                request, _("Applied: %(step)s.") % {"step": applied_from}, extra_tags="guidance"
+            )
         return redirect(reverse("clinic:patient", args=[patient.pk]) + "#guidance-heading")
     entry = _item_entry(request.user, plan, item_id)
     return render(

@@ -11,6 +11,7 @@ from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.alerts.models import AlertKind
@@ -43,8 +44,11 @@ def plan_pause(request: PhysioRequest, patient_id) -> HttpResponse:
         else:
             flash.success(
                 request,
-                f"The plan \u201c{plan.title}\u201d is paused: no reminders, and the "
-                "patient's app shows it paused.",
+                _(
+                    "The plan “%(title)s” is paused: no reminders, and the "
+                    "patient's app shows it paused."
+                )
+                % {"title": plan.title},
                 extra_tags="plan",
             )
         return _overview(patient.pk)
@@ -71,7 +75,8 @@ def plan_resume(request: PhysioRequest, patient_id) -> HttpResponse:
     else:
         flash.success(
             request,
-            f"The plan \u201c{plan.title}\u201d runs again: its reminders are planned from now.",
+            _("The plan “%(title)s” runs again: its reminders are planned from now.")
+            % {"title": plan.title},
             extra_tags="plan",
         )
     return _overview(patient.pk)

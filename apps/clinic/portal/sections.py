@@ -4,23 +4,25 @@ its app lands, its pages slot in here (with their urls in portal/urls.py)."""
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class Section:
     key: str
-    label: str
+    label: str | Promise  # translated when shown
     url_name: str
     needs_app: str | None = None
 
 
 PATIENT_SECTIONS = (
-    Section("overview", "Overview", "clinic:patient"),
-    Section("diary", "Symptom diary", "clinic:diary"),
-    Section("plan", "Exercise plan", "clinic:plan"),
-    Section("outcomes", "Outcome measures", "clinic:outcomes"),
-    Section("episode", "Episode and goals", "clinic:episode"),
-    Section("messages", "Messages", "clinic:messages"),
+    Section("overview", _("Overview"), "clinic:patient"),
+    Section("diary", _("Symptom diary"), "clinic:diary"),
+    Section("plan", _("Exercise plan"), "clinic:plan"),
+    Section("outcomes", _("Outcome measures"), "clinic:outcomes"),
+    Section("episode", _("Episode and goals"), "clinic:episode"),
+    Section("messages", _("Messages"), "clinic:messages"),
 )
 
 

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.accounts.selectors import linked_patients_of
@@ -46,10 +49,6 @@ def _patient_url(pk) -> str:
     return reverse("clinic:patient", args=[pk])
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 def alerts_group(physio: User) -> TodayGroup:
     alerts = unresolved_alerts_for(physio=physio)
     total = alerts.count()
@@ -64,7 +63,7 @@ def alerts_group(physio: User) -> TodayGroup:
         )
         for alert in alerts[:SHOWN]
     ]
-    return TodayGroup("alerts", "Alerts to resolve", "No alert waits.", entries, total)
+    return TodayGroup("alerts", _("Alerts to resolve"), _("No alert waits."), entries, total)
 
 
 def unread_group(physio: User) -> TodayGroup:
@@ -78,11 +77,14 @@ def unread_group(physio: User) -> TodayGroup:
         TodayEntry(
             email=row["display_name"] or row["email"],
             url=reverse("clinic:messages", args=[row["pk"]]),
-            text=_plural(row["unread_count"], "unread message", "unread messages"),
+            text=ngettext(
+                "%(count)s unread message", "%(count)s unread messages", row["unread_count"]
+            )
+            % {"count": row["unread_count"]},
         )
         for row in rows[:SHOWN]
     ]
-    return TodayGroup("messages", "Unread messages", "All messages read.", entries, len(rows))
+    return TodayGroup("messages", _("Unread messages"), _("All messages read."), entries, len(rows))
 
 
 def overdue_group(physio: User) -> TodayGroup:
@@ -94,18 +96,23 @@ def overdue_group(physio: User) -> TodayGroup:
         TodayEntry(
             email=item.schedule.patient.shown_name,
             url=reverse("clinic:outcomes", args=[item.schedule.patient_id]),
-            text=(
-                f"{names[item.schedule.instrument_id]} due {item.due_since.day} "
-                f"{item.due_since:%b}, "
-                f"{_plural(item.days_overdue, 'day', 'days')} overdue"
-            ),
+            text=ngettext(
+                "%(name)s due %(day)s, %(count)s day overdue",
+                "%(name)s due %(day)s, %(count)s days overdue",
+                item.days_overdue,
+            )
+            % {
+                "name": names[item.schedule.instrument_id],
+                "day": date_format(item.due_since, "j M"),
+                "count": item.days_overdue,
+            },
         )
         for item in overdue[:SHOWN]
     ]
     return TodayGroup(
         "questionnaires",
-        "Questionnaires overdue",
-        "No questionnaire overdue.",
+        _("Questionnaires overdue"),
+        _("No questionnaire overdue."),
         entries,
         len(overdue),
     )
@@ -130,12 +137,17 @@ def reduce_group(physio: User, counts: dict | None = None) -> TodayGroup:
         TodayEntry(
             email=email,
             url=f"{_patient_url(pk)}#guidance-heading",
-            text=_plural(n, "exercise to reduce", "exercises to reduce"),
+            text=ngettext("%(count)s exercise to reduce", "%(count)s exercises to reduce", n)
+            % {"count": n},
         )
         for email, pk, n in waiting[:SHOWN]
     ]
     return TodayGroup(
-        "reduce", "Suggestions to reduce load", "No suggestion to reduce.", entries, len(waiting)
+        "reduce",
+        _("Suggestions to reduce load"),
+        _("No suggestion to reduce."),
+        entries,
+        len(waiting),
     )
 
 

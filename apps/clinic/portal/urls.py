@@ -18,6 +18,7 @@ urlpatterns = [
         name="password-reset-confirm",
     ),
     path("account/", account.account, name="account"),
+    path("account/language/", account.account_language, name="account-language"),
     path("two-factor/", auth_views.two_factor, name="two-factor"),
     path("two-factor/setup/", auth_views.two_factor_setup, name="two-factor-setup"),
     path("patients/<uuid:patient_id>/", views.patient, name="patient"),

@@ -17,6 +17,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import User
@@ -145,7 +148,7 @@ def caseload_rows(patients: list[dict], reduce: dict | None = None) -> list[Case
                 pain_change_7d=portal_format.signed(patient["pain_change_7d"]),
                 adherence_7d=portal_format.percent(patient["adherence_7d"]),
                 last_log_iso=last.isoformat() if last else "",
-                last_log=f"{last.day} {last:%b, %H:%M}" if last else "",
+                last_log=date_format(last, "j M, H:i") if last else "",
                 unread=str(patient["unread_count"]),
                 reduce=str((reduce or {}).get(patient["pk"], 0)),
                 discharged=bool(patient.get("discharged")),
@@ -204,7 +207,7 @@ def pain_chart(patient, *, now=None) -> charts.Chart:
             )
             for row in trend
         ],
-        title=f"Daily pain, last {TREND_DAYS} days",
+        title=_("Daily pain, last %(days)s days") % {"days": TREND_DAYS},
     )
 
 
@@ -214,10 +217,10 @@ def adherence_chart(plan, *, now=None) -> charts.Chart | None:
     weeks = selectors.weekly_adherence(plan=plan, now=now)
     return charts.adherence_chart(
         [
-            charts.AdherenceBar(f"{week.start.day} {week.start:%b}", week.expected, week.done)
+            charts.AdherenceBar(date_format(week.start, "j M"), week.expected, week.done)
             for week in weeks
         ],
-        title="Exercise sessions done, by week",
+        title=_("Exercise sessions done, by week"),
     )
 
 
@@ -323,7 +326,9 @@ def unlink(request: PhysioRequest, patient_id) -> HttpResponse:
             if link is None:  # ended meanwhile (by the patient, or in another tab)
                 raise Http404
             care_link_end(link=link, by=request.user)
-            flash.success(request, f"{patient.shown_name} is no longer linked to you.")
+            flash.success(
+                request, _("%(name)s is no longer linked to you.") % {"name": patient.shown_name}
+            )
             return redirect("clinic:caseload")
         status = 400
     unresolved = active_alerts_of(user=request.user, patient=patient).count()
@@ -437,7 +442,7 @@ def plan(request: PhysioRequest, patient_id) -> HttpResponse:
         form, items = PlanForm(request.POST), item_forms(request.POST, exercises)
         valid = form.is_valid() & all([item.is_valid() for item in items])
         if not items:
-            form.add_error(None, "Add at least one exercise.")
+            form.add_error(None, _("Add at least one exercise."))
             valid = False
         if valid:
             fields = {**form.cleaned_data, "items": [item.item() for item in items]}
@@ -602,8 +607,10 @@ def invites(request: PhysioRequest) -> HttpResponse:
         elif email and not invite_email_allowed(request, request.user):
             form.add_error(
                 "email",
-                "You have e-mailed many invites in the last hour: try again later, or make "
-                "this invite without an address and give the patient the code.",
+                _(
+                    "You have e-mailed many invites in the last hour: try again later, or make "
+                    "this invite without an address and give the patient the code."
+                ),
             )
             status = 429
         else:
@@ -616,7 +623,7 @@ def invites(request: PhysioRequest) -> HttpResponse:
         "link": INVITE_LINK.format(code=issued.code) if issued else "",
         "qr": qr_svg(
             INVITE_LINK.format(code=issued.code),
-            label=f"QR code of the invite {issued.code}",
+            label=_("QR code of the invite %(code)s") % {"code": issued.code},
             scale=6,
         )
         if issued
@@ -679,7 +686,7 @@ def messages_read(request: PhysioRequest, patient_id) -> HttpResponse:
             link=link, reader=request.user, up_to=request.POST.get("up_to", "")
         )
     except (ValidationError, ValueError):
-        return HttpResponse("Not a message of this conversation.", status=400)
+        return HttpResponse(_("Not a message of this conversation."), status=400)
     if request.htmx:
         # The answer replaces the button, and out of band clears the "New" badges of the
         # messages now read and the Messages tab's count (what is still unread stays).
@@ -696,9 +703,9 @@ def messages_read(request: PhysioRequest, patient_id) -> HttpResponse:
 # --- Outcome measures -------------------------------------------------------------------------
 
 RESPONDER_WORDS = {
-    "improved": "Improved by at least the MCID",
-    "no_change": "Within the MCID of the baseline",
-    "worsened": "Worse by at least the MCID",
+    "improved": gettext_lazy("Improved by at least the MCID"),
+    "no_change": gettext_lazy("Within the MCID of the baseline"),
+    "worsened": gettext_lazy("Worse by at least the MCID"),
 }
 
 
@@ -716,7 +723,11 @@ def outcome_charts(patient) -> list[dict]:
     for entry in entries:
         version = versions[(entry["instrument"], entry["version"])]
         low, high = float(version.score_min), float(version.score_max)
-        better = "higher" if entry["higher_is_better"] else "lower"
+        y_label = (
+            _("Score (%(low)s–%(high)s, higher is better)")
+            if entry["higher_is_better"]
+            else _("Score (%(low)s–%(high)s, lower is better)")
+        ) % {"low": portal_format.short_number(low), "high": portal_format.short_number(high)}
         band = (entry["baseline"] - entry["mcid"], entry["baseline"] + entry["mcid"])
         chart = charts.score_chart(
             [
@@ -725,10 +736,11 @@ def outcome_charts(patient) -> list[dict]:
             ],
             chart_id=f"outcome-{entry['instrument']}",
             title=entry["title"],
-            y_label=f"Score ({low:g}–{high:g}, {better} is better)",
+            y_label=y_label,
             y_range=(low, high),
             band=band,
-            band_label=f"Baseline ± MCID ({entry['mcid']:g})",
+            band_label=_("Baseline ± MCID (%(mcid)s)")
+            % {"mcid": portal_format.short_number(entry["mcid"])},
         )
         result.append(
             {**entry, "chart": chart, "responder_word": RESPONDER_WORDS.get(entry["responder"], "")}

@@ -1,14 +1,19 @@
 """Small formatting helpers for the clinic portal's templates."""
 
 import html
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.content.vocabulary import RedFlagCode
 from apps.interop.charts import chart_svg
@@ -17,30 +22,30 @@ from apps.symptoms.vocabulary import Level
 register = template.Library()
 
 LEVEL_WORDS = {
-    Level.EMERGENCY: "Emergency",
-    Level.URGENT: "Urgent",
-    Level.SOON: "Soon",
-    Level.SELF_CARE: "For information",
+    Level.EMERGENCY: gettext_lazy("Emergency"),
+    Level.URGENT: gettext_lazy("Urgent"),
+    Level.SOON: gettext_lazy("Soon"),
+    Level.SELF_CARE: gettext_lazy("For information"),
 }
 SORT_LABELS = {
-    "urgency": "the most urgent alert",
-    "email": "email",
-    "-open_alerts": "alerts not yet acknowledged, most first",
-    "-latest_pain": "latest pain, highest first",
-    "-pain_change_7d": "pain change, largest rise first",
-    "adherence_7d": "adherence, lowest first",
-    "-last_log_at": "last log, newest first",
+    "urgency": gettext_lazy("the most urgent alert"),
+    "email": gettext_lazy("email"),
+    "-open_alerts": gettext_lazy("alerts not yet acknowledged, most first"),
+    "-latest_pain": gettext_lazy("latest pain, highest first"),
+    "-pain_change_7d": gettext_lazy("pain change, largest rise first"),
+    "adherence_7d": gettext_lazy("adherence, lowest first"),
+    "-last_log_at": gettext_lazy("last log, newest first"),
 }
 
 
 @register.filter
 def level_word(level) -> str:
-    return LEVEL_WORDS.get(level, str(level))
+    return str(LEVEL_WORDS.get(level, level))
 
 
 @register.filter
 def sort_label(ordering: str) -> str:
-    return SORT_LABELS.get(ordering, ordering)
+    return str(SORT_LABELS.get(ordering, ordering))
 
 
 @register.filter
@@ -48,12 +53,20 @@ def signed(value) -> str:
     if value is None:
         return "–"
     value = round(value, 1)
-    return f"+{value:g}" if value > 0 else f"{value:g}".replace("-", "−")
+    shown = short_number(abs(value))
+    if value > 0:
+        return f"+{shown}"
+    return f"−{shown}" if value < 0 else shown
+
+
+def short_number(value) -> str:
+    """3.5 as "3.5" in English and "3,5" in Spanish; 3.0 as "3" (like `{:g}`)."""
+    return number_format(f"{value:g}")
 
 
 @register.filter
 def percent(value) -> str:
-    return "–" if value is None else f"{round(value * 100)} %"
+    return "–" if value is None else f"{number_format(round(value * 100))} %"
 
 
 @register.simple_tag
@@ -77,7 +90,7 @@ def sort_header(label: str, ordering: str, query: dict):
 
 
 # The only hidden field that can be wrong is a plan item's exercise, which the library added.
-HIDDEN_FIELD_ERROR = "This exercise is no longer available."
+HIDDEN_FIELD_ERROR = gettext_lazy("This exercise is no longer available.")
 
 
 def _field_anchor(field) -> str:
@@ -154,25 +167,22 @@ def idle_minutes() -> int:
     return settings.SESSION_IDLE_MINUTES
 
 
-_NONE = '<span class="muted">None</span>'
-_NOTHING = '<span class="muted">Nothing</span>'
-
 # The caseload's columns: (header, the ordering its link sorts by, or None). Five columns, so
 # the table fits a 1280-pixel screen with room for long addresses; the other orderings are
 # in the "Sort by" list above it.
 CASELOAD_COLUMNS = (
-    ("Patient", "email"),
-    ("Most urgent alert", "urgency"),
-    ("Pain now (change over 7 days)", "-latest_pain"),
-    ("Exercise sessions done, 7 days", "adherence_7d"),
-    ("Waiting for you", None),
+    (gettext_lazy("Patient"), "email"),
+    (gettext_lazy("Most urgent alert"), "urgency"),
+    (gettext_lazy("Pain now (change over 7 days)"), "-latest_pain"),
+    (gettext_lazy("Exercise sessions done, 7 days"), "adherence_7d"),
+    (gettext_lazy("Waiting for you"), None),
 )
 
 
 @register.simple_tag
 def caseload_head(query: dict) -> SafeString:
     cells = [
-        sort_header(label, ordering, query)
+        sort_header(str(label), ordering, query)
         if ordering
         else format_html('<th scope="col">{}</th>', label)
         for label, ordering in CASELOAD_COLUMNS
@@ -189,42 +199,72 @@ def sort_options(query: dict) -> SafeString:
                 '<option value="{}"{}>{}</option>',
                 key,
                 " selected" if key == query.get("ordering") else "",
-                label[:1].upper() + label[1:],
+                capfirst(label),
             )
             for key, label in SORT_LABELS.items()
         )
     )
 
 
-def _plural(count: str, one: str, many: str) -> str:
-    return f"{count} {one if count == '1' else many}"
+@dataclass(frozen=True)
+class RowWords:
+    """The caseload's fixed words in the active language, translated once per table rather
+    than once per row (a caseload of 500 renders in a fraction of a second, bench/portal.py)."""
+
+    acknowledged: str
+    none: str
+    nothing: str
+    no_log: str
+    last_log: str  # "Last log {time}"
+    from_name: str  # "from {name}", unescaped
+    for_name: str  # "for {name}", unescaped
+
+    @classmethod
+    def now(cls) -> "RowWords":
+        e = html.escape
+        muted = '<span class="muted">{}</span>'
+        return cls(
+            acknowledged=e(_("acknowledged")),
+            none=muted.format(e(_("None"))),
+            nothing=muted.format(e(_("Nothing"))),
+            no_log=e(_("No log yet")),
+            last_log=e(_("Last log %(time)s")),
+            from_name=_("from %(name)s"),
+            for_name=_("for %(name)s"),
+        )
 
 
-def _row_html(row) -> str:
+def _row_html(row, words: RowWords) -> str:
     e = html.escape  # every value from the database goes through it
     if row.level:
         alert = f'<span class="badge level-{e(row.level)}">{e(row.level_word)}</span>'
         if row.acknowledged:
-            alert += ' <span class="acknowledged">acknowledged</span>'
-        alert += f'<span class="sub">{_plural(e(row.alerts), "alert", "alerts")} to resolve</span>'
+            alert += f' <span class="acknowledged">{words.acknowledged}</span>'
+        count = int(row.alerts)
+        to_resolve = ngettext("%(count)s alert to resolve", "%(count)s alerts to resolve", count)
+        alert += f'<span class="sub">{e(to_resolve % {"count": count})}</span>'
     else:
-        alert = _NONE
+        alert = words.none
     last = (
-        f'Last log <time datetime="{e(row.last_log_iso)}">{e(row.last_log)}</time>'
+        words.last_log
+        % {"time": f'<time datetime="{e(row.last_log_iso)}">{e(row.last_log)}</time>'}
         if row.last_log
-        else "No log yet"
+        else words.no_log
     )
     waiting = []
     if row.unread != "0":
+        count = int(row.unread)
+        unread = ngettext("%(count)s unread message", "%(count)s unread messages", count)
         waiting.append(
-            f'<a href="{e(row.url)}messages/">{_plural(e(row.unread), "unread message", "unread messages")}'
-            f'<span class="visually-hidden"> from {e(row.email)}</span></a>'
+            f'<a href="{e(row.url)}messages/">{e(unread % {"count": count})}'
+            f'<span class="visually-hidden"> {e(words.from_name % {"name": row.email})}</span></a>'
         )
     if row.reduce != "0":
+        count = int(row.reduce)
+        reduce = ngettext("%(count)s exercise to reduce", "%(count)s exercises to reduce", count)
         waiting.append(
-            f'<a href="{e(row.url)}#guidance-heading">'
-            f"{_plural(e(row.reduce), 'exercise', 'exercises')} to reduce"
-            f'<span class="visually-hidden"> for {e(row.email)}</span></a>'
+            f'<a href="{e(row.url)}#guidance-heading">{e(reduce % {"count": count})}'
+            f'<span class="visually-hidden"> {e(words.for_name % {"name": row.email})}</span></a>'
         )
     change = (
         f' <span class="sub">({e(row.pain_change_7d)})</span>'
@@ -236,7 +276,7 @@ def _row_html(row) -> str:
         f'<a class="patient" href="{e(row.url)}">{e(row.email)}</a>'
         f'<span class="sub">{last}</span></th><td>{alert}</td>'
         f'<td class="num">{e(row.latest_pain)}{change}</td><td class="num">{e(row.adherence_7d)}</td>'
-        f'<td class="waiting">{"<br>".join(waiting) or _NOTHING}</td></tr>\n'
+        f'<td class="waiting">{"<br>".join(waiting) or words.nothing}</td></tr>\n'
     )
 
 
@@ -244,4 +284,5 @@ def _row_html(row) -> str:
 def caseload_rows(rows) -> SafeString:
     """The caseload's rows as HTML, every value escaped: for 500 patients a small part of
     the time the template language takes cell by cell (bench/portal.py)."""
-    return mark_safe("".join(_row_html(row) for row in rows))  # noqa: S308 - escaped above
+    words = RowWords.now()
+    return mark_safe("".join(_row_html(row, words) for row in rows))  # noqa: S308 - escaped above
