@@ -13,6 +13,7 @@ This file is read by vulture only; it is never imported.
 # --- Reached by a dotted path in settings, a URLconf or a library's registry ---------------
 JWTUserAuthentication  # REST_FRAMEWORK's DEFAULT_AUTHENTICATION_CLASSES
 JWTUserScheme  # drf-spectacular registers OpenApiAuthenticationExtension subclasses itself
+ClosedShapeExtension, match_subclasses, map_serializer  # an OpenApiSerializerExtension, likewise
 StrictTokenObtainPairSerializer  # SIMPLE_JWT's TOKEN_OBTAIN_SERIALIZER
 StrictTokenRefreshSerializer  # SIMPLE_JWT's TOKEN_REFRESH_SERIALIZER
 lockout_response  # AXES_LOCKOUT_CALLABLE
@@ -80,6 +81,10 @@ columns  # a chart's table header, read by the portal's template
 unresolved_alerts, most_urgent_alert  # the caseload's wave-3 fields
 pain_above_limit  # an exercise log's stored flag: the API serves it, the sweep's filter names it
 also_in  # a red-flag seed's other sources: data a reader of triage.py needs
+# Alert details and the export's rows: shapes for the schema only (backend/closed_shapes.py)
+rise, pain_rising, new_swelling, new_numbness, new_cannot_bear_weight, exercise_pain_above_limit
+lefs_worsened, psfs_worsened, physio__email, condition__slug, version__version, exercise__slug
+plan_item_id, exported_at, profile, care_team, record_access, exercise_plans
 
 # --- Choices and error codes: values clients, content and fixtures use ----------------------
 HAMSTRINGS, QUADRICEPS, GLUTEALS, KNEE, HIP, CORE, TENDONS

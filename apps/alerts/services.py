@@ -1,14 +1,16 @@
 """Writes for alerts: raising them from findings and the physiotherapist's workflow."""
 
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.accounts.models import CareTeamLink, User
 from apps.episodes.models import Episode, EpisodeStatus
@@ -65,12 +67,26 @@ def alerts_raise_red_flags(*, logs: list[SymptomLog]) -> list[Alert]:
     return created
 
 
-LEVEL_WORDS = {"emergency": "Emergency", "urgent": "Urgent", "soon": "Soon", "self_care": "Info"}
-KIND_TITLES: dict[str, str] = {
-    AlertKind.RED_FLAG: "Red flag reported",
-    AlertKind.WORSENING: "Symptoms getting worse",
-    AlertKind.MISSED_EXERCISES: "Exercises missed",
+# A physio's push title per (kind, level): whole sentences, so a translation may order
+# them as its language does. Stored in English, pushed in the physio's language
+# (apps/notifications/texts.py).
+ALERT_TITLES: dict[tuple[str, str], str] = {
+    (AlertKind.RED_FLAG, "emergency"): gettext_noop("Emergency: Red flag reported"),
+    (AlertKind.RED_FLAG, "urgent"): gettext_noop("Urgent: Red flag reported"),
+    (AlertKind.RED_FLAG, "soon"): gettext_noop("Soon: Red flag reported"),
+    (AlertKind.RED_FLAG, "self_care"): gettext_noop("Info: Red flag reported"),
+    (AlertKind.WORSENING, "emergency"): gettext_noop("Emergency: Symptoms getting worse"),
+    (AlertKind.WORSENING, "urgent"): gettext_noop("Urgent: Symptoms getting worse"),
+    (AlertKind.WORSENING, "soon"): gettext_noop("Soon: Symptoms getting worse"),
+    (AlertKind.WORSENING, "self_care"): gettext_noop("Info: Symptoms getting worse"),
+    (AlertKind.MISSED_EXERCISES, "emergency"): gettext_noop("Emergency: Exercises missed"),
+    (AlertKind.MISSED_EXERCISES, "urgent"): gettext_noop("Urgent: Exercises missed"),
+    (AlertKind.MISSED_EXERCISES, "soon"): gettext_noop("Soon: Exercises missed"),
+    (AlertKind.MISSED_EXERCISES, "self_care"): gettext_noop("Info: Exercises missed"),
 }
+ALERT_TITLE_OTHER = gettext_noop("New alert for one of your patients")
+ALERT_BODY = gettext_noop("Open the app to review this patient's alert.")
+WORSENING_ADVICE_TITLE = gettext_noop("Your symptoms seem to be getting worse")
 
 
 def alert_notify_physios(*, alert: Alert) -> None:
@@ -98,8 +114,8 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
             Notification(
                 user_id=physio_id,
                 kind=NotificationKind.ALERT,
-                title=f"{LEVEL_WORDS.get(alert.level, alert.level)}: {KIND_TITLES[alert.kind]}",
-                body="Open the app to review this patient's alert.",
+                title=ALERT_TITLES.get((alert.kind, alert.level), ALERT_TITLE_OTHER),
+                body=ALERT_BODY,
                 data={
                     "alert_id": str(alert.id),
                     "patient_id": str(alert.patient_id),
@@ -408,7 +424,7 @@ def worsening_check_patients(
             Notification(
                 user_id=alert.patient_id,
                 kind=NotificationKind.ADVICE,
-                title="Your symptoms seem to be getting worse",
+                title=WORSENING_ADVICE_TITLE,
                 body=PATIENT_ADVICE,
                 data={"alert_id": str(alert.id)},
             )
@@ -516,11 +532,37 @@ def sweep_chunk() -> Iterator[None]:
         yield
 
 
+logger = logging.getLogger(__name__)
+
+# The BRIN indexes the sweeps' time windows read (docs/decisions/sweep-indexes.md).
+SWEEP_BRIN_INDEXES = ("symptoms_log_time_brin", "plans_log_time_brin")
+
+
+def sweep_indexes_summarise() -> int:
+    """Summarise the block ranges of the sweeps' BRIN indexes that autovacuum has not
+    reached yet: an unsummarised range is read whole by every sweep, so a lagging
+    autovacuum would make a sweep read the table. Cheap when there is nothing new (the
+    common case with `autosummarize`). PostgreSQL only; a failure (a role that does not
+    own the index, say) is logged and the sweep goes on, only slower."""
+    if connection.vendor != "postgresql":
+        return 0
+    summarised = 0
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for index in SWEEP_BRIN_INDEXES:
+                cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", [index])
+                summarised += cursor.fetchone()[0]
+    except DatabaseError as error:
+        logger.warning("sweep_indexes_summarise: %s", type(error).__name__)
+    return summarised
+
+
 def worsening_sweep(*, now: datetime | None = None) -> int:
     """Nightly: check every patient the aggregates point at, set-based: the candidates in
     one query, then their logs, alerts and notifications a few queries per chunk of
     SWEEP_CHUNK patients (one transaction each), never a loop of per-patient queries."""
     now = now or timezone.now()
+    sweep_indexes_summarise()
     candidates = list(worsening_candidates(now=now))
     for chunk in _chunks(candidates):
         with sweep_chunk():
@@ -570,7 +612,7 @@ MISSED_THRESHOLD = 0.5
 def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     """Daily: patients whose last-7-day adherence is under half get one active
     missed_exercises alert (plans that started less than a week ago are not judged)."""
-
+    sweep_indexes_summarise()
     below = adherence_7d_below(MISSED_THRESHOLD, now=now or timezone.now())
     raised = 0
     for chunk in _chunks(below):

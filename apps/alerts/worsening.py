@@ -87,6 +87,10 @@ class Finding:
     recorded_at: datetime | None = None
 
 
+# Safety advice ("... an urgent care service today"): not in any gettext catalogue, so it is
+# served in English to every reader. A translation of safety text reaches a patient only
+# once a clinician has reviewed it (docs/decisions/safety-translations-reviewed.md), and
+# this text has no reviewed translation yet; the title around it is translated.
 PATIENT_ADVICE = (
     "Your recent logs suggest your symptoms may be getting worse. Ease off any exercise that "
     "hurts more than your plan allows, and contact your physiotherapist or doctor so they can "

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.accounts.models import User
 from apps.notifications.models import Reminder, ReminderKind
@@ -18,23 +19,32 @@ from backend.bulk import BulkItem, BulkResult, first_copies, results_in_order, v
 from . import selectors
 from .models import CareKind, CareSession
 
-# Patient-facing text: plain, kind, and saying what to do now.
+# Patient-facing text: plain, kind, and saying what to do now. Stored in English and sent
+# in the patient's language (apps/notifications/texts.py).
 _REMINDER_TEXT = {
     CareKind.ICE: (
-        "Time to take the ice off",
-        "Your {minutes}-minute ice session is over. Remove the cold pack and check your skin.",
+        gettext_noop("Time to take the ice off"),
+        gettext_noop(
+            "Your %(minutes)s-minute ice session is over. Remove the cold pack and check your skin."
+        ),
     ),
     CareKind.ELEVATION: (
-        "End of your elevation session",
-        "Your {minutes}-minute elevation session is over. You can lower your leg slowly.",
+        gettext_noop("End of your elevation session"),
+        gettext_noop(
+            "Your %(minutes)s-minute elevation session is over. You can lower your leg slowly."
+        ),
     ),
     CareKind.REST: (
-        "End of your rest session",
-        "Your {minutes}-minute rest session is over. Move gently as you get going again.",
+        gettext_noop("End of your rest session"),
+        gettext_noop(
+            "Your %(minutes)s-minute rest session is over. Move gently as you get going again."
+        ),
     ),
     CareKind.STRETCH: (
-        "End of your stretching session",
-        "Your {minutes}-minute stretching session is over. Well done for keeping it gentle.",
+        gettext_noop("End of your stretching session"),
+        gettext_noop(
+            "Your %(minutes)s-minute stretching session is over. Well done for keeping it gentle."
+        ),
     ),
 }
 
@@ -90,7 +100,8 @@ def care_session_start(
         source=session.reminder_source,
         at=session.ends_at,
         title=title,
-        body=body.format(minutes=session.planned_minutes),
+        body=body,
+        text_params={"minutes": session.planned_minutes},
     )
     return Outcome(session, reminder, changed=True)
 

@@ -15,8 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop
 
 from apps.accounts.models import CareTeamLink, Role, User
 from apps.notifications.inbox import notifications_bulk_create
@@ -59,19 +58,21 @@ def _successor(clinic: Clinic, leaving: User, transfer_to_id) -> User:
 
 
 def _tell(patients: list[User], successor: User, clinic: Clinic) -> None:
-    notifications = []
-    for patient in patients:
-        with override(patient.language):
-            notifications.append(
-                Notification(
-                    user=patient,
-                    kind=NotificationKind.CARE_TEAM,
-                    title=_("Your physiotherapist has changed"),
-                    body=_("%(name)s at %(clinic)s now looks after your care.")
-                    % {"name": successor.shown_name, "clinic": clinic.name},
-                )
+    # Stored in English with the names apart, read and pushed in each patient's language
+    # (apps/notifications/texts.py).
+    params = {"name": successor.shown_name, "clinic": clinic.name}
+    notifications_bulk_create(
+        [
+            Notification(
+                user=patient,
+                kind=NotificationKind.CARE_TEAM,
+                title=gettext_noop("Your physiotherapist has changed"),
+                body=gettext_noop("%(name)s at %(clinic)s now looks after your care."),
+                text_params=params,
             )
-    notifications_bulk_create(notifications)
+            for patient in patients
+        ]
+    )
 
 
 def staff_member(*, clinic: Clinic, user_id) -> User | None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.accounts.models import User
 from apps.notifications.inbox import notifications_create
@@ -33,8 +34,11 @@ from .model import WINDOW, Dosage, Guidance, dosage_step
 from .selectors import guidance_for_items, prescription_of
 
 # What the patient reads: that something changed, never what or why (docs/domain.md).
-PATIENT_TITLE = "Your exercise plan changed"
-PATIENT_BODY = "Your physiotherapist updated your exercises. Open the app to see your plan."
+# Stored in English, pushed in the patient's language (apps/notifications/texts.py).
+PATIENT_TITLE = gettext_noop("Your exercise plan changed")
+PATIENT_BODY = gettext_noop(
+    "Your physiotherapist updated your exercises. Open the app to see your plan."
+)
 
 
 @dataclass(frozen=True)

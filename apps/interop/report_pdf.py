@@ -23,6 +23,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, overload
 from xml.sax.saxutils import escape
 
+from django.utils import dateformat
+from django.utils.translation import get_language, gettext_lazy, gettext_noop, ngettext
+from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing, Group
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -50,24 +53,26 @@ MARGIN = 18 * mm
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
 LONGEST_PAIN_AXIS = 400  # days; a longer episode is charted from its first to last log
 
+# Every fixed text is a gettext string, resolved in the language active while
+# render_report_pdf runs: the reader's (the API and the portal activate it per request).
 RESPONDER = {
-    "improved": "Improved",
-    "no_change": "No change",
-    "worsened": "Worsened",
-    None: "Not enough data",
+    "improved": gettext_lazy("Improved"),
+    "no_change": gettext_lazy("No change"),
+    "worsened": gettext_lazy("Worsened"),
+    None: gettext_lazy("Not enough data"),
 }
 GOAL_STATUS = {
-    "met": "Met",
-    "progressing": "Progressing",
-    "off_track": "Off track",
-    "not_met": "Not met",
+    "met": gettext_lazy("Met"),
+    "progressing": gettext_lazy("Progressing"),
+    "off_track": gettext_lazy("Off track"),
+    "not_met": gettext_lazy("Not met"),
 }
 ALERT_KIND = {
-    "red_flag": "Red flag",
-    "worsening": "Worsening pain",
-    "missed_exercises": "Missed exercises",
+    "red_flag": gettext_lazy("Red flag"),
+    "worsening": gettext_lazy("Worsening pain"),
+    "missed_exercises": gettext_lazy("Missed exercises"),
 }
-EPISODE_STATUS = {"active": "Active", "discharged": "Discharged"}
+EPISODE_STATUS = {"active": gettext_lazy("Active"), "discharged": gettext_lazy("Discharged")}
 
 
 # --- Formatting -----------------------------------------------------------------------------
@@ -102,12 +107,14 @@ def _date(value: str | date | None) -> date | None:
 
 
 def _short(day: date) -> str:
-    return f"{day.day} {day:%b}"
+    # Translators: a short date (Django's date format: day and abbreviated month).
+    return dateformat.format(day, _("j M"))
 
 
 def long_date(value: str | date | None) -> str:
     day = _date(value)
-    return "–" if day is None else f"{day.day} {day:%B %Y}"
+    # Translators: a long date (Django's date format: day, month's name, year).
+    return "–" if day is None else dateformat.format(day, _("j F Y"))
 
 
 def _datetime(value: str) -> datetime:
@@ -131,8 +138,8 @@ def _clinic_name(episode: Mapping[str, Any]) -> str:
     return (episode.get("clinic") or {}).get("name") or "–"
 
 
-def _label(mapping: Mapping[Any, str], value: Any) -> str:
-    return mapping.get(value) or str(value).replace("_", " ").capitalize()
+def _label(mapping: Mapping[Any, Any], value: Any) -> str:
+    return str(mapping.get(value) or str(value).replace("_", " ").capitalize())
 
 
 # --- Styles ---------------------------------------------------------------------------------
@@ -281,6 +288,10 @@ def _figure(chart: charts.Chart) -> KeepTogether:
 # --- Sections -------------------------------------------------------------------------------
 
 
+def _kind(report: Mapping[str, Any]) -> str:
+    return _("Discharge report") if report.get("final") else _("Progress report")
+
+
 def _heading(text: str, level: str = "h2") -> Paragraph:
     paragraph = Paragraph(escape(text), STYLES[level])
     paragraph.outline_text = text  # read by ReportDocument.afterFlowable
@@ -290,22 +301,22 @@ def _heading(text: str, level: str = "h2") -> Paragraph:
 def _header(report: Mapping[str, Any]) -> list[Flowable]:
     episode = report["episode"]
     final = bool(report.get("final"))
-    kind = "Discharge report" if final else "Progress report"
+    kind = _kind(report)
     condition = episode.get("condition")
     generated = _datetime(report["generated_at"]).astimezone(UTC)
     rows = [
-        (_bold("Condition"), condition["name"] if condition else "Not recorded"),
-        (_bold("Started"), long_date(episode.get("started_on"))),
+        (_bold(_("Condition")), condition["name"] if condition else _("Not recorded")),
+        (_bold(_("Started")), long_date(episode.get("started_on"))),
         (
-            _bold("Ended"),
-            long_date(episode.get("ended_on")) if episode.get("ended_on") else "Ongoing",
+            _bold(_("Ended")),
+            long_date(episode.get("ended_on")) if episode.get("ended_on") else _("Ongoing"),
         ),
-        (_bold("Status"), _label(EPISODE_STATUS, episode.get("status"))),
-        (_bold("Patient"), _email(episode.get("patient"))),
-        (_bold("Physiotherapist"), _email(episode.get("physio"))),
-        (_bold("Clinic"), _clinic_name(episode)),
-        (_bold("Generated"), f"{generated:%Y-%m-%d %H:%M} UTC"),
-        (_bold("Episode"), str(episode["id"])),
+        (_bold(_("Status")), _label(EPISODE_STATUS, episode.get("status"))),
+        (_bold(_("Patient")), _email(episode.get("patient"))),
+        (_bold(_("Physiotherapist")), _email(episode.get("physio"))),
+        (_bold(_("Clinic")), _clinic_name(episode)),
+        (_bold(_("Generated")), f"{generated:%Y-%m-%d %H:%M} UTC"),
+        (_bold(_("Episode")), str(episode["id"])),
     ]
     story: list[Flowable] = [
         _heading(kind, "title"),
@@ -315,8 +326,12 @@ def _header(report: Mapping[str, Any]) -> list[Flowable]:
     if not final:
         story.append(
             Paragraph(
-                "This report is not final: the episode is still running, and its figures "
-                "will change.",
+                escape(
+                    _(
+                        "This report is not final: the episode is still running, and its "
+                        "figures will change."
+                    )
+                ),
                 STYLES["body"],
             )
         )
@@ -356,11 +371,17 @@ def _pain_days(report: Mapping[str, Any]) -> list[charts.PainDay]:
 def _pain(report: Mapping[str, Any]) -> list[Flowable]:
     pain = report["pain"]
     mcid = pain.get("mcid")
-    story: list[Flowable] = [_heading("Pain")]
+    story: list[Flowable] = [_heading(_("Pain"))]
     story.append(
         _table(
             [
-                ("First 7 days (mean)", "Last 7 days (mean)", "Change", "MCID", "Responder"),
+                (
+                    _("First 7 days (mean)"),
+                    _("Last 7 days (mean)"),
+                    _("Change"),
+                    _("MCID"),
+                    _("Responder"),
+                ),
                 (
                     number(pain.get("first_7_days_mean")),
                     number(pain.get("last_7_days_mean")),
@@ -374,16 +395,23 @@ def _pain(report: Mapping[str, Any]) -> list[Flowable]:
     )
     story.append(
         Paragraph(
-            f"Pain is rated 0 to 10. A change of at least {number(mcid)} points (the minimal "
-            "clinically important difference, MCID) between the first and the last 7 days "
-            "counts as a real change; a smaller one as no change.",
+            escape(
+                _(
+                    "Pain is rated 0 to 10. A change of at least %(mcid)s points (the minimal "
+                    "clinically important difference, MCID) between the first and the last 7 "
+                    "days counts as a real change; a smaller one as no change."
+                )
+                % {"mcid": number(mcid)}
+            ),
             STYLES["body"],
         )
     )
     days = _pain_days(report)
-    chart = charts.pain_trend_chart(days, chart_id="pain-trend", title="Daily pain")
+    chart = charts.pain_trend_chart(days, chart_id="pain-trend", title=_("Daily pain"))
     if chart.is_empty:
-        story.append(Paragraph("No pain was logged during this episode.", STYLES["body"]))
+        story.append(
+            Paragraph(escape(_("No pain was logged during this episode.")), STYLES["body"])
+        )
     else:
         story.append(_figure(chart))
     return story
@@ -392,12 +420,16 @@ def _pain(report: Mapping[str, Any]) -> list[Flowable]:
 def _outcome(outcome: Mapping[str, Any], index: int) -> list[Flowable]:
     title = outcome.get("title") or outcome["instrument"]
     low, high = outcome.get("score_min"), outcome.get("score_max")
-    direction = "higher" if outcome.get("higher_is_better") else "lower"
+    scale = (
+        _("Scores from %(low)s to %(high)s; higher is better.")
+        if outcome.get("higher_is_better")
+        else _("Scores from %(low)s to %(high)s; lower is better.")
+    )
     story: list[Flowable] = [
         _heading(title, "h3"),
         _table(
             [
-                ("Baseline", "Latest", "Change", "MCID", "Responder"),
+                (_("Baseline"), _("Latest"), _("Change"), _("MCID"), _("Responder")),
                 (
                     number(outcome.get("baseline")),
                     number(outcome.get("latest")),
@@ -408,10 +440,7 @@ def _outcome(outcome: Mapping[str, Any], index: int) -> list[Flowable]:
             ],
             [FRAME_WIDTH / 5] * 5,
         ),
-        Paragraph(
-            f"Scores from {number(low)} to {number(high)}; {direction} is better.",
-            STYLES["body"],
-        ),
+        Paragraph(escape(scale % {"low": number(low), "high": number(high)}), STYLES["body"]),
     ]
     points = [
         charts.ScorePoint(day=_date(point["completed_at"]), score=float(point["score"]))
@@ -419,7 +448,12 @@ def _outcome(outcome: Mapping[str, Any], index: int) -> list[Flowable]:
         if point.get("score") is not None
     ]
     if not points:
-        story.append(Paragraph(f"No {title} scores were recorded.", STYLES["body"]))
+        story.append(
+            Paragraph(
+                escape(_("No %(measure)s scores were recorded.") % {"measure": title}),
+                STYLES["body"],
+            )
+        )
         return story
     baseline, mcid = outcome.get("baseline"), outcome.get("mcid")
     band = None
@@ -432,21 +466,23 @@ def _outcome(outcome: Mapping[str, Any], index: int) -> list[Flowable]:
         points,
         chart_id=f"outcome-{index}",
         title=title,
-        y_label="Score",
+        y_label=_("Score"),
         y_range=(float(low), float(high)),
         band=band,
-        band_label="Baseline ± MCID (no real change)",
+        band_label=_("Baseline ± MCID (no real change)"),
     )
     story += [_fitted(chart), Paragraph(escape(chart.description), STYLES["caption"])]
     return story
 
 
 def _outcomes(report: Mapping[str, Any]) -> list[Flowable]:
-    story: list[Flowable] = [_heading("Outcome measures")]
+    story: list[Flowable] = [_heading(_("Outcome measures"))]
     outcomes = report.get("outcomes") or []
     if not outcomes:
         story.append(
-            Paragraph("No outcome measures were completed in this episode.", STYLES["body"])
+            Paragraph(
+                escape(_("No outcome measures were completed in this episode.")), STYLES["body"]
+            )
         )
     for index, outcome in enumerate(outcomes):
         # An instrument's heading, numbers and chart on one page (the section's heading
@@ -459,12 +495,14 @@ def _outcomes(report: Mapping[str, Any]) -> list[Flowable]:
 
 
 def _goals(report: Mapping[str, Any]) -> list[Flowable]:
-    story: list[Flowable] = [_heading("Goals")]
+    story: list[Flowable] = [_heading(_("Goals"))]
     goals = report.get("goals") or []
     if not goals:
-        story.append(Paragraph("No goals were set in this episode.", STYLES["body"]))
+        story.append(Paragraph(escape(_("No goals were set in this episode.")), STYLES["body"]))
         return story
-    rows: list[Sequence[Any]] = [("Goal", "Measure", "Target", "Due", "Latest", "Status")]
+    rows: list[Sequence[Any]] = [
+        (_("Goal"), _("Measure"), _("Target"), _("Due"), _("Latest"), _("Status"))
+    ]
     for goal in goals:
         rows.append(
             (
@@ -480,7 +518,10 @@ def _goals(report: Mapping[str, Any]) -> list[Flowable]:
     widths = [0.28, 0.14, 0.09, 0.18, 0.09, 0.22]  # "Progressing" on one line in bold
     story.append(_table(rows, [FRAME_WIDTH * share for share in widths]))
     met = sum(1 for goal in goals if goal.get("status") == "met")
-    story.append(Paragraph(f"{met} of {len(goals)} goal(s) met.", STYLES["body"]))
+    met_text = ngettext(
+        "%(met)s of %(total)s goal met.", "%(met)s of %(total)s goals met.", len(goals)
+    ) % {"met": met, "total": len(goals)}
+    story.append(Paragraph(escape(met_text), STYLES["body"]))
     return story
 
 
@@ -488,35 +529,45 @@ def _last_seven_days(figure: Mapping[str, Any] | None) -> list[Flowable]:
     """The 7-day figure the caseload shows (reports frozen before it existed lack it)."""
     if not figure:
         return []
-    span = f"{long_date(figure['from'])} to {long_date(figure['to'])}"
+    span = {"start": long_date(figure["from"]), "end": long_date(figure["to"])}
     if not figure.get("prescribed"):
-        return [Paragraph(f"Last 7 days ({span}): nothing prescribed.", STYLES["body"])]
-    return [
-        Paragraph(
-            f"Last 7 days ({span}): {figure['done']} of {figure['prescribed']} sessions "
-            f"done ({percent(figure['rate'])}).",
-            STYLES["body"],
-        )
-    ]
+        text = _("Last 7 days (%(start)s to %(end)s): nothing prescribed.") % span
+        return [Paragraph(escape(text), STYLES["body"])]
+    text = _(
+        "Last 7 days (%(start)s to %(end)s): %(done)s of %(prescribed)s sessions done (%(rate)s)."
+    ) % {
+        **span,
+        "done": figure["done"],
+        "prescribed": figure["prescribed"],
+        "rate": percent(figure["rate"]),
+    }
+    return [Paragraph(escape(text), STYLES["body"])]
 
 
 def _adherence(report: Mapping[str, Any]) -> list[Flowable]:
-    story: list[Flowable] = [_heading("Exercise adherence")]
+    story: list[Flowable] = [_heading(_("Exercise adherence"))]
     weeks = sorted(report.get("adherence") or [], key=lambda week: week["week_start"])
     prescribed = sum(int(week.get("prescribed") or 0) for week in weeks)
     if not weeks or not prescribed:
         story.append(
-            Paragraph("No exercise sessions were prescribed in this episode.", STYLES["body"])
+            Paragraph(
+                escape(_("No exercise sessions were prescribed in this episode.")),
+                STYLES["body"],
+            )
         )
         return story
     done = sum(int(week.get("done") or 0) for week in weeks)
-    story.append(
-        Paragraph(
-            f"{done} of {prescribed} prescribed sessions done ({percent(done / prescribed)}) "
-            f"over {len(weeks)} week(s).",
-            STYLES["body"],
-        )
-    )
+    summary = ngettext(
+        "%(done)s of %(prescribed)s prescribed sessions done (%(rate)s) over %(weeks)s week.",
+        "%(done)s of %(prescribed)s prescribed sessions done (%(rate)s) over %(weeks)s weeks.",
+        len(weeks),
+    ) % {
+        "done": done,
+        "prescribed": prescribed,
+        "rate": percent(done / prescribed),
+        "weeks": len(weeks),
+    }
+    story.append(Paragraph(escape(summary), STYLES["body"]))
     story += _last_seven_days(report.get("adherence_7d"))
     bars = [
         charts.AdherenceBar(
@@ -526,14 +577,23 @@ def _adherence(report: Mapping[str, Any]) -> list[Flowable]:
         )
         for week in weeks
     ]
-    story.append(_figure(charts.adherence_chart(bars, chart_id="adherence")))
-    rows: list[Sequence[Any]] = [("Week starting", "Done", "Prescribed", "Rate")]
+    story.append(
+        _figure(
+            charts.adherence_chart(
+                bars,
+                chart_id="adherence",
+                title=_("Exercise sessions done"),
+                x_label=_("Week starting"),
+            )
+        )
+    )
+    rows: list[Sequence[Any]] = [(_("Week starting"), _("Done"), _("Prescribed"), _("Rate"))]
     rows += [
         (
             long_date(week["week_start"]),
             str(week.get("done") or 0),
             str(week.get("prescribed") or 0),
-            "nothing prescribed" if week.get("rate") is None else percent(week["rate"]),
+            _("nothing prescribed") if week.get("rate") is None else percent(week["rate"]),
         )
         for week in weeks
     ]
@@ -542,12 +602,12 @@ def _adherence(report: Mapping[str, Any]) -> list[Flowable]:
 
 
 def _alerts(report: Mapping[str, Any]) -> list[Flowable]:
-    story: list[Flowable] = [_heading("Alerts")]
+    story: list[Flowable] = [_heading(_("Alerts"))]
     alerts = [alert for alert in report.get("alerts") or [] if alert.get("count")]
     if not alerts:
-        story.append(Paragraph("No alerts were raised in this episode.", STYLES["body"]))
+        story.append(Paragraph(escape(_("No alerts were raised in this episode.")), STYLES["body"]))
         return story
-    rows: list[Sequence[Any]] = [("Kind", "Count")]
+    rows: list[Sequence[Any]] = [(_("Kind"), _("Count"))]
     rows += [(_label(ALERT_KIND, alert["kind"]), str(alert["count"])) for alert in alerts]
     story.append(_table(rows, [FRAME_WIDTH * 0.5, FRAME_WIDTH * 0.2]))
     return story
@@ -555,9 +615,9 @@ def _alerts(report: Mapping[str, Any]) -> list[Flowable]:
 
 def _note(report: Mapping[str, Any]) -> list[Flowable]:
     note = (report.get("note") or "").strip()
-    story: list[Flowable] = [_heading("Physiotherapist's note")]
+    story: list[Flowable] = [_heading(_("Physiotherapist's note"))]
     if not note:
-        story.append(Paragraph("No note was written.", STYLES["body"]))
+        story.append(Paragraph(escape(_("No note was written.")), STYLES["body"]))
         return story
     for paragraph in _paragraphs(note):
         story.append(Paragraph(escape(paragraph).replace("\n", "<br/>"), STYLES["body"]))
@@ -608,7 +668,7 @@ def _footer(canvas: Canvas, doc: ReportDocument) -> None:
     canvas.saveState()
     canvas.setFont(fonts.REGULAR, 8.5)
     canvas.setFillColor(MUTED)
-    label = f"Page {doc.page} of "
+    label = _("Page %(page)s of ") % {"page": doc.page}
     x = PAGE_WIDTH - MARGIN - canvas.stringWidth(label + "000", fonts.REGULAR, 8.5)
     y = MARGIN / 2
     canvas.drawString(x, y, label)
@@ -643,7 +703,7 @@ def render_report_pdf(report: Mapping[str, Any]) -> bytes:
     returns as JSON; see docs/api.md."""
     report = _printable(report)
     episode = report["episode"]
-    kind = "Discharge report" if report.get("final") else "Progress report"
+    kind = _kind(report)
     buffer = io.BytesIO()
     doc = ReportDocument(
         buffer,
@@ -652,14 +712,14 @@ def render_report_pdf(report: Mapping[str, Any]) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=f"{kind}: {episode.get('title') or 'episode'}",
+        title=f"{kind}: {episode.get('title') or _('episode')}",
         author=_email(episode.get("physio")),
-        subject=f"Episode of care {episode['id']}",
+        subject=_("Episode of care %(id)s") % {"id": episode["id"]},
         creator="Knee & calf self-care backend",
-        lang="en",
+        lang=get_language() or "en",
         displayDocTitle=True,
     )
-    doc.footer_text = f"{kind} · episode {episode['id']}"
+    doc.footer_text = _("%(kind)s · episode %(id)s") % {"kind": kind, "id": episode["id"]}
     story: list[Flowable] = []
     story += _header(report)
     story += _pain(report)
@@ -670,14 +730,15 @@ def render_report_pdf(report: Mapping[str, Any]) -> bytes:
     story += _adherence(report)
     story += _alerts(report)
     story += _note(report)
-    disclaimer = _text(report.get("disclaimer")) if report.get("disclaimer") else _DISCLAIMER
+    # Stored in English (gettext_noop, apps/content/vocabulary.py), printed in the reader's.
+    disclaimer = escape(_(report["disclaimer"]) if report.get("disclaimer") else _(_DISCLAIMER))
     # Whole, on one page: a boxed sentence cut in two reads as two notices.
     story.append(KeepTogether([Spacer(1, 4), Paragraph(disclaimer, STYLES["disclaimer"])]))
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer, canvasmaker=NumberedCanvas)
     return buffer.getvalue()
 
 
-_DISCLAIMER = (
+_DISCLAIMER = gettext_noop(
     "This summary is for information and education. It does not diagnose any condition "
     "or prescribe any treatment."
 )

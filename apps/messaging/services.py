@@ -13,6 +13,7 @@ from typing import TypedDict
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.accounts.models import CareTeamLink, User
 from apps.notifications.inbox import notifications_create
@@ -34,10 +35,11 @@ from .models import Message, MessageKind
 from .safety import LOG_ROUTE, RED_FLAG_REPLY, red_flag_terms
 from .selectors import addressed_to, threads_for
 
-# Lock screens are not private: the push says who wrote, never what.
-TITLE_TO_PATIENT = "New message from your physiotherapist"
-TITLE_TO_PHYSIO = "New message from your patient"
-NOTIFICATION_BODY = "Open the app to read it."
+# Lock screens are not private: the push says who wrote, never what. Stored in English,
+# pushed in the recipient's language (apps/notifications/texts.py).
+TITLE_TO_PATIENT = gettext_noop("New message from your physiotherapist")
+TITLE_TO_PHYSIO = gettext_noop("New message from your patient")
+NOTIFICATION_BODY = gettext_noop("Open the app to read it.")
 
 
 @dataclass(frozen=True)

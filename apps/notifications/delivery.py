@@ -27,6 +27,7 @@ from .models import (
 )
 from .payloads import push_options
 from .push import PermanentPushError, PushError, PushMessage, TransientPushError, backend_for
+from .texts import in_language_of, rendered
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ def retry_countdown(retries: int, retry_after: float | None) -> int:
 def push_message_for(delivery: PushDelivery) -> PushMessage:
     """What the device shows, the ids the app needs to open the right screen (`kind`,
     `notification_id`, `route` and the ids of payloads.PUSH_DATA_KEYS: no health data),
-    its urgency and the keys that make a resent push show once (apps/notifications/payloads.py)."""
+    its urgency and the keys that make a resent push show once (apps/notifications/payloads.py).
+    Title and body in the recipient's language as it is now (texts.py)."""
     notification = delivery.notification
     alert = notification.alert
     options = push_options(
@@ -107,9 +109,12 @@ def push_message_for(delivery: PushDelivery) -> PushMessage:
         alert_kind=alert.kind if alert is not None else None,
         delivery_id=str(delivery.id),
     )
+    with in_language_of(getattr(delivery, "recipient_language", None)):
+        title = rendered(notification.title, notification.text_params)
+        body = rendered(notification.body, notification.text_params)
     return PushMessage(
-        title=notification.title,
-        body=notification.body,
+        title=title,
+        body=body,
         data=options.data,
         urgent=options.urgent,
         collapse_key=options.collapse_key,
@@ -135,9 +140,12 @@ def push_deliver(*, delivery_id: uuid.UUID | str) -> str:
     if not won:
         return SKIPPED
     try:
-        delivery = PushDelivery.objects.select_related(
-            "device", "notification", "notification__alert"
-        ).get(pk=delivery_id)
+        delivery = (
+            PushDelivery.objects.select_related("device", "notification", "notification__alert")
+            # The recipient's language only: never their row (it holds the password hash).
+            .annotate(recipient_language=F("notification__user__language"))
+            .get(pk=delivery_id)
+        )
     except PushDelivery.DoesNotExist:  # the device was deleted meanwhile
         return SKIPPED
     device = delivery.device

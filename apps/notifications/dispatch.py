@@ -96,7 +96,8 @@ _CLAIM_SQL = """
 
 def _claim_returning(*, now: datetime, batch_size: int) -> list[dict]:
     """PostgreSQL: claim and read the batch in one statement; rows another transaction
-    holds are skipped, not waited for."""
+    holds are skipped, not waited for. (The inbox's INSERT … SELECT copies text_params
+    from the rows themselves.)"""
     assert Reminder._meta.db_table == "notifications_reminder"
     token = uuid.uuid4()
     scheduled = ReminderStatus.SCHEDULED
@@ -131,7 +132,9 @@ def _claim_checked(*, now: datetime, batch_size: int) -> tuple[list[dict], int]:
     )
     # pk__in: the primary key's index finds the rows (claim_token has none).
     won = list(
-        Reminder.objects.filter(pk__in=candidates, claim_token=token).values(*_CLAIM_COLUMNS)
+        Reminder.objects.filter(pk__in=candidates, claim_token=token).values(
+            *_CLAIM_COLUMNS, "text_params"
+        )
     )
     return won, len(candidates)
 

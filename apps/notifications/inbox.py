@@ -6,7 +6,7 @@ notifications. Pushes are enqueued after commit by task name; a sweep re-enqueue
 broker never got, so an outage delays a push, never loses it.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -35,11 +35,22 @@ def notifications_create(
     body: str = "",
     data: dict | None = None,
     alert=None,
+    text_params: Mapping[str, Any] | None = None,
 ) -> list[Notification]:
-    """The same notification for several users (inbox rows and their deliveries)."""
+    """The same notification for several users (inbox rows and their deliveries). `title`
+    and `body` are texts marked with gettext_noop, `text_params` their values: each user
+    reads and is pushed them in their own language (texts.py)."""
     return notifications_bulk_create(
         [
-            Notification(user=user, kind=kind, title=title, body=body, data=data or {}, alert=alert)
+            Notification(
+                user=user,
+                kind=kind,
+                title=title,
+                body=body,
+                text_params=dict(text_params or {}),
+                data=data or {},
+                alert=alert,
+            )
             for user in users
         ]
     )
@@ -82,8 +93,8 @@ def deliveries_publish_on_commit(ids: list[str]) -> None:
 _REMINDER_INBOX_SQL = """
     WITH inbox AS (
         INSERT INTO notifications_notification
-            (id, user_id, kind, title, body, data, reminder_id, created_at)
-        SELECT gen_random_uuid(), r.user_id, %(kind)s, r.title, r.body,
+            (id, user_id, kind, title, body, text_params, data, reminder_id, created_at)
+        SELECT gen_random_uuid(), r.user_id, %(kind)s, r.title, r.body, r.text_params,
             jsonb_build_object('reminder_id', r.id::text, 'reminder_kind', r.kind), r.id, %(now)s
         FROM notifications_reminder r
         WHERE r.id = ANY(%(ids)s)
@@ -98,7 +109,8 @@ _REMINDER_INBOX_SQL = """
 
 
 def reminder_notifications_create(reminders: list[dict]) -> int:
-    """The inbox rows of claimed reminders (dicts of id, user_id, kind, title, body) and
+    """The inbox rows of claimed reminders (dicts of id, user_id, kind, title, body and,
+    off PostgreSQL, text_params) and
     a push delivery per active device, in the caller's transaction; the pushes are
     published after commit. On PostgreSQL one INSERT … SELECT writes both (the rows never
     pass through Python); elsewhere notifications_bulk_create. Same rows either way."""
@@ -123,6 +135,7 @@ def reminder_notifications_create(reminders: list[dict]) -> int:
                 kind=NotificationKind.REMINDER,
                 title=reminder["title"],
                 body=reminder["body"],
+                text_params=reminder.get("text_params") or {},
                 data={"reminder_id": str(reminder["id"]), "reminder_kind": reminder["kind"]},
                 reminder_id=reminder["id"],
             )

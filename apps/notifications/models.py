@@ -3,6 +3,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+# Title and body are English texts marked for translation, rendered in the reader's language
+# when read or pushed (apps/notifications/texts.py).
+TEXT_PARAMS_HELP = (
+    "The values of the title's and body's %(name)s placeholders (data, never translated)."
+)
+
 
 class ReminderKind(models.TextChoices):
     EXERCISE = "exercise", "Exercise"
@@ -41,6 +47,7 @@ class Reminder(models.Model):
     )
     title = models.CharField(max_length=120)
     body = models.CharField(max_length=400, blank=True)
+    text_params = models.JSONField(default=dict, blank=True, help_text=TEXT_PARAMS_HELP)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -108,6 +115,7 @@ class Notification(models.Model):
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     title = models.CharField(max_length=120)
     body = models.CharField(max_length=400, blank=True)
+    text_params = models.JSONField(default=dict, blank=True, help_text=TEXT_PARAMS_HELP)
     data = models.JSONField(default=dict, blank=True)
     reminder = models.OneToOneField(
         Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="notification"

@@ -9,11 +9,14 @@ plan their own times and call `reminders_sync` or `reminder_schedule`; they re-p
 `due_at` to their end in the patient's zone; they never drop a reminder.
 """
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.accounts.models import Role, User
 from backend import hooks
@@ -30,6 +33,10 @@ QUIET_HOURS_EXEMPT = {ReminderKind.CARE}
 STALE_CARE_REMINDER = timedelta(hours=1)
 # Rows exist a week ahead; the hourly plan-ahead task rolls the window forward.
 HORIZON_DAYS = 7
+
+# Stored in English, sent in the patient's language (texts.py).
+CHECKIN_TITLE = gettext_noop("How is your knee today?")
+CHECKIN_BODY = gettext_noop("Take a moment to log your pain and symptoms.")
 
 
 def reminder_due_at(*, user: User, kind: str, at: datetime) -> datetime:
@@ -55,10 +62,19 @@ def reminders_wanted(user: User, kind: str) -> bool:
 
 @transaction.atomic
 def reminder_schedule(
-    *, user: User, kind: str, source: str, at: datetime, title: str, body: str = ""
+    *,
+    user: User,
+    kind: str,
+    source: str,
+    at: datetime,
+    title: str,
+    body: str = "",
+    text_params: Mapping[str, Any] | None = None,
 ) -> Reminder:
     """Create the reminder of `source` at `at`, or return the one already there. A kind
-    the user switched off is stored as cancelled, so the caller can still show it."""
+    the user switched off is stored as cancelled, so the caller can still show it.
+    `title` and `body` are texts marked with gettext_noop, `text_params` their values:
+    rendered in the patient's language when sent or read (texts.py)."""
     wanted = reminders_wanted(user, kind) and not (
         kind == ReminderKind.CARE and at < timezone.now() - STALE_CARE_REMINDER
     )
@@ -71,6 +87,7 @@ def reminder_schedule(
             "due_at": reminder_due_at(user=user, kind=kind, at=at),
             "title": title,
             "body": body,
+            "text_params": dict(text_params or {}),
             "status": ReminderStatus.SCHEDULED if wanted else ReminderStatus.CANCELLED,
         },
     )
@@ -96,6 +113,7 @@ def reminders_sync(
     title: str,
     body: str,
     now: datetime,
+    text_params: Mapping[str, Any] | None = None,
 ) -> None:
     """Make a source's future reminders match `wanted` (times after `now`): create what is
     missing, bring back what was cancelled and is wanted again, cancel what no longer
@@ -128,6 +146,7 @@ def reminders_sync(
                 due_at=reminder_due_at(user=user, kind=kind, at=at),
                 title=title,
                 body=body,
+                text_params=dict(text_params or {}),
             )
             for at in sorted(wanted - set(existing))
         ],
@@ -178,8 +197,8 @@ def checkin_reminders_sync(*, user: User, now: datetime | None = None) -> None:
             else set()
         ),
         active=settings_.checkin_reminders,
-        title="How is your knee today?",
-        body="Take a moment to log your pain and symptoms.",
+        title=CHECKIN_TITLE,
+        body=CHECKIN_BODY,
         now=now,
     )
 

@@ -14,17 +14,20 @@ from .models import (
     ReminderSettings,
     ReminderStatus,
 )
+from .texts import rendered
 
 
 def _ids(title: str, description: str, **properties: dict) -> dict:
-    return {
+    schema = {
         "title": title,
         "description": description,
         "type": "object",
         "properties": properties,
-        "required": list(properties),
         "additionalProperties": False,
     }
+    if properties:  # OpenAPI 3.0: `required` lists at least one name, or is left out
+        schema["required"] = list(properties)
+    return schema
 
 
 _UUID = {"type": "string", "format": "uuid"}
@@ -48,6 +51,8 @@ NOTIFICATION_DATA_SCHEMA = {
         _ids("AdviceNotificationData", "kind advice (a patient's)", alert_id=_UUID),
         _ids("MessageNotificationData", "kind message", link_id=_UUID, message_id=_UUID),
         _ids("PlanChangedNotificationData", "kind plan_changed", plan=_UUID),
+        # A handover tells the patient in words only: nothing for the app to open.
+        _ids("CareTeamNotificationData", "kind care_team (always empty)"),
     ]
 }
 
@@ -66,12 +71,24 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "title", "body", "data", "created_at", "read_at"]
         read_only_fields = fields
 
+    def to_representation(self, instance: Notification) -> dict:
+        # In the reader's language (the request's), which for an inbox is its owner's.
+        result = super().to_representation(instance)
+        result["title"] = rendered(instance.title, instance.text_params)
+        result["body"] = rendered(instance.body, instance.text_params)
+        return result
+
 
 class ReminderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Reminder
         fields = ["id", "kind", "due_at", "scheduled_for", "status", "source", "title", "sent_at"]
         read_only_fields = fields
+
+    def to_representation(self, instance: Reminder) -> dict:
+        result = super().to_representation(instance)
+        result["title"] = rendered(instance.title, instance.text_params)
+        return result
 
 
 class ReminderSettingsSerializer(StrictSerializer):

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.notifications.models import Reminder, ReminderKind, ReminderStatus
 from apps.notifications.reminders import (
@@ -27,8 +28,11 @@ from apps.notifications.selectors import reminder_settings_of
 from . import due
 from .models import InstrumentVersion, OutcomeSchedule
 
-TITLE = "A short questionnaire is due"
-BODY = "Your physiotherapist asked you to answer a questionnaire. Open the app when you can."
+# Stored in English, sent in the patient's language (apps/notifications/texts.py).
+TITLE = gettext_noop("A short questionnaire is due")
+BODY = gettext_noop(
+    "Your physiotherapist asked you to answer a questionnaire. Open the app when you can."
+)
 SOURCE_PREFIX = "outcome_schedule:"
 
 

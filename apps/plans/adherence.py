@@ -7,7 +7,8 @@ prescribed:
 - a day prescribes, for each item of the plan in force at the day's end (created on or
   before that day, not retired on or before it) whose `days_of_week` holds the day's
   weekday, `times_per_day` sessions, and only while the day lies within the plan's
-  `start_date`..`end_date` and before the day the plan was archived;
+  `start_date`..`end_date`, before the day the plan was archived and on no day the plan
+  was paused at any moment (a physiotherapist's pause: the patient was told to stop);
 - a day's sessions done are the plan's exercise logs performed that local day, counted
   per exercise and capped at what the day prescribes of that exercise (doing it more
   often counts as done, not as more than done);
@@ -68,14 +69,27 @@ def _in_force(item: PlanItem, day_end: datetime) -> bool:
     return item.created_at < day_end and (item.retired_at is None or item.retired_at >= day_end)
 
 
+def _paused_during(plan: ExercisePlan, day_start: datetime, day_end: datetime) -> bool:
+    """Was the plan paused at any moment of [day_start, day_end)?"""
+    for pause in plan.pauses:
+        began = datetime.fromisoformat(pause["from"])
+        ended = pause["to"] and datetime.fromisoformat(pause["to"])
+        if began < day_end and (not ended or ended > day_start):
+            return True
+    return False
+
+
 def prescribed_on(plan: ExercisePlan, items: Iterable[PlanItem], day: date) -> dict[Any, int]:
     """Sessions the plan prescribes on `day`, by exercise."""
     wanted: dict[Any, int] = defaultdict(int)
     if not plan.start_date <= day <= plan.end_date:
         return wanted
-    day_end = _day_end(day, plan.patient.zone)
+    zone = plan.patient.zone
+    day_end = _day_end(day, zone)
     if plan.archived_at is not None and plan.archived_at < day_end:
         return wanted  # archived (replaced): prescribes nothing from that day on
+    if plan.pauses and _paused_during(plan, datetime.combine(day, time.min, tzinfo=zone), day_end):
+        return wanted  # the physiotherapist asked the patient to stop that day
     for item in items:
         if day.weekday() in item.days_of_week and _in_force(item, day_end):
             wanted[item.exercise_id] += item.times_per_day
@@ -166,7 +180,15 @@ def adherence_7d_for(
     plans = list(
         ExercisePlan.objects.filter(patient_id__in=ids, status=PlanStatus.ACTIVE)
         .select_related("patient")
-        .only("id", "patient_id", "start_date", "end_date", "archived_at", "patient__timezone")
+        .only(
+            "id",
+            "patient_id",
+            "start_date",
+            "end_date",
+            "archived_at",
+            "pauses",
+            "patient__timezone",
+        )
         .prefetch_related("items")
     )
     if not plans:

@@ -44,6 +44,9 @@ class ExercisePlan(models.Model):
     # Paused by a physiotherapist (e.g. while a red flag is assessed): no reminders, and
     # the patient sees the plan paused, until resumed. Null while running.
     paused_at = models.DateTimeField(null=True, blank=True)
+    # Every pause, past and current, as [{"from": ISO datetime, "to": ISO datetime or null}]
+    # (null while it lasts): a day the plan was paused prescribes nothing (adherence.py).
+    pauses = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -4,6 +4,7 @@ with the generic engine of apps.notifications.reminders."""
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.notifications.models import Reminder, ReminderKind
 from apps.notifications.reminders import (
@@ -14,6 +15,10 @@ from apps.notifications.reminders import (
 )
 
 from .models import ExercisePlan, PlanStatus
+
+# Stored in English, sent in the patient's language (apps/notifications/texts.py).
+REMINDER_TITLE = gettext_noop("Time for your exercises")
+REMINDER_BODY = gettext_noop("Your plan “%(plan)s” has exercises due today.")
 
 
 def plan_source(plan: ExercisePlan) -> str:
@@ -60,8 +65,9 @@ def plan_reminders_sync(*, plan: ExercisePlan, now: datetime | None = None) -> N
         source=plan_source(plan),
         wanted=_plan_times(plan, now),
         active=_plan_reminds(plan),
-        title="Time for your exercises",
-        body=f"Your plan \u201c{plan.title}\u201d has exercises due today.",
+        title=REMINDER_TITLE,
+        body=REMINDER_BODY,
+        text_params={"plan": plan.title},
         now=now,
     )
 

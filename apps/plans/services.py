@@ -330,7 +330,8 @@ def plan_pause(*, plan: ExercisePlan, by: User, now: datetime | None = None) -> 
     if plan.paused_at is not None:
         return plan
     plan.paused_at = now or timezone.now()
-    plan.save(update_fields=["paused_at", "updated_at"])
+    plan.pauses = [*plan.pauses, {"from": plan.paused_at.isoformat(), "to": None}]
+    plan.save(update_fields=["paused_at", "pauses", "updated_at"])
     PlanEvent.objects.create(plan=plan, action=PlanEventAction.PAUSED, actor=by)
     _after_change(plan)
     reminders_cancel(source=plan_source(plan))
@@ -338,7 +339,7 @@ def plan_pause(*, plan: ExercisePlan, by: User, now: datetime | None = None) -> 
 
 
 @transaction.atomic
-def plan_resume(*, plan: ExercisePlan, by: User) -> ExercisePlan:
+def plan_resume(*, plan: ExercisePlan, by: User, now: datetime | None = None) -> ExercisePlan:
     """Resume a paused plan: its reminders are planned again from now. Resuming a running
     plan changes nothing. An archived plan: 409."""
     plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
@@ -347,7 +348,9 @@ def plan_resume(*, plan: ExercisePlan, by: User) -> ExercisePlan:
     if plan.paused_at is None:
         return plan
     plan.paused_at = None
-    plan.save(update_fields=["paused_at", "updated_at"])
+    ended = (now or timezone.now()).isoformat()
+    plan.pauses = [pause if pause["to"] else {**pause, "to": ended} for pause in plan.pauses]
+    plan.save(update_fields=["paused_at", "pauses", "updated_at"])
     PlanEvent.objects.create(plan=plan, action=PlanEventAction.RESUMED, actor=by)
     _after_change(plan)
     return plan

@@ -67,6 +67,9 @@ SPECTACULAR_SETTINGS = {
         "StaffRoleEnum": "apps.clinics.models.StaffRole",
         "AlertKindEnum": "apps.alerts.models.AlertKind",
         "AlertStatusEnum": "apps.alerts.models.AlertStatus",
+        # Alerts' and symptom logs' (the export's `triage_level`) levels: one enum.
+        "LevelEnum": "apps.symptoms.vocabulary.Level",
+        "EpisodeStatusEnum": "apps.episodes.models.EpisodeStatus",
         "CareKindEnum": "apps.care.models.CareKind",
         "ReminderKindEnum": "apps.notifications.models.ReminderKind",
         "ReminderStatusEnum": "apps.notifications.models.ReminderStatus",

@@ -9,13 +9,10 @@ name), so the operations behind them are reached, not only their 404s.
 """
 
 import re
-from typing import Any
 from urllib.parse import quote
 
 import pytest
-import requests
 import schemathesis
-from schemathesis.core.failures import Failure, FailureGroup
 
 from apps.accounts.models import CareTeamInvite, CareTeamLink
 from apps.alerts.models import Alert
@@ -28,6 +25,7 @@ from apps.outcomes.models import OutcomeResponse, OutcomeSchedule
 from apps.plans.models import ExerciseLog, ExercisePlan, PlanEvent, PlanTemplate
 from apps.symptoms.models import SymptomLog
 from tests.conftest import client_for
+from tests.schema_conformance import problems_of
 from tests.seed import Seeded, seed_state
 
 SCHEMA_URL = "/api/schema/?format=json"
@@ -46,33 +44,6 @@ def urls_for(path: str, seeded: Seeded) -> list[str]:
     else:
         values = seeded.path_values[name]
     return [path.replace("{" + name + "}", quote(value)) for value in values]
-
-
-def as_schemathesis_response(url: str, response: Any) -> schemathesis.Response:
-    """The test client's answer in the shape schemathesis validates."""
-    return schemathesis.Response(
-        status_code=response.status_code,
-        headers={key: [value] for key, value in response.items()},
-        content=response.content,
-        request=requests.Request("GET", f"http://testserver{url}").prepare(),
-        elapsed=0.0,
-        verify=True,
-    )
-
-
-def problems_of(operation: Any, documented: dict[str, Any], url: str, response: Any) -> list[str]:
-    status = response.status_code
-    if status >= 500:
-        return [f"GET {url} answered {status}: {response.content[:300]!r}"]
-    if str(status) not in documented and "default" not in documented:
-        return [f"GET {url} answered {status}, which its schema does not document"]
-    try:
-        operation.validate_response(as_schemathesis_response(url, response))
-    except FailureGroup as failures:
-        return [f"GET {url} ({status}): {failure.title}" for failure in failures.exceptions]
-    except Failure as failure:
-        return [f"GET {url} ({status}): {failure.title}: {failure.message[:300]}"]
-    return []
 
 
 @pytest.fixture

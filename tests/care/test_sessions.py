@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 
 from apps.care.models import CareSession
 from apps.notifications.models import Reminder, ReminderStatus
+from apps.notifications.texts import rendered
 from tests.bodies import care_session_body
 from tests.clock import FROZEN_NOW
 from tests.conftest import client_for, post_at_once
@@ -53,7 +54,8 @@ def test_starting_an_ice_session_schedules_the_take_it_off_reminder(patient_clie
     assert reminder.status == ReminderStatus.SCHEDULED
     assert reminder.due_at == reminder.scheduled_for == session.ends_at
     assert reminder.title == "Time to take the ice off"
-    assert reminder.body == (
+    # Stored as the English text and its values; sent in the patient's language.
+    assert rendered(reminder.body, reminder.text_params) == (
         "Your 15-minute ice session is over. Remove the cold pack and check your skin."
     )
     assert data["reminder"] == {
@@ -80,7 +82,7 @@ def test_other_kinds_get_an_end_of_session_reminder(patient_client, kind, minute
     assert response.status_code == 201, response.json()
     reminder = Reminder.objects.get()
     assert reminder.title == title
-    assert f"{minutes}-minute" in reminder.body
+    assert f"{minutes}-minute" in rendered(reminder.body, reminder.text_params)
     assert reminder.due_at == at(body["started_at"]) + timedelta(minutes=minutes)
 
 

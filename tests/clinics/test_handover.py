@@ -133,8 +133,21 @@ def test_everything_changes_hands_and_the_patients_are_told(
     assert pending_reminders() == reminders  # reminders go on, untouched
     told = {n.user.email: n for n in Notification.objects.filter(kind="care_team")}
     assert set(told) == {"ana@example.org", "ben@example.org"}
-    assert told["ben@example.org"].title == "Your physiotherapist has changed"
-    assert told["ben@example.org"].body == "Dr Ana Ruiz at Riverside now looks after your care."
+    # Each patient reads it in their own language (rendered when read or pushed).
+    for email, title, body in (
+        (
+            "ben@example.org",
+            "Your physiotherapist has changed",
+            "Dr Ana Ruiz at Riverside now looks after your care.",
+        ),
+        (
+            "ana@example.org",
+            "Ha cambiado su fisioterapeuta",
+            "Dr Ana Ruiz, de Riverside, se ocupa ahora de su atención.",
+        ),
+    ):
+        [shown] = client_for(told[email].user).get("/api/v1/notifications/").json()["results"]
+        assert (shown["title"], shown["body"]) == (title, body)
     assert PushDelivery.objects.filter(notification__kind="care_team").count() == 2
     # The colleague now reaches the records; the leaving account reaches nothing.
     episode = Episode.objects.filter(physio=colleague).first()

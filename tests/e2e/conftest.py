@@ -19,7 +19,7 @@ from tests.factories.clinics import the_test_clinic
 from tests.second_factor import authenticator_for, code_of
 from tests.workers import require
 
-from .portal import TABLET
+from .portal import BROWSER_LOCALES, TABLET
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -112,12 +112,22 @@ def editor_page(page, editor_account):
     return page
 
 
+def language_of(request) -> str:
+    """The `language` a test is parametrised with (English when it is not)."""
+    callspec = getattr(request.node, "callspec", None)
+    return callspec.params.get("language", "en") if callspec else "en"
+
+
 @pytest.fixture
-def portal_page(browser, live_server) -> Iterator:
-    """A fresh tablet-sized browser context per test, for the clinic portal. Fails the test
-    on a JavaScript error, a static file that did not load, or a Content Security Policy
-    violation."""
-    context = browser.new_context(base_url=live_server.url, viewport=TABLET)
+def portal_page(browser, live_server, request) -> Iterator:
+    """A fresh tablet-sized browser context per test, for the clinic portal, in the locale
+    of the test's `language`. Fails the test on a JavaScript error, a static file that did
+    not load, or a Content Security Policy violation."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport=TABLET,
+        locale=BROWSER_LOCALES[language_of(request)],
+    )
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     problems: list[str] = []
@@ -152,7 +162,13 @@ def api(browser, live_server) -> Iterator:
 
 
 @pytest.fixture
-def physio_account(transactional_db):
-    physio = accounts.user_create(email="physio@example.org", password=PASSWORD, role="physio")
+def physio_account(transactional_db, request):
+    """A physio of the test clinic who chose the test's `language`."""
+    physio = accounts.user_create(
+        email="physio@example.org",
+        password=PASSWORD,
+        role="physio",
+        language=language_of(request),
+    )
     staff_add(clinic=the_test_clinic(), user=physio)
     return physio

@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import translation
 from django_otp.oath import TOTP
 
 from tests.accounts.factories import PASSWORD
@@ -90,24 +92,45 @@ def totp_now_of(device) -> str:
     return f"{TOTP(device.seed()).token():06d}"
 
 
-def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+# The portal's languages, and the browser's locale (its Accept-Language) for each: a test
+# parametrised with `language` gets a browser in that locale and a physio who chose it.
+LANGUAGES = ("en", "es")
+BROWSER_LOCALES = {"en": "en-GB", "es": "es-ES"}
+
+
+def words(language: str) -> Callable[..., str]:
+    """`t("Sign in")` → the portal's text in `language`, through the same catalogues as the
+    pages (`t("Unlink %(name)s", name=...)` fills the placeholders). What the page must say
+    in Spanish is asserted word for word in tests/clinic/test_portal_language.py; here the
+    words only find the controls."""
+
+    def t(text: str, **params: object) -> str:
+        with translation.override(language):
+            shown = translation.gettext(text)
+        return shown % params if params else shown
+
+    return t
+
+
+def sign_in(page, email: str, password: str = PASSWORD, language: str = "en") -> None:
+    t = words(language)
+    page.get_by_label(t("Email")).fill(email)
+    page.get_by_label(t("Password")).fill(password)
+    page.get_by_role("button", name=t("Sign in")).click()
 
 
 def signed_in_physio(page, physio) -> None:
-    """A physio who enrolled an authenticator app earlier signs in with a code from it."""
-    import re
-
+    """A physio who enrolled an authenticator app earlier signs in with a code from it (in
+    the language they chose)."""
     from tests.second_factor import authenticator_for
 
+    t = words(physio.language)
     device = authenticator_for(physio)
     page.goto("/clinic/sign-in/")
-    sign_in(page, physio.email)
+    sign_in(page, physio.email, language=physio.language)
     page.wait_for_url("**/clinic/two-factor/**")
-    page.get_by_label("Code").fill(totp_now_of(device))
-    page.get_by_role("button", name=re.compile("Verify|Continue|Sign in")).click()
+    page.get_by_label(t("Code")).fill(totp_now_of(device))
+    page.get_by_role("button", name=t("Continue")).click()
     page.wait_for_url("**/clinic/")
 
 

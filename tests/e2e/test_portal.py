@@ -25,6 +25,7 @@ from tests.content.factories import ExerciseFactory
 from tests.factories.outcomes import InstrumentVersionFactory
 
 from .portal import (
+    LANGUAGES,
     TABLET,
     Accessibility,
     api_token,
@@ -35,6 +36,7 @@ from .portal import (
     symptom_log,
     totp_now,
     totp_now_of,
+    words,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -222,50 +224,63 @@ def test_a_physiotherapists_day_in_the_portal(portal_page, api, physio_account, 
     a11y.save("day")
 
 
-def test_a_returning_physio_signs_in_with_a_code_and_the_keyboard(portal_page, physio_account):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_returning_physio_signs_in_with_a_code_and_the_keyboard(
+    portal_page, physio_account, language
+):
     from tests.second_factor import authenticator_for
 
     device = authenticator_for(physio_account)
-    page, a11y = portal_page, Accessibility()
+    page, a11y, t = portal_page, Accessibility(), words(language)
     page.goto("/clinic/sign-in/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
     # The sign-in page puts the cursor in the email field.
-    expect(page.get_by_label("Email")).to_be_focused()
+    expect(page.get_by_label(t("Email"))).to_be_focused()
     page.keyboard.type(physio_account.email)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/clinic/two-factor/**")
-    a11y.check(page, "11-second-factor")
-    page.get_by_label("Code").fill("000000" if totp_now_of(device) != "000000" else "111111")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    a11y.check(page, f"11-second-factor-{language}")
+    page.get_by_label(t("Code"), exact=True).fill(
+        "000000" if totp_now_of(device) != "000000" else "111111"
+    )
     page.keyboard.press("Enter")
-    expect(page.get_by_text("That code did not work.")).to_be_visible()
+    expect(
+        page.get_by_text(t("That code did not work. Wait for the next code and try again."))
+    ).to_be_visible()
     page.wait_for_timeout(1_100)  # after a wrong code the next one waits a second
-    page.get_by_label("Code").fill(totp_now_of(device))
+    page.get_by_label(t("Code"), exact=True).fill(totp_now_of(device))
     page.keyboard.press("Enter")
     page.wait_for_url("**/clinic/")
-    expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
+    expect(page.get_by_role("heading", name=t("Caseload"))).to_be_visible()
 
     # The skip link is the first stop of the Tab key, visible when focused, and takes the
     # keyboard past the header into the page's content.
     page.keyboard.press("Tab")
-    skip = page.get_by_role("link", name="Skip to main content")
+    skip = page.get_by_role("link", name=t("Skip to main content"))
     expect(skip).to_be_focused()
     expect(skip).to_be_in_viewport()
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
-    a11y.save("returning")
+    a11y.save(f"returning-{language}")
 
 
-def test_a_patient_is_refused_with_a_clear_message(portal_page, transactional_db):
-    accounts.user_create(email="pat@example.org", password=PASSWORD, role="patient")
-    page = portal_page
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_patient_is_refused_with_a_clear_message(portal_page, transactional_db, language):
+    accounts.user_create(
+        email="pat@example.org", password=PASSWORD, role="patient", language=language
+    )
+    page, t = portal_page, words(language)
     page.goto("/clinic/sign-in/")
-    sign_in(page, "pat@example.org")
+    sign_in(page, "pat@example.org", language=language)
     expect(
-        page.get_by_role("heading", name="The clinic portal is for physiotherapists")
+        page.get_by_role("heading", name=t("The clinic portal is for physiotherapists"))
     ).to_be_visible()
-    Accessibility().check(page, "12-refused")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    Accessibility().check(page, f"12-refused-{language}")
 
 
 def test_a_physio_applies_a_load_suggestion(portal_page, api, physio_account, library):

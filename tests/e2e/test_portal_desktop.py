@@ -31,11 +31,22 @@ from tests.factories import (
     SymptomLogFactory,
 )
 
-from .portal import DESKTOPS, Accessibility, sign_in, signed_in_physio, totp_now
+from .portal import (
+    DESKTOPS,
+    LANGUAGES,
+    Accessibility,
+    sign_in,
+    signed_in_physio,
+    totp_now,
+    words,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 by_size = pytest.mark.parametrize("viewport", DESKTOPS, ids=lambda v: f"{v['width']}x{v['height']}")
+
+# Every page in each language the portal speaks (the physio's choice and the browser's).
+by_language = pytest.mark.parametrize("language", LANGUAGES)
 
 LONG_NAME = "Alexandra Konstantinopoulou-Whitfield-Oberhauser-Lindqvist"
 
@@ -49,55 +60,64 @@ def document_width(page) -> tuple[int, int]:
     )
 
 
-def fits(page, a11y: Accessibility, name: str) -> None:
-    """No sideways scrolling of the document, and no axe violation."""
+def fits(page, a11y: Accessibility, name: str, language: str = "en") -> None:
+    """No sideways scrolling of the document, no axe violation, and the page says which
+    language it is in (`<html lang>`)."""
+    expect(page.locator("html")).to_have_attribute("lang", language)
     scroll_width, client_width = document_width(page)
     assert scroll_width <= client_width, f"{name}: {scroll_width} > {client_width}"
     a11y.check(page, name)
 
 
+@by_language
 @by_size
-def test_the_second_factor_pages_at_desktop_sizes(portal_page, physio_account, viewport):
-    page, a11y = portal_page, Accessibility()
-    size = viewport["width"]
+def test_the_second_factor_pages_at_desktop_sizes(portal_page, physio_account, viewport, language):
+    page, a11y, t = portal_page, Accessibility(), words(language)
+    size = f"{viewport['width']}-{language}"
     page.set_viewport_size(viewport)
     page.goto("/clinic/sign-in/")
-    fits(page, a11y, f"desktop-{size}-01-sign-in")
-    sign_in(page, physio_account.email)
+    fits(page, a11y, f"desktop-{size}-01-sign-in", language)
+    sign_in(page, physio_account.email, language=language)
     page.wait_for_url("**/clinic/two-factor/setup/**")
-    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
-    fits(page, a11y, f"desktop-{size}-02-enrolment")
+    expect(page.get_by_role("img", name=re.compile("QR"))).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-02-enrolment", language)
 
     secret = page.locator("#totp-secret").inner_text()
     wrong = "000000" if totp_now(secret) != "000000" else "111111"
-    page.get_by_label("Code from the app").fill(wrong)
-    page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_text("That code did not match.")).to_be_visible()
-    fits(page, a11y, f"desktop-{size}-03-enrolment-wrong-code")
+    page.get_by_label(t("Code from the app")).fill(wrong)
+    page.get_by_role("button", name=t("Confirm")).click()
+    expect(
+        page.get_by_text(
+            t("That code did not match. Check the phone's clock and try the newest code.")
+        )
+    ).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-03-enrolment-wrong-code", language)
 
     page.wait_for_timeout(1_100)  # after a wrong code the next one waits a second
-    page.get_by_label("Code from the app").fill(totp_now(secret))
-    page.get_by_role("button", name="Confirm").click()
-    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem")
+    page.get_by_label(t("Code from the app")).fill(totp_now(secret))
+    page.get_by_role("button", name=t("Confirm")).click()
+    codes = page.get_by_role("list", name=t("Recovery codes")).get_by_role("listitem")
     expect(codes).to_have_count(10)
-    fits(page, a11y, f"desktop-{size}-04-recovery-codes")
+    fits(page, a11y, f"desktop-{size}-04-recovery-codes", language)
     recovery_code = codes.first.inner_text().strip()
 
     # The next sign-in asks for a code; a wrong one is refused, a recovery code lets in.
     page.context.clear_cookies()
     page.goto("/clinic/sign-in/")
-    sign_in(page, physio_account.email)
+    sign_in(page, physio_account.email, language=language)
     page.wait_for_url("**/clinic/two-factor/**")
-    fits(page, a11y, f"desktop-{size}-05-code")
-    page.get_by_label("Code").fill(wrong)
+    fits(page, a11y, f"desktop-{size}-05-code", language)
+    page.get_by_label(t("Code"), exact=True).fill(wrong)
     page.keyboard.press("Enter")
-    expect(page.get_by_text("That code did not work.")).to_be_visible()
-    fits(page, a11y, f"desktop-{size}-06-code-wrong")
+    expect(
+        page.get_by_text(t("That code did not work. Wait for the next code and try again."))
+    ).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-06-code-wrong", language)
     page.wait_for_timeout(1_100)  # after a wrong code the next one waits a second
-    page.get_by_label("Code").fill(recovery_code)
+    page.get_by_label(t("Code"), exact=True).fill(recovery_code)
     page.keyboard.press("Enter")
     page.wait_for_url("**/clinic/")
-    expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
+    expect(page.get_by_role("heading", name=t("Caseload"))).to_be_visible()
     a11y.save(f"desktop-second-factor-{size}")
 
 
@@ -201,15 +221,16 @@ def busy_patient(physio_account):
     return patient
 
 
+@by_language
 @by_size
 def test_every_page_of_a_busy_patient_fits_and_passes_axe(
-    portal_page, physio_account, busy_patient, viewport
+    portal_page, physio_account, busy_patient, viewport, language
 ):
     page, a11y = portal_page, Accessibility()
-    size = viewport["width"]
+    size = f"{viewport['width']}-{language}"
     page.set_viewport_size(viewport)
     signed_in_physio(page, physio_account)
-    fits(page, a11y, f"desktop-{size}-10-caseload")
+    fits(page, a11y, f"desktop-{size}-10-caseload", language)
     base = f"/clinic/patients/{busy_patient.pk}"
     for name, path in [
         ("11-overview", "/"),
@@ -223,10 +244,10 @@ def test_every_page_of_a_busy_patient_fits_and_passes_axe(
     ]:
         page.goto(base + path)
         expect(page.get_by_role("heading", level=1)).to_contain_text(LONG_NAME)
-        fits(page, a11y, f"desktop-{size}-{name}")
+        fits(page, a11y, f"desktop-{size}-{name}", language)
     for name, path in [("19-invites", "/clinic/invites/"), ("20-account", "/clinic/account/")]:
         page.goto(path)
-        fits(page, a11y, f"desktop-{size}-{name}")
+        fits(page, a11y, f"desktop-{size}-{name}", language)
     a11y.save(f"desktop-pages-{size}")
 
 

@@ -286,3 +286,19 @@ def test_the_queries_do_not_grow_with_the_episode(patient, physio, episode, froz
         SymptomLogFactory(patient=patient, recorded_at=frozen_now - dt.timedelta(days=day))
     GoalFactory(episode=episode, description="Walk 30 minutes")
     assert queries() == before
+
+
+def test_the_pdf_is_in_the_language_of_the_physio_who_asks(physio, episode):
+    physio.language = "es"
+    physio.save(update_fields=["language"])
+
+    response = client_for(physio).get(url(episode.id, "?format=pdf"))
+
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "Informe de evolución Left knee" in text
+    assert "5.71 3.29 -2.42 2 Mejoría" in text
+    assert "Progress report" not in text
+    # The patient, who reads English, gets the same episode in English.
+    english = pdf_text(client_for(episode.patient).get(url(episode.id, "?format=pdf")).content)
+    assert "Progress report Left knee" in english

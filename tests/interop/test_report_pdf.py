@@ -155,7 +155,7 @@ def test_each_goal_has_its_target_due_date_latest_score_and_status(report, text)
             f"{long_date(goal['due_on'])} {number(goal['latest'])} {labels[goal['status']]}"
         )
         assert row in text
-    assert "1 of 3 goal(s) met." in text
+    assert "1 of 3 goals met." in text
 
 
 def test_each_week_of_adherence_has_its_sessions_and_rate(report, text):
@@ -359,3 +359,46 @@ def test_an_instruments_scores_are_placed_by_their_dates_in_the_pdf():
     assert len(centres) == 3, centres
     span = centres[2] - centres[0]
     assert abs((centres[1] - centres[0]) - span * 4 / 60) <= 3
+
+
+# --- The reader's language ------------------------------------------------------------------
+
+
+def test_every_fixed_text_is_in_the_readers_language_and_names_in_any_script_print():
+    """Rendered under Spanish (the API and the portal activate the reader's language): the
+    fixed texts, dates and the disclaimer read in Spanish, names in Greek and Cyrillic print
+    as written, and an emoji in a note never breaks the report."""
+    from django.utils import translation
+
+    from apps.content.vocabulary import DISCLAIMER
+
+    report = episode_report_dict()
+    report["disclaimer"] = DISCLAIMER
+    report["episode"]["patient"]["display_name"] = "Σοφία Παπαδοπούλου"
+    report["episode"]["physio"]["display_name"] = "Ольга Смирнова"
+    report["note"] = "Вернулась к бегу 🏃 — καλή πρόοδος."
+    with translation.override("es"):
+        pdf = render_report_pdf(report)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+    for spanish in (
+        "Página 1 de",
+        "Informe de alta",
+        "Afección Patellofemoral pain",
+        "Inicio 14 de septiembre de 2026 Fin 12 de noviembre de 2026 Estado Alta",
+        "Paciente Σοφία Παπαδοπούλου",
+        "Fisioterapeuta Ольга Смирнова Clínica Harbour Physio",
+        "Dolor diario",
+        "Medidas de resultado",
+        "Objetivos",
+        "Adherencia al ejercicio",
+        "Alertas",
+        "Nota del fisioterapeuta Вернулась к бегу",
+        "καλή πρόοδος",
+        "Esta aplicación ofrece educación general",
+    ):
+        assert spanish in text, spanish
+    for english in ("Discharge report", "Outcome measures", "Physiotherapist's note", "Page 1"):
+        assert english not in text, english
+    assert reader.trailer["/Root"]["/Lang"] == "es"

@@ -112,3 +112,85 @@ def test_a_paused_plan_is_not_judged_for_missed_exercises(physio, make_plan, fro
     assert missed_exercises_sweep() == 0
     pause(physio, plan, "resume")
     assert missed_exercises_sweep() == 1
+
+
+def _paused_from_day_5_to_day_2(physio, make_plan, frozen_now):
+    """A plan made ten days ago, paused five days ago at 09:30 and resumed two days ago
+    at 09:30: four local days (London is UTC in November) saw the pause."""
+    from apps.plans.services import plan_pause, plan_resume
+
+    with time_machine.travel(frozen_now - dt.timedelta(days=10), tick=False):
+        plan = make_plan()
+    plan_pause(plan=plan, by=physio, now=frozen_now - dt.timedelta(days=5, hours=3))
+    plan_resume(plan=plan, by=physio, now=frozen_now - dt.timedelta(days=2, hours=3))
+    plan.refresh_from_db()
+    today = frozen_now.date()
+    return plan, {today - dt.timedelta(days=n) for n in (5, 4, 3, 2)}
+
+
+def test_days_the_plan_was_paused_prescribe_nothing(physio, make_plan, frozen_now):
+    from apps.plans.adherence import plan_adherence
+
+    plan, paused_days = _paused_from_day_5_to_day_2(physio, make_plan, frozen_now)
+    today = frozen_now.date()
+    figure = plan_adherence(plan=plan, date_from=today - dt.timedelta(days=6), date_to=today)
+
+    assert {day["date"] for day in figure["days"] if day["expected"] == 0} == paused_days
+    assert all(day["expected"] > 0 for day in figure["days"] if day["date"] not in paused_days)
+    assert len(plan.pauses) == 1
+    assert plan.pauses[0]["to"] is not None
+
+
+def test_sessions_kept_outside_a_pause_raise_no_missed_exercises(
+    physio, patient, make_plan, frozen_now
+):
+    """The patient did every session on the days the plan ran; the days it was paused
+    must not count as missed once the physiotherapist resumes it."""
+    from apps.plans.adherence import adherence_7d_for, prescribed_on
+    from apps.plans.services import exercise_log_create
+
+    plan, paused_days = _paused_from_day_5_to_day_2(physio, make_plan, frozen_now)
+    items = list(plan.items.all())
+    today = frozen_now.date()
+    for offset in range(7):
+        day = today - dt.timedelta(days=offset)
+        if day in paused_days:
+            continue  # told to stop: nothing done
+        for item in items:
+            for session in range(prescribed_on(plan, [item], day).get(item.exercise_id, 0)):
+                exercise_log_create(
+                    patient=patient,
+                    plan_item=item,
+                    client_id=uuid.uuid4(),
+                    performed_at=dt.datetime.combine(day, dt.time(8 + session), tzinfo=dt.UTC),
+                    sets_done=1,
+                    pain_during=1,
+                )
+
+    assert adherence_7d_for([patient.pk])[patient.pk].ratio == 1.0
+    assert missed_exercises_sweep() == 0
+
+
+def test_the_migration_rebuilds_pauses_from_the_plan_events(physio, make_plan, frozen_now):
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    from apps.plans.models import PlanEventAction
+
+    migration = importlib.import_module("apps.plans.migrations.0010_plan_pauses")
+    plan = make_plan()
+    at = [frozen_now + dt.timedelta(hours=n) for n in range(3)]
+    actions = [PlanEventAction.PAUSED, PlanEventAction.RESUMED, PlanEventAction.PAUSED]
+    for when, action in zip(at, actions, strict=True):
+        event = PlanEvent.objects.create(plan=plan, action=action, actor=physio)
+        PlanEvent.objects.filter(pk=event.pk).update(at=when)
+    type(plan).objects.filter(pk=plan.pk).update(paused_at=at[2], pauses=[])
+
+    migration.pauses_from_events(global_apps, None)
+
+    plan.refresh_from_db()
+    assert plan.pauses == [
+        {"from": at[0].isoformat(), "to": at[1].isoformat()},
+        {"from": at[2].isoformat(), "to": None},
+    ]

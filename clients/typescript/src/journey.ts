@@ -77,7 +77,25 @@ export async function journey(baseUrl: string): Promise<Replica> {
   const iceEndsAt: string | undefined = pushed.data.results.care_sessions[0]?.session?.ends_at;
   // The pull's own checkpoint, not the push's: what others changed meanwhile comes too.
   await pull(api, headers, replica);
+
+  // An alert's figures, typed per code: the rise behind `pain_rising`, if it fired.
+  const alerts = await api.GET("/api/v1/alerts/", {
+    params: { query: { status: "open" } },
+    headers,
+  });
+  if (!alerts.data) throw new Error("no alerts");
+  const rise: number | undefined = alerts.data.results
+    .map((alert) => alert.details.pain_rising?.rise)
+    .find((figure) => figure !== undefined);
+
+  // The patient's own copy of everything: each kind of record typed by its columns.
+  const exported = await api.GET("/api/v1/me/export/", { headers });
+  if (!exported.data) throw new Error("no export");
+  const firstPain: number | undefined = exported.data.symptom_logs[0]?.pain_score;
+  const alertCodes: string[] = exported.data.alerts.flatMap((alert) => alert.codes);
+
   console.log(level, firstLocation, quietStart, remaining, planTitle, iceEndsAt);
+  console.log(rise, firstPain, alertCodes.length);
   return replica;
 }
 
