@@ -6,7 +6,13 @@ from apps.accounts.serializers import (
     PasswordField,
     PersonSerializer,
 )
-from backend.rest import StrictCharField, StrictChoiceField, StrictSerializer, StrictUUIDField
+from backend.rest import (
+    AwareDateTimeField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictSerializer,
+    StrictUUIDField,
+)
 
 from .errors import ClinicError
 from .models import StaffInvite, StaffMembership, StaffRole
@@ -95,3 +101,45 @@ class StaffInviteAcceptedSerializer(MeSerializer):
     class Meta(MeSerializer.Meta):
         fields = [*MeSerializer.Meta.fields, "access", "refresh", "clinic"]
         read_only_fields = MeSerializer.Meta.fields
+
+
+class AuditQuerySerializer(StrictSerializer):
+    """`GET clinics/{id}/audit/`'s filters, each optional."""
+
+    staff = StrictUUIDField(required=False)
+    patient = StrictUUIDField(required=False)
+    since = AwareDateTimeField(required=False)
+    until = AwareDateTimeField(required=False)
+
+    def validate(self, attrs):
+        if "since" in attrs and "until" in attrs and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": "Must not be before since."})
+        return attrs
+
+
+class AuditStaffSerializer(serializers.Serializer):
+    """Who read: a member of the clinic's staff, as the staff list names them."""
+
+    id = serializers.UUIDField(help_text="The physiotherapist's account id.")
+    display_name = serializers.CharField(help_text='"" while unset.')
+    email = serializers.EmailField(help_text="As on the clinic's staff list.")
+
+
+class AuditPatientSerializer(serializers.Serializer):
+    """Whose records were read: enough to recognise the person in a review, nothing of
+    their record or contact details."""
+
+    id = serializers.UUIDField(help_text="The patient's account id (the `patient` filter).")
+    display_name = serializers.CharField(help_text='"" while unset.')
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    """One read: who, whose records, which kind of record and when. Never what they held."""
+
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    what = serializers.CharField(
+        help_text='The kind of record read, such as "symptom_logs.list" or "portal.diary".'
+    )
+    staff = AuditStaffSerializer(source="physio")
+    patient = AuditPatientSerializer()

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from . import account, auth_views, diary, episodes, guidance, handouts, plan_pause, staff, views
+from . import (
+    account,
+    audit,
+    auth_views,
+    diary,
+    episodes,
+    guidance,
+    handouts,
+    plan_pause,
+    staff,
+    views,
+)
 
 app_name = "clinic"
 
@@ -95,4 +106,6 @@ urlpatterns = [
         name="staff-deactivate",
     ),
     path("staff-invite/accept/", staff.staff_invite_accept, name="staff-invite-accept"),
+    path("audit/", audit.audit_home, name="audit-home"),
+    path("clinics/<uuid:clinic_id>/audit/", audit.audit, name="audit"),
 ]
