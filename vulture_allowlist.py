@@ -62,6 +62,9 @@ _.reduce_suggestions, hints, last_log_at, reduce_suggestions, latest_outcome, op
 field_class, updated_since, target_area
 other_names, how_it_links, typical_symptoms, clinician_workup, treatment_outline
 when_to_seek_care, protocols, session_kind, red_flags
+# Safety texts' Spanish and reviewed marks, read by name (models.reviewed_text_served)
+cautions_es_reviewed_by, cautions_es_reviewed_at, _.cautions_es_reviewed_by, _.cautions_es_reviewed_at
+when_to_seek_care_es, when_to_seek_care_es_reviewed_by, when_to_seek_care_es_reviewed_at
 archived_at, discharged_by, reminders_cancelled, _.reminders_cancelled, created_by
 _.discharged_by
 morning_before, next_morning, window_start, sessions_as_prescribed, max_pain_during

@@ -347,7 +347,11 @@ class PatientAccessAudit(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["patient", "at"], name="accounts_audit_patient_at_idx")]
+        indexes = [
+            models.Index(fields=["patient", "at"], name="accounts_audit_patient_at_idx"),
+            # A clinic's audit filtered by staff member, newest first (apps.clinics).
+            models.Index(fields=["physio", "at"], name="accounts_audit_physio_at_idx"),
+        ]
         verbose_name = "patient access audit"
 
     def __str__(self) -> str:

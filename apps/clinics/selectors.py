@@ -1,13 +1,14 @@
 """Reads about clinics, scoped to the caller: a physio sees the clinics they work in; a
 clinic's admin its staff and their counts, never a patient's record."""
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import PatientAccessAudit, Role, User
 from backend import hooks
 
 from .models import Clinic, StaffMembership, StaffRole
@@ -45,6 +46,46 @@ def clinic_for_admin(*, user: User, clinic_id: UUID | str) -> Clinic | None:
     except (ValidationError, ValueError):
         return None
     return found.clinic if found is not None else None
+
+
+def _reads_by_staff_of(clinic: Clinic) -> QuerySet[PatientAccessAudit]:
+    # A semi-join on the staff, not a join: one row per read however the memberships look.
+    return PatientAccessAudit.objects.filter(
+        physio_id__in=StaffMembership.objects.filter(clinic=clinic).values("user_id")
+    )
+
+
+def audit_of(
+    *,
+    clinic: Clinic,
+    staff: UUID | None = None,
+    patient: UUID | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[PatientAccessAudit]:
+    """`GET clinics/{id}/audit/`: the reads of patient records by the people on this
+    clinic's staff (any role, active or not), newest first, each with who read and whose
+    records; filtered by staff member, patient and time (inclusive). A read is a person's,
+    not a clinic's: a physio on two clinics' staff shows in both audits
+    (docs/decisions/clinic-audit.md). One query a page (`select_related`)."""
+    rows = _reads_by_staff_of(clinic)
+    if staff is not None:
+        rows = rows.filter(physio_id=staff)
+    if patient is not None:
+        rows = rows.filter(patient_id=patient)
+    if since is not None:
+        rows = rows.filter(at__gte=since)
+    if until is not None:
+        rows = rows.filter(at__lte=until)
+    return rows.select_related("physio", "patient").order_by("-at", "-id")
+
+
+def audited_patients_of(*, clinic: Clinic) -> QuerySet[User]:
+    """The patients whose records this clinic's staff have read, by name: the portal's
+    patient filter offers these and no other (the admin learns of no patient the audit
+    does not already show)."""
+    read = _reads_by_staff_of(clinic).values("patient_id")
+    return User.objects.filter(pk__in=read).order_by("display_name", "date_joined", "id")
 
 
 def staff_of(*, clinic: Clinic) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from backend.rest import StrictSerializer, StrictUUIDField
+from backend.rest import AwareDateTimeField, StrictSerializer, StrictUUIDField
 
 from .models import StaffMembership, StaffRole
 
@@ -45,3 +45,45 @@ class HandoverSerializer(serializers.Serializer):
     physio = serializers.UUIDField(source="physio.id", help_text="The deactivated account.")
     transfer_to = serializers.UUIDField(source="transfer_to.id", allow_null=True, default=None)
     patients = serializers.IntegerField(help_text="How many patients changed hands.")
+
+
+class AuditQuerySerializer(StrictSerializer):
+    """`GET clinics/{id}/audit/`'s filters, each optional."""
+
+    staff = StrictUUIDField(required=False)
+    patient = StrictUUIDField(required=False)
+    since = AwareDateTimeField(required=False)
+    until = AwareDateTimeField(required=False)
+
+    def validate(self, attrs):
+        if "since" in attrs and "until" in attrs and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": "Must not be before since."})
+        return attrs
+
+
+class AuditStaffSerializer(serializers.Serializer):
+    """Who read: a member of the clinic's staff, as the staff list names them."""
+
+    id = serializers.UUIDField(help_text="The physiotherapist's account id.")
+    display_name = serializers.CharField(help_text='"" while unset.')
+    email = serializers.EmailField(help_text="As on the clinic's staff list.")
+
+
+class AuditPatientSerializer(serializers.Serializer):
+    """Whose records were read: enough to recognise the person in a review, nothing of
+    their record or contact details."""
+
+    id = serializers.UUIDField(help_text="The patient's account id (the `patient` filter).")
+    display_name = serializers.CharField(help_text='"" while unset.')
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    """One read: who, whose records, which kind of record and when. Never what they held."""
+
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    what = serializers.CharField(
+        help_text='The kind of record read, such as "symptom_logs.list" or "portal.diary".'
+    )
+    staff = AuditStaffSerializer(source="physio")
+    patient = AuditPatientSerializer()

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from backend.errors import TooLarge
@@ -83,13 +84,16 @@ class ConditionForm(forms.ModelForm):
             "clinician_workup",
             "treatment_outline",
             "when_to_seek_care",
+            "when_to_seek_care_es",
             "red_flag_codes",
         ]
         widgets = {"regions": forms.CheckboxSelectMultiple}
 
 
-class ContentAdmin(SortableAdminBase, SimpleHistoryAdmin):
-    """What every content type's admin shares: publishing, preview, edit tracking."""
+class ContentAdmin(SortableAdminBase, TranslationAdmin, SimpleHistoryAdmin):
+    """What every content type's admin shares: publishing, preview, edit tracking, and a
+    field per language for each translated text (`name [en]`, `name [es]`: apps/content/
+    translation.py). A Spanish field left empty is served in English."""
 
     preview_serializer: type = ConditionSerializer
     actions = ["publish", "unpublish"]
@@ -184,9 +188,20 @@ class ConditionAdmin(ContentAdmin):
     preview_serializer = ConditionSerializer
     list_display = ["name", "slug", "kind", "status", "source", "updated_at"]
     list_filter = ["status", "kind", "regions", "source"]
-    search_fields = ["name", "other_names", "summary", "slug"]
+    # Both languages' columns: the plain names would search only the editor's language.
+    search_fields = [
+        "name_en",
+        "name_es",
+        "other_names_en",
+        "other_names_es",
+        "summary_en",
+        "summary_es",
+        "slug",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ConditionProtocolInline, ConditionExerciseInline]
+    readonly_fields = [*ContentAdmin.readonly_fields, "when_to_seek_care_es_review"]
+    actions = [*ContentAdmin.actions, "mark_when_to_seek_care_reviewed"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "other_names", "kind", "status", "source"]}),
         ("Where it hurts", {"fields": ["regions"]}),
@@ -200,8 +215,17 @@ class ConditionAdmin(ContentAdmin):
                 "fields": [
                     "clinician_workup",
                     "treatment_outline",
-                    "when_to_seek_care",
                     "red_flag_codes",
+                ]
+            },
+        ),
+        (
+            "When to seek care (safety text: Spanish served only once reviewed)",
+            {
+                "fields": [
+                    "when_to_seek_care",
+                    "when_to_seek_care_es",
+                    "when_to_seek_care_es_review",
                 ]
             },
         ),
@@ -211,14 +235,40 @@ class ConditionAdmin(ContentAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("regions")
 
+    @admin.display(description="Spanish reviewed")
+    def when_to_seek_care_es_review(self, obj: Condition | None) -> str:
+        return reviewed_text_review(obj, "when_to_seek_care")
+
+    @admin.action(
+        description="Mark the Spanish of “when to seek care” reviewed", permissions=["change"]
+    )
+    def mark_when_to_seek_care_reviewed(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = services.reviewed_text_mark_reviewed(
+            rows=queryset, field="when_to_seek_care", reviewer=reviewer_of(request)
+        )
+        self.message_user(request, f"{count} condition(s) marked reviewed.", messages.SUCCESS)
+
+    def save_model(self, request: HttpRequest, obj: ContentItem, form, change: bool) -> None:
+        if isinstance(obj, Condition):
+            services.reviewed_text_follow_edit(
+                row=obj, field="when_to_seek_care", changed=form.changed_data
+            )
+        super().save_model(request, obj, form, change)
+
+
+def reviewed_text_review(obj: ReviewedCautions | Condition | None, field: str) -> str:
+    """Who reviewed the Spanish of a safety text (`field`) and when, or that nobody has."""
+    reviewed_at = getattr(obj, f"{field}_es_reviewed_at", None)
+    if obj is None or reviewed_at is None:
+        return "Not reviewed: patients reading Spanish get the English."
+    return f"By {getattr(obj, f'{field}_es_reviewed_by')} on {reviewed_at:%Y-%m-%d %H:%M} UTC."
+
 
 def cautions_review_text(obj: ReviewedCautions | None) -> str:
-    if obj is None or obj.cautions_es_reviewed_at is None:
-        return "Not reviewed: patients reading Spanish get the English cautions."
-    return f"By {obj.cautions_es_reviewed_by} on {obj.cautions_es_reviewed_at:%Y-%m-%d %H:%M} UTC."
+    return reviewed_text_review(obj, "cautions")
 
 
-class ProtocolStepInline(SortableStackedInline):
+class ProtocolStepInline(SortableStackedInline, TranslationStackedInline):
     model = ProtocolStep
     extra = 0
     fields = [
@@ -242,7 +292,7 @@ class ProtocolAdmin(ContentAdmin):
     preview_serializer = ProtocolSerializer
     list_display = ["title", "slug", "status", "source", "updated_at"]
     list_filter = ["status", "regions", "source"]
-    search_fields = ["title", "summary", "slug"]
+    search_fields = ["title_en", "title_es", "summary_en", "summary_es", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ProtocolStepInline]
     actions = [*ContentAdmin.actions, "mark_cautions_reviewed"]
@@ -279,7 +329,7 @@ class ProtocolAdmin(ContentAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["widgets"] = {"regions": forms.CheckboxSelectMultiple}
-        return super().get_form(request, obj, change, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
 
 class ExerciseMediaForm(forms.ModelForm):
@@ -369,7 +419,7 @@ class ExerciseAdmin(ContentAdmin):
     preview_serializer = ExerciseSerializer
     list_display = ["name", "slug", "target_area", "status", "source", "updated_at"]
     list_filter = ["status", "target_area", "regions", "source"]
-    search_fields = ["name", "summary", "slug"]
+    search_fields = ["name_en", "name_es", "summary_en", "summary_es", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     fields = [
         "name",
@@ -414,7 +464,7 @@ class ExerciseAdmin(ContentAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["widgets"] = {"regions": forms.CheckboxSelectMultiple}
-        return super().get_form(request, obj, change, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is not ExerciseMedia:

@@ -68,15 +68,24 @@ class ContentFilter(django_filters.FilterSet):
         return queryset.filter(search_filter(self.search_fields, value.strip()))
 
 
+# Both languages' columns (apps/content/translation.py): a reader finds an item by the
+# words they see, Spanish or, where an item has no Spanish yet, English.
 class ConditionFilter(ContentFilter):
-    search_fields = ("name", "other_names", "summary")
+    search_fields = (
+        "name_en",
+        "name_es",
+        "other_names_en",
+        "other_names_es",
+        "summary_en",
+        "summary_es",
+    )
 
 
 class ProtocolFilter(ContentFilter):
-    search_fields = ("title", "summary")
+    search_fields = ("title_en", "title_es", "summary_en", "summary_es")
 
 
 class ExerciseFilter(ContentFilter):
-    search_fields = ("name", "summary")
+    search_fields = ("name_en", "name_es", "summary_en", "summary_es")
 
     target_area = django_filters.ChoiceFilter(choices=TargetArea.choices)

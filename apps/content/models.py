@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
+from modeltranslation.manager import MultilingualManager
 
 from .vocabulary import CareActivity, Mechanism, RedFlagCode, Region, Source
 
@@ -21,9 +21,12 @@ ICE_MIN_MINUTES = 15
 ICE_MAX_MINUTES = 20
 
 # A medication step informs; it never doses (docs/domain.md, Home-care protocol).
+# The Spanish alternatives hold the translated texts (`_es` columns) to the same rule.
 _DOSE_PATTERN = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*(?:mg|milligrams?|g|grams?|ml|millilit(?:er|re)s?|mcg|µg|tablets?|pills?|capsules?)\b"
-    r"|\b(?:every|each)\s+\d+\s*(?:hours?|hrs?|h)\b|\b\d+\s*times\s+(?:a|per)\s+day\b",
+    r"|\b(?:every|each)\s+\d+\s*(?:hours?|hrs?|h)\b|\b\d+\s*times\s+(?:a|per)\s+day\b"
+    r"|\b\d+(?:[.,]\d+)?\s*(?:miligramos?|gramos?|mililitros?|comprimidos?|pastillas?|c[aá]psulas?|sobres?)\b"
+    r"|\bcada\s+\d+\s*(?:horas?|h)\b|\b\d+\s*veces\s+(?:al|por)\s+d[ií]a\b",
     re.IGNORECASE,
 )
 
@@ -46,7 +49,9 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-class SlugNaturalKeyManager(models.Manager):
+# modeltranslation would swap these for subclasses of its own made at run time (its manager
+# rewrites `name` to the active language's column); declared so, django-stubs can see them.
+class SlugNaturalKeyManager(MultilingualManager):
     def get_by_natural_key(self, slug: str):
         return self.get(slug=slug)
 
@@ -127,14 +132,19 @@ class ReviewedCautions(models.Model):
 
     def cautions_served(self, language: str) -> str:
         """The cautions a reader of `language` gets."""
-        cautions: str = getattr(self, "cautions", "")
-        if (
-            language == "es"
-            and self.cautions_es.strip()
-            and self.cautions_es_reviewed_at is not None
-        ):
-            return self.cautions_es
-        return cautions
+        return reviewed_text_served(self, "cautions", language)
+
+
+def reviewed_text_served(row: models.Model, field: str, language: str) -> str:
+    """A safety text (`field`, English) as a reader of `language` gets it: the translation
+    in `<field>_<language>` once it is there and marked reviewed, else the English
+    (docs/decisions/safety-translations-reviewed.md). Never blank where English is not."""
+    english: str = getattr(row, field)
+    translated: str = getattr(row, f"{field}_{language}", "") or ""
+    reviewed_at = getattr(row, f"{field}_{language}_reviewed_at", None)
+    if language != "en" and translated.strip() and reviewed_at is not None:
+        return translated
+    return english
 
 
 class ConditionKind(models.TextChoices):
@@ -162,6 +172,15 @@ class Condition(ContentItem):
     )
     treatment_outline = models.TextField(blank=True, help_text="One item per line.")
     when_to_seek_care = models.TextField(blank=True, help_text="One item per line.")
+    # Safety text: its Spanish is served only once reviewed, like the cautions (not a
+    # modeltranslation column; docs/decisions/content-translations.md says why).
+    when_to_seek_care_es = models.TextField(
+        blank=True,
+        help_text="When to seek care in Spanish, one item a line, as the English. Served "
+        "only once marked reviewed.",
+    )
+    when_to_seek_care_es_reviewed_by = models.CharField(max_length=254, blank=True)
+    when_to_seek_care_es_reviewed_at = models.DateTimeField(null=True, blank=True)
     red_flag_codes = models.JSONField(
         default=list, blank=True, help_text="Red flags to watch for with this condition."
     )
@@ -171,8 +190,6 @@ class Condition(ContentItem):
     exercises: "models.ManyToManyField[Exercise, ConditionExercise]" = models.ManyToManyField(
         "Exercise", through="ConditionExercise", related_name="conditions", blank=True
     )
-
-    history = HistoricalRecords(excluded_fields=["edited_in_admin"])
 
     class Meta:
         ordering = ["name"]
@@ -201,8 +218,6 @@ class Protocol(ContentItem):
     summary = models.TextField()
     regions = models.ManyToManyField(RegionTag, related_name="protocols")
 
-    history = HistoricalRecords(excluded_fields=["edited_in_admin"])
-
     class Meta:
         ordering = ["title"]
 
@@ -221,7 +236,7 @@ class StepKind(models.TextChoices):
     MEDICATION_INFO = "medication_info", "Medication information"
 
 
-class ProtocolStepManager(models.Manager):
+class ProtocolStepManager(MultilingualManager):
     def get_by_natural_key(self, protocol_slug: str, position: int):
         return self.get(protocol__slug=protocol_slug, position=position)
 
@@ -240,7 +255,6 @@ class ProtocolStep(ReviewedCautions):
     cautions = models.TextField(blank=True, help_text="One caution per line.")
 
     objects = ProtocolStepManager()
-    history = HistoricalRecords()
 
     class Meta:
         # No unique (protocol, position): the admin's drag-and-drop reordering saves
@@ -310,14 +324,25 @@ class ProtocolStep(ReviewedCautions):
             for field in ("min_minutes", "max_minutes", "times_per_day"):
                 if getattr(self, field) is not None:
                     errors[field] = "A medication step carries information only, no schedule."
-            text = f"{self.title}\n{self.instructions}\n{self.cautions}"
-            if _DOSE_PATTERN.search(text):
-                errors["instructions"] = (
+            errors.update(self._dose_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _dose_errors(self) -> dict[str, str]:
+        """A dose in either language's texts, named on that language's instructions (the
+        field the admin shows; modeltranslation adds `title_en`, `instructions_es`...)."""
+        errors: dict[str, str] = {}
+        for language, cautions in (("en", self.cautions), ("es", self.cautions_es)):
+            texts = [
+                getattr(self, f"{name}_{language}", None) or ""
+                for name in ("title", "instructions")
+            ]
+            if _DOSE_PATTERN.search("\n".join([*texts, cautions])):
+                errors[f"instructions_{language}"] = (
                     "Medication steps never give a dose or schedule: name the medicine "
                     "and say to check with a pharmacist or doctor."
                 )
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
 
 class TargetArea(models.TextChoices):
@@ -365,8 +390,6 @@ class Exercise(ReviewedCautions, ContentItem):
     )
     cautions = models.TextField(blank=True, help_text="One caution per line.")
     media_url = models.URLField(blank=True)
-
-    history = HistoricalRecords(excluded_fields=["edited_in_admin"])
 
     class Meta:
         ordering = ["name"]

@@ -18,6 +18,7 @@ from .models import (
     Protocol,
     ProtocolStep,
     TargetArea,
+    reviewed_text_served,
     split_lines,
 )
 from .vocabulary import DISCLAIMER, CareActivity, Mechanism, RedFlagCode, Source
@@ -35,12 +36,13 @@ class LinesField(serializers.Field):
         return split_lines(value)
 
 
-class CautionsField(LinesField):
-    """The cautions in the reader's language where that translation is reviewed, else in
-    English (models.ReviewedCautions)."""
+class ReviewedLinesField(LinesField):
+    """A safety text in the reader's language where that translation is reviewed, else in
+    English (models.reviewed_text_served): the cautions, a condition's when to seek care."""
 
     def get_attribute(self, instance):
-        return instance.cautions_served(translation.get_language() or "en")
+        field = str(self.source)  # DRF binds it to the field's name
+        return reviewed_text_served(instance, field, translation.get_language() or "en")
 
 
 class CodeLabelSerializer(serializers.Serializer):
@@ -80,7 +82,7 @@ class RegionCodesField(serializers.Field):
 
 
 class ProtocolStepSerializer(serializers.ModelSerializer):
-    cautions = CautionsField()
+    cautions = ReviewedLinesField()
     session_kind = serializers.SerializerMethodField(
         help_text="The care-session kind (POST care-sessions/) this step starts, or null "
         "for information only."
@@ -192,7 +194,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
     regions = RegionCodesField()
     source = SourceField()  # type: ignore[assignment]  # a declared field; the stubs see Field's own attribute
     instructions = LinesField()
-    cautions = CautionsField()
+    cautions = ReviewedLinesField()
     target_area = serializers.SerializerMethodField(
         help_text="Null only for an exercise a physiotherapist wrote without one."
     )
@@ -280,7 +282,7 @@ class ConditionSerializer(serializers.ModelSerializer):
     typical_symptoms = LinesField()
     clinician_workup = LinesField()
     treatment_outline = LinesField()
-    when_to_seek_care = LinesField()
+    when_to_seek_care = ReviewedLinesField()
     red_flags = serializers.SerializerMethodField()
     protocols = LinkedProtocolSerializer(source="protocol_links", many=True, read_only=True)
     exercises = LinkedExerciseSerializer(source="exercise_links", many=True, read_only=True)

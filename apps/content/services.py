@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from modeltranslation.translator import translator
 
 from backend.queue import enqueue_on_commit
 
@@ -48,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "content"
 FIXTURE_FILES = ("protocols.yaml", "exercises.yaml", "conditions.yaml")
+# The Spanish of the seed items' texts (not the cautions'), one file a content type.
+CONTENT_TRANSLATION_FILES = ("protocols.es.yaml", "exercises.es.yaml", "conditions.es.yaml")
 # The red flags' texts in other languages, one file a language, loaded reviewed.
 RED_FLAG_TRANSLATION_FILES = ("red_flags.es.yaml",)
 # The cautions of the seed exercises and protocol steps, line by line, loaded reviewed.
@@ -138,6 +141,18 @@ def _assign(obj: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
+def translated_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The texts of `model` with a column per language (apps/content/translation.py)."""
+    return tuple(translator.get_options_for_model(model).all_fields)
+
+
+def english_columns(model: type[models.Model], fields: dict[str, Any]) -> dict[str, Any]:
+    """The English fixtures' values, translated texts renamed to their `_en` columns: set
+    through the plain name they would land in whatever language happens to be active."""
+    translated = translated_fields(model)
+    return {(f"{key}_en" if key in translated else key): value for key, value in fields.items()}
+
+
 # The items a fixture loads by slug, each with its region tags.
 Item = TypeVar("Item", Condition, Protocol, Exercise)
 
@@ -146,7 +161,7 @@ def _upsert_item(
     model: type[Item], fields: dict[str, Any], report: LoadReport, overwrite_edited: bool
 ) -> tuple[Item, bool]:
     """Create or update one item by slug. Returns (item, fixture_applied)."""
-    fields = dict(fields)
+    fields = english_columns(model, fields)
     regions = fields.pop("regions", None)
     # The fixtures carry timestamps only so that plain `loaddata` works; here the
     # database keeps its own (created once, updated when something really changed).
@@ -178,7 +193,11 @@ def _sync_steps(protocol: Protocol, steps: list[dict[str, Any]], report: LoadRep
     existing = {step.position: step for step in protocol.steps.all()}
     changed = False
     for fields in steps:
-        values = {key: value for key, value in fields.items() if key != "protocol"}
+        values = {
+            key: value
+            for key, value in english_columns(ProtocolStep, fields).items()
+            if key != "protocol"
+        }
         step = existing.pop(values["position"], None) or ProtocolStep(protocol=protocol)
         is_new = step.pk is None
         if _assign(step, values) or is_new:
@@ -272,6 +291,118 @@ def content_load_fixtures(
     return report
 
 
+# Safety texts of a content type: their translation carries a reviewed mark, and the
+# fixture's mark comes with it (models.reviewed_text_served).
+REVIEWED_TEXTS: dict[type[models.Model], tuple[str, ...]] = {Condition: ("when_to_seek_care",)}
+TRANSLATION_MODELS: dict[str, type[Condition] | type[Protocol] | type[Exercise]] = {
+    "content.condition": Condition,
+    "content.protocol": Protocol,
+    "content.exercise": Exercise,
+}
+
+
+def _spanish_values(
+    model: type[models.Model], texts: dict[str, Any], mark: dict[str, Any], where: str
+) -> dict[str, Any]:
+    """A fixture entry's texts as the columns they fill: `name` → `name_es`; a reviewed
+    text → `<field>_es` with the file's mark. An unknown key is an error, not a skip."""
+    translated, reviewed = translated_fields(model), REVIEWED_TEXTS.get(model, ())
+    unknown = sorted(set(texts) - set(translated) - set(reviewed))
+    if unknown:
+        raise ValueError(f"{where}: not translatable here: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for key, text in texts.items():
+        values[f"{key}_es"] = text.strip()
+        if key in reviewed:
+            values |= {f"{key}_es_{name}": value for name, value in mark.items()}
+    return values
+
+
+def _translate_steps(
+    protocol: Protocol, steps: dict[int, dict[str, Any]], mark: dict[str, Any]
+) -> bool:
+    by_position = {step.position: step for step in protocol.steps.all()}
+    changed = False
+    for position, texts in steps.items():
+        step = by_position.get(int(position))
+        if step is None:
+            raise ValueError(f"{protocol.slug}: no step at position {position}")
+        values = _spanish_values(ProtocolStep, texts, mark, f"{protocol.slug} step {position}")
+        if _assign(step, values):
+            step.full_clean()
+            step.save()
+            changed = True
+    return changed
+
+
+def _translate_item(
+    item: Condition | Protocol | Exercise,
+    entry: dict[str, Any],
+    mark: dict[str, Any],
+) -> bool:
+    texts = dict(entry)
+    steps = texts.pop("steps", None) or {}
+    values = _spanish_values(type(item), texts, mark, item.slug)
+    # An unchanged text keeps its mark (an editor's review, say, after overwrite_edited).
+    for key in REVIEWED_TEXTS.get(type(item), ()):
+        if getattr(item, f"{key}_es") == values.get(f"{key}_es"):
+            values = {name: value for name, value in values.items() if not name.startswith(key)}
+    changed = False
+    if _assign(item, values):
+        item.full_clean(exclude=["regions"])
+        item.save()
+        changed = True
+    if isinstance(item, Protocol) and _translate_steps(item, steps, mark):
+        protocol_touch(protocol=item)
+        changed = True
+    if changed:
+        content_touch_dependants(item=item)
+    return changed
+
+
+def _seed_items(
+    model: type[Condition] | type[Protocol] | type[Exercise], *, slugs: list[str]
+) -> list[Condition | Protocol | Exercise]:
+    if model is Exercise:  # the library's only: a physio's own exercise is never a seed
+        return list(Exercise.objects.filter(slug__in=slugs, owner__isnull=True))
+    return list(model.objects.filter(slug__in=slugs))
+
+
+@transaction.atomic
+def content_translations_load(
+    *, paths: Iterable[Path] | None = None, overwrite_edited: bool = False
+) -> LoadReport:
+    """Give the seed conditions, protocols (and their steps) and library exercises their
+    Spanish texts from `fixtures/content/*.es.yaml`; safe to run again.
+
+    The Spanish translates the seed's English, so an item an editor changed in the admin
+    is left alone (its English may no longer be the seed's) unless overwrite_edited. A
+    safety text (`when_to_seek_care`) gets the file's reviewed mark with it."""
+    report = LoadReport()
+    for path in paths or [FIXTURE_DIR / name for name in CONTENT_TRANSLATION_FILES]:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if document["language"] != "es":
+            raise ValueError(f"{path.name}: content translations are stored for es only")
+        model = TRANSLATION_MODELS[document["model"]]
+        mark = {
+            "reviewed_by": document["reviewed_by"],
+            "reviewed_at": datetime.fromisoformat(document["reviewed_at"]),
+        }
+        stored = {item.slug: item for item in _seed_items(model, slugs=list(document["items"]))}
+        for slug, entry in document["items"].items():
+            label = f"{model._meta.model_name}:{slug} (es)"
+            item = stored.get(slug)
+            if item is None:
+                raise ValueError(f"{path.name}: {slug} is not a seed item")
+            if item.edited_in_admin and not overwrite_edited:
+                report.kept_edited.append(label)
+            elif _translate_item(item, entry, mark):
+                report.updated.append(label)
+            else:
+                report.unchanged.append(label)
+    return report
+
+
 def red_flag_translations_load(
     *, paths: Iterable[Path] | None = None, overwrite_edited: bool = False
 ) -> LoadReport:
@@ -354,12 +485,14 @@ def caution_translations_load(
 def on_bootstrap(sender: object, *, options: dict[str, Any], **kwargs: Any) -> list[str]:
     """`manage.py bootstrap`: load or update the content of docs/domain.md."""
     report = content_load_fixtures(overwrite_edited=options.get("overwrite_edited", False))
+    spanish = content_translations_load(overwrite_edited=options.get("overwrite_edited", False))
     translations = red_flag_translations_load(
         overwrite_edited=options.get("overwrite_edited", False)
     )
     cautions = caution_translations_load(overwrite_edited=options.get("overwrite_edited", False))
     return [
         f"Content: {report.summary()}.",
+        f"Content in Spanish: {spanish.summary()}.",
         f"Red-flag translations: {translations.summary()}.",
         f"Caution translations: {cautions.summary()}.",
         *(f"  kept the admin's version of {label}" for label in report.kept_edited),
@@ -614,18 +747,27 @@ def red_flag_translations_unmark_reviewed(*, translations: QuerySet[RedFlagTrans
     return translations.update(reviewed_by="", reviewed_at=None)
 
 
+def reviewed_text_follow_edit(*, row: models.Model, field: str, changed: Iterable[str]) -> None:
+    """Before an editor's change is stored: a new English or Spanish safety text (`field`,
+    `<field>_es`) is no longer what was reviewed, so the mark goes until reviewed again."""
+    if {field, f"{field}_es"} & set(changed):
+        setattr(row, f"{field}_es_reviewed_by", "")
+        setattr(row, f"{field}_es_reviewed_at", None)
+
+
+def reviewed_text_mark_reviewed(*, rows: QuerySet[Any], field: str, reviewer: str) -> int:
+    """An editor's word that the Spanish safety text (`field`) of `rows` says what the
+    English says. Rows without a Spanish text are left alone."""
+    now = timezone.now()
+    changes: dict[str, Any] = {f"{field}_es_reviewed_by": reviewer, f"{field}_es_reviewed_at": now}
+    if any(item.name == "updated_at" for item in rows.model._meta.fields):
+        changes["updated_at"] = now  # the phones learn of it through ?updated_since=
+    return rows.exclude(**{f"{field}_es": ""}).update(**changes)
+
+
 def cautions_review_follow_edit(*, row: ReviewedCautions, changed: Iterable[str]) -> None:
-    """Before an editor's change is stored: new English or Spanish cautions are no longer
-    what was reviewed, so the mark goes (English is served until reviewed again)."""
-    if {"cautions", "cautions_es"} & set(changed):
-        row.cautions_es_reviewed_by = ""
-        row.cautions_es_reviewed_at = None
+    reviewed_text_follow_edit(row=row, field="cautions", changed=changed)
 
 
 def cautions_mark_reviewed(*, rows: QuerySet[Any], reviewer: str) -> int:
-    """An editor's word that the Spanish cautions of `rows` say what the English say."""
-    now = timezone.now()
-    changes: dict[str, Any] = {"cautions_es_reviewed_by": reviewer, "cautions_es_reviewed_at": now}
-    if any(field.name == "updated_at" for field in rows.model._meta.fields):
-        changes["updated_at"] = now  # the phones learn of it through ?updated_since=
-    return rows.exclude(cautions_es="").update(**changes)
+    return reviewed_text_mark_reviewed(rows=rows, field="cautions", reviewer=reviewer)

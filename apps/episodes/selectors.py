@@ -28,11 +28,22 @@ def episodes_for(*, user: User) -> QuerySet[Episode]:
     return episodes.none()
 
 
+def _with_clinic_named(row: dict[str, Any]) -> dict[str, Any]:
+    """A report frozen before reports named the clinic gets the episode's clinic, as
+    `GET episodes/{id}/report/` serves it (a handover keeps episodes in their clinic)."""
+    clinic = {"id": str(row.pop("clinic__id")), "name": row.pop("clinic__name")}
+    report = row["report"]
+    if report and "clinic" not in report.get("episode", {}):
+        row["report"] = {**report, "episode": {**report["episode"], "clinic": clinic}}
+    return row
+
+
 def export_for(patient: User) -> dict[str, Any]:
     """The patient's episodes and goals for `GET me/export/` (frozen reports included)."""
     return {
-        "episodes": list(
-            Episode.objects.filter(patient=patient)
+        "episodes": [
+            _with_clinic_named(dict(row))
+            for row in Episode.objects.filter(patient=patient)
             .order_by("started_on", "created_at")
             .values(
                 "id",
@@ -45,8 +56,10 @@ def export_for(patient: User) -> dict[str, Any]:
                 "note",
                 "report",
                 "created_at",
+                "clinic__id",
+                "clinic__name",
             )
-        ),
+        ],
         "goals": [
             {**row, "target": float(row["target"])}
             for row in Goal.objects.filter(episode__patient=patient)

@@ -61,7 +61,13 @@ LOCAL_APPS = [
     "apps.clinic",
     "apps.sync",
 ]
-INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+# modeltranslation first: before the admin, whose forms it patches, and so that its ready()
+# registers the content's translated columns before content's history models are built
+# (apps/content/translation.py; docs/decisions/content-translations.md).
+INSTALLED_APPS = ["modeltranslation", *DJANGO_APPS, *THIRD_PARTY_APPS, *LOCAL_APPS]
+# Content texts in Spanish fall back to English per field, never to an empty string.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -3,7 +3,7 @@
 One patient is cared for by a clinician of clinic A (who opened the episode, its plan,
 schedule and goal) and by a physio of clinic B (also linked). Clinic A also has an admin
 and a colleague who are not linked; clinic B has an admin. Every episode, goal, plan,
-schedule and staff endpoint is called by each of them, by the patient, an editor and an
+schedule, staff and audit endpoint is called by each of them, by the patient, an editor and an
 anonymous client. A refused call leaves every table as it was.
 """
 
@@ -326,6 +326,12 @@ CASES = [
         {**clinical(404), ADMIN: 200, PATIENT: 403},
     ),
     Case(
+        "the clinic's audit",
+        "get",
+        lambda w: f"/api/v1/clinics/{w.clinic.id}/audit/",
+        {**clinical(404), ADMIN: 200, PATIENT: 403},
+    ),
+    Case(
         "deactivate a colleague",
         "post",
         lambda w: f"/api/v1/clinics/{w.clinic.id}/staff/{w.users[COLLEAGUE].id}/deactivate/",
@@ -400,3 +406,22 @@ def test_another_clinics_episode_named_in_a_body_does_not_exist(world, path, bod
         {"code": "does_not_exist", "detail": "No such episode for this patient.", "attr": "episode"}
     ]
     assert snapshot() == before
+
+
+def test_the_clinic_admin_audits_its_staffs_reads_and_sees_no_record(world):
+    """The clinician's read of the episode shows in clinic A's audit, as who, whom, what and
+    when; the other clinic's physio's read of the same patient does not."""
+    clinician, elsewhere = world.client(CLINICIAN), world.client(OTHER_CLINIC)
+    assert clinician.get(EPISODE.format(world.episode.id) + "report/").status_code == 200
+    assert elsewhere.get(f"/api/v1/patients/{world.patient.id}/symptom-logs/").status_code == 200
+
+    response = world.client(ADMIN).get(f"/api/v1/clinics/{world.clinic.id}/audit/")
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [(row["staff"]["id"], row["patient"]["id"], row["what"]) for row in rows] == [
+        (str(world.users[CLINICIAN].id), str(world.patient.id), "episodes.report")
+    ]
+    assert set(rows[0]) == {"id", "at", "what", "staff", "patient"}
+    assert world.episode.title not in response.content.decode()
+    assert world.patient.email not in response.content.decode()

@@ -23,11 +23,13 @@ def editor_browser(db) -> Client:
 
 def step_formset(protocol, step, **changes) -> dict:
     data = {
-        "title": protocol.title,
+        "title_en": protocol.title,
+        "title_es": "",
         "slug": protocol.slug,
         "status": protocol.status,
         "source": protocol.source,
-        "summary": protocol.summary,
+        "summary_en": protocol.summary,
+        "summary_es": "",
         "regions": ["calf"],
         "steps-TOTAL_FORMS": "1",
         "steps-INITIAL_FORMS": "1",
@@ -37,8 +39,10 @@ def step_formset(protocol, step, **changes) -> dict:
         "steps-0-protocol": str(protocol.pk),
         "steps-0-position": str(step.position),
         "steps-0-kind": step.kind,
-        "steps-0-title": step.title,
-        "steps-0-instructions": step.instructions,
+        "steps-0-title_en": step.title,
+        "steps-0-title_es": "",
+        "steps-0-instructions_en": step.instructions,
+        "steps-0-instructions_es": "",
         "steps-0-min_minutes": str(step.min_minutes),
         "steps-0-max_minutes": str(step.max_minutes),
         "steps-0-times_per_day": str(step.times_per_day),

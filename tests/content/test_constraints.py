@@ -98,7 +98,47 @@ def test_a_medication_step_never_carries_a_dose(text):
         title="Pain relief",
         instructions=text,
     )
-    assert "instructions" in errors_of(step)
+    assert "instructions_en" in errors_of(step)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        pytest.param("instructions_es", "Tome 400 mg de ibuprofeno.", id="mg"),
+        pytest.param("instructions_es", "Tome 2 comprimidos.", id="comprimidos"),
+        pytest.param("instructions_es", "Tómelo cada 8 horas.", id="cada_8_horas"),
+        pytest.param("instructions_es", "Úselo 3 veces al día.", id="veces_al_dia"),
+        pytest.param("title_es", "Ibuprofeno 600 miligramos", id="in_the_title"),
+        pytest.param("cautions_es", "No pase de 2 pastillas.", id="in_the_cautions"),
+    ],
+)
+def test_a_medication_steps_spanish_never_carries_a_dose_either(field, text):
+    texts = {
+        "instructions_es": "El ibuprofeno puede ayudar. Consulte antes a su farmacéutico o médico.",
+        field: text,
+    }
+    step = ProtocolStepFactory.build(
+        protocol=ProtocolFactory(),
+        kind=StepKind.MEDICATION_INFO,
+        title="Pain relief",
+        instructions="Ibuprofen may help. Check with a pharmacist or doctor first.",
+        **texts,
+    )
+    assert list(errors_of(step)) == ["instructions_es"]
+
+
+@pytest.mark.django_db
+def test_a_medication_step_without_a_dose_in_either_language_is_valid():
+    step = ProtocolStepFactory.build(
+        protocol=ProtocolFactory(),
+        kind=StepKind.MEDICATION_INFO,
+        title="Pain relief",
+        title_es="Alivio del dolor",
+        instructions="Ibuprofen may help. Check with a pharmacist or doctor first.",
+        instructions_es="El ibuprofeno puede ayudar. Consulte antes a su farmacéutico o médico.",
+    )
+    step.full_clean()
 
 
 @pytest.mark.django_db

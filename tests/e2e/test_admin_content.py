@@ -42,7 +42,7 @@ def test_an_editor_edits_and_publishes_a_condition_and_the_api_serves_it(editor_
 
     # Edit the condition's summary.
     page.goto(f"/admin/content/condition/{condition.pk}/change/")
-    page.locator("#id_summary").fill("A swelling of fluid behind the knee.")
+    page.locator("#id_summary_en").fill("A swelling of fluid behind the knee.")
     save(page)
     page.wait_for_url("**/admin/content/condition/")
     expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
@@ -123,7 +123,7 @@ def test_the_history_lists_the_editors_change(editor_page, editor_account):
     condition = ConditionFactory(regions=["calf"], status=Status.DRAFT)
 
     page.goto(f"/admin/content/condition/{condition.pk}/change/")
-    page.locator("#id_summary").fill("Edited for the history.")
+    page.locator("#id_summary_en").fill("Edited for the history.")
     save(page)
     page.wait_for_url("**/admin/content/condition/")
 
@@ -136,3 +136,24 @@ def test_the_history_lists_the_editors_change(editor_page, editor_account):
     editor_row = rows.filter(has_text=editor_account.email)
     expect(editor_row).to_have_count(1)
     expect(editor_row).to_contain_text("Changed")
+
+
+def test_an_editor_writes_the_spanish_summary_and_a_spanish_reader_gets_it(editor_page, api):
+    page = editor_page
+    condition = draft_condition_with_ice_protocol(summary="Fluid behind the knee.")
+    condition.status = Status.PUBLISHED
+    condition.save()
+
+    page.goto(f"/admin/content/condition/{condition.pk}/change/")
+    expect(page.locator("#id_summary_en")).to_have_value("Fluid behind the knee.")
+    page.locator("#id_summary_es").fill("Líquido detrás de la rodilla.")
+    save(page)
+    page.wait_for_url("**/admin/content/condition/")
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
+
+    url = f"/api/v1/conditions/{condition.slug}/"
+    spanish = api.get(url, headers={"Accept-Language": "es-ES;q=0.9"})
+    assert spanish.headers["content-language"] == "es"
+    assert spanish.json()["summary"] == "Líquido detrás de la rodilla."
+    english = api.get(url, headers={"Accept-Language": "en"})
+    assert english.json()["summary"] == "Fluid behind the knee."

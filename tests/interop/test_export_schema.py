@@ -57,3 +57,23 @@ def test_the_published_schema_refuses_rows_it_does_not_describe(exported, sectio
     forged = HttpResponse(json.dumps(document), content_type="application/json")
 
     assert answer_problems(URL, URL, forged) != []
+
+
+def test_a_report_frozen_before_reports_named_the_clinic_is_exported_with_it(db):
+    from apps.episodes.models import Episode
+
+    seeded = seed_state()
+    episode = Episode.objects.filter(patient=seeded.patient, report__isnull=False).first()
+    older = {**episode.report, "episode": dict(episode.report["episode"])}
+    del older["episode"]["clinic"]
+    Episode.objects.filter(pk=episode.pk).update(report=older)
+
+    response = client_for(seeded.patient).get(URL)
+
+    (exported,) = [row for row in response.json()["episodes"] if row["id"] == str(episode.id)]
+    assert exported["report"]["episode"]["clinic"] == {
+        "id": str(episode.clinic_id),
+        "name": episode.clinic.name,
+    }
+    assert "clinic__id" not in exported
+    assert answer_problems(URL, URL, response) == []

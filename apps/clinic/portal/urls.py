@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import account, auth_views, diary, episodes, guidance, handouts, plan_pause, views
+from . import account, audit, auth_views, diary, episodes, guidance, handouts, plan_pause, views
 
 app_name = "clinic"
 
@@ -80,4 +80,6 @@ urlpatterns = [
     path("exercises/", views.exercise_search, name="exercises"),
     path("plan-item/", views.plan_item, name="plan-item"),
     path("invites/", views.invites, name="invites"),
+    path("audit/", audit.audit_home, name="audit-home"),
+    path("clinics/<uuid:clinic_id>/audit/", audit.audit, name="audit"),
 ]
