@@ -54,6 +54,8 @@ unresolved_alerts_for, alert_contexts, schedule_display_name, symptom_diary_for
 # --- Fields: models, serializers, forms and filters (read by the framework by name) ----------
 code_hash, used_by  # CareTeamInvite
 transfer_to  # clinics: the handover serializers and the Handover the API serializes
+invited_by, revoked_at, accepted_by, password_again  # StaffInvite, its serializer, the portal's forms
+label_from_instance  # ModelChoiceField's hook (the portal's colleague choice)
 access, refresh  # token serializers
 symptom_log, updated_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, actor
 _.updated_at, _.acknowledged_at, _.acknowledged_by, _.resolved_at, _.resolved_by

@@ -33,7 +33,7 @@ from apps.alerts.models import Alert, AlertKind
 from apps.alerts.services import alert_acknowledge, missed_exercises_sweep, worsening_check_patient
 from apps.care.services import care_session_start
 from apps.clinics.models import StaffRole
-from apps.clinics.services import staff_add
+from apps.clinics.services import staff_add, staff_invite_create
 from apps.content.models import Condition, Exercise, Protocol
 from apps.content.services import content_load_fixtures, exercise_own_create
 from apps.episode_lifecycle.services import episode_discharge, goal_create
@@ -156,6 +156,11 @@ def seed_state(*, password: str = DEFAULT_PASSWORD, stamp: str | None = None) ->
     seeded.add("patient_id", patient.pk)
     seeded.add("clinic_id", the_test_clinic().pk)
     seeded.add("user_id", physio.pk)
+    # A staff invitation waiting for an answer: the list answers with a row.
+    invite = staff_invite_create(
+        clinic=the_test_clinic(), by=physio, email=f"seeded-invite-{stamp}@example.org"
+    )
+    seeded.add("invite_id", invite.row.pk)
     seeded.add("code", "lefs", "psfs", "pain_week")
 
     # Care team: a link through an invite, and an invite not yet used.

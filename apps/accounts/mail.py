@@ -83,13 +83,15 @@ def email_render(
     language: str,
     context: dict[str, Any],
     expires_at: datetime | None = None,
+    folder: str = "accounts/email",
 ) -> Email:
-    """Render `accounts/email/<template>` in `language` (the recipient's)."""
+    """Render `<folder>/<template>` in `language` (the recipient's). Another app keeps its
+    e-mails' templates (and so their texts, in its own catalogue) in its own folder."""
     with translation.override(language):
         context = {**context, "language": translation.get_language()}
-        subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
-        text = render_to_string(f"accounts/email/{template}.txt", context)
-        html = render_to_string(f"accounts/email/{template}.html", context)
+        subject = render_to_string(f"{folder}/{template}_subject.txt", context)
+        text = render_to_string(f"{folder}/{template}.txt", context)
+        html = render_to_string(f"{folder}/{template}.html", context)
         rendered_in = translation.get_language()
     return Email(
         kind=template,

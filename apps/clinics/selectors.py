@@ -7,11 +7,12 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from apps.accounts.models import PatientAccessAudit, Role, User
 from backend import hooks
 
-from .models import Clinic, StaffMembership, StaffRole
+from .models import Clinic, StaffInvite, StaffMembership, StaffRole
 
 
 def memberships_of(*, user: User) -> QuerySet[StaffMembership]:
@@ -123,3 +124,45 @@ def staff_of(*, clinic: Clinic) -> list[dict[str, Any]]:
         }
         for member in members
     ]
+
+
+def open_invites_of(*, clinic: Clinic, now: datetime | None = None) -> QuerySet[StaffInvite]:
+    """`GET clinics/{id}/staff-invites/`: the clinic's invitations waiting for an answer
+    (not accepted, revoked or expired), newest first, with who sent each."""
+    return (
+        StaffInvite.objects.filter(
+            clinic=clinic,
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now or timezone.now(),
+        )
+        .select_related("invited_by")
+        .order_by("-created_at", "id")
+    )
+
+
+def staff_invite_of(*, clinic: Clinic, invite_id: UUID | str) -> StaffInvite | None:
+    """One of the clinic's invitations (whatever its state), or None."""
+    try:
+        return StaffInvite.objects.filter(clinic=clinic, pk=invite_id).first()
+    except (ValidationError, ValueError):
+        return None
+
+
+def administered_clinics_of(*, user: User) -> QuerySet[Clinic]:
+    """The clinics the caller is an admin of, by name (the portal's Staff pages)."""
+    return Clinic.objects.filter(
+        memberships__user=user,
+        memberships__role=StaffRole.ADMIN,
+        memberships__user__role=Role.PHYSIO,
+    ).order_by("name", "slug", "id")
+
+
+def colleagues_of(*, clinic: Clinic, physio: User) -> QuerySet[User]:
+    """The clinic's active physiotherapists other than `physio`: who may take their
+    patients over (the handover checks the same again)."""
+    return (
+        User.objects.filter(clinic_memberships__clinic=clinic, role=Role.PHYSIO, is_active=True)
+        .exclude(pk=physio.pk)
+        .order_by("display_name", "email", "id")
+    )

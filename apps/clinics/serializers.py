@@ -1,8 +1,21 @@
 from rest_framework import serializers
 
-from backend.rest import AwareDateTimeField, StrictSerializer, StrictUUIDField
+from apps.accounts.serializers import (
+    DisplayNameField,
+    MeSerializer,
+    PasswordField,
+    PersonSerializer,
+)
+from backend.rest import (
+    AwareDateTimeField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictSerializer,
+    StrictUUIDField,
+)
 
-from .models import StaffMembership, StaffRole
+from .errors import ClinicError
+from .models import StaffInvite, StaffMembership, StaffRole
 
 
 class ClinicSerializer(serializers.ModelSerializer):
@@ -45,6 +58,49 @@ class HandoverSerializer(serializers.Serializer):
     physio = serializers.UUIDField(source="physio.id", help_text="The deactivated account.")
     transfer_to = serializers.UUIDField(source="transfer_to.id", allow_null=True, default=None)
     patients = serializers.IntegerField(help_text="How many patients changed hands.")
+
+
+class StaffInviteInputSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254, help_text="Who is invited (a new account).")
+    role = StrictChoiceField(
+        choices=StaffRole.choices,
+        required=False,
+        help_text="Their role here; `clinician` when left out.",
+    )
+
+
+class StaffInviteSerializer(serializers.ModelSerializer):
+    """An invitation as its clinic's admins see it: never the token."""
+
+    invited_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = StaffInvite
+        fields = ["id", "email", "role", "invited_by", "created_at", "expires_at"]
+        read_only_fields = fields
+
+
+class StaffInviteAcceptSerializer(StrictSerializer):
+    token = StrictCharField(
+        max_length=128,
+        help_text="The `token` of the link in the invitation e-mail.",
+        error_messages={ClinicError.INVALID_TOKEN: "This invitation has expired or was used."},
+    )
+    password = PasswordField(help_text="Django's validators apply.")
+    display_name = DisplayNameField(required=True)
+
+
+class StaffInviteAcceptedSerializer(MeSerializer):
+    """The new physiotherapist's account, its token pair (as registration answers) and the
+    clinic they joined."""
+
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+    clinic = ClinicSerializer(read_only=True)
+
+    class Meta(MeSerializer.Meta):
+        fields = [*MeSerializer.Meta.fields, "access", "refresh", "clinic"]
+        read_only_fields = MeSerializer.Meta.fields
 
 
 class AuditQuerySerializer(StrictSerializer):

@@ -50,7 +50,7 @@ from tests.factories import (
     ProtocolFactory,
     SymptomLogFactory,
 )
-from tests.factories.clinics import the_test_clinic
+from tests.factories.clinics import StaffInviteFactory, the_test_clinic
 from tests.factories.episodes import GoalFactory, episode_of
 
 NUL = "nul\x00byte"
@@ -116,6 +116,7 @@ def world(db) -> World:
         "template_id": PlanTemplateFactory(physio=physio).id,
         "clinic_id": the_test_clinic().id,
         "user_id": PhysioFactory(email="fuzz-colleague@example.org").id,
+        "invite_id": StaffInviteFactory(clinic=the_test_clinic()).id,
     }
     MessageFactory(link=link, sender=patient)
     body_values = {

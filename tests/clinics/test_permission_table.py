@@ -17,7 +17,8 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import CareTeamLink, PatientAccessAudit, User
 from apps.accounts.services import care_link_create
-from apps.clinics.models import Clinic, StaffMembership, StaffRole
+from apps.clinics.models import Clinic, StaffInvite, StaffMembership, StaffRole
+from apps.clinics.services import staff_invite_create
 from apps.episodes.models import Episode, Goal
 from apps.episodes.services import episode_open
 from apps.notifications.models import Reminder
@@ -54,6 +55,7 @@ WATCHED = [
     PatientAccessAudit,
     Clinic,
     StaffMembership,
+    StaffInvite,
     Episode,
     Goal,
     ExercisePlan,
@@ -71,6 +73,7 @@ class World:
     plan: ExercisePlan
     schedule: OutcomeSchedule
     goal: Goal
+    invite: StaffInvite
 
     @property
     def patient(self) -> User:
@@ -132,7 +135,8 @@ def world(db) -> World:
         episode=episode.id,
     )
     goal = GoalFactory(episode=episode, created_by=users[CLINICIAN])
-    return World(users, a, episode, plan, schedule, goal)
+    invite = staff_invite_create(clinic=a, by=users[ADMIN], email="invited@example.org").row
+    return World(users, a, episode, plan, schedule, goal, invite)
 
 
 def snapshot() -> dict[str, list[dict]]:
@@ -337,6 +341,36 @@ CASES = [
         lambda w: f"/api/v1/clinics/{w.clinic.id}/staff/{w.users[COLLEAGUE].id}/deactivate/",
         {**clinical(404), ADMIN: 200, PATIENT: 403},
         body=lambda w: {},
+    ),
+    # Staff invitations
+    Case(
+        "invite a physio",
+        "post",
+        lambda w: f"/api/v1/clinics/{w.clinic.id}/staff-invites/",
+        {**clinical(404), ADMIN: 201, PATIENT: 403},
+        body=lambda w: {"email": "new.physio@example.org", "role": "clinician"},
+    ),
+    Case(
+        "the open invitations",
+        "get",
+        lambda w: f"/api/v1/clinics/{w.clinic.id}/staff-invites/",
+        {**clinical(404), ADMIN: 200, PATIENT: 403},
+        shows=lambda w: str(w.invite.id),
+        sees=(ADMIN,),
+    ),
+    Case(
+        "revoke an invitation",
+        "delete",
+        lambda w: f"/api/v1/clinics/{w.clinic.id}/staff-invites/{w.invite.id}/",
+        {**clinical(404), ADMIN: 204, PATIENT: 403},
+    ),
+    Case(
+        # Anyone may try a token (no one is signed in for it): a wrong one is refused alike.
+        "accept with a wrong token",
+        "post",
+        lambda w: "/api/v1/auth/staff-invite/accept/",
+        dict.fromkeys(CALLERS, 400),
+        body=lambda w: {"token": "x" * 43, "password": "knee-rehab-Journey-7", "display_name": "N"},
     ),
 ]
 

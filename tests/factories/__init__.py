@@ -25,7 +25,7 @@ from .accounts import (
 )
 from .alerts import AlertEventFactory, AlertFactory
 from .care import CareSessionFactory
-from .clinics import ClinicFactory, StaffMembershipFactory, the_test_clinic
+from .clinics import ClinicFactory, StaffInviteFactory, StaffMembershipFactory, the_test_clinic
 from .content import (
     ConditionExerciseFactory,
     ConditionFactory,
@@ -118,6 +118,7 @@ __all__ = [
     "ReminderFactory",
     "ReminderSettingsFactory",
     "SecondFactorFailuresFactory",
+    "StaffInviteFactory",
     "StaffMembershipFactory",
     "SymptomLogFactory",
     "UserFactory",

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from . import account, audit, auth_views, diary, episodes, guidance, handouts, plan_pause, views
+from . import (
+    account,
+    audit,
+    auth_views,
+    diary,
+    episodes,
+    guidance,
+    handouts,
+    plan_pause,
+    staff,
+    views,
+)
 
 app_name = "clinic"
 
@@ -80,6 +91,21 @@ urlpatterns = [
     path("exercises/", views.exercise_search, name="exercises"),
     path("plan-item/", views.plan_item, name="plan-item"),
     path("invites/", views.invites, name="invites"),
+    # A clinic admin's staff pages, and the staff invitation's link (apps/clinic/portal/staff.py).
+    path("staff/", staff.staff_home, name="staff-home"),
+    path("clinics/<uuid:clinic_id>/staff/", staff.staff, name="staff"),
+    path("clinics/<uuid:clinic_id>/staff/invite/", staff.staff_invite, name="staff-invite"),
+    path(
+        "clinics/<uuid:clinic_id>/staff/invites/<uuid:invite_id>/revoke/",
+        staff.staff_invite_revoke,
+        name="staff-invite-revoke",
+    ),
+    path(
+        "clinics/<uuid:clinic_id>/staff/<uuid:user_id>/deactivate/",
+        staff.staff_deactivate,
+        name="staff-deactivate",
+    ),
+    path("staff-invite/accept/", staff.staff_invite_accept, name="staff-invite-accept"),
     path("audit/", audit.audit_home, name="audit-home"),
     path("clinics/<uuid:clinic_id>/audit/", audit.audit, name="audit"),
 ]
