@@ -10,10 +10,15 @@ Selectors answer None for what the caller may not see (or what does not exist: t
 are never told apart); the view turns that None into a 404 with `or_404`.
 """
 
+from __future__ import annotations
+
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.http import Http404
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 T = TypeVar("T")
 
@@ -39,10 +44,12 @@ class Conflict(Exception):
     """A 409: valid input, but the object's state forbids the change.
 
     `code` is one of the owning app's error-code enums (listed in docs/api.md), so clients
-    can rely on it; `message` is for people.
+    can rely on it; `message` is for people: mark it with `gettext_lazy`, so that it reaches
+    the caller in the language of the request (the envelope renders it then). Never store or
+    log it: the code says what happened.
     """
 
-    def __init__(self, message: str, code: StrEnum | str) -> None:
+    def __init__(self, message: str | StrPromise, code: StrEnum | str) -> None:
         super().__init__(message)
         self.message = message
         self.code = str(code)
@@ -61,7 +68,10 @@ class TooLarge(Exception):
     `attr` names the field at fault (or None), as a 400 would."""
 
     def __init__(
-        self, message: str, code: StrEnum | str = CommonError.TOO_LARGE, attr: str | None = None
+        self,
+        message: str | StrPromise,
+        code: StrEnum | str = CommonError.TOO_LARGE,
+        attr: str | None = None,
     ):
         super().__init__(message)
         self.message = message

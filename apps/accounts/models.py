@@ -40,7 +40,7 @@ def validate_timezone(value: str) -> None:
     """Only IANA zone names: "today" and quiet hours are computed in this zone."""
     if value not in _timezone_names():
         raise ValidationError(
-            "%(value)s is not an IANA time zone name (such as Europe/London).",
+            _("%(value)s is not an IANA time zone name (such as Europe/London)."),
             code=AccountError.INVALID_TIMEZONE,
             params={"value": value},
         )
@@ -173,7 +173,7 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
             raise ValidationError(
                 {
                     missing: ValidationError(
-                        "Set both the start and the end of quiet hours, or neither.",
+                        _("Set both the start and the end of quiet hours, or neither."),
                         code=AccountError.QUIET_HOURS_INCOMPLETE,
                     )
                 }
@@ -182,7 +182,7 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
             raise ValidationError(
                 {
                     "quiet_hours_end": ValidationError(
-                        "Quiet hours must not start and end at the same time.",
+                        _("Quiet hours must not start and end at the same time."),
                         code=AccountError.QUIET_HOURS_EMPTY,
                     )
                 }
@@ -464,7 +464,7 @@ class RecoveryCodeSet(TimestampMixin, Device):
 
     def verify_token(self, token) -> bool:
         """Spend the code: one DELETE of its row, so of two racing uses exactly one wins."""
-        spent, _ = RecoveryCode.objects.filter(
+        spent, _kinds = RecoveryCode.objects.filter(
             code_set=self, code_hash=recovery_code_hash(str(token))
         ).delete()
         if spent:

@@ -2,11 +2,13 @@
 verification, passwords (reset, change) and signing out everywhere, the care team (links,
 invites) and the audit of physios' reads."""
 
+from __future__ import annotations
+
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from axes.models import AccessAttempt, AccessLog
@@ -36,6 +38,9 @@ from .models import (
 from .permissions_by_role import ROLE_PERMISSIONS
 from .single_use import keyed_hash, single_use_claim, single_use_find, single_use_issue
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 EDITORS_GROUP = "editors"
 # Editors manage medical content and nothing else: no users, no patient data.
 EDITOR_APP_LABELS = ("content",)
@@ -45,7 +50,7 @@ def _email_taken_error() -> ValidationError:
     return ValidationError(
         {
             "email": ValidationError(
-                "An account with this email already exists.", code=AccountError.EMAIL_TAKEN
+                _("An account with this email already exists."), code=AccountError.EMAIL_TAKEN
             )
         }
     )
@@ -63,7 +68,7 @@ def user_create(
 ) -> User:
     """Create an account of any role after the same checks registration applies."""
     if role not in Role.values:
-        raise ValidationError({"role": ValidationError("Unknown role.", code="invalid_choice")})
+        raise ValidationError({"role": ValidationError(_("Unknown role."), code="invalid_choice")})
     email = User.objects.normalize_email(email).lower()
     user = User(
         email=email, role=role, timezone=timezone, language=language, display_name=display_name
@@ -140,7 +145,7 @@ def user_profile_update(*, user: User, **changes: Any) -> User:
     if unknown:
         raise ValidationError(
             {
-                name: ValidationError("This field cannot be changed.", code="read_only")
+                name: ValidationError(_("This field cannot be changed."), code="read_only")
                 for name in unknown
             }
         )
@@ -161,7 +166,7 @@ REMINDER_FIELDS = {"timezone", "quiet_hours_start", "quiet_hours_end"}
 def editors_group_sync() -> Group:
     """The editors group holds exactly the content apps' permissions, less those a role
     holds by itself (a physio's own exercises: permissions_by_role.py)."""
-    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    group, _created = Group.objects.get_or_create(name=EDITORS_GROUP)
     by_role = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
     group.permissions.set(
         [
@@ -396,9 +401,11 @@ def user_sign_out_everywhere(*, user: User) -> User:
 def care_link_create(*, physio: User, patient: User) -> CareTeamLink:
     """Link a physio and a patient; an existing active link is returned as it is."""
     if physio.role != Role.PHYSIO:
-        raise ValidationError({"physio": ValidationError("Not a physiotherapist.", code="invalid")})
+        raise ValidationError(
+            {"physio": ValidationError(_("Not a physiotherapist."), code="invalid")}
+        )
     if patient.role != Role.PATIENT:
-        raise ValidationError({"patient": ValidationError("Not a patient.", code="invalid")})
+        raise ValidationError({"patient": ValidationError(_("Not a patient."), code="invalid")})
     existing = CareTeamLink.objects.filter(physio=physio, patient=patient, ended_at__isnull=True)
     link = existing.first()
     if link:
@@ -461,10 +468,10 @@ def invite_code_display(code: str) -> str:
 
 
 # Error codes clients rely on (attr "code"); the join serializer lists them for the schema.
-INVITE_ERRORS: dict[str, str] = {
-    InviteError.INVALID: "This code is not valid.",
-    InviteError.EXPIRED: "This code has expired. Ask your physiotherapist for a new one.",
-    InviteError.USED: "This code has already been used.",
+INVITE_ERRORS: dict[str, StrPromise] = {
+    InviteError.INVALID: _("This code is not valid."),
+    InviteError.EXPIRED: _("This code has expired. Ask your physiotherapist for a new one."),
+    InviteError.USED: _("This code has already been used."),
 }
 
 
@@ -482,10 +489,12 @@ def care_invite_create(*, physio: User, email: str = "") -> IssuedInvite:
     """A new one-time code for a physio; the plain code exists only in the return value
     and, when `email` is given, in an e-mail to that address (sent after commit)."""
     if physio.role != Role.PHYSIO:
-        raise ValidationError({"physio": ValidationError("Not a physiotherapist.", code="invalid")})
+        raise ValidationError(
+            {"physio": ValidationError(_("Not a physiotherapist."), code="invalid")}
+        )
     emailed_to = User.objects.normalize_email(email).strip().lower() if email else ""
     for _attempt in range(5):
-        code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
+        code = "".join(secrets.choice(INVITE_ALPHABET) for _position in range(INVITE_CODE_LENGTH))
         invite = CareTeamInvite(
             physio=physio,
             code_hash=invite_code_hash(code),
@@ -534,7 +543,7 @@ def care_invite_join(*, patient: User, code: str) -> CareTeamLink:
     The claim is a conditional UPDATE: of two patients racing for one code, only the one
     whose update matched the still-unused row wins. Any error rolls everything back."""
     if patient.role != Role.PATIENT:
-        raise ValidationError({"patient": ValidationError("Not a patient.", code="invalid")})
+        raise ValidationError({"patient": ValidationError(_("Not a patient."), code="invalid")})
     invite = (
         CareTeamInvite.objects.select_related("physio")
         .filter(code_hash=invite_code_hash(code), physio__is_active=True)
@@ -604,7 +613,7 @@ def user_erase(*, user: User) -> None:
 
     if user.role != Role.PATIENT:
         raise ValidationError(
-            "Only a patient account can be erased this way.", code=AccountError.NOT_PATIENT
+            _("Only a patient account can be erased this way."), code=AccountError.NOT_PATIENT
         )
     AccessAttempt.objects.filter(username__iexact=user.email).delete()
     AccessLog.objects.filter(username__iexact=user.email).delete()

@@ -2,6 +2,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, permissions, status
 from rest_framework.request import Request
@@ -322,7 +323,7 @@ class MeView(APIView):
     )
     def delete(self, request: AuthenticatedRequest) -> Response:
         if not request.user.is_patient:
-            raise exceptions.PermissionDenied("Only a patient account can be erased here.")
+            raise exceptions.PermissionDenied(_("Only a patient account can be erased here."))
         require_empty_body(request.data)
         services.user_erase(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,6 +10,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from apps.accounts.models import CareTeamLink, User
@@ -271,7 +272,8 @@ def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status != AlertStatus.OPEN:
         raise Conflict(
-            f"This alert is {alert.status}; only an open alert can be acknowledged.",
+            _("This alert is %(status)s; only an open alert can be acknowledged.")
+            % {"status": alert.get_status_display().lower()},
             AlertError.INVALID_TRANSITION,
         )
     alert.status = AlertStatus.ACKNOWLEDGED
@@ -292,7 +294,7 @@ def alert_resolve(*, alert: Alert, by: User, note: str = "") -> Alert:
     and on its `resolved` event. Until this, the alert keeps its level in every ranking."""
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
-        raise Conflict("This alert is already resolved.", AlertError.INVALID_TRANSITION)
+        raise Conflict(_("This alert is already resolved."), AlertError.INVALID_TRANSITION)
     alert.status = AlertStatus.RESOLVED
     alert.resolved_at = timezone.now()
     alert.resolved_by = by
@@ -617,7 +619,7 @@ def missed_exercises_sweep(*, now: datetime | None = None) -> int:
     raised = 0
     for chunk in _chunks(below):
         with sweep_chunk():
-            changed, _ = alerts_upsert_bulk(
+            changed, _records = alerts_upsert_bulk(
                 kind=AlertKind.MISSED_EXERCISES,
                 findings={
                     patient_id: (

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from apps.accounts.models import CareTeamLink, Role, User
@@ -50,7 +51,7 @@ def _successor(clinic: Clinic, leaving: User, transfer_to_id) -> User:
         raise ValidationError(
             {
                 "transfer_to": ValidationError(
-                    "Not an active colleague in this clinic.", code=ClinicError.INVALID_TRANSFER
+                    _("Not an active colleague in this clinic."), code=ClinicError.INVALID_TRANSFER
                 )
             }
         )
@@ -113,7 +114,7 @@ def staff_deactivate(
         successor = _successor(clinic, physio, transfer_to_id)
     elif links:
         raise Conflict(
-            "This physiotherapist still cares for patients: name a colleague to take them over.",
+            _("This physiotherapist still cares for patients: name a colleague to take them over."),
             ClinicError.HAS_PATIENTS,
         )
     if successor is not None:

@@ -25,7 +25,7 @@ DEMO_PHYSIO_EMAIL = "physio@example.com"
 
 def _slug_taken() -> ValidationError:
     return ValidationError(
-        {"slug": ValidationError("Another clinic has this slug.", code=ClinicError.SLUG_TAKEN)}
+        {"slug": ValidationError(_("Another clinic has this slug."), code=ClinicError.SLUG_TAKEN)}
     )
 
 
@@ -46,11 +46,11 @@ def staff_add(*, clinic: Clinic, user: User, role: str = StaffRole.CLINICIAN) ->
     """Put a physio on a clinic's staff, or change their role there (idempotent)."""
     if user.role != Role.PHYSIO:
         raise ValidationError(
-            "Only physiotherapists are a clinic's staff.", code=ClinicError.NOT_A_PHYSIO
+            _("Only physiotherapists are a clinic's staff."), code=ClinicError.NOT_A_PHYSIO
         )
     if role not in StaffRole.values:
-        raise ValidationError({"role": ValidationError("Unknown role.", code="invalid_choice")})
-    membership, _ = StaffMembership.objects.update_or_create(
+        raise ValidationError({"role": ValidationError(_("Unknown role."), code="invalid_choice")})
+    membership, _created = StaffMembership.objects.update_or_create(
         clinic=clinic, user=user, defaults={"role": role}
     )
     return membership
@@ -119,7 +119,7 @@ def staff_invite_create(
     already has an account is a 409 `already_registered`."""
     address = User.objects.normalize_email(email).strip().lower()
     if role not in StaffRole.values:
-        raise ValidationError({"role": ValidationError("Unknown role.", code="invalid_choice")})
+        raise ValidationError({"role": ValidationError(_("Unknown role."), code="invalid_choice")})
     if User.objects.filter(email__iexact=address).exists():
         raise _already_registered()
     now = clock.now()
@@ -142,7 +142,7 @@ def staff_invite_create(
             continue  # another admin invited the same address at this instant: theirs goes
         _staff_invite_email(issued, by=by)
         return issued
-    raise Conflict("Another invitation of this address is being made.", CommonError.CONFLICT)
+    raise Conflict(_("Another invitation of this address is being made."), CommonError.CONFLICT)
 
 
 def _staff_invite_email(issued: IssuedToken[StaffInvite], *, by: User) -> None:
@@ -178,7 +178,7 @@ def staff_invite_revoke(*, invite: StaffInvite, now: datetime | None = None) -> 
     )
     invite.refresh_from_db(fields=["used_at", "revoked_at"])
     if invite.used_at is not None:
-        raise Conflict("This invitation was accepted already.", ClinicError.INVITE_ACCEPTED)
+        raise Conflict(_("This invitation was accepted already."), ClinicError.INVITE_ACCEPTED)
     return invite
 
 

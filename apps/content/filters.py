@@ -3,6 +3,7 @@ import datetime as dt
 import django_filters
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from backend.errors import CommonError
@@ -37,14 +38,14 @@ class AwareIsoDateTimeField(IsoDateTimeField):
                 parsed = None
             if parsed is not None and parsed.tzinfo is None:
                 raise ValidationError(
-                    "Include a UTC offset, such as 2026-11-21T08:30:00Z.", code="naive"
+                    _("Include a UTC offset, such as 2026-11-21T08:30:00Z."), code="naive"
                 )
         parsed = super().to_python(value)
         if parsed is None:
             return None
         if not EARLIEST_OFFSET <= parsed.utcoffset() <= LATEST_OFFSET:
             raise ValidationError(
-                "No time zone has this UTC offset: use one from -12:00 to +14:00.",
+                _("No time zone has this UTC offset: use one from -12:00 to +14:00."),
                 code="invalid_offset",
             )
         return parsed.astimezone(dt.UTC)

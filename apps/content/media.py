@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from backend.errors import TooLarge
@@ -97,8 +98,10 @@ def unsupported(field: str) -> ValidationError:
     return ValidationError(
         {
             field: ValidationError(
-                "Send a JPEG, PNG or WebP picture (up to 10 MB) or an MP4 or WebM video "
-                "(up to 200 MB).",
+                _(
+                    "Send a JPEG, PNG or WebP picture (up to 10 MB) or an MP4 or WebM video "
+                    "(up to 200 MB)."
+                ),
                 code=ContentError.UNSUPPORTED_MEDIA,
             )
         }
@@ -107,7 +110,9 @@ def unsupported(field: str) -> ValidationError:
 
 def too_large(field: str, max_bytes: int) -> TooLarge:
     return TooLarge(
-        f"The file is larger than {max_bytes // MB} MB.", ContentError.TOO_LARGE, attr=field
+        _("The file is larger than %(megabytes)d MB.") % {"megabytes": max_bytes // MB},
+        ContentError.TOO_LARGE,
+        attr=field,
     )
 
 
@@ -180,7 +185,8 @@ def _open_image(file: BinaryIO, *, field: str) -> Image.Image:
 
 def too_many_pixels(field: str) -> TooLarge:
     return TooLarge(
-        f"The picture has more than {MAX_PIXELS // 1_000_000} million pixels.",
+        _("The picture has more than %(millions)d million pixels.")
+        % {"millions": MAX_PIXELS // 1_000_000},
         ContentError.TOO_MANY_PIXELS,
         attr=field,
     )
@@ -304,7 +310,7 @@ def _find_moov(file: BinaryIO) -> bytes | None:
     file.seek(0, io.SEEK_END)
     total = file.tell()
     offset = 0
-    for _ in range(MAX_BOXES):
+    for _box in range(MAX_BOXES):
         if offset + 8 > total:
             return None
         file.seek(offset)

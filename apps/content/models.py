@@ -435,7 +435,7 @@ class Exercise(ReviewedCautions, ContentItem):
         super().clean()
         if self.owner_id is None and not self.target_area:
             raise ValidationError(
-                {"target_area": ValidationError("Choose a target area.", code="required")}
+                {"target_area": ValidationError(_("Choose a target area."), code="required")}
             )
 
 

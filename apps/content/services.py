@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import translator
 
 from backend.queue import enqueue_on_commit
@@ -527,7 +528,7 @@ def exercise_own_create(
         raise ValidationError(
             {
                 "default_reps": ValidationError(
-                    "Give repetitions, a hold time, or both.", code="required"
+                    _("Give repetitions, a hold time, or both."), code="required"
                 )
             }
         )
@@ -595,7 +596,7 @@ def exercise_media_add(
         raise ValidationError(
             {
                 "poster": ValidationError(
-                    "Only a video takes a poster.", code=ContentError.POSTER_NOT_ACCEPTED
+                    _("Only a video takes a poster."), code=ContentError.POSTER_NOT_ACCEPTED
                 )
             }
         )

@@ -1,6 +1,8 @@
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import conditional_page
 from django_filters import FilterSet
 from drf_spectacular.utils import (
@@ -225,7 +227,7 @@ def _exercise_to_change(request: Request, slug: str) -> Exercise:
         )
     if not allowed:
         raise exceptions.PermissionDenied(
-            "Editors change the library's media; a physiotherapist their own exercises'."
+            _("Editors change the library's media; a physiotherapist their own exercises'.")
         )
     return exercise
 
@@ -252,7 +254,7 @@ class ExerciseMediaView(APIView):
                 {
                     name: [
                         exceptions.ErrorDetail(
-                            "This field is not accepted.", code=CommonError.UNKNOWN_FIELD
+                            gettext("This field is not accepted."), code=CommonError.UNKNOWN_FIELD
                         )
                     ]
                     for name in unknown

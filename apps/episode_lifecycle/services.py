@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.episodes import services as episodes
@@ -43,8 +44,9 @@ def goal_create(
         raise ValidationError(
             {
                 "instrument": ValidationError(
-                    f"{instrument!r} is not an instrument in use.",
+                    _("'%(instrument)s' is not an instrument in use."),
                     code=GoalError.UNKNOWN_INSTRUMENT,
+                    params={"instrument": instrument},
                 )
             }
         )
@@ -52,9 +54,9 @@ def goal_create(
         raise ValidationError(
             {
                 "target": ValidationError(
-                    f"Must be within the instrument's scores, {version.score_min:g} to "
-                    f"{version.score_max:g}.",
+                    _("Must be within the instrument's scores, %(min)s to %(max)s."),
                     code=GoalError.TARGET_OUT_OF_RANGE,
+                    params={"min": f"{version.score_min:g}", "max": f"{version.score_max:g}"},
                 )
             }
         )

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.accounts.selectors import is_linked
@@ -40,14 +41,14 @@ def _field_error(field: str, message: str, code: str) -> ValidationError:
 
 def _discharged() -> Conflict:
     return Conflict(
-        "This episode has been discharged: it takes no new plans, schedules or goals.",
+        _("This episode has been discharged: it takes no new plans, schedules or goals."),
         EpisodeError.EPISODE_DISCHARGED,
     )
 
 
 def _active_exists() -> Conflict:
     return Conflict(
-        "You already have an active episode with this patient: discharge it first.",
+        _("You already have an active episode with this patient: discharge it first."),
         EpisodeError.ACTIVE_EPISODE_EXISTS,
     )
 
@@ -57,7 +58,7 @@ def _clinic_of(physio: User) -> Clinic:
     clinic = home_clinic_of(physio=physio)
     if clinic is None:
         raise Conflict(
-            "You are on no clinic's staff: ask an administrator to add you to one.",
+            _("You are on no clinic's staff: ask an administrator to add you to one."),
             EpisodeError.NO_CLINIC,
         )
     return clinic
@@ -272,7 +273,9 @@ def episode_mark_discharged(
     """Mark a locked, active episode discharged (the caller, apps.episode_lifecycle, archives its
     plans and schedules and freezes the report in the same transaction)."""
     if episode.status != EpisodeStatus.ACTIVE:
-        raise Conflict("This episode has already been discharged.", EpisodeError.EPISODE_DISCHARGED)
+        raise Conflict(
+            _("This episode has already been discharged."), EpisodeError.EPISODE_DISCHARGED
+        )
     episode.status = EpisodeStatus.DISCHARGED
     episode.discharged_at = now or timezone.now()
     episode.discharged_by = by
@@ -297,8 +300,10 @@ def on_physio_handover(sender: object, *, physio: User, successor: User, **kwarg
     )
     if clash.exists():
         raise Conflict(
-            "The colleague already has an active episode with one of these patients: "
-            "discharge one of the two first.",
+            _(
+                "The colleague already has an active episode with one of these patients: "
+                "discharge one of the two first."
+            ),
             ClinicError.COLLEAGUE_HAS_EPISODE,
         )
     Episode.objects.filter(physio=physio, status=EpisodeStatus.ACTIVE).update(physio=successor)

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from apps.accounts.models import User
@@ -53,20 +54,20 @@ def _current_guidance(item: PlanItem, dosage_version: int | None, now: datetime)
     changed since the physio read its guidance (already applied)."""
     if item.plan.status != PlanStatus.ACTIVE or item.retired_at is not None:
         raise Conflict(
-            "This item is no longer part of an active plan.", GuidanceError.ITEM_NOT_ACTIVE
+            _("This item is no longer part of an active plan."), GuidanceError.ITEM_NOT_ACTIVE
         )
     if dosage_version is not None and dosage_version != item.dosage_version:
         raise Conflict(
-            "The dosage changed since this guidance was read.", GuidanceError.ALREADY_APPLIED
+            _("The dosage changed since this guidance was read."), GuidanceError.ALREADY_APPLIED
         )
-    [(_, guidance)] = guidance_for_items(plan=item.plan, items=[item], now=now)
+    [(_item, guidance)] = guidance_for_items(plan=item.plan, items=[item], now=now)
     if (
         item.dosage_changed_at is not None
         and item.dosage_changed_at > now - WINDOW
         and guidance.evidence["sessions"] == 0
     ):
         raise Conflict(
-            "The dosage was just changed: no session was done at it yet.",
+            _("The dosage was just changed: no session was done at it yet."),
             GuidanceError.ALREADY_APPLIED,
         )
     return guidance
@@ -76,17 +77,19 @@ def _step_to_take(item: PlanItem, guidance: Guidance, expected: str | None) -> D
     """The one documented step the suggestion asks for, or a 409 saying why there is none."""
     if expected is not None and expected != guidance.suggestion:
         raise Conflict(
-            f"The suggestion is now {guidance.suggestion}.", GuidanceError.SUGGESTION_CHANGED
+            _("The suggestion is now %(suggestion)s.") % {"suggestion": guidance.suggestion},
+            GuidanceError.SUGGESTION_CHANGED,
         )
     if not guidance.applicable:
         raise Conflict(
-            f"A {guidance.suggestion} suggestion has no dosage step to apply.",
+            _("A %(suggestion)s suggestion has no dosage step to apply.")
+            % {"suggestion": guidance.suggestion},
             GuidanceError.NOT_APPLICABLE,
         )
     step: Dosage | None = dosage_step(prescription_of(item), guidance.suggestion)
     if step is None:
         raise Conflict(
-            "The dosage is at its limit: no step is possible.", GuidanceError.NO_DOSAGE_STEP
+            _("The dosage is at its limit: no step is possible."), GuidanceError.NO_DOSAGE_STEP
         )
     return step
 

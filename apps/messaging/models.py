@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import CareTeamLink
 
@@ -18,7 +19,7 @@ def validate_not_blank(value: str) -> None:
     # A body of spaces and line breaks says nothing and would notify the other side for
     # nothing; it is refused like an empty one. A body with words keeps its whitespace.
     if not value.strip():
-        raise ValidationError("Write a message: it cannot be empty.", code="blank")
+        raise ValidationError(_("Write a message: it cannot be empty."), code="blank")
 
 
 class MessageKind(models.TextChoices):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -36,7 +37,7 @@ class MessageInputSerializer(StrictSerializer):
     def validate_body(self, value: str) -> str:
         if not value.strip():
             raise serializers.ValidationError(
-                "Write a message: it cannot be empty.", code=MessageError.BLANK
+                _("Write a message: it cannot be empty."), code=MessageError.BLANK
             )
         return value
 

@@ -13,6 +13,7 @@ from typing import TypedDict
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from apps.accounts.models import CareTeamLink, User
@@ -57,7 +58,7 @@ def _replay(message: Message, link: CareTeamLink) -> Sent:
     """The answer to a client_id sent again: the stored message, changed in nothing."""
     if message.link_id != link.pk:
         raise Conflict(
-            "This client_id was already used for a message in another conversation.",
+            _("This client_id was already used for a message in another conversation."),
             MessageError.CLIENT_ID_USED_ELSEWHERE,
         )
     return Sent(message, created=False, auto_reply=message.auto_replies.first())
@@ -85,9 +86,11 @@ def message_send(*, link: CareTeamLink, sender: User, client_id: uuid.UUID, body
     if active.first() is None:
         # The patient may be trying to reach help: the refusal says where to find it.
         raise Conflict(
-            "This conversation has ended: you can still read it, but no new messages can be "
-            "sent. For new or worse symptoms, log them in the app now; in an emergency, call "
-            "your local emergency number.",
+            _(
+                "This conversation has ended: you can still read it, but no new messages can be "
+                "sent. For new or worse symptoms, log them in the app now; in an emergency, call "
+                "your local emergency number."
+            ),
             MessageError.THREAD_ENDED,
         )
 
@@ -220,7 +223,7 @@ def messages_store(
                 body=item.fields["body"],
             )
         except Conflict as conflict:
-            refused[item.index] = [item_error(None, conflict.code, conflict.message)]
+            refused[item.index] = [item_error(None, conflict.code, str(conflict.message))]
             continue
         (created if sent.created else known)[item.client_id] = sent.message
     return results_in_order(items, created=created, known=known, refused=refused)
@@ -228,7 +231,11 @@ def messages_store(
 
 def _not_in_thread() -> ValidationError:
     return ValidationError(
-        {"up_to": ValidationError("Not a message of this thread.", code=MessageError.NOT_IN_THREAD)}
+        {
+            "up_to": ValidationError(
+                _("Not a message of this thread."), code=MessageError.NOT_IN_THREAD
+            )
+        }
     )
 
 

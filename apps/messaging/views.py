@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, pagination, status
@@ -58,7 +59,13 @@ class CareTeamListView(accounts_views.CareTeamListView):
         value = self.request.query_params.get("status", "active")
         if value not in LINK_STATUSES:
             raise exceptions.ValidationError(
-                {"status": [exceptions.ErrorDetail("Use active or ended.", code="invalid_choice")]}
+                {
+                    "status": [
+                        exceptions.ErrorDetail(
+                            gettext("Use active or ended."), code="invalid_choice"
+                        )
+                    ]
+                }
             )
         return value
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend import safejson
 
@@ -71,16 +72,16 @@ def web_subscription(token: str) -> str:
         subscription = safejson.loads(token)  # depth-limited: a deep token is a 400, not a 500
     except ValueError:
         raise ValidationError(
-            "A web token is the push subscription's JSON.", code=DeviceError.INVALID_SUBSCRIPTION
+            _("A web token is the push subscription's JSON."), code=DeviceError.INVALID_SUBSCRIPTION
         ) from None
     if not isinstance(subscription, dict):
         raise ValidationError(
-            "A web token is the push subscription's JSON.", code=DeviceError.INVALID_SUBSCRIPTION
+            _("A web token is the push subscription's JSON."), code=DeviceError.INVALID_SUBSCRIPTION
         )
     endpoint = subscription.get("endpoint")
     if not webpush_endpoint_allowed(endpoint):
         raise ValidationError(
-            "The subscription's endpoint must be an https URL of a browser push service.",
+            _("The subscription's endpoint must be an https URL of a browser push service."),
             code=DeviceError.INVALID_ENDPOINT,
         )
     keys = subscription.get("keys")
@@ -89,8 +90,10 @@ def web_subscription(token: str) -> str:
     # RFC 8291: an uncompressed P-256 point and a 16-byte secret.
     if p256dh is None or len(p256dh) != 65 or p256dh[0] != 4 or auth is None or len(auth) != 16:
         raise ValidationError(
-            "The subscription needs keys.p256dh (a P-256 public key) and keys.auth "
-            "(16 bytes), base64url-encoded.",
+            _(
+                "The subscription needs keys.p256dh (a P-256 public key) and keys.auth "
+                "(16 bytes), base64url-encoded."
+            ),
             code=DeviceError.INVALID_KEYS,
         )
     return json.dumps(

@@ -2,6 +2,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -237,10 +238,10 @@ class OutcomeResponseInputSerializer(StrictSerializer):
         now = timezone.now()
         if value > now + FUTURE_TOLERANCE:
             raise serializers.ValidationError(
-                "Cannot be more than 5 minutes in the future.", code="in_future"
+                _("Cannot be more than 5 minutes in the future."), code="in_future"
             )
         if value < now - OLDEST_ACCEPTED:
-            raise serializers.ValidationError("Is more than two years ago.", code="too_old")
+            raise serializers.ValidationError(_("Is more than two years ago."), code="too_old")
         return value
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import CareTeamLink, User
 from apps.accounts.selectors import is_linked
@@ -113,7 +114,9 @@ def instrument_load(
     instrument on or off in the admin (kept, like content edited in the admin)."""
     report = report if report is not None else InstrumentReport()
     code = data["code"]
-    instrument, _ = Instrument.objects.get_or_create(code=code, defaults={"url": data["url"]})
+    instrument, _created = Instrument.objects.get_or_create(
+        code=code, defaults={"url": data["url"]}
+    )
     if instrument.url != data["url"]:
         instrument.url = data["url"]
         instrument.full_clean()
@@ -226,7 +229,9 @@ def _unknown_instrument(code: str) -> ValidationError:
     return ValidationError(
         {
             "instrument": ValidationError(
-                f"{code!r} is not an instrument in use.", code=OutcomeError.UNKNOWN_INSTRUMENT
+                _("'%(instrument)s' is not an instrument in use."),
+                code=OutcomeError.UNKNOWN_INSTRUMENT,
+                params={"instrument": code},
             )
         }
     )
@@ -250,7 +255,7 @@ def outcome_schedule_create(
     now = now or timezone.now()
     if not is_linked(physio=physio, patient=patient):
         raise ValidationError(
-            {"patient": ValidationError("Not a patient you are linked to.", code="not_linked")}
+            {"patient": ValidationError(_("Not a patient you are linked to."), code="not_linked")}
         )
     version = enabled_version_of(instrument)
     if version is None:
@@ -260,7 +265,7 @@ def outcome_schedule_create(
         raise ValidationError(
             {
                 "starts_on": ValidationError(
-                    "Must not be before the patient's today.", code=OutcomeError.STARTS_IN_PAST
+                    _("Must not be before the patient's today."), code=OutcomeError.STARTS_IN_PAST
                 )
             }
         )
@@ -268,7 +273,7 @@ def outcome_schedule_create(
         raise ValidationError(
             {
                 "starts_on": ValidationError(
-                    "Must be within a year.", code=OutcomeError.STARTS_TOO_LATE
+                    _("Must be within a year."), code=OutcomeError.STARTS_TOO_LATE
                 )
             }
         )
@@ -286,7 +291,8 @@ def outcome_schedule_create(
     )
     schedule.full_clean(validate_constraints=False)
     exists = Conflict(
-        f"The patient already has an active {instrument} schedule; end it first.",
+        _("The patient already has an active %(instrument)s schedule; end it first.")
+        % {"instrument": instrument},
         OutcomeError.SCHEDULE_EXISTS,
     )
     if OutcomeSchedule.objects.filter(
@@ -317,7 +323,7 @@ def outcome_schedule_end(
         OutcomeSchedule.objects.select_for_update().select_related("patient").get(pk=schedule.pk)
     )
     if schedule.ended_at is not None:
-        raise Conflict("This schedule has already ended.", OutcomeError.SCHEDULE_ENDED)
+        raise Conflict(_("This schedule has already ended."), OutcomeError.SCHEDULE_ENDED)
     schedule.ended_at = now
     schedule.ended_by = by
     schedule.end_reason = reason

@@ -4,6 +4,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -134,7 +135,7 @@ class ScheduleListView(APIView):
                     {
                         "patient": [
                             exceptions.ErrorDetail(
-                                "Name the patient whose schedules to list.",
+                                gettext("Name the patient whose schedules to list."),
                                 code=OutcomeError.PATIENT_REQUIRED,
                             )
                         ]

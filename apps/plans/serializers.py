@@ -1,6 +1,8 @@
 import re
 from datetime import timedelta
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
@@ -50,7 +52,9 @@ class DaysOfWeekField(serializers.ListField):
     def to_internal_value(self, data):
         days = super().to_internal_value(data)
         if len(set(days)) != len(days):
-            raise serializers.ValidationError("Each day may appear once.", code=PlanError.DUPLICATE)
+            raise serializers.ValidationError(
+                _("Each day may appear once."), code=PlanError.DUPLICATE
+            )
         return days
 
 
@@ -110,7 +114,7 @@ class PlanInputSerializer(StrictSerializer):
     def validate_items(self, items):
         if not items:
             raise serializers.ValidationError(
-                "A plan needs at least one exercise.", code=PlanError.EMPTY
+                _("A plan needs at least one exercise."), code=PlanError.EMPTY
             )
         return items
 
@@ -120,7 +124,11 @@ class PlanInputSerializer(StrictSerializer):
             if missing:
                 raise serializers.ValidationError(
                     {
-                        name: [serializers.ErrorDetail("This field is required.", code="required")]
+                        name: [
+                            serializers.ErrorDetail(
+                                gettext("This field is required."), code="required"
+                            )
+                        ]
                         for name in missing
                     }
                 )
@@ -298,7 +306,7 @@ class PlanTemplateInputSerializer(StrictSerializer):
                 {
                     "items": [
                         serializers.ErrorDetail(
-                            "Give either items or from_plan.", code=PlanError.ITEMS_OR_PLAN
+                            gettext("Give either items or from_plan."), code=PlanError.ITEMS_OR_PLAN
                         )
                     ]
                 }

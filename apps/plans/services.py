@@ -9,6 +9,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import selectors as accounts
 from apps.accounts.models import User
@@ -61,13 +62,17 @@ def plan_dates_check(start: date, end: date) -> None:
         raise ValidationError(
             {
                 "end_date": ValidationError(
-                    "The end date must be after the start date.", code=PlanError.BEFORE_START
+                    _("The end date must be after the start date."), code=PlanError.BEFORE_START
                 )
             }
         )
     if end > one_year_after(start):
         raise ValidationError(
-            {"end_date": ValidationError("A plan lasts at most a year.", code=PlanError.TOO_LONG)}
+            {
+                "end_date": ValidationError(
+                    _("A plan lasts at most a year."), code=PlanError.TOO_LONG
+                )
+            }
         )
 
 
@@ -90,7 +95,7 @@ def exercises_check(
         raise ValidationError(
             {
                 attr: ValidationError(
-                    "An exercise of this list is not one you may prescribe.",
+                    _("An exercise of this list is not one you may prescribe."),
                     code=PlanError.EXERCISE_NOT_AVAILABLE,
                 )
             }
@@ -143,7 +148,7 @@ def plan_create(
         raise ValidationError(
             {
                 "patient": ValidationError(
-                    "You are not linked to this patient.", code=PlanError.NOT_LINKED
+                    _("You are not linked to this patient."), code=PlanError.NOT_LINKED
                 )
             }
         )
@@ -155,7 +160,7 @@ def plan_create(
     )
     if ExercisePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).exists():
         raise Conflict(
-            "This patient already has an active plan: archive it first.",
+            _("This patient already has an active plan: archive it first."),
             PlanError.ACTIVE_PLAN_EXISTS,
         )
     plan = ExercisePlan(
@@ -173,7 +178,7 @@ def plan_create(
             plan.save(force_insert=True)
     except IntegrityError as error:  # a concurrent request activated a plan first
         raise Conflict(
-            "This patient already has an active plan: archive it first.",
+            _("This patient already has an active plan: archive it first."),
             PlanError.ACTIVE_PLAN_EXISTS,
         ) from error
     created_items = _items(plan, items)
@@ -195,7 +200,7 @@ def plan_update(*, plan: ExercisePlan, by: User, **changes: Any) -> ExercisePlan
     episode = episode_lock(episode_id=plan.episode_id) if "start_date" in changes else None
     plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.ACTIVE:
-        raise Conflict("An archived plan cannot be changed.", PlanError.PLAN_ARCHIVED)
+        raise Conflict(_("An archived plan cannot be changed."), PlanError.PLAN_ARCHIVED)
     items = changes.pop("items", None)
     if items is not None:
         exercises_check(physio=by, items=items, plan=plan)
@@ -241,7 +246,7 @@ def plan_template_create(
         raise ValidationError(
             {
                 "items": ValidationError(
-                    "Give either items or from_plan.", code=PlanError.ITEMS_OR_PLAN
+                    _("Give either items or from_plan."), code=PlanError.ITEMS_OR_PLAN
                 )
             }
         )
@@ -260,7 +265,7 @@ def plan_template_create(
         raise ValidationError(
             {
                 "items": ValidationError(
-                    "A template needs at least one exercise.", code=PlanError.EMPTY
+                    _("A template needs at least one exercise."), code=PlanError.EMPTY
                 )
             }
         )
@@ -326,7 +331,7 @@ def plan_pause(*, plan: ExercisePlan, by: User, now: datetime | None = None) -> 
     the plan paused. Pausing a paused plan changes nothing. An archived plan: 409."""
     plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.ACTIVE:
-        raise Conflict("An archived plan cannot be paused.", PlanError.PLAN_ARCHIVED)
+        raise Conflict(_("An archived plan cannot be paused."), PlanError.PLAN_ARCHIVED)
     if plan.paused_at is not None:
         return plan
     plan.paused_at = now or timezone.now()
@@ -344,7 +349,7 @@ def plan_resume(*, plan: ExercisePlan, by: User, now: datetime | None = None) ->
     plan changes nothing. An archived plan: 409."""
     plan = ExercisePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.ACTIVE:
-        raise Conflict("An archived plan cannot be resumed.", PlanError.PLAN_ARCHIVED)
+        raise Conflict(_("An archived plan cannot be resumed."), PlanError.PLAN_ARCHIVED)
     if plan.paused_at is None:
         return plan
     plan.paused_at = None
@@ -373,7 +378,7 @@ def plan_item_set_dosage(
     it is not read again here."""
     if item.plan.status != PlanStatus.ACTIVE or item.retired_at is not None:
         raise Conflict(
-            "An archived plan or a retired item cannot be changed.", PlanError.PLAN_ARCHIVED
+            _("An archived plan or a retired item cannot be changed."), PlanError.PLAN_ARCHIVED
         )
     before = {"sets": item.sets, "reps": item.reps, "hold_seconds": item.hold_seconds}
     after = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds}

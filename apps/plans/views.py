@@ -4,6 +4,7 @@ from uuid import UUID
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -105,7 +106,7 @@ class PlanListView(generics.ListAPIView):
                     {
                         "template": [
                             exceptions.ErrorDetail(
-                                "No such template of yours.", code="does_not_exist"
+                                gettext("No such template of yours."), code="does_not_exist"
                             )
                         ]
                     }
@@ -285,7 +286,7 @@ class ExerciseLogView(APIView):
                 {
                     "plan_item": [
                         exceptions.ErrorDetail(
-                            "No such item in your plans.", code=PlanError.UNKNOWN_ITEM
+                            gettext("No such item in your plans."), code=PlanError.UNKNOWN_ITEM
                         )
                     ]
                 }
@@ -327,7 +328,11 @@ class PlanTemplateListView(generics.ListAPIView):
             plan = selectors.plans_for(user=request.user).filter(pk=plan_id).first()
             if plan is None:
                 raise exceptions.ValidationError(
-                    {"from_plan": [exceptions.ErrorDetail("No such plan.", code="does_not_exist")]}
+                    {
+                        "from_plan": [
+                            exceptions.ErrorDetail(gettext("No such plan."), code="does_not_exist")
+                        ]
+                    }
                 )
             _audit(request, [plan.patient_id], "plans.template")
             data["from_plan"] = plan

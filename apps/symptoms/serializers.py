@@ -86,7 +86,7 @@ class SymptomLogInputSerializer(StrictSerializer):
             raise serializers.ValidationError(
                 {
                     "locations": serializers.ErrorDetail(
-                        "Say where it hurts.", code=LogError.LOCATION_REQUIRED
+                        gettext("Say where it hurts."), code=LogError.LOCATION_REQUIRED
                     )
                 }
             )

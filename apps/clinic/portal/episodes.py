@@ -119,7 +119,7 @@ def _submit(request: PhysioRequest, patient, form, form_key: str, write, done: s
         except ValidationError as error:
             _service_errors(form, error)
         except Conflict as conflict:
-            return _page(request, patient, conflict=conflict.message, status=409)
+            return _page(request, patient, conflict=str(conflict.message), status=409)
         else:
             return _done(patient, done)
     return _page(request, patient, **{form_key: form}, status=400)

@@ -165,7 +165,7 @@ def guidance_apply(request: PhysioRequest, patient_id, item_id) -> HttpResponse:
                 dosage_version=int(version),
             )
         except Conflict as conflict:
-            error, status = conflict.message, 409
+            error, status = str(conflict.message), 409
         else:
             applied_from = SUGGESTION_WORDS[applied.guidance.suggestion.value].lower()
     if not request.htmx:

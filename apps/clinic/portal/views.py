@@ -290,7 +290,7 @@ def alert_action(request: PhysioRequest, patient_id, alert_id, action: str) -> H
         else:
             error, status = " ".join(str(e) for e in form.errors.get("note", [])), 400
     except Conflict as conflict:
-        error, status = conflict.message, 409
+        error, status = str(conflict.message), 409
     if not request.htmx:
         if status != 200:
             flash.error(request, error, extra_tags="alerts")
