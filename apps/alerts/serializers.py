@@ -4,6 +4,7 @@ from rest_framework import serializers
 from backend.closed_shapes import ClosedShape
 from backend.rest import StrictCharField, StrictSerializer
 
+from .codes import ALERT_CODE_CHOICES
 from .models import Alert
 from .services import RESOLUTION_NOTE_MAX_LENGTH
 
@@ -111,7 +112,7 @@ class AlertSerializer(serializers.ModelSerializer):
     )
 
     codes = serializers.ListField(
-        child=serializers.CharField(),
+        child=serializers.ChoiceField(choices=ALERT_CODE_CHOICES),
         read_only=True,
         help_text="What raised it: red-flag codes for a red flag, the worsening rules that "
         "fired, or the missed-exercise code (docs/api.md, Alerts).",

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Role
+from apps.alerts.codes import ALERT_CODE_CHOICES
 from apps.alerts.models import AlertKind, AlertStatus
 from apps.alerts.serializers import AlertDetailsField
 from apps.care.models import CareKind
@@ -257,7 +258,7 @@ class ExportAlertSerializer(ClosedShape):
     id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=AlertKind.choices)
     level = serializers.ChoiceField(choices=Level.choices)
-    codes = serializers.ListField(child=serializers.CharField())
+    codes = serializers.ListField(child=serializers.ChoiceField(choices=ALERT_CODE_CHOICES))
     status = serializers.ChoiceField(choices=AlertStatus.choices)
     details = AlertDetailsField()
     recorded_at = _when_or_null()

@@ -67,6 +67,7 @@ SPECTACULAR_SETTINGS = {
         "StaffRoleEnum": "apps.clinics.models.StaffRole",
         "AlertKindEnum": "apps.alerts.models.AlertKind",
         "AlertStatusEnum": "apps.alerts.models.AlertStatus",
+        "AlertCodeEnum": "apps.alerts.codes.ALERT_CODE_CHOICES",
         # Alerts' and symptom logs' (the export's `triage_level`) levels: one enum.
         "LevelEnum": "apps.symptoms.vocabulary.Level",
         "EpisodeStatusEnum": "apps.episodes.models.EpisodeStatus",
