@@ -1,3 +1,5 @@
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -18,7 +20,7 @@ from .serializers import SyncPullSerializer, SyncPushAnswerSerializer, SyncPushS
 
 class CheckpointGone(exceptions.APIException):
     status_code = status.HTTP_410_GONE
-    default_detail = (
+    default_detail = _(
         "This checkpoint is older than the changes the server keeps: pull again without one."
     )
     default_code = SyncError.CHECKPOINT_EXPIRED
@@ -29,7 +31,7 @@ def _invalid_checkpoint() -> exceptions.ValidationError:
         {
             "checkpoint": [
                 exceptions.ErrorDetail(
-                    "Not a checkpoint this server gave you: pull again without one.",
+                    gettext("Not a checkpoint this server gave you: pull again without one."),
                     code=SyncError.INVALID_CHECKPOINT,
                 )
             ]

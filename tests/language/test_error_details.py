@@ -169,3 +169,20 @@ def test_the_portal_shows_a_service_refusal_in_the_physios_language(
     page = response.content.decode()
     assert detail in page
     assert ("This alert is already resolved." in page) == (language == "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("es", "No es un punto de control que le haya dado este servidor"),
+        ("en", "Not a checkpoint this server gave you"),
+    ],
+)
+def test_an_unreadable_sync_checkpoint_is_refused_in_the_callers_language(
+    language, detail, patient
+):
+    response = speaking(patient, language).get("/api/v1/sync/?checkpoint=nonsense")
+
+    error = only_error(response, 400)
+    assert (error["attr"], error["code"]) == ("checkpoint", "invalid_checkpoint")
+    assert error["detail"].startswith(detail)
