@@ -7,10 +7,11 @@ fired (symptoms, exercise pain, outcome scores); a missed-exercise alert's is on
 
 from apps.content.vocabulary import RedFlagCode
 
+from .models import ADHERENCE_BELOW_HALF
 from .outcomes import ALERTING_INSTRUMENTS, WORSENED
 from .worsening import WorseningCode
 
-MISSED_EXERCISE_CODES = [("adherence_below_half", "Under half of the exercise sessions done")]
+MISSED_EXERCISE_CODES = [(ADHERENCE_BELOW_HALF, "Under half of the exercise sessions done")]
 
 ALERT_CODE_CHOICES: list[tuple[str, str]] = [
     *RedFlagCode.choices,

@@ -14,6 +14,10 @@ class AlertKind(models.TextChoices):
     MISSED_EXERCISES = "missed_exercises", _("Missed exercises")
 
 
+# The one code a missed-exercises alert carries (codes.py, the sweep and the portal's signs).
+ADHERENCE_BELOW_HALF = "adherence_below_half"
+
+
 class AlertStatus(models.TextChoices):
     OPEN = "open", _("Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")

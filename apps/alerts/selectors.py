@@ -26,7 +26,7 @@ from apps.symptoms.models import SymptomLog
 from apps.symptoms.selectors import signs_of
 from apps.symptoms.vocabulary import LEVEL_RANK
 
-from .models import ACTIVE_STATUSES, Alert, AlertKind, AlertStatus
+from .models import ACTIVE_STATUSES, ADHERENCE_BELOW_HALF, Alert, AlertKind, AlertStatus
 from .worsening import MAX_PAIN_DURING, WorseningCode
 
 
@@ -189,7 +189,7 @@ WORSENING_SIGNS = {
     WorseningCode.NEW_CANNOT_BEAR_WEIGHT: gettext_noop("Newly cannot put weight on the leg"),
     WorseningCode.EXERCISE_PAIN_ABOVE_LIMIT: gettext_noop("Exercise pain above the limit"),
 }
-MISSED_SIGNS = {"adherence_below_half": gettext_noop("Under half of the exercise sessions done")}
+MISSED_SIGNS = {ADHERENCE_BELOW_HALF: gettext_noop("Under half of the exercise sessions done")}
 
 
 def _number(value: Any) -> str:

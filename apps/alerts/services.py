@@ -28,7 +28,15 @@ from backend.inserts import insert_ignoring_conflicts
 from backend.queue import enqueue_once_on_commit
 
 from .errors import AlertError
-from .models import ACTIVE_STATUSES, Alert, AlertEvent, AlertEventAction, AlertKind, AlertStatus
+from .models import (
+    ACTIVE_STATUSES,
+    ADHERENCE_BELOW_HALF,
+    Alert,
+    AlertEvent,
+    AlertEventAction,
+    AlertKind,
+    AlertStatus,
+)
 from .worsening import (
     BASELINE,
     EXERCISE_STREAK,
@@ -624,7 +632,7 @@ def missed_exercises_sweep(*, now: datetime | None = None) -> int:
                 findings={
                     patient_id: (
                         "self_care",
-                        ["adherence_below_half"],
+                        [ADHERENCE_BELOW_HALF],
                         {"adherence_7d": round(adherence, 2)},
                         None,  # an absence: nothing the patient recorded raised it
                     )
