@@ -26,6 +26,13 @@ MAX_ITEMS = 30
 ITEM_PREFIX = re.compile(r"^items-([0-9a-z]{1,12})-exercise$")
 
 
+def date_input() -> forms.DateInput:
+    """A browser's date picker: its value is always ISO (2027-03-01), whatever the page's
+    language; a Spanish page would otherwise fill it with 01/03/2027, which the picker
+    drops, and the form would come back saying the date is required."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class SignInForm(forms.Form):
     email = forms.EmailField(
         label=_("Email"),
@@ -92,10 +99,8 @@ class ReminderTimesField(forms.CharField):
 
 class PlanForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=160)
-    start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Start date"), widget=date_input())
+    end_date = forms.DateField(label=_("End date"), widget=date_input())
     reminder_times = ReminderTimesField(
         label=_("Reminder times"),
         required=False,
@@ -211,9 +216,7 @@ class OutcomeScheduleForm(forms.Form):
 
     instrument = forms.ChoiceField(label=_("Questionnaire"))
     every_days = forms.IntegerField(label=_("Every (days)"), min_value=1, max_value=365, initial=14)
-    starts_on = forms.DateField(
-        label=_("Starting on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("Starting on"), widget=date_input())
 
     def __init__(self, *args, instruments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -236,9 +239,7 @@ class EpisodeOpenForm(forms.Form):
         empty_label=_("(none)"),
         label=_("Condition (optional)"),
     )
-    started_on = forms.DateField(
-        label=_("Started on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    started_on = forms.DateField(label=_("Started on"), widget=date_input())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -259,7 +260,7 @@ class GoalForm(forms.Form):
     target = forms.DecimalField(
         label=_("Target score"), max_digits=8, decimal_places=2, min_value=-100000, max_value=100000
     )
-    due_on = forms.DateField(label=_("Due by"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due by"), widget=date_input())
 
     def __init__(self, *args, instruments=(), **kwargs):
         super().__init__(*args, **kwargs)

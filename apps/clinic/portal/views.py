@@ -757,7 +757,7 @@ def _named_schedules(schedules) -> list[dict]:
         {
             "schedule": schedule,
             "instrument": names.get(schedule.instrument_id, schedule.instrument_id),
-            "name": outcomes.schedule_display_name(schedule, names),
+            "name": portal_format.schedule_name(schedule, names),
         }
         for schedule in schedules
     ]

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from apps.content.vocabulary import RedFlagCode
 from apps.interop.charts import chart_svg
@@ -36,6 +36,17 @@ SORT_LABELS = {
     "adherence_7d": gettext_lazy("adherence, lowest first"),
     "-last_log_at": gettext_lazy("last log, newest first"),
 }
+
+
+def schedule_name(schedule, names: dict[str, str]) -> str:
+    """ "LEFS every 14 days" in the physio's language (`names` from instrument_names, short
+    or long; the code when an instrument has no name)."""
+    name = names.get(schedule.instrument_id, schedule.instrument_id)
+    every = schedule.every_days
+    return ngettext("%(name)s every day", "%(name)s every %(days)s days", every) % {
+        "name": name,
+        "days": every,
+    }
 
 
 @register.filter
@@ -225,7 +236,7 @@ class RowWords:
         muted = '<span class="muted">{}</span>'
         return cls(
             acknowledged=e(_("acknowledged")),
-            none=muted.format(e(_("None"))),
+            none=muted.format(e(pgettext("alert", "None"))),
             nothing=muted.format(e(_("Nothing"))),
             no_log=e(_("No log yet")),
             last_log=e(_("Last log %(time)s")),
