@@ -16,7 +16,14 @@ from apps.clinic.templatetags.clinic_portal import percent, signed
 from apps.content.models import RedFlagTranslation
 from tests.bodies import symptom_log_body
 from tests.conftest import client_for
-from tests.factories import AlertFactory, PatientFactory, PhysioFactory
+from tests.factories import (
+    AlertFactory,
+    InstrumentVersionFactory,
+    OutcomeResponseFactory,
+    OutcomeScheduleFactory,
+    PatientFactory,
+    PhysioFactory,
+)
 from tests.second_factor import authenticator_for
 
 from .conftest import portal_client_for
@@ -425,3 +432,32 @@ def test_the_api_answers_carry_the_same_codes_in_spanish_and_english(physio):
     assert (swelling, level) == ("significant", "urgent")
     assert "possible_dvt" in codes
     assert alerts == [("red_flag", "open", "urgent", codes)]
+
+
+def test_the_date_pickers_hold_iso_dates_in_spanish(spanish, spanish_patient):
+    """A date picker drops a value that is not ISO: the plan's dates must not be written the
+    Spanish way (07/12/2026), or the form comes back saying they are required."""
+    body = spanish.get(f"/clinic/patients/{spanish_patient.pk}/plan/").content.decode()
+    for name in ("start_date", "end_date"):
+        value = re.search(rf'name="{name}" value="([^"]*)"', body)
+        assert value, name
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", value.group(1)), value.group(1)
+
+
+def test_the_outcomes_page_names_schedules_and_figures_in_spanish(
+    spanish, spanish_physio, spanish_patient
+):
+    version = InstrumentVersionFactory(title="Escala de prueba")
+    schedule = OutcomeScheduleFactory(
+        patient=spanish_patient,
+        physio=spanish_physio,
+        instrument=version.instrument,
+        every_days=14,
+    )
+    OutcomeResponseFactory(schedule=schedule)
+    body = spanish.get(f"/clinic/patients/{spanish_patient.pk}/outcomes/").content.decode()
+    assert "Escala de prueba cada 14 días" in body
+    assert "every 14 days" not in body
+    # Not Django admin's "Modificar" for the change of a score, nor the English acronym.
+    assert "<dt>Cambio</dt>" in body
+    assert "<dt>DMCI</dt>" in body
