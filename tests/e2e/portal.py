@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.utils import translation
 from django_otp.oath import TOTP
@@ -98,18 +99,64 @@ LANGUAGES = ("en", "es")
 BROWSER_LOCALES = {"en": "en-GB", "es": "es-ES"}
 
 
-def words(language: str) -> Callable[..., str]:
+class Words:
     """`t("Sign in")` → the portal's text in `language`, through the same catalogues as the
-    pages (`t("Unlink %(name)s", name=...)` fills the placeholders). What the page must say
-    in Spanish is asserted word for word in tests/clinic/test_portal_language.py; here the
-    words only find the controls."""
+    pages (`t("Unlink %(name)s", name=...)` fills the placeholders and drops markup; `t.n(singular, plural,
+    count, ...)` picks the plural form). What the page must say in Spanish is asserted word
+    for word in tests/clinic/test_portal_language.py; here the words find the controls and
+    say what a flow expects, the same in each language.
 
-    def t(text: str, **params: object) -> str:
-        with translation.override(language):
+    Outside English a text must be in a catalogue: a test that looked up a text the pages
+    never translate would pass in Spanish on English words."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def _known(self, key: object) -> None:
+        if self.language != settings.LANGUAGE_CODE:
+            catalogue = translation.trans_real.translation(self.language)._catalog
+            assert key in catalogue, f"not translated into {self.language!r}: {key!r}"
+
+    def __call__(self, text: str, **params: object) -> str:
+        self._known(text)
+        with translation.override(self.language):
             shown = translation.gettext(text)
-        return shown % params if params else shown
+        return plain(shown % params if params else shown)
 
-    return t
+    def n(self, singular: str, plural: str, count: int, **params: object) -> str:
+        self._known((singular, 0))
+        with translation.override(self.language):
+            shown = translation.ngettext(singular, plural, count)
+        return plain(shown % {"counter": count, "count": count, **params})
+
+
+def plain(text: str) -> str:
+    """A text as the browser reads it: without the markup a translation holds."""
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def words(language: str) -> Words:
+    return Words(language)
+
+
+def by_language_at_one_size(sizes: tuple[dict[str, int], ...]):
+    """Parametrise `viewport` and `language`: every size in English, and Spanish at the first
+    size only (each size in each language would double the browser time for nothing)."""
+    cases = [(size, LANGUAGES[0]) for size in sizes] + [
+        (sizes[0], language) for language in LANGUAGES[1:]
+    ]
+    return pytest.mark.parametrize(
+        ("viewport", "language"),
+        cases,
+        ids=[f"{v['width']}x{v['height']}-{language}" for v, language in cases],
+    )
+
+
+def caseload_table(page, t: Words):
+    """The caseload's table of patients in care, in its default order (the most urgent
+    alert first), by its caption."""
+    order = t("the most urgent alert")
+    return page.get_by_role("table", name=t("Patients in care, sorted by %(order)s", order=order))
 
 
 def sign_in(page, email: str, password: str = PASSWORD, language: str = "en") -> None:
