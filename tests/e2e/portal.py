@@ -101,10 +101,11 @@ BROWSER_LOCALES = {"en": "en-GB", "es": "es-ES"}
 
 class Words:
     """`t("Sign in")` → the portal's text in `language`, through the same catalogues as the
-    pages (`t("Unlink %(name)s", name=...)` fills the placeholders and drops markup; `t.n(singular, plural,
-    count, ...)` picks the plural form). What the page must say in Spanish is asserted word
-    for word in tests/clinic/test_portal_language.py; here the words find the controls and
-    say what a flow expects, the same in each language.
+    pages: `t("Unlink %(name)s", name=...)` fills the placeholders and drops markup,
+    `t.n(singular, plural, count, ...)` picks the plural form, `t.p(context, text)` takes
+    a text with a context. What the page must say in Spanish is asserted word for word in
+    tests/clinic/test_portal_language.py; here the words find the controls and say what a
+    flow expects, the same in each language.
 
     Outside English a text must be in a catalogue: a test that looked up a text the pages
     never translate would pass in Spanish on English words."""
@@ -121,6 +122,13 @@ class Words:
         self._known(text)
         with translation.override(self.language):
             shown = translation.gettext(text)
+        return plain(shown % params if params else shown)
+
+    def p(self, context: str, text: str, **params: object) -> str:
+        """A text with its context (`{% translate "Show" context "clinic audit" %}`)."""
+        self._known(f"{context}\x04{text}")
+        with translation.override(self.language):
+            shown = translation.pgettext(context, text)
         return plain(shown % params if params else shown)
 
     def n(self, singular: str, plural: str, count: int, **params: object) -> str:

@@ -20,7 +20,15 @@ from tests.factories import (
     SymptomLogFactory,
 )
 
-from .portal import DESKTOPS, Accessibility, sideways_overflow, signed_in_physio
+from .portal import (
+    DESKTOPS,
+    Accessibility,
+    by_language_at_one_size,
+    caseload_table,
+    sideways_overflow,
+    signed_in_physio,
+    words,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -57,17 +65,17 @@ def wide_caseload(physio_account):
     return patients, discharged
 
 
-@pytest.mark.parametrize("viewport", DESKTOPS, ids=lambda v: f"{v['width']}x{v['height']}")
+@by_language_at_one_size(DESKTOPS)
 def test_the_caseload_fits_a_desktop_screen_without_sideways_scrolling(
-    portal_page, physio_account, wide_caseload, viewport
+    portal_page, physio_account, wide_caseload, viewport, language
 ):
-    page, a11y = portal_page, Accessibility()
+    page, a11y, t = portal_page, Accessibility(), words(language)
     page.set_viewport_size(viewport)
     signed_in_physio(page, physio_account)
 
     expect(page.locator("#caseload").get_by_role("rowheader", name=LONG_EMAILS[0])).to_be_visible()
     assert sideways_overflow(page) == {}
-    table = page.get_by_role("table", name="Patients in care")
+    table = caseload_table(page, t)
     expect(table.get_by_role("row")).to_have_count(1 + len(LONG_EMAILS))
     # Every column header is on screen, the last one included.
     last = table.get_by_role("columnheader").last
@@ -75,10 +83,14 @@ def test_the_caseload_fits_a_desktop_screen_without_sideways_scrolling(
     box = last.bounding_box()
     assert box["x"] + box["width"] <= viewport["width"]
 
-    discharged = page.get_by_role("table", name="Discharged patients")
+    discharged = page.get_by_role(
+        "table",
+        name=t("Discharged patients, sorted by %(order)s", order=t("the most urgent alert")),
+    )
     expect(discharged).to_contain_text("theodora.vanderstraeten-mcallister@example.org")
     expect(table).not_to_contain_text("theodora.vanderstraeten-mcallister@example.org")
-    a11y.check(page, f"20-caseload-{viewport['width']}")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    a11y.check(page, f"20-caseload-{viewport['width']}-{language}")
 
 
 def test_on_a_narrow_screen_the_patient_column_stays_in_view(

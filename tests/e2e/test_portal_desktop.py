@@ -35,6 +35,8 @@ from .portal import (
     DESKTOPS,
     LANGUAGES,
     Accessibility,
+    by_language_at_one_size,
+    caseload_table,
     sign_in,
     signed_in_physio,
     totp_now,
@@ -43,9 +45,9 @@ from .portal import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
-by_size = pytest.mark.parametrize("viewport", DESKTOPS, ids=lambda v: f"{v['width']}x{v['height']}")
-
-# Every page in each language the portal speaks (the physio's choice and the browser's).
+# Every page at each desktop size in English, and in each other language the portal speaks
+# (the physio's choice and the browser's) at the first size.
+by_size_and_language = by_language_at_one_size(DESKTOPS)
 by_language = pytest.mark.parametrize("language", LANGUAGES)
 
 LONG_NAME = "Alexandra Konstantinopoulou-Whitfield-Oberhauser-Lindqvist"
@@ -69,8 +71,7 @@ def fits(page, a11y: Accessibility, name: str, language: str = "en") -> None:
     a11y.check(page, name)
 
 
-@by_language
-@by_size
+@by_size_and_language
 def test_the_second_factor_pages_at_desktop_sizes(portal_page, physio_account, viewport, language):
     page, a11y, t = portal_page, Accessibility(), words(language)
     size = f"{viewport['width']}-{language}"
@@ -121,8 +122,8 @@ def test_the_second_factor_pages_at_desktop_sizes(portal_page, physio_account, v
     a11y.save(f"desktop-second-factor-{size}")
 
 
-@by_size
-def test_the_signed_out_pages_at_desktop_sizes(portal_page, physio_account, viewport):
+@by_size_and_language
+def test_the_signed_out_pages_at_desktop_sizes(portal_page, physio_account, viewport, language):
     """Sign-in with a wrong password, the forgotten-password pages, a patient refused, and
     an account locked after too many failures."""
     from django.conf import settings
@@ -132,20 +133,20 @@ def test_the_signed_out_pages_at_desktop_sizes(portal_page, physio_account, view
     from apps.accounts.services import PASSWORD_RESET_LIFETIME
     from apps.accounts.single_use import single_use_issue
 
-    page, a11y = portal_page, Accessibility()
-    size = viewport["width"]
+    page, a11y, t = portal_page, Accessibility(), words(language)
+    size = f"{viewport['width']}-{language}"
     page.set_viewport_size(viewport)
     page.goto("/clinic/sign-in/")
-    sign_in(page, physio_account.email, "not-the-password")
-    expect(page.get_by_text("The email or the password is wrong.")).to_be_visible()
-    fits(page, a11y, f"desktop-{size}-70-sign-in-wrong")
+    sign_in(page, physio_account.email, "not-the-password", language=language)
+    expect(page.get_by_text(t("The email or the password is wrong."))).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-70-sign-in-wrong", language)
 
-    page.get_by_role("link", name="Forgotten your password?").click()
-    fits(page, a11y, f"desktop-{size}-71-password-reset")
-    page.get_by_label("E-mail address").fill(physio_account.email)
-    page.get_by_role("button", name="Send the link").click()
-    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
-    fits(page, a11y, f"desktop-{size}-72-password-reset-sent")
+    page.get_by_role("link", name=t("Forgotten your password?")).click()
+    fits(page, a11y, f"desktop-{size}-71-password-reset", language)
+    page.get_by_label(t("E-mail address")).fill(physio_account.email)
+    page.get_by_role("button", name=t("Send the link")).click()
+    expect(page.get_by_role("heading", name=t("Check your e-mail"))).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-72-password-reset-sent", language)
     token = single_use_issue(
         AccountToken,
         scope=TokenPurpose.PASSWORD_RESET,
@@ -155,24 +156,27 @@ def test_the_signed_out_pages_at_desktop_sizes(portal_page, physio_account, view
         email=physio_account.email,
     ).token
     page.goto(f"/clinic/password-reset/confirm/?token={token}")
-    expect(page.get_by_label("New password", exact=True)).to_be_visible()
-    fits(page, a11y, f"desktop-{size}-73-password-reset-confirm")
+    expect(page.get_by_label(t("New password"), exact=True)).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-73-password-reset-confirm", language)
 
-    accounts.user_create(email="pat@example.org", password=PASSWORD, role="patient")
+    accounts.user_create(
+        email="pat@example.org", password=PASSWORD, role="patient", language=language
+    )
     page.goto("/clinic/sign-in/")
-    sign_in(page, "pat@example.org")
+    sign_in(page, "pat@example.org", language=language)
     expect(
-        page.get_by_role("heading", name="The clinic portal is for physiotherapists")
+        page.get_by_role("heading", name=t("The clinic portal is for physiotherapists"))
     ).to_be_visible()
-    fits(page, a11y, f"desktop-{size}-74-refused")
+    fits(page, a11y, f"desktop-{size}-74-refused", language)
 
     page.goto("/clinic/sign-in/")
+    locked = page.get_by_text(t("Too many failed sign-ins"))
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):  # one failure was counted above
-        expect(page.get_by_text("Too many failed sign-ins")).to_have_count(0)
-        sign_in(page, physio_account.email, "wrong")
+        expect(locked).to_have_count(0)
+        sign_in(page, physio_account.email, "wrong", language=language)
         page.wait_for_load_state()
-    expect(page.get_by_text("Too many failed sign-ins")).to_be_visible()
-    fits(page, a11y, f"desktop-{size}-75-locked")
+    expect(locked).to_be_visible()
+    fits(page, a11y, f"desktop-{size}-75-locked", language)
     a11y.save(f"desktop-signed-out-{size}")
 
 
@@ -221,8 +225,7 @@ def busy_patient(physio_account):
     return patient
 
 
-@by_language
-@by_size
+@by_size_and_language
 def test_every_page_of_a_busy_patient_fits_and_passes_axe(
     portal_page, physio_account, busy_patient, viewport, language
 ):
@@ -251,11 +254,11 @@ def test_every_page_of_a_busy_patient_fits_and_passes_axe(
     a11y.save(f"desktop-pages-{size}")
 
 
-@by_size
+@by_size_and_language
 def test_the_caseload_with_long_names_and_many_alerts_keeps_its_width(
-    portal_page, physio_account, viewport
+    portal_page, physio_account, viewport, language
 ):
-    page, a11y = portal_page, Accessibility()
+    page, a11y, t = portal_page, Accessibility(), words(language)
     page.set_viewport_size(viewport)
     for n in range(6):
         patient = PatientFactory(
@@ -270,96 +273,129 @@ def test_the_caseload_with_long_names_and_many_alerts_keeps_its_width(
         MessageFactory.create_batch(12, link=link)
     signed_in_physio(page, physio_account)
 
-    table = page.get_by_role("table", name="Patients in care")
+    table = caseload_table(page, t)
     expect(table.get_by_role("row")).to_have_count(7)
-    expect(table.get_by_role("row").nth(1)).to_contain_text("5 alerts to resolve")
+    expect(table.get_by_role("row").nth(1)).to_contain_text(
+        t.n("%(count)s alert to resolve", "%(count)s alerts to resolve", 5)
+    )
     scroll_width, client_width = document_width(page)
     assert scroll_width <= client_width
     last = table.get_by_role("columnheader").last
     box = last.bounding_box()
     assert box["x"] + box["width"] <= viewport["width"]
-    today = page.get_by_role("region", name="Today")
-    expect(today.get_by_role("region", name=re.compile("Alerts to resolve"))).to_contain_text(
-        "and 22 more."
+    today = page.get_by_role("region", name=t("Today"))
+    expect(today.get_by_role("region", name=re.compile(t("Alerts to resolve")))).to_contain_text(
+        t("and %(more)s more.", more=22)
     )
-    fits(page, a11y, f"desktop-{viewport['width']}-30-caseload-many-alerts")
+    fits(page, a11y, f"desktop-{viewport['width']}-{language}-30-caseload-many-alerts", language)
 
 
+@by_language
 def test_today_shows_each_source_and_drops_it_once_dealt_with(
-    portal_page, physio_account, busy_patient
+    portal_page, physio_account, busy_patient, language
 ):
     """From the Today list: the alert resolved on the overview, the messages read on their
     page, the questionnaire no longer asked, the suggestion applied; back on the caseload
     each group says it is empty."""
-    page, a11y = portal_page, Accessibility()
+    page, a11y, t = portal_page, Accessibility(), words(language)
     page.set_viewport_size(DESKTOPS[0])
     busy_patient.alerts.exclude(kind="red_flag").delete()
     busy_patient.alerts.filter(status="acknowledged").delete()
     signed_in_physio(page, physio_account)
-    today = page.get_by_role("region", name="Today")
+    today = page.get_by_role("region", name=t("Today"))
 
     def group(title: str):
-        return today.get_by_role("region", name=re.compile(title))
+        return today.get_by_role("region", name=re.compile(t(title)))
+
+    def starts(text: str) -> re.Pattern:
+        """A control whose name begins with `text`'s words before its first placeholder."""
+        return re.compile("^" + re.escape(text.split("%(")[0]))
 
     expect(group("Alerts to resolve")).to_contain_text(LONG_NAME)
-    expect(group("Unread messages")).to_contain_text("3 unread messages")
-    expect(group("Questionnaires overdue")).to_contain_text("LEFS due")
-    expect(group("Questionnaires overdue")).to_contain_text("3 days overdue")
-    expect(group("Suggestions to reduce load")).to_contain_text("1 exercise to reduce")
-    fits(page, a11y, "desktop-40-today-full")
+    expect(group("Unread messages")).to_contain_text(
+        t.n("%(count)s unread message", "%(count)s unread messages", 3)
+    )
+    # "LEFS due <day>, 3 days overdue": each part around the day.
+    overdue = t.n(
+        "%(name)s due %(day)s, %(count)s day overdue",
+        "%(name)s due %(day)s, %(count)s days overdue",
+        3,
+        name="LEFS",
+        day="\0",
+    )
+    for part in overdue.split("\0"):
+        expect(group("Questionnaires overdue")).to_contain_text(part)
+    expect(group("Suggestions to reduce load")).to_contain_text(
+        t.n("%(count)s exercise to reduce", "%(count)s exercises to reduce", 1)
+    )
+    fits(page, a11y, f"desktop-{language}-40-today-full", language)
 
     group("Alerts to resolve").get_by_role("link", name=re.compile(LONG_NAME)).click()
-    page.locator("li.alert").first.get_by_role("button", name=re.compile("^Resolve")).click()
-    expect(page.get_by_role("status").filter(has_text="Resolved")).to_be_visible()
+    page.locator("li.alert").first.get_by_role("button", name=starts(t("Resolve"))).click()
+    expect(page.get_by_role("status").filter(has_text=t("Resolved"))).to_be_visible()
 
     page.goto("/clinic/")
     group("Unread messages").get_by_role("link", name=re.compile(LONG_NAME)).click()
-    expect(page.get_by_role("heading", name="Conversation")).to_be_visible()
-    expect(page.locator(".thread .badge").filter(has_text="New")).to_have_count(3)
+    expect(page.get_by_role("heading", name=t("Conversation"))).to_be_visible()
+    new = page.locator(".thread .badge").filter(has_text=t("New"))
+    expect(new).to_have_count(3)
     # The page marks what it showed as read by itself, a moment after it opened.
-    expect(page.locator(".thread .badge").filter(has_text="New")).to_have_count(0)
+    expect(new).to_have_count(0)
 
     page.goto("/clinic/")
     group("Questionnaires overdue").get_by_role("link", name=re.compile(LONG_NAME)).click()
-    page.get_by_role("button", name=re.compile("^Stop asking")).click()
-    expect(page.get_by_role("heading", name="Questionnaires asked")).to_be_visible()
+    page.get_by_role("button", name=starts(t("Stop asking"))).click()
+    expect(page.get_by_role("heading", name=t("Questionnaires asked"))).to_be_visible()
 
     page.goto("/clinic/")
     group("Suggestions to reduce load").get_by_role("link", name=re.compile(LONG_NAME)).click()
-    page.get_by_role("button", name=re.compile("^Apply")).first.click()
-    expect(page.get_by_text(re.compile("Applied"))).to_be_visible()
+    page.get_by_role("button", name=starts(t("Apply: %(next)s"))).first.click()
+    applied = t(
+        "Applied (%(applied)s). The dosage is now <strong>%(current)s</strong>; the "
+        "patient's app shows the change. The next suggestion is judged on sessions done at "
+        "this dosage."
+    )
+    expect(page.get_by_text(starts(applied))).to_be_visible()
 
     page.goto("/clinic/")
-    expect(group("Alerts to resolve")).to_contain_text("No alert waits.")
-    expect(group("Unread messages")).to_contain_text("All messages read.")
-    expect(group("Questionnaires overdue")).to_contain_text("No questionnaire overdue.")
-    expect(group("Suggestions to reduce load")).to_contain_text("No suggestion to reduce.")
-    fits(page, a11y, "desktop-41-today-empty")
-    a11y.save("desktop-today")
+    expect(group("Alerts to resolve")).to_contain_text(t("No alert waits."))
+    expect(group("Unread messages")).to_contain_text(t("All messages read."))
+    expect(group("Questionnaires overdue")).to_contain_text(t("No questionnaire overdue."))
+    expect(group("Suggestions to reduce load")).to_contain_text(t("No suggestion to reduce."))
+    fits(page, a11y, f"desktop-{language}-41-today-empty", language)
+    a11y.save(f"desktop-today-{language}")
 
 
+@by_language
 def test_the_diary_from_the_browser_filters_pages_and_says_what_it_ignored(
-    portal_page, physio_account, busy_patient
+    portal_page, physio_account, busy_patient, language
 ):
-    page, a11y = portal_page, Accessibility()
+    page, a11y, t = portal_page, Accessibility(), words(language)
     page.set_viewport_size(DESKTOPS[1])
     signed_in_physio(page, physio_account)
     page.goto(f"/clinic/patients/{busy_patient.pk}/diary/")
     diary = page.locator("#diary")
-    expect(diary.get_by_role("status").first).to_contain_text("page 1 of 2")
+    expect(diary.get_by_role("status").first).to_contain_text(
+        t("page %(number)s of %(pages)s", number=1, pages=2)
+    )
     expect(page.locator("li.log")).to_have_count(20)
-    diary.get_by_role("link", name="Older logs").click()
-    expect(diary.get_by_role("status").first).to_contain_text("page 2 of 2")
+    older = diary.get_by_role("link", name=t("Older logs"))
+    older.click()
+    expect(diary.get_by_role("status").first).to_contain_text(
+        t("page %(number)s of %(pages)s", number=2, pages=2)
+    )
     expect(page.locator("li.log").filter(has_text="Stiff after the stairs.")).to_have_count(3)
-    expect(diary.get_by_role("link", name="Older logs")).to_have_count(0)
-    fits(page, a11y, "desktop-50-diary-last-page")
+    expect(older).to_have_count(0)
+    fits(page, a11y, f"desktop-{language}-50-diary-last-page", language)
 
     page.goto(f"/clinic/patients/{busy_patient.pk}/diary/?level=urgent&level=nonsense&page=7")
-    expect(page.get_by_role("alert").filter(has_text="A level that does not exist")).to_be_visible()
-    expect(page.get_by_role("alert").filter(has_text="There is no page 7")).to_be_visible()
-    expect(page.get_by_label("Urgent")).to_be_checked()
+    no_level = t("A level that does not exist was left out of the filter.")
+    expect(page.get_by_role("alert").filter(has_text=no_level)).to_be_visible()
+    no_page = t("There is no page %(number)s: showing the last page.", number=7)
+    expect(page.get_by_role("alert").filter(has_text=no_page)).to_be_visible()
+    expect(page.get_by_label(t("Urgent"))).to_be_checked()
     urgent = busy_patient.symptom_logs.filter(triage_level="urgent").count()
     assert urgent
     expect(page.locator("li.log")).to_have_count(urgent)
-    fits(page, a11y, "desktop-51-diary-ignored")
-    a11y.save("desktop-diary")
+    fits(page, a11y, f"desktop-{language}-51-diary-ignored", language)
+    a11y.save(f"desktop-diary-{language}")
