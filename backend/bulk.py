@@ -18,10 +18,15 @@ docs/decisions/one-bulk-pipeline.md says why it has this shape.
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Generic, TypedDict, TypeVar
 from uuid import UUID
 
+from django.utils.translation import gettext
+
 from backend.errors import CommonError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 # The most records one sync may carry (docs/api.md): 500 logs take well under a second to
 # validate, triage and store, and a phone rarely holds more between two connections.
@@ -95,12 +100,16 @@ class TooManyItems(Exception):
 
     code = CommonError.TOO_MANY_ITEMS
 
-    def __init__(self, *, noun: str, limit: int = BULK_MAX_ITEMS) -> None:
-        self.message = f"Send at most {limit} {noun} per request."
+    def __init__(self, *, noun: "str | StrPromise", limit: int = BULK_MAX_ITEMS) -> None:
+        # `noun` in the request's language: the caller's (gettext_lazy) name of the items.
+        self.message = gettext("Send at most %(limit)d %(noun)s per request.") % {
+            "limit": limit,
+            "noun": noun,
+        }
         super().__init__(self.message)
 
 
-def size_check(count: int, *, noun: str, limit: int = BULK_MAX_ITEMS) -> None:
+def size_check(count: int, *, noun: "str | StrPromise", limit: int = BULK_MAX_ITEMS) -> None:
     """Refuse a request of more than `limit` items before any is read."""
     if count > limit:
         raise TooManyItems(noun=noun, limit=limit)

@@ -4,14 +4,19 @@ by the record type's input serializer, and the results rendered as
 `{"results": [{index, status, <record> | errors}]}` (docs/api.md)."""
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from backend.bulk import BulkItem, BulkResult, ItemError, size_check
 from backend.errors import CommonError
 from backend.rest import api_errors
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 Fields = TypeVar("Fields")
 Record = TypeVar("Record")
@@ -27,10 +32,11 @@ class BulkItemErrorSerializer(serializers.Serializer):
     )
 
 
-def bulk_payload(data: Any, *, wrapper: str, noun: str) -> list[Any]:
+def bulk_payload(data: Any, *, wrapper: str, noun: "str | StrPromise") -> list[Any]:
     """The items of a bulk body: a JSON array, or an object whose one key is `wrapper`
     holding the array. Anything else is a 400 `not_a_list`; more than BULK_MAX_ITEMS items
-    a 413 `too_many_items` (nothing is read or stored)."""
+    a 413 `too_many_items` (nothing is read or stored). `noun` names the items for people
+    (mark it with gettext_lazy)."""
     if isinstance(data, dict) and set(data) == {wrapper}:
         data = data[wrapper]
     if not isinstance(data, list):
@@ -38,7 +44,8 @@ def bulk_payload(data: Any, *, wrapper: str, noun: str) -> list[Any]:
             {
                 "non_field_errors": [
                     exceptions.ErrorDetail(
-                        f"Send a JSON array of {noun}.", code=CommonError.NOT_A_LIST
+                        gettext("Send a JSON array of %(noun)s.") % {"noun": noun},
+                        code=CommonError.NOT_A_LIST,
                     )
                 ]
             }
@@ -58,14 +65,14 @@ def bulk_payloads(data: Any, *, kinds: Sequence[str]) -> dict[str, list[Any]]:
     more than BULK_MAX_ITEMS items in all a 413 `too_many_items`. Nothing is read or
     stored then."""
     if not isinstance(data, dict):
-        raise _body_error("non_field_errors", "Send a JSON object of lists.", "invalid")
+        raise _body_error("non_field_errors", gettext("Send a JSON object of lists."), "invalid")
     unknown = [key for key in data if key not in kinds]
     if unknown:
         raise exceptions.ValidationError(
             {
                 key: [
                     exceptions.ErrorDetail(
-                        "This field is not accepted.", code=CommonError.UNKNOWN_FIELD
+                        gettext("This field is not accepted."), code=CommonError.UNKNOWN_FIELD
                     )
                 ]
                 for key in unknown
@@ -73,9 +80,9 @@ def bulk_payloads(data: Any, *, kinds: Sequence[str]) -> dict[str, list[Any]]:
         )
     for kind in kinds:
         if kind in data and not isinstance(data[kind], list):
-            raise _body_error(kind, "Send a JSON array.", CommonError.NOT_A_LIST)
+            raise _body_error(kind, gettext("Send a JSON array."), CommonError.NOT_A_LIST)
     payloads = {kind: data.get(kind, []) for kind in kinds}
-    size_check(sum(len(items) for items in payloads.values()), noun="items")
+    size_check(sum(len(items) for items in payloads.values()), noun=_("items"))
     return payloads
 
 

@@ -14,13 +14,14 @@ import io
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext_lazy as _
 
 from backend.rest import PayloadTooLarge, error_response
 
 BLOCK = 64 * 1024
-TOO_LARGE = (
+TOO_LARGE = _(
     "The request body is too large: a body sent in chunks (Transfer-Encoding: chunked) "
-    "may be at most {limit} bytes; send a larger upload with a Content-Length."
+    "may be at most %(limit)d bytes; send a larger upload with a Content-Length."
 )
 
 
@@ -51,7 +52,9 @@ class ChunkedBodyMiddleware:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             body = read_at_most(request.META["wsgi.input"], limit + 1)
             if len(body) > limit:
-                return error_response(PayloadTooLarge(TOO_LARGE.format(limit=limit)))
+                return error_response(
+                    lambda: PayloadTooLarge(TOO_LARGE % {"limit": limit}), request
+                )
             request.META["CONTENT_LENGTH"] = str(len(body))
             # The stream Django sized at 0 when it made the request from the environ.
             request._stream = io.BytesIO(body)

@@ -26,7 +26,7 @@ def probe(view: Callable[[HttpRequest], JsonResponse]) -> Callable[[HttpRequest]
     @wraps(view)
     def wrapped(request: HttpRequest) -> JsonResponse:
         if request.method not in ("GET", "HEAD"):
-            response = error_response(MethodNotAllowed(request.method or ""))
+            response = error_response(lambda: MethodNotAllowed(request.method or ""), request)
             response["Allow"] = "GET, HEAD"
             return response
         return view(request)

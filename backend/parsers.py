@@ -8,6 +8,7 @@ import codecs
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import parsers
 from rest_framework.exceptions import ErrorDetail, ParseError, ValidationError
 from rest_framework.settings import api_settings
@@ -25,7 +26,10 @@ def unstorable_error(where: str | None) -> ValidationError:
         {
             where or api_settings.NON_FIELD_ERRORS_KEY: [
                 ErrorDetail(
-                    "Contains a character that cannot be stored (a NUL byte or a lone surrogate).",
+                    gettext(
+                        "Contains a character that cannot be stored (a NUL byte or a lone "
+                        "surrogate)."
+                    ),
                     code=CommonError.INVALID_CHARACTER,
                 )
             ]
@@ -42,8 +46,14 @@ class JSONParser(parsers.JSONParser):
         try:
             text = codecs.getreader(encoding)(stream).read()
             value = loads(text, strict=self.strict)
-        except ValueError as exc:  # UnicodeDecodeError and TooDeep are ValueErrors too
-            raise ParseError(f"JSON parse error - {exc}") from None
+        except TooDeep:
+            raise ParseError(
+                gettext("JSON parse error - JSON nested more than %(depth)d levels deep.")
+                % {"depth": MAX_DEPTH}
+            ) from None
+        except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+            # Python's own description of the fault stays as it is.
+            raise ParseError(gettext("JSON parse error - %(error)s") % {"error": exc}) from None
         found, where = unstorable_at(value)
         if found:
             raise unstorable_error(where)

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from rest_framework import exceptions
 
 from backend.errors import CommonError
@@ -66,7 +67,7 @@ def unknown_parameter_error(names: list[str]) -> exceptions.ValidationError:
         {
             name: [
                 exceptions.ErrorDetail(
-                    "This query parameter is not accepted here.",
+                    gettext("This query parameter is not accepted here."),
                     code=CommonError.UNKNOWN_PARAMETER,
                 )
             ]
@@ -95,5 +96,5 @@ class KnownParametersMiddleware:
             return None
         unknown = [name for name in request.GET if name not in allowed]
         if unknown:
-            return error_response(unknown_parameter_error(unknown))
+            return error_response(lambda: unknown_parameter_error(unknown), request)
         return None

@@ -3,7 +3,9 @@ responses Django produces outside DRF views."""
 
 import functools
 import logging
+import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -13,15 +15,21 @@ from django import db
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import inline_serializer
 from drf_standardized_errors.formatter import ExceptionFormatter, flatten_errors
 from drf_standardized_errors.types import Error
 from rest_framework import exceptions, pagination, serializers, status
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from backend.bulk import TooManyItems
 from backend.errors import CommonError, Conflict, TooLarge
+from backend.language import language_from_header, supported_language
 from backend.parsers import unstorable_error
 from backend.safejson import unstorable_at
 
@@ -41,6 +49,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 # The mixin goes before a Serializer subclass; the checker sees it as one.
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
     _SerializerBase = serializers.Serializer
 else:
     _SerializerBase = object
@@ -67,9 +77,9 @@ class StrictFieldsMixin(_SerializerBase):
                     {
                         key: [
                             exceptions.ErrorDetail(
-                                "This field cannot be changed."
+                                gettext("This field cannot be changed.")
                                 if key in readonly
-                                else "This field is not accepted.",
+                                else gettext("This field is not accepted."),
                                 code=CommonError.READ_ONLY
                                 if key in readonly
                                 else CommonError.UNKNOWN_FIELD,
@@ -116,7 +126,7 @@ class ConflictError(exceptions.APIException):
     """A service's `backend.errors.Conflict` in the envelope (409)."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object's state does not allow this."
+    default_detail = _("The object's state does not allow this.")
     default_code = CommonError.CONFLICT
 
 
@@ -124,13 +134,13 @@ class TooManyItemsError(exceptions.APIException):
     """`backend.bulk.TooManyItems` in the envelope (413)."""
 
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "Send fewer items per request."
+    default_detail = _("Send fewer items per request.")
     default_code = CommonError.TOO_MANY_ITEMS
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = _("The request body is too large.")
     default_code = CommonError.TOO_LARGE
 
     def __init__(self, detail=None, code=None, attr: str | None = None) -> None:
@@ -138,21 +148,81 @@ class PayloadTooLarge(exceptions.APIException):
         self.attr = attr
 
 
+class Throttled(exceptions.Throttled):
+    """DRF's 429 with its wait in the caller's language too: DRF puts the number into the
+    sentence before looking it up, so no catalogue could translate that sentence."""
+
+    def __init__(self, wait: float | None) -> None:
+        detail = gettext("Request was throttled.")
+        seconds = None if wait is None else math.ceil(wait)
+        if seconds is not None:
+            detail += " " + ngettext(
+                "Expected available in %(wait)d second.",
+                "Expected available in %(wait)d seconds.",
+                seconds,
+            ) % {"wait": seconds}
+        super().__init__(detail=detail)
+        self.wait = seconds
+
+
 class Unavailable(exceptions.APIException):
     """The database did not answer: a moment's outage, not a bug. Try again shortly."""
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The service is briefly unavailable; try again in a moment."
+    default_detail = _("The service is briefly unavailable; try again in a moment.")
     default_code = "service_unavailable"
     wait = 5
 
 
-def error_response(exc: exceptions.APIException) -> JsonResponse:
-    """The API's error envelope for code that runs outside a DRF view."""
-    # Outside a view there is no view, request or arguments to put in the context.
-    context: Any = {}
-    response = JsonResponse(ErrorFormatter(exc, context, exc).run(), status=exc.status_code)
-    wait = getattr(exc, "wait", None)
+def bearer_language(request: HttpRequest) -> str | None:
+    """The language of the user a valid bearer token names, read as the API's views read
+    it; None without one. A missing, expired or refused token is the view's to refuse."""
+    if "HTTP_AUTHORIZATION" not in request.META:
+        return None
+    caller = Request(request)
+    for authenticator in APIView().get_authenticators():
+        try:
+            # Only read: an authentication that activates the user's language (the API's
+            # does) leaves the request's own as it was.
+            with translation.override(translation.get_language()):
+                found = authenticator.authenticate(caller)
+        except exceptions.APIException:
+            return None
+        if found is not None:
+            return supported_language(getattr(found[0], "language", None))
+    return None
+
+
+def answer_language(request: HttpRequest) -> str:
+    """The language of an answer made outside a DRF view (a middleware's 400 or 413, an
+    unknown path's 404; backend/language.py). An API caller signs in inside the view, so
+    a valid bearer token's user speaks its own language here too; else the request's (a
+    session user's, else Accept-Language's, as `LanguageMiddleware` chose)."""
+    return (
+        bearer_language(request)
+        or supported_language(getattr(request, "LANGUAGE_CODE", None))
+        or language_from_header(request)
+    )
+
+
+def error_response(
+    exc: exceptions.APIException | Callable[[], exceptions.APIException],
+    request: HttpRequest | None = None,
+) -> JsonResponse:
+    """The API's error envelope for code that runs outside a DRF view.
+
+    Given the request, the texts are in the caller's language (`answer_language`: a
+    valid bearer token's user's own, as inside a view, else the request's), so pass the
+    error as a callable that makes it: its texts are read when it is made."""
+    language = answer_language(request) if request is not None else translation.get_language()
+    with translation.override(language):
+        error = exc() if callable(exc) else exc
+        # Outside a view there is no view, request or arguments to put in the context.
+        context: Any = {}
+        body = ErrorFormatter(error, context, error).run()
+    response = JsonResponse(body, status=error.status_code)
+    response.headers["Content-Language"] = language
+    wait = getattr(error, "wait", None)
     if wait:
         response["Retry-After"] = str(int(wait))
     return response
@@ -160,20 +230,20 @@ def error_response(exc: exceptions.APIException) -> JsonResponse:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """handler404: unknown paths answer in the same envelope as the API."""
-    return error_response(exceptions.NotFound())
+    return error_response(exceptions.NotFound, request)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
     """handler500: an unhandled error outside a DRF view still answers in the envelope."""
-    return error_response(exceptions.APIException())
+    return error_response(exceptions.APIException, request)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return error_response(exceptions.ParseError("Bad request."))
+    return error_response(lambda: exceptions.ParseError(gettext("Bad request.")), request)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return error_response(exceptions.PermissionDenied())
+    return error_response(exceptions.PermissionDenied, request)
 
 
 # --- Characters no database can store ----------------------------------------------------------
@@ -205,7 +275,8 @@ class UnstorableInputMiddleware:
             found, where = unstorable_at(source)
             if found:
                 # A list of values per key: name the parameter, not its position.
-                return error_response(unstorable_error(where and where.split(".")[0]))
+                attr = where and where.split(".")[0]
+                return error_response(functools.partial(unstorable_error, attr), request)
         return None
 
 
@@ -222,6 +293,8 @@ class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
             # PostgreSQL down, restarting or cut off; the request stored nothing.
             logger.warning("database unavailable: %s", type(exc).__name__)
             return Unavailable()
+        if type(exc) is exceptions.Throttled:  # a throttle's; subclasses have their own text
+            return Throttled(getattr(exc, "wait", None))
         if isinstance(exc, Conflict):
             return ConflictError(detail=exc.message, code=exc.code)
         if isinstance(exc, TooManyItems):
@@ -252,7 +325,7 @@ class ExceptionHandler(drf_standardized_errors.handler.ExceptionHandler):
 class StrictIntegerField(serializers.IntegerField):
     """A JSON integer only: 5.0, "5" and true are refused rather than coerced."""
 
-    default_error_messages = {"invalid": "A whole number is required."}
+    default_error_messages = {"invalid": _("A whole number is required.")}
 
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, bool) or not isinstance(data, int):
@@ -263,7 +336,7 @@ class StrictIntegerField(serializers.IntegerField):
 class StrictCharField(serializers.CharField):
     """A JSON string only: DRF would turn 12345 into "12345"."""
 
-    default_error_messages = {"invalid": "Must be a string."}
+    default_error_messages = {"invalid": _("Must be a string.")}
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
@@ -274,7 +347,7 @@ class StrictCharField(serializers.CharField):
 class StrictBooleanField(serializers.BooleanField):
     """JSON true or false only: "yes", 1 and "false" are refused rather than coerced."""
 
-    default_error_messages = {"invalid": "Must be true or false."}
+    default_error_messages = {"invalid": _("Must be true or false.")}
 
     def to_internal_value(self, data: Any) -> bool:
         if not isinstance(data, bool):
@@ -302,7 +375,11 @@ DATE_FORM = re.compile(r"(\d{4})-\d{2}-\d{2}", re.ASCII)
 DATETIME_FORM = re.compile(
     r"(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?", re.ASCII
 )
-OUT_OF_RANGE_MESSAGE = f"Must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}."
+OUT_OF_RANGE_MESSAGE = format_lazy(
+    _("Must be between the years {earliest} and {latest}."),
+    earliest=EARLIEST_YEAR,
+    latest=LATEST_YEAR,
+)
 
 
 def strict_form(field: serializers.Field, form: re.Pattern, value: Any, example: str):
@@ -328,7 +405,9 @@ class AwareDateTimeField(serializers.DateTimeField):
     """ISO 8601 as "YYYY-MM-DDTHH:MM[:SS[.ffffff]]" with a UTC offset ("Z" or "+01:00";
     docs/api.md): a bare local time is ambiguous. Between the years 1900 and 2199."""
 
-    default_error_messages = {"naive": "Include a UTC offset, such as 2026-11-21T08:30:00+01:00."}
+    default_error_messages = {
+        "naive": _("Include a UTC offset, such as 2026-11-21T08:30:00+01:00.")
+    }
 
     def to_internal_value(self, value: Any):
         match = strict_form(self, DATETIME_FORM, value, "YYYY-MM-DDTHH:MM:SS+01:00")
@@ -340,15 +419,21 @@ class AwareDateTimeField(serializers.DateTimeField):
 class RecentDateTimeField(AwareDateTimeField):
     """The one validator for "when it happened", as a phone reports it: a time with an
     offset, at most `future` ahead of the server's clock (phone clocks drift; 5 minutes)
-    and at most `past` ago (how long offline data may wait to sync)."""
+    and at most `past` ago (how long offline data may wait to sync). `past_label` says
+    `past` for people: mark it with gettext_lazy."""
 
     default_error_messages = {
-        "in_future": "Cannot be more than {minutes} minutes in the future.",
-        "too_old": "Is more than {past} ago.",
+        "in_future": _("Cannot be more than {minutes} minutes in the future."),
+        "too_old": _("Is more than {past} ago."),
     }
 
     def __init__(
-        self, *, past: timedelta, past_label: str, future: timedelta = FUTURE_TOLERANCE, **kwargs
+        self,
+        *,
+        past: timedelta,
+        past_label: "str | StrPromise",
+        future: timedelta = FUTURE_TOLERANCE,
+        **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self.past, self.past_label, self.future = past, past_label, future

@@ -1,10 +1,11 @@
 """Extract the texts to translate into each app's own catalogue, and compile them.
 
-    .venv/bin/python scripts/messages.py           # update every app's locale/*/django.po
+    .venv/bin/python scripts/messages.py           # update every catalogue (apps' and backend's)
     .venv/bin/python scripts/messages.py --compile # only compile the .po into .mo
 
 Each app that has a `locale/` folder keeps its own catalogue (`apps/<app>/locale/es/
-LC_MESSAGES/django.po`), so teams editing different apps never touch the same file. The
+LC_MESSAGES/django.po`), so teams editing different apps never touch the same file; the
+API's shared texts (backend/) have theirs in `backend/locale/` (settings.LOCALE_PATHS). The
 compiled `.mo` files are committed: running the service needs no gettext tools.
 Extracting needs GNU gettext's xgettext (Debian: gettext); compiling uses polib (pure
 Python, a dev requirement), so it runs without gettext tools.
@@ -19,14 +20,20 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
 
 
-def app_locale_dirs() -> list[Path]:
-    return sorted(path for path in (ROOT / "apps").glob("*/locale") if path.is_dir())
+def locale_dirs() -> list[Path]:
+    """Each app's locale folder, then backend's."""
+    apps = sorted(path for path in (ROOT / "apps").glob("*/locale") if path.is_dir())
+    return [*apps, ROOT / "backend" / "locale"]
+
+
+def catalogues() -> list[Path]:
+    return [po for path in locale_dirs() for po in sorted(path.glob("*/LC_MESSAGES/django.po"))]
 
 
 def compile_catalogues() -> None:
     import polib
 
-    for po in sorted((ROOT / "apps").glob("*/locale/*/LC_MESSAGES/django.po")):
+    for po in catalogues():
         polib.pofile(str(po)).save_as_mofile(str(po.with_suffix(".mo")))
         print(f"compiled {po.relative_to(ROOT)}")
 
@@ -37,8 +44,9 @@ def extract() -> None:
     from django.core.management import call_command
 
     django.setup()
-    # makemessages writes each file's texts to the locale folder of the app it is in.
-    settings.LOCALE_PATHS = [str(path) for path in app_locale_dirs()]
+    # makemessages writes each file's texts to the locale folder of the app (or backend/) it
+    # is in.
+    settings.LOCALE_PATHS = [str(path) for path in locale_dirs()]
     os.chdir(ROOT)
     call_command(
         "makemessages",

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,7 +34,7 @@ class CareSessionInputSerializer(StrictSerializer):
 
     client_id = StrictUUIDField()
     kind = StrictChoiceField(choices=CareKind.choices)
-    started_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label="24 hours")
+    started_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label=_("24 hours"))
     planned_minutes = StrictIntegerField(min_value=MIN_MINUTES, max_value=MAX_MINUTES)
 
     def validate(self, attrs):

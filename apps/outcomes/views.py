@@ -240,7 +240,7 @@ class ResponseBulkView(APIView):
         summary=f"Offline sync: up to {BULK_MAX_ITEMS} responses, one result per item in order",
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        payload = bulk_payload(request.data, wrapper="responses", noun="responses")
+        payload = bulk_payload(request.data, wrapper="responses", noun=gettext("responses"))
         items = bulk_items(payload, validator=RESPONSE_INPUT, fields=services.ResponseFields)
         results = services.outcome_responses_store(patient=request.user, items=items)
         return bulk_response(

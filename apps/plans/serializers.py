@@ -208,7 +208,7 @@ class PlanSerializer(serializers.ModelSerializer):
 class ExerciseLogInputSerializer(StrictSerializer):
     client_id = StrictUUIDField()
     plan_item = StrictUUIDField()
-    performed_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label="two years")
+    performed_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label=_("two years"))
     sets_done = StrictIntegerField(min_value=0, max_value=20)
     reps_done = StrictIntegerField(min_value=0, max_value=200, required=False, allow_null=True)
     pain_during = StrictIntegerField(min_value=0, max_value=10)

@@ -3,6 +3,7 @@ from functools import lru_cache
 
 from django.utils import translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -61,7 +62,7 @@ class SymptomLogInputSerializer(StrictSerializer):
     """What the phone sends (docs/api.md, Symptom logs); unknown fields are refused."""
 
     client_id = StrictUUIDField()
-    recorded_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label="two years")
+    recorded_at = RecentDateTimeField(past=OLDEST_ACCEPTED, past_label=_("two years"))
     pain_score = StrictIntegerField(min_value=0, max_value=10)
     side = StrictChoiceField(choices=Side.choices, required=False, allow_blank=True, default="")
     locations = _code_list(Region.choices, len(Region))

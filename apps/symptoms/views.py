@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import pagination, status
@@ -129,7 +130,7 @@ class SymptomLogBulkView(APIView):
         summary="Offline sync: up to 500 logs, one result per item in order",
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        payload = bulk_payload(request.data, wrapper="logs", noun="logs")
+        payload = bulk_payload(request.data, wrapper="logs", noun=gettext("logs"))
         # One serializer validates every item and one renders every log.
         items = bulk_items(payload, validator=LOG_INPUT, fields=services.SymptomLogFields)
         results = services.symptom_logs_bulk_create(patient=request.user, items=items)

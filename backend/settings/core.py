@@ -16,6 +16,9 @@ USE_I18N = True
 # Languages people may choose (`me.language`); texts go through gettext, and e-mails are
 # rendered in the recipient's language. Catalogues live in each app's locale/ folder.
 LANGUAGES = [("en", "English"), ("es", "Español")]
+# backend/ is no app, so its own catalogue (the API's shared texts) is named here. Django
+# looks here before the apps' and the libraries' catalogues (docs/decisions/gettext-catalogues.md).
+LOCALE_PATHS = [BASE_DIR / "backend" / "locale"]
 ROOT_URLCONF = "backend.urls"
 WSGI_APPLICATION = "backend.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,6 +1,6 @@
-"""The gettext catalogues (apps/<app>/locale/es/LC_MESSAGES/django.po, compiled .mo
-committed): nothing missing, nothing empty, the .mo as the .po says, and a text without a
-translation falls back to English, never to an empty string."""
+"""The gettext catalogues (apps/<app>/locale/es/LC_MESSAGES/django.po, and backend/'s in
+backend/locale/; compiled .mo committed): nothing missing, nothing empty, the .mo as the .po
+says, and a text without a translation falls back to English, never to an empty string."""
 
 import re
 import shutil
@@ -17,9 +17,14 @@ from apps.content.vocabulary import DISCLAIMER
 
 ROOT = Path(settings.BASE_DIR)
 LANGUAGES = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
-CATALOGUES = sorted((ROOT / "apps").glob("*/locale/*/LC_MESSAGES/django.po"))
+# Each app's, and backend's (the API's shared texts; settings.LOCALE_PATHS).
+PACKAGES = [*sorted(path for path in (ROOT / "apps").iterdir() if path.is_dir()), ROOT / "backend"]
+CATALOGUES = sorted(
+    po for package in PACKAGES for po in package.glob("locale/*/LC_MESSAGES/django.po")
+)
 MARKED = re.compile(r"gettext|\{% *(trans|translate|blocktrans|blocktranslate)\b")
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
+# printf-style (%(name)s, %d) and str.format-style ({name}, as DRF's error messages).
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 
 
 def entries(po: Path) -> list[polib.POEntry]:
@@ -31,7 +36,8 @@ def texts(entry: polib.POEntry) -> list[str]:
 
 
 def test_every_app_that_marks_texts_has_a_catalogue_for_every_language():
-    for app in sorted(path for path in (ROOT / "apps").iterdir() if path.is_dir()):
+    assert ROOT / "backend" / "locale" in [Path(path) for path in settings.LOCALE_PATHS]
+    for app in PACKAGES:
         sources = [
             path
             for path in app.rglob("*")
@@ -73,10 +79,17 @@ def test_the_committed_mo_is_the_po_compiled(po):
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="extracting needs GNU xgettext")
 def test_every_marked_text_is_in_the_catalogues(tmp_path, monkeypatch, settings):
     """Extract again into a copy: the catalogues hold exactly what the code marks."""
-    shutil.copytree(
-        ROOT / "apps", tmp_path / "apps", ignore=shutil.ignore_patterns("__pycache__", "*.mo")
-    )
-    settings.LOCALE_PATHS = [str(path) for path in sorted((tmp_path / "apps").glob("*/locale"))]
+    for package in ("apps", "backend"):
+        shutil.copytree(
+            ROOT / package,
+            tmp_path / package,
+            ignore=shutil.ignore_patterns("__pycache__", "*.mo"),
+        )
+    settings.LOCALE_PATHS = [
+        str(tmp_path / path.relative_to(ROOT) / "locale")
+        for path in PACKAGES
+        if (path / "locale").is_dir()
+    ]
     monkeypatch.chdir(tmp_path)
 
     call_command("makemessages", locale=LANGUAGES, no_location=True, no_obsolete=True, verbosity=0)
