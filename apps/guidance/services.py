@@ -20,7 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from apps.accounts.models import User
 from apps.notifications.inbox import notifications_create
@@ -31,7 +31,7 @@ from apps.plans.services import plan_item_set_dosage
 from backend.errors import Conflict, or_404
 
 from .errors import GuidanceError
-from .model import WINDOW, Dosage, Guidance, dosage_step
+from .model import WINDOW, Dosage, Guidance, Suggestion, dosage_step
 from .selectors import guidance_for_items, prescription_of
 
 # What the patient reads: that something changed, never what or why (docs/domain.md).
@@ -73,17 +73,28 @@ def _current_guidance(item: PlanItem, dosage_version: int | None, now: datetime)
     return guidance
 
 
+# Each suggestion as a refusal's sentence names it for people; the API's `suggestion` field
+# keeps the code. (model.py is pure: no gettext there.)
+SUGGESTION_LABELS = {
+    Suggestion.PROGRESS: pgettext_lazy("suggestion", "progress"),
+    Suggestion.HOLD: pgettext_lazy("suggestion", "hold"),
+    Suggestion.REDUCE: pgettext_lazy("suggestion", "reduce"),
+    Suggestion.INSUFFICIENT_DATA: pgettext_lazy("suggestion", "insufficient data"),
+}
+
+
 def _step_to_take(item: PlanItem, guidance: Guidance, expected: str | None) -> Dosage:
     """The one documented step the suggestion asks for, or a 409 saying why there is none."""
     if expected is not None and expected != guidance.suggestion:
         raise Conflict(
-            _("The suggestion is now %(suggestion)s.") % {"suggestion": guidance.suggestion},
+            _("The suggestion is now %(suggestion)s.")
+            % {"suggestion": SUGGESTION_LABELS[guidance.suggestion]},
             GuidanceError.SUGGESTION_CHANGED,
         )
     if not guidance.applicable:
         raise Conflict(
-            _("A %(suggestion)s suggestion has no dosage step to apply.")
-            % {"suggestion": guidance.suggestion},
+            _('The suggestion is "%(suggestion)s": there is no dosage step to apply.')
+            % {"suggestion": SUGGESTION_LABELS[guidance.suggestion]},
             GuidanceError.NOT_APPLICABLE,
         )
     step: Dosage | None = dosage_step(prescription_of(item), guidance.suggestion)

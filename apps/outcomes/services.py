@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import CareTeamLink, User
@@ -43,7 +43,7 @@ from .models import (
     OutcomeSchedule,
     ScheduleEndReason,
 )
-from .selectors import enabled_version_of
+from .selectors import enabled_version_of, short_name
 
 INSTRUMENT_DIR = Path(settings.BASE_DIR) / "fixtures" / "instruments"
 # A physio and a patient may be a day apart across zones: "today" for one is "yesterday"
@@ -290,9 +290,11 @@ def outcome_schedule_create(
         starts_on=starts_on,
     )
     schedule.full_clean(validate_constraints=False)
+    # The instrument by its published name ("LEFS"; a validated translation's, if stored).
+    published = version.translation_for(translation.get_language() or "") or {}
     exists = Conflict(
         _("The patient already has an active %(instrument)s schedule; end it first.")
-        % {"instrument": instrument},
+        % {"instrument": short_name(published.get("title") or version.title)},
         OutcomeError.SCHEDULE_EXISTS,
     )
     if OutcomeSchedule.objects.filter(

@@ -157,7 +157,9 @@ def test_a_hold_cannot_be_applied(portal, patient, quads):
         headers=HTMX,
     )
     assert response.status_code == 409
-    assert "A hold suggestion has no dosage step to apply." in response.content.decode()
+    assert "The suggestion is &quot;hold&quot;: there is no dosage step to apply." in (
+        response.content.decode()
+    )
     assert dosage(quads) == (2, 10, None, 1)
 
 
