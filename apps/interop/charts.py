@@ -22,6 +22,7 @@ from datetime import date, timedelta
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
@@ -228,11 +229,8 @@ def pain_trend_chart(
         )
     logged = [day for day in days if day.mean_pain is not None]
     if logged:
-        description = _(
-            "Mean pain per day from %(first)s to %(last)s: %(logged)s of %(days)s days have "
-            "logs; latest day with logs %(latest)s, mean %(mean)s; %(flagged)s day(s) with a "
-            "red flag."
-        ) % {
+        # One clause per number, each in its plural (ngettext), never "day(s)".
+        values = {
             "first": _short(days[0].day),
             "last": _short(days[-1].day),
             "logged": len(logged),
@@ -241,6 +239,25 @@ def pain_trend_chart(
             "mean": _figure(logged[-1].mean_pain or 0),  # a logged day has a mean
             "flagged": len(flagged),
         }
+        description = " ".join(
+            (
+                ngettext(
+                    "Mean pain per day from %(first)s to %(last)s: %(logged)s of %(days)s day "
+                    "has logs;",
+                    "Mean pain per day from %(first)s to %(last)s: %(logged)s of %(days)s days "
+                    "have logs;",
+                    len(days),
+                )
+                % values,
+                _("latest day with logs %(latest)s, mean %(mean)s;") % values,
+                ngettext(
+                    "%(flagged)s day with a red flag.",
+                    "%(flagged)s days with a red flag.",
+                    len(flagged),
+                )
+                % values,
+            )
+        )
     elif days:
         description = _("No pain logged from %(first)s to %(last)s.") % {
             "first": _short(days[0].day),
@@ -312,9 +329,12 @@ def adherence_chart(
     if judged:
         done = sum(bar.done for bar in judged)
         expected = sum(bar.expected for bar in judged)
-        description = _(
-            "%(done)s of %(expected)s expected sessions done over %(periods)s period(s); "
-            "latest: %(latest)s, %(percent)s %%."
+        description = ngettext(
+            "%(done)s of %(expected)s expected sessions done over %(periods)s period; "
+            "latest: %(latest)s, %(percent)s %%.",
+            "%(done)s of %(expected)s expected sessions done over %(periods)s periods; "
+            "latest: %(latest)s, %(percent)s %%.",
+            len(judged),
         ) % {
             "done": done,
             "expected": expected,
@@ -405,9 +425,12 @@ def score_chart(
             )
         )
     if points:
-        description = _(
-            "%(count)s score(s) from %(first)s to %(last)s: first %(first_score)s, "
-            "latest %(latest_score)s."
+        description = ngettext(
+            "%(count)s score from %(first)s to %(last)s: first %(first_score)s, "
+            "latest %(latest_score)s.",
+            "%(count)s scores from %(first)s to %(last)s: first %(first_score)s, "
+            "latest %(latest_score)s.",
+            len(points),
         ) % {
             "count": len(points),
             "first": _short(points[0].day),

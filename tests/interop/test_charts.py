@@ -65,7 +65,7 @@ def test_the_pain_table_has_the_logged_days_and_the_red_flags():
         ("2026-03-04", "", "", "0", "red flag"),
     )
     assert "2 of 4 days have logs" in chart.description
-    assert "2 day(s) with a red flag" in chart.description
+    assert "2 days with a red flag." in chart.description
 
 
 @pytest.mark.parametrize("days", [[], pain_days([None, None])])
