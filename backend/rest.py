@@ -16,6 +16,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -222,6 +223,8 @@ def error_response(
         body = ErrorFormatter(error, context, error).run()
     response = JsonResponse(body, status=error.status_code)
     response.headers["Content-Language"] = language
+    if request is not None:  # also where LanguageMiddleware does not run (chunked bodies)
+        patch_vary_headers(response, ("Accept-Language",))
     wait = getattr(error, "wait", None)
     if wait:
         response["Retry-After"] = str(int(wait))

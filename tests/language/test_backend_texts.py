@@ -270,6 +270,7 @@ def test_a_shared_refusal_is_in_the_callers_language_with_the_same_status_and_co
     spanish = caller.startswith("es")
     assert error["detail"].startswith(expected.spanish if spanish else expected.english), error
     assert response["Content-Language"] == ("es" if spanish else "en")
+    assert "Accept-Language" in response["Vary"]
     if refusal is throttled:  # the wait's own sentence too, in the right plural
         assert re.search(r" \d+ segundos\.$" if spanish else r" \d+ seconds\.$", error["detail"])
 
