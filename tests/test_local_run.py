@@ -15,7 +15,8 @@ from port_for import get_port
 
 from tests.workers import ROOT
 
-pytestmark = pytest.mark.integration
+# Always a fresh SQLite database and the embedded broker: one run is enough.
+pytestmark = [pytest.mark.integration, pytest.mark.backend_neutral]
 
 
 def get(url: str) -> tuple[int, bytes]:

@@ -1,6 +1,9 @@
 import pytest
 from django.core.management import call_command
 
+# The schema is generated from the code, not from the database: one run is enough.
+pytestmark = pytest.mark.backend_neutral
+
 
 @pytest.mark.django_db
 def test_the_schema_is_valid_and_generates_without_warnings(tmp_path):
