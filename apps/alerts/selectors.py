@@ -15,11 +15,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from apps.accounts.models import Role, User
+from apps.content.selectors import red_flag_texts_reviewed
 from apps.content.vocabulary import RedFlagCode
 from apps.outcomes.selectors import instrument_names
 from apps.symptoms.models import SymptomLog
@@ -234,11 +236,16 @@ def _figures(alert: Alert, names: dict[str, str]) -> list[str]:
     return figures
 
 
-def _signs(alert: Alert, log: SymptomLog | None) -> list[str]:
+def _signs(alert: Alert, log: SymptomLog | None, reviewed: dict[str, tuple[str, str]]) -> list[str]:
     if alert.kind == AlertKind.RED_FLAG:
-        # Red-flag names stay English here: their Spanish is reviewed data
-        # (content.RedFlagTranslation), never a gettext entry.
-        reasons = [RedFlagCode(code).label for code in alert.codes if code in RedFlagCode.values]
+        # A red flag's name in the reader's language only where an editor reviewed that
+        # translation (content.selectors.red_flag_texts_reviewed, as the diary and the
+        # app's log answer do); otherwise its English name. Never a gettext entry.
+        reasons = [
+            reviewed[code][0] if code in reviewed else str(RedFlagCode(code).label)
+            for code in alert.codes
+            if code in RedFlagCode.values
+        ]
         return reasons + (signs_of(log) if log is not None else [])
     if alert.kind == AlertKind.WORSENING:
         return [_(WORSENING_SIGNS[code]) for code in alert.codes if code in WORSENING_SIGNS]
@@ -246,9 +253,13 @@ def _signs(alert: Alert, log: SymptomLog | None) -> list[str]:
 
 
 def alert_contexts(alerts: Iterable[Alert]) -> list[AlertContext]:
-    """Each alert with its context (AlertContext), in the order given. Two queries for
-    any number of alerts: the red flags' logs, and the instruments' names."""
+    """Each alert with its context (AlertContext), in the order given. At most three
+    queries for any number of alerts: the red flags' logs, their reviewed translations (not
+    in English) and the instruments' names."""
     alerts = list(alerts)
+    language = translation.get_language() or "en"
+    red_flags = any(alert.kind == AlertKind.RED_FLAG for alert in alerts)
+    reviewed = red_flag_texts_reviewed(language) if red_flags else {}
     log_ids = [alert.symptom_log_id for alert in alerts if alert.symptom_log_id]
     logs = {log.pk: log for log in SymptomLog.objects.filter(pk__in=log_ids)} if log_ids else {}
     codes = {
@@ -269,7 +280,7 @@ def alert_contexts(alerts: Iterable[Alert]) -> list[AlertContext]:
                 alert=alert,
                 recorded_at=log.recorded_at if log is not None else alert.recorded_at,
                 log=log,
-                signs=tuple(_signs(alert, log)),
+                signs=tuple(_signs(alert, log, reviewed)),
                 note=log.note if log is not None else "",
                 figures=tuple(figures),
             )

@@ -6,12 +6,13 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.services import care_link_create
 from apps.alerts.models import Alert, AlertEvent, AlertStatus
 from apps.alerts.selectors import alert_contexts, alerts_for
 from apps.alerts.services import alert_acknowledge, missed_exercises_sweep
+from apps.content.models import RedFlagTranslation
 from apps.outcomes.services import instruments_load
 from apps.plans.services import plan_create
 from apps.symptoms.services import symptom_log_create
@@ -267,6 +268,38 @@ def test_a_red_flags_context_has_its_signs_note_and_pain(physio, patient, linked
     assert context.signs[0] == "Possible blood clot (DVT)"
     assert {"Swelling: significant", "Redness", "Warmth"} <= set(context.signs)
     assert context.figures == ("Pain 6/10",)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "reviewed", "name"),
+    [
+        pytest.param("en", True, "Possible blood clot (DVT)", id="english"),
+        pytest.param("es", False, "Possible blood clot (DVT)", id="spanish-unreviewed"),
+        pytest.param("es", True, "Posible coágulo (TVP)", id="spanish-reviewed"),
+    ],
+)
+def test_a_red_flags_name_is_spanish_only_once_reviewed(
+    physio, patient, linked, language, reviewed, name
+):
+    """The alert card names a red flag as the diary does: the reviewed translation in the
+    reader's language, English otherwise; never an unreviewed translation."""
+    possible_clot(patient)
+    RedFlagTranslation.objects.update_or_create(
+        code="possible_dvt",
+        language="es",
+        defaults={
+            "title": "Posible coágulo (TVP)",
+            "advice": "Busque atención hoy.",
+            "reviewed_by": "editor@example.org" if reviewed else "",
+            "reviewed_at": timezone.now() if reviewed else None,
+        },
+    )
+
+    with translation.override(language):
+        (context,) = alert_contexts(alerts_for(user=physio))
+
+    assert context.signs[0] == name
 
 
 @pytest.mark.django_db
