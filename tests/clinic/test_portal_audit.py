@@ -204,3 +204,55 @@ def test_a_physio_on_two_staffs_shows_in_both_audits(world):
     response = portal_client_for(world["admin"]).get(audit_url(world))
 
     assert world["reads"]["hill_alice"] in shown(response)
+
+
+@pytest.mark.parametrize(
+    ("language", "diary", "logs"),
+    [
+        pytest.param("en", "Symptom diary (portal)", "Symptom logs (API)", id="english"),
+        pytest.param("es", "Diario de síntomas (portal)", "Registros de síntomas (API)", id="es"),
+    ],
+)
+def test_what_was_read_is_named_in_the_admins_language(world, language, diary, logs):
+    world["admin"].language = language
+    world["admin"].save(update_fields=["language"])
+    read(world["ana"], world["alice"], LATE_ON_THE_FIRST, "some.new_read")
+
+    html = portal_client_for(world["admin"]).get(audit_url(world)).content.decode()
+
+    assert f"<td>{diary}</td>" in html
+    assert f"<td>{logs}</td>" in html
+    assert "portal.diary" not in html
+    assert "symptom_logs.list" not in html
+    # A code without words yet is shown as stored, never dropped.
+    assert "<code>some.new_read</code>" in html
+
+
+# Every literal audited read in the code: `what="x.y"`, `_audit(..., "x.y")`, a portal
+# page (`page="diary"`, `audited(..., "caseload")`) and the report's AUDIT_WHAT.
+AUDITED = (
+    re.compile(r'what="([a-z_]+\.[a-z_]+)"'),
+    re.compile(r'_audit\([^)]*"([a-z_]+\.[a-z_]+)"\)'),
+    re.compile(r'AUDIT_WHAT = "([a-z_]+\.[a-z_-]+)"'),
+)
+PORTAL_PAGES = (
+    re.compile(r'page="([a-z-]+)"'),
+    re.compile(r'audited\([^)]*"([a-z-]+)"\)'),
+)
+
+
+def test_every_audited_read_has_words():
+    from pathlib import Path
+
+    from apps.clinics.audit_words import AUDIT_WHAT
+
+    codes = set()
+    for path in Path(__file__).resolve().parents[2].joinpath("apps").rglob("*.py"):
+        text = path.read_text()
+        codes |= {code for pattern in AUDITED for code in pattern.findall(text)}
+        if "portal" in path.parts:
+            codes |= {
+                f"portal.{page}" for pattern in PORTAL_PAGES for page in pattern.findall(text)
+            }
+    assert {"portal.diary", "symptom_logs.list", "episodes.report", "plans.list"} <= codes
+    assert codes - set(AUDIT_WHAT) == set()
