@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
@@ -27,6 +28,11 @@ from apps.plans.reminders import plan_source
 
 from .errors import GoalError
 from .report import episode_report_build
+
+
+def _number(value: Decimal) -> str:
+    """A score bound for people: 80.00 as "80", 3.50 as "3.5" ("3,5" in Spanish)."""
+    return number_format(value.normalize())
 
 
 def goal_create(
@@ -56,7 +62,7 @@ def goal_create(
                 "target": ValidationError(
                     _("Must be within the instrument's scores, %(min)s to %(max)s."),
                     code=GoalError.TARGET_OUT_OF_RANGE,
-                    params={"min": f"{version.score_min:g}", "max": f"{version.score_max:g}"},
+                    params={"min": _number(version.score_min), "max": _number(version.score_max)},
                 )
             }
         )

@@ -7,6 +7,7 @@ Each case is run for a Spanish and an English caller, who hit the same refusal.
 """
 
 import uuid
+from decimal import Decimal
 
 import pytest
 
@@ -16,7 +17,7 @@ from apps.plans.services import plan_archive
 from tests.clinic.conftest import portal_client_for
 from tests.conftest import client_for
 from tests.episode_lifecycle.conftest import episode_body, goal_body
-from tests.factories import AlertFactory, EpisodeFactory
+from tests.factories import AlertFactory, EpisodeFactory, InstrumentVersionFactory
 from tests.sync.test_push import message_body
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -99,8 +100,8 @@ def test_a_conflict_has_the_same_status_and_code_and_a_detail_in_the_callers_lan
 @pytest.mark.parametrize(
     ("language", "detail"),
     [
-        ("es", "Debe estar dentro de las puntuaciones del cuestionario, de 0.00 a 80.00."),
-        ("en", "Must be within the instrument's scores, 0.00 to 80.00."),
+        ("es", "Debe estar dentro de las puntuaciones del cuestionario, de 0 a 80."),
+        ("en", "Must be within the instrument's scores, 0 to 80."),
     ],
 )
 def test_a_refused_field_names_its_values_in_the_callers_language(
@@ -120,6 +121,28 @@ def test_a_refused_field_names_its_values_in_the_callers_language(
         "detail": detail,
         "attr": "target",
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("es", "Debe estar dentro de las puntuaciones del cuestionario, de 0,5 a 3,5."),
+        ("en", "Must be within the instrument's scores, 0.5 to 3.5."),
+    ],
+)
+def test_a_refused_fields_values_use_the_callers_decimal_mark(
+    language, detail, physio, patient, linked
+):
+    version = InstrumentVersionFactory(score_min=Decimal("0.50"), score_max=Decimal("3.50"))
+    episode = EpisodeFactory(physio=physio, patient=patient)
+
+    response = speaking(physio, language).post(
+        f"/api/v1/episodes/{episode.id}/goals/",
+        goal_body(instrument=version.instrument_id, target=4),
+        format="json",
+    )
+
+    assert only_error(response, 400)["detail"] == detail
 
 
 @pytest.mark.parametrize(
