@@ -148,6 +148,8 @@ def _line_plot(n_days: int, y_min: float, y_max: float, y_step: float) -> LinePl
     plot.yValueAxis.valueStep = y_step
     plot.yValueAxis.visibleGrid = True
     plot.yValueAxis.gridStrokeColor = GRID
+    # Tick labels in the active language's decimal mark ("0,8" in Spanish), never "0.8".
+    plot.yValueAxis.labelTextFormat = _figure
     for axis in (plot.xValueAxis, plot.yValueAxis):
         axis.strokeColor = INK
         axis.labels.fontName = FONT
@@ -312,9 +314,10 @@ def adherence_chart(
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 25
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = GRID
+    chart.valueAxis.labelTextFormat = _figure
     chart.bars[0].fillColor = BAR
     chart.bars[0].strokeColor = None
-    chart.barLabelFormat = lambda value: "" if value is None else f"{value:g} %"
+    chart.barLabelFormat = lambda value: "" if value is None else f"{_figure(value)} %"
     chart.barLabels.fontName = FONT
     chart.barLabels.fontSize = 10
     chart.barLabels.fillColor = INK

@@ -1,6 +1,7 @@
 """Issue 24: a chart's description (the portal's and the report's charts, read by screen
 readers) says each number with its own plural form, in the reader's language: never
-"day(s)" or "día(s)". Spanish, like English, has one form for 1 and another for 0, 2, 3…"""
+"day(s)" or "día(s)". Spanish, like English, has one form for 1 and another for 0, 2, 3…
+Its axis ticks use the reader's decimal mark."""
 
 from datetime import date, timedelta
 
@@ -61,3 +62,30 @@ def test_the_score_chart_counts_scores_in_the_readers_plural(language, count, sa
 
     assert description.startswith(said)
     assert "(es)" not in description
+
+
+def svg_texts(chart: charts.Chart) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(charts.chart_svg(chart))  # noqa: S314 - our own output
+    return [(node.text or "").strip() for node in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+@pytest.mark.parametrize(
+    ("language", "ticks"),
+    [
+        ("es", ["0", "0,8", "1,6", "2,4", "3,2", "4"]),
+        ("en", ["0", "0.8", "1.6", "2.4", "3.2", "4"]),
+    ],
+)
+def test_a_score_charts_axis_uses_the_readers_decimal_mark(language, ticks):
+    """A 0–4 scale is ticked every 0.8: "0,8" for a Spanish reader, "0.8" for an English one."""
+    points = [charts.ScorePoint(START, 1.5), charts.ScorePoint(START + timedelta(days=14), 2.5)]
+    with translation.override(language):
+        texts = svg_texts(
+            charts.score_chart(points, chart_id="s", title="Scale", y_label="Score", y_range=(0, 4))
+        )
+
+    assert [text for text in texts if text in ticks] == ticks
+    other_mark = "." if language == "es" else ","
+    assert not [text for text in texts if text[:1].isdigit() and other_mark in text]
