@@ -187,7 +187,9 @@ def bearer_language(request: HttpRequest) -> str | None:
             # does) leaves the request's own as it was.
             with translation.override(translation.get_language()):
                 found = authenticator.authenticate(caller)
-        except exceptions.APIException:
+        except (exceptions.APIException, db.DatabaseError):
+            # A refused token is the view's to answer; a database that cannot look the
+            # user up (an outage behind this 404 or 500) must not break the error answer.
             return None
         if found is not None:
             return supported_language(getattr(found[0], "language", None))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
@@ -313,3 +314,27 @@ def test_how_long_ago_is_said_in_the_callers_language(caller, detail, patient):
     assert response.json()["errors"] == [
         {"code": "too_old", "detail": detail, "attr": "recorded_at"}
     ]
+
+
+def test_an_error_answer_outside_a_view_survives_a_database_that_cannot_find_the_user(
+    patient, monkeypatch
+):
+    """The 404 of an unknown path reads a bearer token's user for the language; when the
+    database fails under it, the answer is still the envelope, in the request's language."""
+
+    def outage(self, validated_token):
+        raise OperationalError("the database is gone")
+
+    monkeypatch.setattr("apps.accounts.authentication.JWTUserAuthentication.get_user", outage)
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(patient)}",
+        HTTP_ACCEPT_LANGUAGE=SPANISH,
+    )
+
+    response = client.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    [error] = response.json()["errors"]
+    assert error["code"] == "not_found"
+    assert response["Content-Language"] == "es"
