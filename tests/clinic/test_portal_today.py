@@ -197,3 +197,28 @@ def test_each_source_leaves_today_once_dealt_with_in_the_portal(physio, portal):
 
     after = groups(portal.get("/clinic/"))
     assert {key: group.entries for key, group in after.items()} == {key: [] for key in before}
+
+
+@pytest.mark.usefixtures("frozen_now")
+@pytest.mark.parametrize(
+    ("language", "overdue", "alert"),
+    [
+        pytest.param("en", ": LEFS due ", ": red flag</span>", id="english"),
+        pytest.param("es", ": LEFS, para el ", ": señal de alarma</span>", id="spanish"),
+    ],
+)
+def test_the_links_hidden_words_keep_an_instruments_case(physio, portal, language, overdue, alert):
+    """A screen reader hears "late: LEFS due 4 Dec, 2 days overdue", the instrument's
+    published short name; only an alert's kind is said in lower case after the colon."""
+    physio.language = language
+    physio.save(update_fields=["language"])
+    late = PatientFactory(email="late@example.org")
+    care_link_create(physio=physio, patient=late)
+    asked(physio, late, started_days_ago=9)
+    AlertFactory(patient=late)
+
+    body = portal.get("/clinic/").content.decode()
+
+    assert f'<span class="visually-hidden">{overdue}' in body
+    assert alert in body
+    assert "lefs" not in body

@@ -30,6 +30,13 @@ class TodayEntry:
     level: str = ""
     level_word: str = ""
     acknowledged: bool = False
+    spoken: str = ""  # what a screen reader hears after the name, when not `text` itself
+
+    @property
+    def said(self) -> str:
+        """The link's hidden words: `text` as shown, so names keep their published case
+        ("LEFS due 4 Dec"), unless the entry words it for reading after a colon."""
+        return self.spoken or self.text
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ def alerts_group(physio: User) -> TodayGroup:
             email=alert.patient.shown_name,
             url=f"{_patient_url(alert.patient_id)}#alert-{quote(str(alert.pk))}",
             text=alert.get_kind_display(),
+            spoken=alert.get_kind_display().lower(),  # "Ana: red flag"; a kind, not a name
             level=alert.level,
             level_word=level_word(alert.level),
             acknowledged=alert.status == "acknowledged",
