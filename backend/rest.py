@@ -153,8 +153,10 @@ class Throttled(exceptions.Throttled):
     """DRF's 429 with its wait in the caller's language too: DRF puts the number into the
     sentence before looking it up, so no catalogue could translate that sentence."""
 
-    def __init__(self, wait: float | None) -> None:
-        detail = gettext("Request was throttled.")
+    def __init__(self, wait: float | None, detail: str | None = None) -> None:
+        """`detail`: what was refused, already in the caller's language (a subclass's own
+        sentence); "Request was throttled." when not given. The wait follows it."""
+        detail = detail or gettext("Request was throttled.")
         seconds = None if wait is None else math.ceil(wait)
         if seconds is not None:
             detail += " " + ngettext(

@@ -15,7 +15,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from apps.accounts.requests import AuthenticatedRequest
 from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, etagged
 from backend.language import activate_for_user, language_from_header
-from backend.rest import EmptyBody, error_response, require_empty_body
+from backend.rest import EmptyBody, Throttled, error_response, require_empty_body
 
 from . import selectors, services
 from .errors import AccountError
@@ -42,16 +42,25 @@ from .serializers import (
 from .single_use import keyed_hash
 
 
-class _LockedOut(exceptions.Throttled):
-    default_detail = "Too many failed logins for this account from this address. Try again later."
+class _LockedOut(Throttled):
+    """429 for a locked-out account and address, its sentence and the wait's (in the
+    right plural, backend.rest.Throttled) in the caller's language."""
+
+    default_detail = _(
+        "Too many failed logins for this account from this address. Try again later."
+    )
     default_code = AccountError.TOO_MANY_FAILED_LOGINS
+
+    def __init__(self, wait: float | None) -> None:
+        super().__init__(wait, detail=str(self.default_detail))
 
 
 def lockout_response(
     request: HttpRequest, original_response=None, credentials=None
 ) -> JsonResponse:
     """AXES_LOCKOUT_CALLABLE: a locked-out pair answers 429 in the API's envelope."""
-    return error_response(_LockedOut(wait=_cool_off_seconds(request)))
+    wait = _cool_off_seconds(request)
+    return error_response(lambda: _LockedOut(wait=wait), request)
 
 
 def lockout_username(request: HttpRequest, credentials: dict | None) -> str | None:

@@ -35,6 +35,42 @@ def test_ten_failed_logins_lock_that_account_from_that_address(api_client, patie
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        pytest.param(
+            "es",
+            "Demasiados inicios de sesión fallidos para esta cuenta desde esta dirección. "
+            "Vuelva a intentarlo más tarde. Vuelva a intentarlo dentro de 900 segundos.",
+            id="spanish",
+        ),
+        pytest.param(
+            "en",
+            "Too many failed logins for this account from this address. Try again later. "
+            "Expected available in 900 seconds.",
+            id="english",
+        ),
+    ],
+)
+def test_a_lockout_says_why_and_how_long_in_the_callers_language(
+    api_client, patient, language, detail
+):
+    api_client.credentials(HTTP_ACCEPT_LANGUAGE=language)
+    for _ in range(10):
+        assert login(api_client, patient.email, "wrong-password").status_code == 401
+
+    locked = login(api_client, patient.email, PASSWORD)
+
+    assert locked.status_code == 429
+    assert locked.json()["errors"][0] == {
+        "code": "too_many_failed_logins",
+        "detail": detail,
+        "attr": None,
+    }
+    assert locked["Content-Language"] == language
+
+
+@pytest.mark.django_db
 def test_changing_the_case_of_the_email_does_not_escape_a_lockout(api_client, patient):
     for n in range(10):
         login(api_client, patient.email.upper() if n % 2 else patient.email, "wrong-password")
