@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -108,7 +109,14 @@ class ContentAdmin(SortableAdminBase, TranslationAdmin, SimpleHistoryAdmin):
     @admin.action(description="Unpublish selected items (back to draft)", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.content_unpublish(items=queryset.select_for_update())
-        self.message_user(request, f"{count} item(s) moved back to draft.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s item moved back to draft.", "%(count)s items moved back to draft.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: ContentItem | None = None) -> bool:
         # Phones may hold anything published once: it is withdrawn (unpublished), which the
@@ -246,7 +254,16 @@ class ConditionAdmin(ContentAdmin):
         count = services.reviewed_text_mark_reviewed(
             rows=queryset, field="when_to_seek_care", reviewer=reviewer_of(request)
         )
-        self.message_user(request, f"{count} condition(s) marked reviewed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s condition marked reviewed.",
+                "%(count)s conditions marked reviewed.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def save_model(self, request: HttpRequest, obj: ContentItem, form, change: bool) -> None:
         if isinstance(obj, Condition):
@@ -317,7 +334,12 @@ class ProtocolAdmin(ContentAdmin):
         )
         for protocol in queryset:
             services.protocol_touch(protocol=protocol)
-        self.message_user(request, f"{count} step(s) marked reviewed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)s step marked reviewed.", "%(count)s steps marked reviewed.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model is ProtocolStep:
@@ -450,7 +472,14 @@ class ExerciseAdmin(ContentAdmin):
     @admin.action(description="Mark the Spanish cautions reviewed", permissions=["change"])
     def mark_cautions_reviewed(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.cautions_mark_reviewed(rows=queryset, reviewer=reviewer_of(request))
-        self.message_user(request, f"{count} exercise(s) marked reviewed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s exercise marked reviewed.", "%(count)s exercises marked reviewed.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def save_model(self, request: HttpRequest, obj: ContentItem, form, change: bool) -> None:
         if isinstance(obj, ReviewedCautions):
@@ -528,11 +557,27 @@ class RedFlagTranslationAdmin(admin.ModelAdmin):
         count = services.red_flag_translations_mark_reviewed(
             translations=queryset, reviewer=reviewer_of(request)
         )
-        self.message_user(request, f"{count} translation(s) marked reviewed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s translation marked reviewed.",
+                "%(count)s translations marked reviewed.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Take the review back: serve English", permissions=["change"])
     def unmark_reviewed(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.red_flag_translations_unmark_reviewed(translations=queryset)
         self.message_user(
-            request, f"{count} translation(s) now served in English.", messages.SUCCESS
+            request,
+            ngettext(
+                "%(count)s translation now served in English.",
+                "%(count)s translations now served in English.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
         )

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
@@ -38,10 +39,12 @@ def split_lines(text: str) -> list[str]:
 
 def _code_errors(values, allowed: type[models.TextChoices]) -> str | None:
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        return "Expected a list of codes."
+        return gettext("Expected a list of codes.")
     unknown = sorted(set(values) - set(allowed.values))
     if unknown:
-        return f"Unknown code(s): {', '.join(unknown)}."
+        return ngettext("Unknown code: %(codes)s.", "Unknown codes: %(codes)s.", len(unknown)) % {
+            "codes": ", ".join(unknown)
+        }
     return None
 
 

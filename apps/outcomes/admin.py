@@ -20,6 +20,7 @@ from weakref import WeakKeyDictionary
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 from apps.accounts.admin import ReadOnlyAdmin
 from apps.accounts.services import EDITORS_GROUP
@@ -147,14 +148,26 @@ class InstrumentVersionAdmin(EditorsMayLook):
             return
         for version in versions:
             services.instrument_version_set_enabled(version=version, enabled=True)
-        self.message_user(request, f"{len(versions)} version(s) switched on.", messages.SUCCESS)
+        count = len(versions)
+        self.message_user(
+            request,
+            ngettext("%(count)s version switched on.", "%(count)s versions switched on.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Switch off (no longer offered)")
     def switch_off(self, request: HttpRequest, queryset: QuerySet) -> None:
         versions = list(queryset)
         for version in versions:
             services.instrument_version_set_enabled(version=version, enabled=False)
-        self.message_user(request, f"{len(versions)} version(s) switched off.", messages.SUCCESS)
+        count = len(versions)
+        self.message_user(
+            request,
+            ngettext("%(count)s version switched off.", "%(count)s versions switched off.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(OutcomeSchedule)
