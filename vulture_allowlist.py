@@ -49,7 +49,7 @@ reminders_dispatch_due  # send what is due in this process (tests, `manage.py sh
 enqueue_on_commit  # backend.queue's general form, the one docs/architecture.md shows
 
 # --- Selectors the portal reads (docs/api.md, "The clinician's day"), ahead of its pages ----
-unresolved_alerts_for, alert_contexts, schedule_display_name, symptom_diary_for
+unresolved_alerts_for, alert_contexts, symptom_diary_for
 
 # --- Fields: models, serializers, forms and filters (read by the framework by name) ----------
 code_hash, used_by  # CareTeamInvite

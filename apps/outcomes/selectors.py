@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import CharField, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from apps.accounts.models import Role, User
 from apps.clinics.selectors import clinic_ids_of
@@ -57,10 +58,15 @@ def instrument_names(codes: Iterable[str], *, short: bool = False) -> dict[str, 
 
 
 def schedule_display_name(schedule: OutcomeSchedule, names: dict[str, str]) -> str:
-    """ "LEFS every 14 days" (names from `instrument_names`, short or long)."""
+    """ "LEFS every 14 days" ("LEFS cada 14 días") in the active language, each number in
+    its plural (`names` from `instrument_names`, short or long; the code when an
+    instrument has no name). The one wording of a schedule: the portal's pages use it."""
     name = names.get(schedule.instrument_id, schedule.instrument_id)
-    every = "every day" if schedule.every_days == 1 else f"every {schedule.every_days} days"
-    return f"{name} {every}"
+    every = schedule.every_days
+    return ngettext("%(name)s every day", "%(name)s every %(days)s days", every) % {
+        "name": name,
+        "days": every,
+    }
 
 
 def _title_of(code_column: str) -> Coalesce:

@@ -16,14 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.clinic.templatetags.clinic_portal import schedule_name
 from apps.episode_lifecycle import selectors as lifecycle
 from apps.episode_lifecycle import services as lifecycle_services
 from apps.episode_lifecycle.report import episode_report
 from apps.episodes import services as episode_services
 from apps.episodes.models import Episode
 from apps.interop.report_pdf import render_report_pdf
-from apps.outcomes.selectors import enabled_versions, instrument_names
+from apps.outcomes.selectors import enabled_versions, instrument_names, schedule_display_name
 from backend.errors import Conflict, or_404
 
 from .access import PhysioRequest, linked_patient, physio_required
@@ -93,7 +92,8 @@ def _page(
             for row in goal_rows
         ],
         "schedules": [
-            {"schedule": schedule, "name": schedule_name(schedule, names)} for schedule in schedules
+            {"schedule": schedule, "name": schedule_display_name(schedule, names)}
+            for schedule in schedules
         ],
         "open_form": open_form
         or EpisodeOpenForm(initial={"title": _("Episode of care"), "started_on": today}),

@@ -39,6 +39,7 @@ from apps.messaging import services as messaging_services
 from apps.outcomes import selectors as outcomes
 from apps.outcomes import services as outcome_services
 from apps.outcomes.models import InstrumentVersion
+from apps.outcomes.selectors import schedule_display_name
 from apps.plans import services as plans
 from apps.plans.models import TEMPLATE_ITEM_FIELDS
 from apps.plans.selectors import active_plan_of, prescribable_exercises, templates_for
@@ -757,7 +758,7 @@ def _named_schedules(schedules) -> list[dict]:
         {
             "schedule": schedule,
             "instrument": names.get(schedule.instrument_id, schedule.instrument_id),
-            "name": portal_format.schedule_name(schedule, names),
+            "name": schedule_display_name(schedule, names),
         }
         for schedule in schedules
     ]

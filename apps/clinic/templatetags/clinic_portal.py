@@ -38,17 +38,6 @@ SORT_LABELS = {
 }
 
 
-def schedule_name(schedule, names: dict[str, str]) -> str:
-    """ "LEFS every 14 days" in the physio's language (`names` from instrument_names, short
-    or long; the code when an instrument has no name)."""
-    name = names.get(schedule.instrument_id, schedule.instrument_id)
-    every = schedule.every_days
-    return ngettext("%(name)s every day", "%(name)s every %(days)s days", every) % {
-        "name": name,
-        "days": every,
-    }
-
-
 @register.filter
 def level_word(level) -> str:
     return str(LEVEL_WORDS.get(level, level))
