@@ -104,7 +104,12 @@ class ContentAdmin(SortableAdminBase, TranslationAdmin, SimpleHistoryAdmin):
     @admin.action(description="Publish selected items", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = services.content_publish(items=queryset.select_for_update())
-        self.message_user(request, f"{count} item(s) published.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)s item published.", "%(count)s items published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Unpublish selected items (back to draft)", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet) -> None:

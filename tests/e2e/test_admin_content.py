@@ -64,7 +64,7 @@ def test_an_editor_edits_and_publishes_a_condition_and_the_api_serves_it(editor_
     page.locator(f"input.action-select[value='{condition.pk}']").check()
     page.locator("select[name=action]").select_option(label="Publish selected items")
     page.get_by_role("button", name="Go").click()
-    expect(page.locator(".messagelist .success")).to_contain_text("1 item(s) published.")
+    expect(page.locator(".messagelist .success")).to_contain_text("1 item published.")
 
     response = api.get(f"/api/v1/conditions/{condition.slug}/")
     assert response.status == 200

@@ -463,7 +463,7 @@ def test_a_physio_discharges_a_patient_and_downloads_the_report(
     page.get_by_label(t("Target score")).fill("90")
     page.get_by_label(t("Due by")).fill((datetime.now(UTC).date() + timedelta(weeks=8)).isoformat())
     page.get_by_role("button", name=t("Add the goal")).click()
-    # (the words before the range: the service writes its bounds as stored, 0.00 to 80.00)
+    # (the words before the range, which the service writes as numbers for people: 0 to 80)
     out_of_range = t("Must be within the instrument's scores, %(min)s to %(max)s.").split("%(")[0]
     expect(page.get_by_role("alert")).to_contain_text(out_of_range)
     expect(page.get_by_role("alert")).to_be_focused()
