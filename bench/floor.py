@@ -763,10 +763,10 @@ def make_reminders(count: int) -> None:
     sql("DELETE FROM notifications_reminder")
     sql(
         """INSERT INTO notifications_reminder (id, user_id, kind, source, scheduled_for, due_at,
-               status, title, body, created_at, updated_at)
+               status, title, body, text_params, created_at, updated_at)
            SELECT gen_random_uuid(), p.id, 'exercise', 'bench:' || g,
                now() - make_interval(secs => g %% 3600), now() - make_interval(secs => g %% 3600),
-               'scheduled', 'Time for your exercises', '', now(), now()
+               'scheduled', 'Time for your exercises', '', '{}'::jsonb, now(), now()
            FROM generate_series(1, %(count)s) g
            JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM accounts_user
                  WHERE role = 'patient') p ON p.k = g %% (SELECT count(*) FROM accounts_user
@@ -787,11 +787,11 @@ WITH picked AS MATERIALIZED (
 ), claimed AS (
     UPDATE notifications_reminder r SET status = 'sent', sent_at = now(), updated_at = now()
     FROM picked WHERE r.id = picked.id
-    RETURNING r.id, r.user_id, r.kind, r.title, r.body
+    RETURNING r.id, r.user_id, r.kind, r.title, r.body, r.text_params
 ), inbox AS (
-    INSERT INTO notifications_notification (id, user_id, kind, title, body, data, reminder_id,
-                                            created_at)
-    SELECT gen_random_uuid(), user_id, 'reminder', title, body,
+    INSERT INTO notifications_notification (id, user_id, kind, title, body, text_params, data,
+                                            reminder_id, created_at)
+    SELECT gen_random_uuid(), user_id, 'reminder', title, body, text_params,
            jsonb_build_object('reminder_id', id::text, 'reminder_kind', kind), id, now()
     FROM claimed
     RETURNING id, user_id
