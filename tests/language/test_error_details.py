@@ -15,26 +15,14 @@ from apps.accounts.services import care_link_end
 from apps.alerts.services import alert_resolve
 from apps.plans.services import plan_archive
 from tests.clinic.conftest import portal_client_for
-from tests.conftest import client_for
 from tests.episode_lifecycle.conftest import episode_body, goal_body
 from tests.factories import AlertFactory, EpisodeFactory, InstrumentVersionFactory
+from tests.language.callers import only_error, speaking
 from tests.sync.test_push import message_body
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 LANGUAGES = ["es", "en"]
-
-
-def speaking(user, language):
-    user.language = language
-    user.save(update_fields=["language"])
-    return client_for(user)
-
-
-def only_error(response, status):
-    assert response.status_code == status, response.content
-    [error] = response.json()["errors"]
-    return error
 
 
 def resolve_a_resolved_alert(physio, patient, **_):

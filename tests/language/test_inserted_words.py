@@ -7,26 +7,14 @@ import pytest
 from django.utils import timezone
 
 from apps.outcomes.services import instruments_load
-from tests.conftest import client_for
 from tests.episode_lifecycle.conftest import goal_body
 from tests.factories import EpisodeFactory
 from tests.guidance.conftest import add_mornings, add_sessions
+from tests.language.callers import only_error, speaking
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 APPLY = "/api/v1/plans/{}/items/{}/apply-guidance/"
-
-
-def speaking(user, language):
-    user.language = language
-    user.save(update_fields=["language"])
-    return client_for(user)
-
-
-def only_error(response, status):
-    assert response.status_code == status, response.content
-    [error] = response.json()["errors"]
-    return error
 
 
 @pytest.mark.parametrize(
