@@ -30,7 +30,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import ExerciseLog, ExercisePlan, PlanItem, PlanStatus
@@ -233,11 +236,120 @@ def adherence_7d_below(threshold: float, *, now: datetime | None = None) -> list
     now = now or timezone.now()
     judged_from = (now - timedelta(days=WINDOW_DAYS - 1)).date()
     # A paused plan is not judged: the physiotherapist asked the patient to stop.
-    patient_ids = ExercisePlan.objects.filter(
+    judged = ExercisePlan.objects.filter(
         status=PlanStatus.ACTIVE, start_date__lte=judged_from, paused_at__isnull=True
-    ).values_list("patient_id", flat=True)
-    return [
-        (patient_id, value)
-        for patient_id, value in adherence_7d_ratios(patient_ids, now=now).items()
-        if value is not None and value < threshold
-    ]
+    )
+    figures: Iterable[tuple[Any, int, int]]
+    if connection.vendor == "postgresql":
+        figures = _sessions_in_sql(judged, now)
+    else:
+        figures = (
+            (pk, figure.expected, figure.done)
+            for pk, figure in adherence_7d_for(
+                judged.values_list("patient_id", flat=True), now=now
+            ).items()
+            if figure is not None
+        )
+    below = []
+    for patient_id, expected, done in figures:
+        value = ratio(done, expected)
+        if value is not None and value < threshold:
+            below.append((patient_id, value))
+    return below
+
+
+# The rule above (prescribed_on, days_of) as one PostgreSQL query, for the nightly sweep
+# over every patient in care: the same days, items in force, pauses and per-exercise caps,
+# without loading each plan's items and logs into Python (docs/decisions/adherence-in-sql.md).
+# Each zone's seven local days come from Python (window_ending, _day_end: the same
+# boundaries, DST included), so SQL never works out a local date itself. Proven equal to
+# the Python rule by tests/plans/test_adherence_sql.py.
+_SESSIONS_SQL = """
+WITH plan (id, patient_id, start_date, end_date, archived_at, pauses, zone) AS MATERIALIZED (
+    {judged}
+), item AS MATERIALIZED (
+    SELECT plan.id AS plan_id, plan.zone, plan.start_date, plan.end_date, plan.archived_at,
+           plan.pauses, i.exercise_id, i.times_per_day, i.days_of_week, i.created_at,
+           i.retired_at
+    FROM plan JOIN plans_planitem i ON i.plan_id = plan.id
+), local_day AS (
+    SELECT * FROM unnest(%s::text[], %s::date[], %s::int[], %s::timestamptz[], %s::timestamptz[])
+        AS d(zone, day, weekday, day_start, day_end)
+), sessions AS (
+    -- What each item prescribes on each day of the window: on its weekdays, while in
+    -- force, within the plan's dates, before it was archived, on no day it was paused
+    SELECT item.plan_id, d.day, item.exercise_id, item.times_per_day AS wanted, 0 AS done
+    FROM item JOIN local_day d ON d.zone = item.zone
+    WHERE d.day BETWEEN item.start_date AND item.end_date
+      AND item.days_of_week @> to_jsonb(d.weekday)
+      AND item.created_at < d.day_end
+      AND (item.retired_at IS NULL OR item.retired_at >= d.day_end)
+      AND (item.archived_at IS NULL OR item.archived_at >= d.day_end)
+      AND (item.pauses = '[]'::jsonb OR NOT EXISTS (
+          SELECT 1 FROM jsonb_array_elements(item.pauses) AS pause
+          WHERE (pause ->> 'from')::timestamptz < d.day_end
+            AND (NULLIF(pause ->> 'to', '') IS NULL
+                 OR (pause ->> 'to')::timestamptz > d.day_start)))
+    UNION ALL
+    -- and each session done, on the patient's local day
+    SELECT plan.id, (log.performed_at AT TIME ZONE plan.zone)::date, i.exercise_id, 0, 1
+    FROM plans_exerciselog log
+    JOIN plans_planitem i ON i.id = log.plan_item_id
+    JOIN plan ON plan.id = i.plan_id
+    WHERE log.performed_at >= %s AND log.performed_at < %s
+), per_exercise AS (
+    -- capped per exercise and day: doing it more often counts as done, not as more
+    SELECT plan_id, SUM(wanted) AS wanted, LEAST(SUM(done), SUM(wanted)) AS done
+    FROM sessions GROUP BY plan_id, day, exercise_id
+    HAVING SUM(wanted) > 0
+)
+SELECT plan.patient_id, x.wanted, x.done
+FROM (SELECT plan_id, SUM(wanted)::int AS wanted, SUM(done)::int AS done
+      FROM per_exercise GROUP BY plan_id) x
+JOIN plan ON plan.id = x.plan_id
+"""
+
+
+def _sessions_in_sql(judged: QuerySet[ExercisePlan], now: datetime) -> list[tuple[Any, int, int]]:
+    """(patient id, sessions prescribed, sessions done) over each judged plan's seven
+    local days: two queries (the judged plans' zones, then the figures)."""
+    zones = list(judged.order_by().values_list("patient__timezone", flat=True).distinct())
+    if not zones:
+        return []
+    days: dict[str, list[Any]] = defaultdict(list)
+    for name in zones:
+        zone = ZoneInfo(name)
+        date_from, date_to = window_ending(now.astimezone(zone).date())
+        day = date_from
+        while day <= date_to:
+            days["zone"].append(name)
+            days["day"].append(day)
+            days["weekday"].append(day.weekday())
+            days["day_start"].append(datetime.combine(day, time.min, tzinfo=zone))
+            days["day_end"].append(_day_end(day, zone))
+            day += timedelta(days=1)
+    plans_sql, plans_params = (
+        judged.order_by()
+        .values_list(
+            "pk",
+            "patient_id",
+            "start_date",
+            "end_date",
+            "archived_at",
+            "pauses",
+            "patient__timezone",
+        )
+        .query.sql_with_params()
+    )
+    params = (
+        *plans_params,
+        *(days[column] for column in ("zone", "day", "weekday", "day_start", "day_end")),
+        min(days["day_start"]),
+        max(days["day_end"]),
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The grouping by plan, day and exercise holds a few rows per patient in care:
+        # in memory, not spilled to disk by the default 4 MB.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(_SESSIONS_SQL.format(judged=plans_sql), params)
+        return cursor.fetchall()
