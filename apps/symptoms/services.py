@@ -57,17 +57,24 @@ class SymptomLogFields(TypedDict):
     bladder_bowel_change: bool
 
 
+# (name, default) of each fact, looked up once: facts_of runs for every log of a batch and
+# of its history (some 1,500 for a 500-log sync).
+_FACT_DEFAULTS = tuple(
+    (name, rules.LogFacts.__dataclass_fields__[name].default) for name in FACT_FIELDS
+)
+
+
 def facts_of(values: Any) -> rules.LogFacts:
     """A SymptomLog (or a dict of its fields) as the plain data the rules read."""
-    get = (
-        values.get
-        if isinstance(values, dict)
-        else lambda name, default=None: getattr(values, name, default)
-    )
-    data: dict[str, Any] = {"recorded_at": get("recorded_at")}
-    for name in FACT_FIELDS:
-        value = get(name, rules.LogFacts.__dataclass_fields__[name].default)
-        data[name] = frozenset(value or ()) if name in SET_FIELDS else value
+    if isinstance(values, dict):
+        get = values.get
+        data = {name: get(name, default) for name, default in _FACT_DEFAULTS}
+        data["recorded_at"] = get("recorded_at")
+    else:
+        data = {name: getattr(values, name, default) for name, default in _FACT_DEFAULTS}
+        data["recorded_at"] = getattr(values, "recorded_at", None)
+    for name in SET_FIELDS:
+        data[name] = frozenset(data[name] or ())
     return rules.LogFacts(**data)
 
 
@@ -117,12 +124,14 @@ def _assess(
     fields: Mapping[str, Any],
     earlier: Sequence[rules.LogFacts],
     history: Sequence[rules.LogFacts] | None = None,
+    *,
+    facts: rules.LogFacts | None = None,
 ) -> Assessment:
     """Triage and hints for a log not yet saved; `earlier` is newest
     first (so the triage history is read up to the first log older than TRIAGE_HISTORY,
     no further). `history`, when the caller already has it: the logs of the
-    TRIAGE_HISTORY before."""
-    new = facts_of(fields)
+    TRIAGE_HISTORY before; `facts`, the log's own when the caller has them."""
+    new = facts or facts_of(fields)
     if history is None:
         since = new.recorded_at - TRIAGE_HISTORY
         history = list(
@@ -229,11 +238,10 @@ def _triaged(
     new: dict[UUID, SymptomLog] = {}
     for item in items:
         earlier, history = timeline.before(item.fields["recorded_at"])
-        log = SymptomLog(
-            patient=patient, **item.fields, **_assess(item.fields, earlier, history).as_fields()
-        )
-        new[item.client_id] = log
-        timeline.add(facts_of(log))
+        facts = facts_of(item.fields)
+        assessment = _assess(item.fields, earlier, history, facts=facts)
+        new[item.client_id] = SymptomLog(patient=patient, **item.fields, **assessment.as_fields())
+        timeline.add(facts)
     return new
 
 

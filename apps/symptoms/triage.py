@@ -391,19 +391,22 @@ HINT_MIN_CRITERIA = 4
 SPINE_TRIGGERS = frozenset({Trigger.BENDING_BACK, Trigger.TWISTING})
 KNEE_LOADING_TRIGGERS = frozenset({Trigger.STAIRS, Trigger.SQUATTING})
 
+_DULL_OR_ACHING = frozenset({Quality.DULL, Quality.ACHING})
+_FRONT_OR_INNER_KNEE = frozenset({Region.FRONT_OF_KNEE, Region.INNER_KNEE})
+_SHARP = str(Quality.SHARP)
+_NO_SWELLING = str(Swelling.NONE)
+
 # Seed 004's signs in its order; the reduced knee-jerk reflex is a clinician finding and
-# never in a log.
+# never in a log. (Sets and values looked up once: a bulk sync evaluates these thousands
+# of times.)
 REFERRED_PAIN_CRITERIA: tuple[tuple[str, Callable[[LogFacts], bool]], ...] = (
     (
         "dull_diffuse_ache",
-        lambda log: (
-            bool(log.qualities & {Quality.DULL, Quality.ACHING})
-            and Quality.SHARP not in log.qualities
-        ),
+        lambda log: bool(log.qualities & _DULL_OR_ACHING) and _SHARP not in log.qualities,
     ),
     (
         "no_local_signs",
-        lambda log: log.swelling == Swelling.NONE and not log.redness and not log.warmth,
+        lambda log: log.swelling == _NO_SWELLING and not log.redness and not log.warmth,
     ),
     ("no_knee_injury", lambda log: not log.recent_knee_injury),
     (
@@ -414,7 +417,7 @@ REFERRED_PAIN_CRITERIA: tuple[tuple[str, Callable[[LogFacts], bool]], ...] = (
     ),
     (
         "front_inner_knee",
-        lambda log: bool(log.locations & {Region.FRONT_OF_KNEE, Region.INNER_KNEE}),
+        lambda log: bool(log.locations & _FRONT_OR_INNER_KNEE),
     ),
     ("neuro_signs", _has_neuro),
 )
