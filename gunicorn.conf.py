@@ -3,6 +3,7 @@ CI name it with -c). Limits on what a client may send before Django runs, and th
 error envelope for the answers gunicorn gives itself (docs/decisions/errors-before-django.md).
 """
 
+import gc
 import json
 import os
 
@@ -24,6 +25,19 @@ max_requests_jitter = 500
 # Load the application once in the master: a recycled worker is forked ready in
 # milliseconds instead of importing Django again while requests queue up.
 preload_app = True
+
+
+def pre_fork(server, worker):
+    """Before each worker is forked from the master, which has imported the application:
+    hide what is alive now (Django, the apps, their modules) from the garbage collector.
+    A worker's full collections then walk only what its requests made, not the whole
+    framework: measured on a 500-log sync, a full collection inside a request cost about
+    100 ms without this and 30 ms with it (docs/decisions/gc-freeze.md). The frozen pages
+    are also left unwritten, so the workers keep sharing them with the master."""
+    gc.collect()
+    gc.freeze()
+
+
 # What a client may send before the application sees anything. Every URL of the API fits
 # in 2 KB; beyond 4 KB of request line the answer is a 414 in the envelope.
 limit_request_line = 4094

@@ -14,6 +14,7 @@ from apps.accounts.services import patient_access_record
 from backend.bulk import BULK_MAX_ITEMS
 from backend.bulk_api import bulk_items, bulk_payload, bulk_response
 from backend.errors import or_404
+from backend.item_validation import item_validator
 from backend.rest import page_of
 
 from . import selectors, services
@@ -95,7 +96,7 @@ class SymptomLogListView(APIView):
     )
     def post(self, request: AuthenticatedRequest) -> Response:
         # Raises the same ValidationError as is_valid(raise_exception=True) would.
-        fields = LOG_INPUT.run_validation(request.data)
+        fields = item_validator(LOG_INPUT).run_validation(request.data)
         outcome = services.symptom_log_create(patient=request.user, **fields)
         return Response(
             LOG_OUTPUT.to_representation(outcome.log),

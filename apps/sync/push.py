@@ -42,7 +42,7 @@ def _sessions(sessions: list[CareSession]) -> Any:
 class PushKind:
     """One type of record a push takes: how an item is validated, stored and rendered."""
 
-    validator: serializers.BaseSerializer[Any]
+    validator: serializers.Serializer
     fields: type
     store: Callable[[User, Sequence[BulkItem[Any]]], Sequence[BulkResult[Any]]]
     render: Callable[[list[Any]], Any]
