@@ -68,15 +68,15 @@ def _integer(field: StrictIntegerField) -> Check | None:
 def _choice(field: StrictChoiceField) -> Check | None:
     if field.validators:
         return None
-    choices = dict(field.choice_strings_to_values)
-    if field.allow_blank:
-        choices[""] = ""
 
+    # The field's own mapping, read at each call: a field's choices may be set again.
     def check(value: Any) -> Any:
         if type(value) is not str:
             raise _Doubt
+        if value == "" and field.allow_blank:
+            return ""
         try:
-            return choices[value]
+            return field.choice_strings_to_values[value]
         except KeyError:
             raise _Doubt from None
 
@@ -94,13 +94,13 @@ def _code_list(field: serializers.ListField) -> Check | None:
         )
     ):
         return None
-    choices = dict(child.choice_strings_to_values)
     low = max(field.min_length or 0, 0 if field.allow_empty else 1)
     high = field.max_length if field.max_length is not None else float("inf")
 
     def check(value: Any) -> list:
         if type(value) is not list or not low <= len(value) <= high:
             raise _Doubt
+        choices = child.choice_strings_to_values
         try:
             return [choices[code] if type(code) is str else _doubt() for code in value]
         except KeyError:
