@@ -6,6 +6,7 @@ from uuid import UUID
 
 from django.db.models import (
     Count,
+    FilteredRelation,
     Prefetch,
     Q,
     QuerySet,
@@ -162,9 +163,14 @@ def today_for(*, patient: User, now: datetime | None = None) -> dict[str, Any]:
         return result
     items = (
         PlanItem.objects.filter(plan_id=plan["id"], retired_at__isnull=True)
+        # Today's window in the join itself (not a FILTER on the count), so that the
+        # (plan_item, performed_at) index reads today's logs only, not the item's history.
         .annotate(
-            done=Count("logs", filter=Q(logs__performed_at__gte=start, logs__performed_at__lt=end))
+            todays_logs=FilteredRelation(
+                "logs", condition=Q(logs__performed_at__gte=start, logs__performed_at__lt=end)
+            )
         )
+        .annotate(done=Count("todays_logs"))
         .order_by("position", "id")
         .values(*TODAY_ITEM_COLUMNS, "done")
     )
