@@ -762,6 +762,9 @@ def sweeps(size: Size) -> None:
     import apps.notifications.tasks  # noqa: F401
     from apps.alerts import services as alerts
     from apps.alerts.models import Alert
+    from backend.celery import freeze_startup_heap
+
+    freeze_startup_heap()  # as a worker does once started (docs/decisions/gc-freeze.md)
 
     now = datetime.now(UTC)
     window = {

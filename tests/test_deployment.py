@@ -196,3 +196,31 @@ def test_gunicorn_freezes_the_loaded_application_before_forking_a_worker():
     before, after = map(int, result.stdout.split())
     assert before == 0
     assert after > 10_000  # gunicorn and what the config imports, at least
+
+
+@pytest.mark.parametrize("signal", ["worker_process_init", "worker_ready"])
+def test_a_celery_worker_freezes_its_started_heap_where_it_runs_tasks(signal):
+    """docs/decisions/gc-freeze.md: a prefork child (worker_process_init) and the worker's
+    own process (worker_ready: the solo and threads pools) move what is alive once
+    started out of the collector's sight, so a sweep's full collections walk only what
+    the sweep made."""
+    script = (
+        "import gc, django\n"
+        "django.setup()\n"
+        "import backend.celery\n"
+        "from celery import signals\n"
+        "before = gc.get_freeze_count()\n"
+        f"getattr(signals, {signal!r}).send(sender=None)\n"
+        "print(before, gc.get_freeze_count())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "backend.settings.test"},
+    )
+    before, after = map(int, result.stdout.split())
+    assert before == 0
+    assert after > 50_000  # Django, the apps and their task modules
