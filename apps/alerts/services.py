@@ -15,8 +15,8 @@ from django.utils.translation import gettext_noop
 
 from apps.accounts.models import CareTeamLink, User
 from apps.episodes.models import Episode, EpisodeStatus
-from apps.notifications.inbox import notifications_bulk_create
-from apps.notifications.models import Notification, NotificationKind
+from apps.notifications.inbox import notifications_insert
+from apps.notifications.models import NotificationKind
 from apps.outcomes.models import OutcomeSchedule
 from apps.plans.adherence import adherence_7d_below
 from apps.plans.models import ExerciseLog, ExercisePlan, PlanStatus
@@ -118,20 +118,20 @@ def alerts_notify_physios(*, alerts: list[Alert]) -> None:
     for patient_id, physio_id in links:
         physios.setdefault(patient_id, []).append(physio_id)
     # Titles carry no clinical detail: a lock screen is not a private place.
-    notifications_bulk_create(
+    notifications_insert(
         [
-            Notification(
-                user_id=physio_id,
-                kind=NotificationKind.ALERT,
-                title=ALERT_TITLES.get((alert.kind, alert.level), ALERT_TITLE_OTHER),
-                body=ALERT_BODY,
-                data={
+            {
+                "user_id": physio_id,
+                "kind": NotificationKind.ALERT,
+                "title": ALERT_TITLES.get((alert.kind, alert.level), ALERT_TITLE_OTHER),
+                "body": ALERT_BODY,
+                "data": {
                     "alert_id": str(alert.id),
                     "patient_id": str(alert.patient_id),
                     "level": alert.level,
                 },
-                alert=alert,
-            )
+                "alert_id": alert.id,
+            }
             for alert in alerts
             for physio_id in physios.get(alert.patient_id, [])
         ]
@@ -429,15 +429,15 @@ def worsening_check_patients(
         return {}
     changed, current = alerts_upsert_bulk(kind=AlertKind.WORSENING, findings=findings)
     alerts_notify_physios(alerts=changed)
-    notifications_bulk_create(
+    notifications_insert(
         [
-            Notification(
-                user_id=alert.patient_id,
-                kind=NotificationKind.ADVICE,
-                title=WORSENING_ADVICE_TITLE,
-                body=PATIENT_ADVICE,
-                data={"alert_id": str(alert.id)},
-            )
+            {
+                "user_id": alert.patient_id,
+                "kind": NotificationKind.ADVICE,
+                "title": WORSENING_ADVICE_TITLE,
+                "body": PATIENT_ADVICE,
+                "data": {"alert_id": str(alert.id)},
+            }
             for alert in changed
         ]
     )
