@@ -1,5 +1,6 @@
 """Writes for alerts: raising them from findings and the physiotherapist's workflow."""
 
+import json
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -194,10 +195,14 @@ def alert_upsert(
     return active, True
 
 
+# {patient id: (level, codes, details, recorded_at)}
+Findings = dict[Any, tuple[str, list[str], dict[str, Any], datetime | None]]
+
+
 def alerts_upsert_bulk(
     *,
     kind: str,
-    findings: dict[Any, tuple[str, list[str], dict[str, Any], datetime | None]],
+    findings: Findings,
 ) -> tuple[list[Alert], dict[Any, Alert]]:
     """alert_upsert for many patients at once, in the caller's transaction: `findings`
     maps a patient id to (level, codes, details, recorded_at). Returns the alerts raised or changed
@@ -214,20 +219,10 @@ def alerts_upsert_bulk(
             patient_id__in=findings.keys(), kind=kind, status__in=ACTIVE_STATUSES
         )
     }
-    fresh = [
-        Alert(
-            patient_id=patient_id,
-            kind=kind,
-            level=level,
-            codes=sorted(codes),
-            details=details,
-            recorded_at=recorded_at,
-        )
-        for patient_id, (level, codes, details, recorded_at) in findings.items()
-        if patient_id not in active
-    ]
-    stored = insert_ignoring_conflicts(fresh)
-    raised = [alert for alert in fresh if alert.pk in stored]
+    fresh = {
+        patient_id: finding for patient_id, finding in findings.items() if patient_id not in active
+    }
+    raised = _alerts_raise(kind=kind, findings=fresh, now=now)
     updated = []
     added_codes: dict[Any, list[str]] = {}
     for patient_id, alert in active.items():
@@ -244,10 +239,6 @@ def alerts_upsert_bulk(
         Alert.objects.bulk_update(updated, ["codes", "details", "recorded_at", "updated_at"])
     AlertEvent.objects.bulk_create(
         [
-            AlertEvent(alert=alert, action=AlertEventAction.RAISED, details=alert.details)
-            for alert in raised
-        ]
-        + [
             AlertEvent(
                 alert=alert,
                 action=AlertEventAction.UPDATED,
@@ -258,11 +249,11 @@ def alerts_upsert_bulk(
     )
     changed = raised + updated
     current = {**active, **{alert.patient_id: alert for alert in raised}}
-    for alert in fresh:
-        if alert.pk not in stored:  # raised concurrently since the read: update that one
-            level, codes, details, recorded_at = findings[alert.patient_id]
+    for patient_id in fresh:
+        if patient_id not in current:  # raised concurrently since the read: update that one
+            level, codes, details, recorded_at = findings[patient_id]
             again, was_changed = alert_upsert(
-                patient=User(pk=alert.patient_id),
+                patient=User(pk=patient_id),
                 kind=kind,
                 level=level,
                 codes=codes,
@@ -271,8 +262,93 @@ def alerts_upsert_bulk(
             )
             if was_changed:
                 changed.append(again)
-            current[alert.patient_id] = again
+            current[patient_id] = again
     return changed, current
+
+
+# Literal table names (this app's own): no SQL is built from data. The findings arrive as
+# one JSON document that PostgreSQL unpacks; a patient whose active alert of this kind
+# appeared since it was read is skipped by the partial unique constraint.
+_ALERTS_RAISE_SQL = """
+    WITH fresh AS (
+        INSERT INTO alerts_alert
+            (id, patient_id, kind, level, codes, status, details, recorded_at, created_at,
+             updated_at, resolution_note)
+        SELECT r.id, r.patient_id, %(kind)s, r.level, r.codes, %(open)s, r.details,
+            r.recorded_at, %(now)s, %(now)s, ''
+        FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+            id uuid, patient_id uuid, level text, codes jsonb, details jsonb,
+            recorded_at timestamptz)
+        ON CONFLICT DO NOTHING
+        RETURNING id, details
+    ), raised AS (
+        INSERT INTO alerts_alertevent (alert_id, action, at, details)
+        SELECT id, %(raised)s, %(now)s, details FROM fresh
+    )
+    SELECT id FROM fresh
+"""
+
+
+def _json_value(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def _alerts_raise(*, kind: str, findings: Findings, now: datetime) -> list[Alert]:
+    """New active alerts of `kind` for `findings` (patients with none) and their `raised`
+    events, in the caller's transaction; a patient whose alert was raised concurrently is
+    skipped (left out of the answer). On PostgreSQL one statement from one JSON parameter
+    (the sweeps raise hundreds per chunk; no model instance is written through the ORM);
+    elsewhere insert_ignoring_conflicts and bulk_create. Same rows either way."""
+    if not findings:
+        return []
+    alerts = [
+        Alert(
+            patient_id=patient_id,
+            kind=kind,
+            level=level,
+            codes=sorted(codes),
+            details=details,
+            recorded_at=recorded_at,
+            created_at=now,
+            updated_at=now,
+        )
+        for patient_id, (level, codes, details, recorded_at) in findings.items()
+    ]
+    if connection.vendor != "postgresql":
+        stored = insert_ignoring_conflicts(alerts)
+        raised = [alert for alert in alerts if alert.pk in stored]
+        AlertEvent.objects.bulk_create(
+            [
+                AlertEvent(alert=alert, action=AlertEventAction.RAISED, details=alert.details)
+                for alert in raised
+            ]
+        )
+        return raised
+    rows = [
+        {
+            "id": alert.id,
+            "patient_id": alert.patient_id,
+            "level": alert.level,
+            "codes": alert.codes,
+            "details": alert.details,
+            "recorded_at": alert.recorded_at,
+        }
+        for alert in alerts
+    ]
+    params: dict[str, Any] = {
+        "rows": json.dumps(rows, default=_json_value),
+        "kind": kind,
+        "open": AlertStatus.OPEN,
+        "raised": AlertEventAction.RAISED,
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_ALERTS_RAISE_SQL, params)
+        stored = {alert_id for (alert_id,) in cursor.fetchall()}
+    raised = [alert for alert in alerts if alert.id in stored]
+    for alert in raised:
+        alert._state.adding, alert._state.db = False, connection.alias
+    return raised
 
 
 @transaction.atomic
