@@ -68,6 +68,10 @@ def send_now(task: TaskOrName, *args, countdown: float | None = None, **kwargs) 
     return True
 
 
+# Celery's own bound on the logged form of a message's arguments (amqp.argsrepr_maxsize).
+ARGSREPR_MAX = 1024
+
+
 def send_many(task_name: str, arg_lists: list[tuple], *, countdown: float | None = None) -> int:
     """Publish one task per argument tuple over one broker connection (one producer), not
     a connection checkout and result-backend subscription each; how many were published.
@@ -89,6 +93,11 @@ def send_many(task_name: str, arg_lists: list[tuple], *, countdown: float | None
                     retry=False,
                     ignore_result=ignore_result,
                     producer=producer,
+                    # What a worker logs of the message. Our batch arguments are ids and
+                    # counts, so the C repr (cut as Celery cuts it) does; Celery's saferepr
+                    # is pure Python, a fifth of a 20-delivery message's publishing time.
+                    argsrepr=repr(args)[:ARGSREPR_MAX],
+                    kwargsrepr="{}",
                 )
                 sent += 1
     except Exception:

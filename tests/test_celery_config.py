@@ -49,3 +49,29 @@ def test_the_beat_schedule_names_only_registered_tasks():
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert scheduled
     assert scheduled <= set(app.tasks)
+
+
+def test_a_batch_s_messages_carry_a_bounded_plain_repr_of_their_arguments(monkeypatch):
+    """send_many gives Celery the logged form of each message's arguments (the C repr, cut
+    at Celery's own bound) instead of letting it run saferepr per message."""
+    from backend import queue
+    from tests.workers import purge_suite_queues
+
+    made = []
+    real = app.amqp.create_task_message
+
+    def spy(*args, **kwargs):
+        made.append((kwargs.get("argsrepr"), kwargs.get("kwargsrepr")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(app.amqp, "create_task_message", spy)
+    ids = [f"{n:036d}" for n in range(40)]
+    try:
+        sent = queue.send_many("apps.notifications.tasks.deliver_pushes", [(ids[:2],), (ids,)])
+    finally:
+        purge_suite_queues()
+
+    assert sent == 2
+    assert made[0] == (repr((ids[:2],)), "{}")
+    assert made[1][0] == repr((ids,))[: queue.ARGSREPR_MAX]
+    assert len(made[1][0]) == queue.ARGSREPR_MAX < len(repr((ids,)))
