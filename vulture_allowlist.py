@@ -25,6 +25,7 @@ postprocess, generator, public  # SPECTACULAR_SETTINGS' POSTPROCESSING_HOOKS, it
 application  # WSGI_APPLICATION, the ASGI server
 prune_change_log  # CELERY_BEAT_SCHEDULE names it (apps.sync.tasks)
 _on_after_configure  # connected to Celery's on_after_configure signal by its decorator
+_freeze_pool_process, _freeze_worker  # connected to Celery's worker signals by their decorators
 app_name  # the portal's URL namespace ("clinic:")
 SecondFactorAdminSite  # SecondFactorAdminConfig.default_site names it (the admin site)
 default_site  # Django's AdminConfig reads it
