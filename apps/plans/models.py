@@ -141,10 +141,17 @@ class ExerciseLog(models.Model):
     """One session of one plan item, logged by the patient (maybe offline)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No indexes of their own: (patient, performed_at), (patient, client_id) and
+    # (plan_item, performed_at) start with them (apps/symptoms/models.py says why it matters).
     patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exercise_logs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="exercise_logs",
+        db_index=False,
     )
-    plan_item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="logs")
+    plan_item = models.ForeignKey(
+        PlanItem, on_delete=models.CASCADE, related_name="logs", db_index=False
+    )
     client_id = models.UUIDField()
     performed_at = models.DateTimeField()
     sets_done = models.PositiveSmallIntegerField()
