@@ -746,6 +746,36 @@ def missed_raw(week: dict) -> set:
         return {r[0] for r in sql(MISSED_SQL, {**week, **days})}
 
 
+# What a worsening sweep wrote (alerts, their events, the physios' and the patients'
+# notifications and push deliveries), taken away so its first run can be timed again.
+WORSENING_UNDO_SQL = """
+WITH raised AS (SELECT id FROM alerts_alert WHERE kind = 'worsening'),
+notes AS (
+    SELECT id FROM notifications_notification
+    WHERE kind = 'advice' OR alert_id IN (SELECT id FROM raised)
+),
+deliveries AS (
+    SELECT id FROM notifications_pushdelivery WHERE notification_id IN (SELECT id FROM notes)
+),
+attempts AS (
+    DELETE FROM notifications_deliveryattempt
+    WHERE delivery_id IN (SELECT id FROM deliveries) RETURNING 1
+)
+DELETE FROM notifications_pushdelivery WHERE id IN (SELECT id FROM deliveries);
+DELETE FROM notifications_notification
+WHERE kind = 'advice' OR alert_id IN (SELECT id FROM alerts_alert WHERE kind = 'worsening');
+DELETE FROM alerts_alertevent
+WHERE alert_id IN (SELECT id FROM alerts_alert WHERE kind = 'worsening');
+DELETE FROM alerts_alert WHERE kind = 'worsening';
+"""
+
+
+def worsening_undo() -> None:
+    for statement in WORSENING_UNDO_SQL.split(";"):
+        if statement.strip():
+            sql(statement)
+
+
 def timed(fn):
     started = time.perf_counter()
     value = fn()
@@ -790,19 +820,27 @@ def sweeps(size: Size) -> None:
             pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
         else:
             checked, first_s = timed(lambda: alerts.worsening_sweep(now=now))
-    _, raw2_s = timed(lambda: {r[0] for r in sql(WORSENING_SQL, window)})
-    _, again_s = timed(lambda: alerts.worsening_sweep(now=now))
-    raw_best = min(raw_s, raw2_s)
     alerted = Alert.objects.filter(kind="worsening").count()
+    _, raw2_s = timed(lambda: {r[0] for r in sql(WORSENING_SQL, window)})
+    # The first run again on the same data (what it wrote taken away), so the sweep's
+    # figure is a best of two as the baseline's is; the first is the process's first.
+    worsening_undo()
+    _, first2_s = timed(lambda: alerts.worsening_sweep(now=now))
+    assert Alert.objects.filter(kind="worsening").count() == alerted
+    _, again_s = timed(lambda: alerts.worsening_sweep(now=now))
+    raw_best, first_best = min(raw_s, raw2_s), min(first_s, first2_s)
     progress(
-        f"worsening: raw {raw_s:.3f}/{raw2_s:.3f} s, sweep {first_s:.2f} s then {again_s:.2f} s"
+        f"worsening: raw {raw_s:.3f}/{raw2_s:.3f} s, sweep {first_s:.2f}/{first2_s:.2f} s "
+        f"then {again_s:.2f} s"
     )
     row(
         f"nightly worsening sweep, {size.patients:,} patients × {size.days} days",
-        f"{first_s:.2f} s ({len(captured)} queries, {checked} candidates, {alerted} alerts raised); "
-        f"again {again_s:.2f} s",
-        f"one SQL query: {raw_best:.2f} s ({len(raw)} patients{'' if same else ', NOT THE SAME'})",
-        f"**{first_s / raw_best:.1f}× slower** (again: {again_s / raw_best:.1f}×)",
+        f"{first_best:.2f} s, best of {first_s:.2f} and {first2_s:.2f} ({len(captured)} queries, "
+        f"{checked} candidates, {alerted} alerts raised); again, nothing new: {again_s:.2f} s",
+        f"one SQL query: {raw_best:.2f} s, best of {raw_s:.2f} and {raw2_s:.2f} "
+        f"({len(raw)} patients{'' if same else ', NOT THE SAME'}; it finds, writes nothing)",
+        f"**{first_best / raw_best:.1f}× slower** (first of all: {first_s / raw_best:.1f}×; "
+        f"again: {again_s / raw_best:.1f}×)",
         "≤ 5×",
     )
     week = {
