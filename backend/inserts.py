@@ -5,9 +5,15 @@ which rows it skipped, so callers re-read every row to find out. Here the insert
 answers (`RETURNING` the primary keys of the rows stored, on PostgreSQL and SQLite ≥ 3.35;
 the row count elsewhere): a caller reads the existing copies only when there are some.
 Works on PostgreSQL (`ON CONFLICT DO NOTHING`) and SQLite (`INSERT OR IGNORE`).
+
+`json_rows` serialises rows for the sweeps' `INSERT … SELECT … FROM jsonb_to_recordset`
+statements on PostgreSQL (docs/decisions/sweep-writes-in-sql.md).
 """
 
+import json
+import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import connections, router
@@ -55,3 +61,19 @@ def insert_ignoring_conflicts(objs: Sequence[Model]) -> set[Any]:
 def insert_or_ignore(obj: Model) -> bool:
     """Insert one row unless its copy is already stored; True when this call stored it."""
     return bool(insert_ignoring_conflicts([obj]))
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()  # with its offset and every microsecond
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not a column value of a JSON row")
+
+
+def json_rows(rows: Sequence[dict[str, Any]]) -> str:
+    """Rows for an INSERT … SELECT … FROM jsonb_to_recordset(%s::jsonb): one parameter
+    that PostgreSQL unpacks, instead of one array per column quoted in Python. Datetimes
+    and UUIDs become the text PostgreSQL reads back exactly; any other value that JSON
+    cannot hold is refused, as a JSONField would refuse it."""
+    return json.dumps(rows, default=_json_value)

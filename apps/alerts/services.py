@@ -1,6 +1,5 @@
 """Writes for alerts: raising them from findings and the physiotherapist's workflow."""
 
-import json
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from apps.symptoms.models import SymptomLog
 from apps.symptoms.vocabulary import Level
 from backend.errors import Conflict
 from backend.hooks import LogKind
-from backend.inserts import insert_ignoring_conflicts
+from backend.inserts import insert_ignoring_conflicts, json_rows
 from backend.queue import enqueue_once_on_commit
 
 from .errors import AlertError
@@ -289,10 +288,6 @@ _ALERTS_RAISE_SQL = """
 """
 
 
-def _json_value(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
-
-
 def _alerts_raise(*, kind: str, findings: Findings, now: datetime) -> list[Alert]:
     """New active alerts of `kind` for `findings` (patients with none) and their `raised`
     events, in the caller's transaction; a patient whose alert was raised concurrently is
@@ -336,7 +331,7 @@ def _alerts_raise(*, kind: str, findings: Findings, now: datetime) -> list[Alert
         for alert in alerts
     ]
     params: dict[str, Any] = {
-        "rows": json.dumps(rows, default=_json_value),
+        "rows": json_rows(rows),
         "kind": kind,
         "open": AlertStatus.OPEN,
         "raised": AlertEventAction.RAISED,

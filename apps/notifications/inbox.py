@@ -6,7 +6,6 @@ notifications. Pushes are enqueued after commit by task name; a sweep re-enqueue
 broker never got, so an outage delays a push, never loses it.
 """
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -15,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
+from backend.inserts import json_rows
 from backend.queue import enqueue_many_on_commit, send_now
 
 from .delivery import deliveries_pending
@@ -119,7 +119,7 @@ def notifications_insert(rows: list[dict[str, Any]]) -> int:
     if unknown:
         raise TypeError(f"notifications_insert: unknown fields {sorted(unknown)}")
     params: dict[str, Any] = {
-        "rows": json.dumps(rows, default=str),
+        "rows": json_rows(rows),
         "now": timezone.now(),
         "pending": DeliveryStatus.PENDING,
     }

@@ -135,3 +135,20 @@ def test_a_patient_alerted_since_the_read_is_skipped_by_the_insert_and_updated()
     assert list(AlertEvent.objects.filter(alert=theirs).values_list("action", flat=True)) == [
         "updated"
     ]
+
+
+def test_json_rows_keep_every_microsecond_and_offset_and_refuse_what_json_cannot_hold():
+    import decimal
+    import json
+    import uuid
+
+    from backend.inserts import json_rows
+
+    moment = dt.datetime(2026, 3, 29, 1, 0, 0, 7, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    key = uuid.uuid4()
+
+    assert json.loads(json_rows([{"at": moment, "id": key, "n": 0.25}])) == [
+        {"at": "2026-03-29T01:00:00.000007+02:00", "id": str(key), "n": 0.25}
+    ]
+    with pytest.raises(TypeError):
+        json_rows([{"n": decimal.Decimal("0.25")}])
