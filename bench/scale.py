@@ -479,7 +479,7 @@ def compare(small: str, large: str, path: Path_, rounds: int, runs: int) -> dict
 
 
 def explain(names: dict[str, str]) -> str:
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from apps.alerts.services import worsening_candidates
@@ -497,14 +497,19 @@ def explain(names: dict[str, str]) -> str:
 
             with CaptureQueriesContext(connection) as captured:
                 run()
-            for query in captured.captured_queries:
-                # Only reads: the SQL adherence also runs BEGIN, SET LOCAL and COMMIT.
-                if not query["sql"].lstrip().upper().startswith(("SELECT", "WITH", "(")):
-                    continue
-                with connection.cursor() as cursor:
-                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + query["sql"])
+            # The reads are explained with the settings they ran under: the SQL adherence
+            # runs SET LOCAL work_mem before its query, replayed here in one transaction.
+            with transaction.atomic(), connection.cursor() as cursor:
+                for query in captured.captured_queries:
+                    statement = query["sql"].lstrip()
+                    if statement.upper().startswith("SET "):
+                        cursor.execute(statement)
+                        continue
+                    if not statement.upper().startswith(("SELECT", "WITH", "(")):
+                        continue  # BEGIN, COMMIT, savepoints
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement)
                     plan = "\n".join(row[0] for row in cursor.fetchall())
-                out.append(f"## {key}: {label}\n\n```\n{plan}\n```\n")
+                    out.append(f"## {key}: {label}\n\n```\n{plan}\n```\n")
     return "\n".join(out)
 
 
