@@ -78,8 +78,28 @@ def notifications_bulk_create(notifications: list[Notification]) -> list[Notific
     return notifications
 
 
-# Literal table names (this app's own): no SQL is built from data. The rows arrive as one
-# JSON document, which PostgreSQL unpacks itself (one parameter, nothing quoted in Python).
+# Literal table names (this app's own): no SQL is built from data. Each inbox writer below
+# is a `WITH inbox AS (INSERT … RETURNING id, user_id)` followed by this: a pending push
+# delivery per active device of each new row's user.
+_DELIVERIES_FOR_INBOX_SQL = """
+    INSERT INTO notifications_pushdelivery
+        (id, notification_id, device_id, status, attempts, last_error, created_at, updated_at)
+    SELECT gen_random_uuid(), inbox.id, d.id, %(pending)s, 0, '', %(now)s, %(now)s
+    FROM inbox JOIN notifications_device d ON d.user_id = inbox.user_id AND d.active
+    RETURNING id
+"""
+
+
+def _inbox_and_deliveries_insert(inbox_sql: str, params: dict[str, Any]) -> None:
+    """Run an inbox writer with its deliveries (params: now, pending and the writer's own)
+    and publish the deliveries once the transaction commits."""
+    with connection.cursor() as cursor:
+        cursor.execute(inbox_sql + _DELIVERIES_FOR_INBOX_SQL, params)
+        deliveries_publish_on_commit([str(row[0]) for row in cursor.fetchall()])
+
+
+# The rows arrive as one JSON document, which PostgreSQL unpacks itself (one parameter,
+# nothing quoted in Python).
 _INBOX_ROWS_SQL = """
     WITH inbox AS (
         INSERT INTO notifications_notification
@@ -91,11 +111,6 @@ _INBOX_ROWS_SQL = """
             alert_id uuid)
         RETURNING id, user_id
     )
-    INSERT INTO notifications_pushdelivery
-        (id, notification_id, device_id, status, attempts, last_error, created_at, updated_at)
-    SELECT gen_random_uuid(), inbox.id, d.id, %(pending)s, 0, '', %(now)s, %(now)s
-    FROM inbox JOIN notifications_device d ON d.user_id = inbox.user_id AND d.active
-    RETURNING id
 """
 
 # What a row of notifications_insert may hold (user_id, kind and title are required).
@@ -123,9 +138,7 @@ def notifications_insert(rows: list[dict[str, Any]]) -> int:
         "now": timezone.now(),
         "pending": DeliveryStatus.PENDING,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_INBOX_ROWS_SQL, params)
-        deliveries_publish_on_commit([str(row[0]) for row in cursor.fetchall()])
+    _inbox_and_deliveries_insert(_INBOX_ROWS_SQL, params)
     return len(rows)
 
 
@@ -141,7 +154,6 @@ def deliveries_publish_on_commit(ids: list[str]) -> None:
         )
 
 
-# Literal table names (this app's own): no SQL is built from data.
 _REMINDER_INBOX_SQL = """
     WITH inbox AS (
         INSERT INTO notifications_notification
@@ -152,11 +164,6 @@ _REMINDER_INBOX_SQL = """
         WHERE r.id = ANY(%(ids)s)
         RETURNING id, user_id
     )
-    INSERT INTO notifications_pushdelivery
-        (id, notification_id, device_id, status, attempts, last_error, created_at, updated_at)
-    SELECT gen_random_uuid(), inbox.id, d.id, %(pending)s, 0, '', %(now)s, %(now)s
-    FROM inbox JOIN notifications_device d ON d.user_id = inbox.user_id AND d.active
-    RETURNING id
 """
 
 
@@ -176,9 +183,7 @@ def reminder_notifications_create(reminders: list[dict]) -> int:
             "ids": [reminder["id"] for reminder in reminders],
             "pending": DeliveryStatus.PENDING,
         }
-        with connection.cursor() as cursor:
-            cursor.execute(_REMINDER_INBOX_SQL, params)
-            deliveries_publish_on_commit([str(row[0]) for row in cursor.fetchall()])
+        _inbox_and_deliveries_insert(_REMINDER_INBOX_SQL, params)
         return len(reminders)
     notifications_bulk_create(
         [
