@@ -1,5 +1,14 @@
 """A Redis or PostgreSQL that accepts connections and never answers (stopped, wedged):
-the patient's log still answers at once, and the probes tell the truth in under 2 s."""
+the patient's log still answers at once, and the probes tell the truth in under 2 s.
+
+The clock here tells a hang from an answer; it does not measure speed (bench/ does).
+Every call below has a budget far under `HANG_BOUND` (the hand-off waits at most 0.2 s,
+the probe 1.5 s, healthz touches nothing), and each regression these tests guard against
+waits far over it: a publish inline in the request or a probe without its deadline waits
+for the broker's 5 s socket timeout, a probe on the hung database for the 10 s connect
+timeout set below, as the 30 s hang that started this did. A loaded CI machine fits in
+the gap; a regression does not.
+"""
 
 import time
 
@@ -15,6 +24,7 @@ from tests.bodies import symptom_log_body as log_body
 from tests.conftest import client_for
 
 NOTHING_LISTENS = 1  # a port where a connection attempt is refused at once
+HANG_BOUND = 3.0  # seconds: between every budget below and every wait of a regression
 
 
 @pytest.fixture
@@ -37,7 +47,7 @@ def timed(call):
     return response, time.monotonic() - started
 
 
-def test_with_redis_hung_an_urgent_log_answers_with_its_triage_within_a_second(
+def test_with_redis_hung_an_urgent_log_answers_with_its_triage_without_waiting_on_it(
     transactional_db, redis_hung, patient, physio
 ):
     care_link_create(physio=physio, patient=patient)
@@ -53,7 +63,7 @@ def test_with_redis_hung_an_urgent_log_answers_with_its_triage_within_a_second(
 
     assert response.status_code == 201
     assert response.json()["triage"]["level"] == "urgent"
-    assert elapsed < 1.0, f"the urgent log took {elapsed:.2f}s"
+    assert elapsed < HANG_BOUND, f"the urgent log took {elapsed:.2f}s"
     # Committed whole: the log, its alert, the physio's notification and its pending push
     # (the minute sweep re-enqueues it once the broker answers).
     assert SymptomLog.objects.filter(patient=patient).count() == 1
@@ -62,7 +72,7 @@ def test_with_redis_hung_an_urgent_log_answers_with_its_triage_within_a_second(
     assert PushDelivery.objects.get(notification=note).status == "pending"
 
 
-def test_with_redis_hung_a_bulk_sync_of_urgent_logs_answers_within_a_second(
+def test_with_redis_hung_a_bulk_sync_of_urgent_logs_answers_without_waiting_on_it(
     transactional_db, redis_hung, patient, physio, other_physio
 ):
     for someone in (physio, other_physio):
@@ -77,7 +87,7 @@ def test_with_redis_hung_a_bulk_sync_of_urgent_logs_answers_within_a_second(
     )
 
     assert response.status_code == 200
-    assert elapsed < 1.0 + 0.05 * len(body), f"the sync took {elapsed:.2f}s"
+    assert elapsed < HANG_BOUND, f"the sync took {elapsed:.2f}s"
     assert SymptomLog.objects.filter(patient=patient).count() == 20
 
 
@@ -85,14 +95,16 @@ def test_with_redis_hung_a_bulk_sync_of_urgent_logs_answers_within_a_second(
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_within_2s_when_the_broker_hangs(api_client, celery_broker, hung_server):
+def test_readyz_is_503_by_its_deadline_when_the_broker_hangs(
+    api_client, celery_broker, hung_server
+):
     celery_broker(hung_server.url())
 
     response, elapsed = timed(lambda: api_client.get("/readyz"))
 
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok", "broker": "down"}
-    assert elapsed < 2.0
+    assert elapsed < HANG_BOUND
 
 
 @pytest.fixture
@@ -111,7 +123,9 @@ def database_at(monkeypatch):
                 "PORT": str(port),
                 "NAME": "rehab",
                 "USER": "rehab",
-                "OPTIONS": {"connect_timeout": 2},
+                # Longer than HANG_BOUND: a probe that waited for the connection
+                # instead of its own deadline would fail the bound.
+                "OPTIONS": {"connect_timeout": 10},
             },
         )
 
@@ -119,14 +133,16 @@ def database_at(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_within_2s_when_the_database_hangs(api_client, database_at, hung_server):
+def test_readyz_is_503_by_its_deadline_when_the_database_hangs(
+    api_client, database_at, hung_server
+):
     database_at(hung_server.port)
 
     response, elapsed = timed(lambda: api_client.get("/readyz"))
 
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "down"
-    assert elapsed < 2.0
+    assert elapsed < HANG_BOUND
 
 
 @pytest.mark.django_db
@@ -137,7 +153,7 @@ def test_readyz_is_503_at_once_when_the_database_refuses(api_client, database_at
 
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == "down"
-    assert elapsed < 2.0
+    assert elapsed < HANG_BOUND
 
 
 @pytest.mark.django_db
@@ -150,7 +166,7 @@ def test_healthz_stays_200_while_database_and_broker_hang(
     response, elapsed = timed(lambda: api_client.get("/healthz"))
 
     assert response.status_code == 200
-    assert elapsed < 0.5
+    assert elapsed < HANG_BOUND
 
 
 @pytest.mark.django_db
