@@ -1,5 +1,5 @@
 """A Redis or PostgreSQL that accepts connections and never answers (stopped, wedged):
-the patient's log still answers at once, and the probes tell the truth in under 2 s.
+the patient's log still answers at once, and the probes tell the truth by their 1.5 s deadline.
 
 The clock here tells a hang from an answer; it does not measure speed (bench/ does).
 Every call below has a budget far under `HANG_BOUND` (the hand-off waits at most 0.2 s,
