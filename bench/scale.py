@@ -341,8 +341,8 @@ def prepare(args: argparse.Namespace, datasets: list[Dataset]) -> dict[str, str]
 class Path_:
     name: str
     setup: Callable[[], Callable[[], object]]  # on the current database: the call to time
-    # Tables the call writes in its rolled-back transaction: vacuumed after every call,
-    # untimed. A rollback leaves its rows dead in the heap and the indexes; without this,
+    # Tables the call writes in its rolled-back transaction: vacuumed before every timed
+    # call, untimed. A rollback leaves its rows dead in the heap and the indexes; without this,
     # each call would probe the dead entries of the calls before it, 20× more of them on
     # the large side (2,000 alerts a call against 100).
     writes: tuple[str, ...] = ()
@@ -463,15 +463,13 @@ def side(name: str, path: Path_, runs: int) -> tuple[float, int]:
     use(name)
     call = path.setup()
     call()  # warm: connection, caches, first plans
-    vacuum(path.writes)
     queries = queries_of(call)
     times = []
     for _ in range(runs):
-        vacuum(path.writes)
+        vacuum(path.writes)  # what the calls before left dead, whichever they were
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
-    vacuum(path.writes)
     return statistics.median(times), queries
 
 
