@@ -24,7 +24,7 @@ from apps.content.vocabulary import Side
 
 from .errors import AccountError
 from .seeds import seed_decrypt, seed_encrypt
-from .single_use import SingleUseToken, keyed_hash
+from .single_use import SingleUseToken, keyed_hash, keyed_hashes
 
 # Files of the host's zone database that are not zone names: "localtime" would silently
 # mean the server's own zone.
@@ -440,11 +440,20 @@ def recovery_code_new() -> str:
     return b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode().lower()
 
 
+def _recovery_code_text(code: str) -> str:
+    """The code as typed, spaces and dashes dropped, lower case (as invite codes are)."""
+    return "recovery_code:" + "".join(code.split()).replace("-", "").lower()
+
+
 def recovery_code_hash(code: str) -> str:
-    """What is stored of a recovery code: HMAC-SHA256 keyed with SECRET_KEY of the code as
-    typed, spaces and dashes dropped, lower case (as invite codes are stored)."""
-    normalised = "".join(code.split()).replace("-", "").lower()
-    return keyed_hash(f"recovery_code:{normalised}")
+    """What is stored of a recovery code: HMAC-SHA256 of it keyed with SECRET_KEY."""
+    return keyed_hash(_recovery_code_text(code))
+
+
+def recovery_code_hashes(code: str) -> list[str]:
+    """What a stored code may be: its hash under SECRET_KEY or any SECRET_KEY_FALLBACKS
+    (codes on paper outlive a key rotation)."""
+    return keyed_hashes(_recovery_code_text(code))
 
 
 class RecoveryCodeSet(TimestampMixin, Device):
@@ -465,7 +474,7 @@ class RecoveryCodeSet(TimestampMixin, Device):
     def verify_token(self, token) -> bool:
         """Spend the code: one DELETE of its row, so of two racing uses exactly one wins."""
         spent, _kinds = RecoveryCode.objects.filter(
-            code_set=self, code_hash=recovery_code_hash(str(token))
+            code_set=self, code_hash__in=recovery_code_hashes(str(token))
         ).delete()
         if spent:
             self.set_last_used_timestamp(commit=True)

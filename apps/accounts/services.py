@@ -36,7 +36,13 @@ from .models import (
     User,
 )
 from .permissions_by_role import ROLE_PERMISSIONS
-from .single_use import keyed_hash, single_use_claim, single_use_find, single_use_issue
+from .single_use import (
+    keyed_hash,
+    keyed_hashes,
+    single_use_claim,
+    single_use_find,
+    single_use_issue,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -462,6 +468,11 @@ def invite_code_hash(code: str) -> str:
     return keyed_hash(invite_code_normalise(code))
 
 
+def invite_code_hashes(code: str) -> list[str]:
+    """The hashes an invite issued before a key rotation may be stored under."""
+    return keyed_hashes(invite_code_normalise(code))
+
+
 def invite_code_display(code: str) -> str:
     half = INVITE_CODE_LENGTH // 2
     return f"{code[:half]}-{code[half:]}"
@@ -495,6 +506,9 @@ def care_invite_create(*, physio: User, email: str = "") -> IssuedInvite:
     emailed_to = User.objects.normalize_email(email).strip().lower() if email else ""
     for _attempt in range(5):
         code = "".join(secrets.choice(INVITE_ALPHABET) for _position in range(INVITE_CODE_LENGTH))
+        earlier_keys = invite_code_hashes(code)[1:]
+        if earlier_keys and CareTeamInvite.objects.filter(code_hash__in=earlier_keys).exists():
+            continue  # taken by an invite made under an earlier key: draw again
         invite = CareTeamInvite(
             physio=physio,
             code_hash=invite_code_hash(code),
@@ -546,7 +560,7 @@ def care_invite_join(*, patient: User, code: str) -> CareTeamLink:
         raise ValidationError({"patient": ValidationError(_("Not a patient."), code="invalid")})
     invite = (
         CareTeamInvite.objects.select_related("physio")
-        .filter(code_hash=invite_code_hash(code), physio__is_active=True)
+        .filter(code_hash__in=invite_code_hashes(code), physio__is_active=True)
         .first()
     )
     if invite is None:

@@ -2,7 +2,8 @@
 once (verify an e-mail address, reset a password, and later staff invitations).
 
 A token is 32 random bytes (URL-safe base64, 43 characters), handed out once (in an
-e-mail's link) and never stored: only `HMAC-SHA256(SECRET_KEY, "<scope>:<token>")` is,
+e-mail's link) and never stored: only `HMAC-SHA256(SECRET_KEY, "<scope>:<token>")` is
+(found again under SECRET_KEY_FALLBACKS too, after a key rotation),
 as care-team invite codes are (docs/decisions/invite-codes-as-keyed-hashes.md). The scope
 in the hashed text (such as "password_reset") keeps a token of one kind from being
 accepted as another.
@@ -32,10 +33,20 @@ TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 128
 
 
-def keyed_hash(value: str) -> str:
-    """HMAC-SHA256 of `value` keyed with SECRET_KEY, as 64 hex digits. A leaked table of
-    these cannot be reversed or replayed without the key."""
-    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+def keyed_hash(value: str, key: str | None = None) -> str:
+    """HMAC-SHA256 of `value` keyed with SECRET_KEY (or `key`), as 64 hex digits. A leaked
+    table of these cannot be reversed or replayed without the key."""
+    secret = settings.SECRET_KEY if key is None else key
+    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_hashes(value: str) -> list[str]:
+    """`value`'s keyed hash under SECRET_KEY and under each of SECRET_KEY_FALLBACKS: what
+    a lookup of a stored hash matches, so a key rotation does not void the codes and links
+    already handed out (new ones are stored under SECRET_KEY only;
+    docs/decisions/secret-key-rotation.md)."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return list(dict.fromkeys(keyed_hash(value, key) for key in keys))
 
 
 def token_hash(scope: str, token: str) -> str:
@@ -93,7 +104,7 @@ def single_use_find(
     if not _well_formed(token):
         return None
     assert isinstance(token, str)
-    row = queryset.filter(token_hash=token_hash(scope, token)).first()
+    row = queryset.filter(token_hash__in=keyed_hashes(f"{scope}:{token}")).first()
     if row is None or not row.usable(now or timezone.now()):
         return None
     return row

@@ -8,6 +8,10 @@ from .environment import BASE_DIR, env
 # --- General -------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 # SECRET_KEY: set by local.py, test.py (defaults) and production.py (required).
+# Earlier keys, newest first, still accepted after a rotation: Django's signatures and
+# sessions, and our keyed hashes (recovery codes, invite codes, e-mailed links) made with
+# them (docs/decisions/secret-key-rotation.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 TIME_ZONE = "UTC"
 USE_TZ = True
