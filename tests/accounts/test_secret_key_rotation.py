@@ -1,7 +1,7 @@
 """A SECRET_KEY rotation (docs/decisions/secret-key-rotation.md): with the old key in
 SECRET_KEY_FALLBACKS, what was handed out under it (recovery codes on paper, invite codes,
-e-mailed reset links) still works, each once; without it, none does; and what is made
-after the rotation is stored under the new key only."""
+e-mailed reset links: each once; portal sessions) still works; without it, none does; and
+what is made after the rotation is stored under the new key only."""
 
 import pytest
 from django.test import Client
@@ -130,3 +130,21 @@ def test_a_new_invite_never_takes_a_code_still_live_under_the_old_key(
     second = services.care_invite_create(physio=physio)
 
     assert (first.code, second.code) == ("AAAA-AAAA", "BBBB-BBBB")
+
+
+@pytest.mark.parametrize("keep_old", [True, False])
+def test_a_portal_session_from_before_the_rotation_lasts_while_the_old_key_is_kept(
+    settings, physio, keep_old
+):
+    client = Client()
+    enrol_through_the_portal(client, physio)
+    assert client.get("/clinic/").status_code == 200
+    rotate(settings, keep_old=keep_old)
+
+    response = client.get("/clinic/")
+
+    if keep_old:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert "/clinic/sign-in/" in response["Location"]
