@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_otp.models import Device
 
 from .models import (
@@ -57,10 +58,11 @@ class Refused:
 def refused_message(refused: Refused, wrong: str) -> str:
     """What the code page says: `wrong` for a wrong code, or how long to wait."""
     if refused.wait_seconds:
-        unit = "second" if refused.wait_seconds == 1 else "seconds"
-        return (
-            f"Too many wrong codes. Wait {refused.wait_seconds} {unit}, then type the newest code."
-        )
+        return ngettext(
+            "Too many wrong codes. Wait %(n)s second, then type the newest code.",
+            "Too many wrong codes. Wait %(n)s seconds, then type the newest code.",
+            refused.wait_seconds,
+        ) % {"n": refused.wait_seconds}
     return wrong
 
 

@@ -10,10 +10,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone, translation
 
-from apps.accounts.models import User
+from apps.accounts import second_factor
+from apps.accounts.models import AuthenticatorDevice, User
 from apps.alerts.services import alert_acknowledge
 from apps.clinic.templatetags.clinic_portal import percent, signed
 from apps.content.models import RedFlagTranslation
+from tests.accounts.factories import PASSWORD
 from tests.bodies import symptom_log_body
 from tests.conftest import client_for
 from tests.factories import (
@@ -24,7 +26,7 @@ from tests.factories import (
     PatientFactory,
     PhysioFactory,
 )
-from tests.second_factor import authenticator_for
+from tests.second_factor import authenticator_for, code_of
 
 from .conftest import portal_client_for
 from .test_dashboard import add_log
@@ -86,6 +88,36 @@ def test_a_wrong_password_is_said_in_spanish_before_sign_in(spanish_physio):
     body = response.content.decode()
     assert "El correo electrónico o la contraseña no son correctos." in body
     assert "Hay un problema" in body
+
+
+def test_the_wait_after_a_wrong_code_is_said_in_spanish(spanish_physio):
+    client = Client(headers={"Accept-Language": "es"})
+    client.post("/clinic/sign-in/", {"email": spanish_physio.email, "password": PASSWORD})
+    client.get("/clinic/two-factor/setup/")
+    device = AuthenticatorDevice.objects.get(user=spanish_physio)
+    wrong = "000000" if code_of(device) != "000000" else "111111"
+    assert client.post("/clinic/two-factor/setup/", {"code": wrong}).status_code == 400
+
+    too_soon = client.post("/clinic/two-factor/setup/", {"code": code_of(device)})
+
+    assert too_soon.status_code == 429
+    body = too_soon.content.decode()
+    assert "Demasiados códigos incorrectos. Espere 1 segundo y escriba" in body
+    assert "Too many" not in body
+
+
+@pytest.mark.parametrize(
+    ("language", "seconds", "said"),
+    [
+        ("en", 1, "Too many wrong codes. Wait 1 second, then type the newest code."),
+        ("en", 4, "Too many wrong codes. Wait 4 seconds, then type the newest code."),
+        ("es", 4, "Demasiados códigos incorrectos. Espere 4 segundos y escriba el código más"),
+    ],
+)
+def test_the_wait_is_said_with_its_plural(language, seconds, said):
+    with translation.override(language):
+        message = second_factor.refused_message(second_factor.Refused(seconds), "wrong")
+    assert message.startswith(said)
 
 
 # --- Signed in: the physio's own language wins over the header ------------------------------
