@@ -83,6 +83,23 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(("fallback", "passes"), [("strong", True), ("weak", False)])
+def test_the_deploy_check_reads_the_fallback_keys_from_the_environment(fallback, passes):
+    """After a key rotation the old key is a fallback (secret-key-rotation.md); Django's
+    deploy check judges it as it judges SECRET_KEY, so a weak one is caught."""
+    key = secrets.token_urlsafe(50) if fallback == "strong" else "too-short"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(SECRET_KEY_FALLBACKS=f"{secrets.token_urlsafe(50)},{key}"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (result.returncode == 0) is passes, result.stdout + result.stderr
+    assert passes or "security.W025" in result.stdout + result.stderr
+
+
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = production_env()
     del env["SECRET_KEY"]
