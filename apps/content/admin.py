@@ -12,7 +12,7 @@ from adminsortable2.admin import SortableAdminBase, SortableStackedInline, Sorta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import QuerySet, URLField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -100,6 +100,9 @@ class ContentAdmin(SortableAdminBase, TranslationAdmin, SimpleHistoryAdmin):
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at", "preview_link"]
     list_per_page = 50
+    # A link typed without a scheme ("example.org/clip") is taken as https, as Django 6
+    # will by default (5.2 still assumes http and warns).
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
     @admin.action(description="Publish selected items", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -1,13 +1,18 @@
 """The admin as editors use it, through Django's test client (the browser version is in
 tests/e2e)."""
 
+import warnings
+
 import pytest
+from django.contrib import admin
 from django.test import Client
+from django.utils.deprecation import RemovedInDjango60Warning
 
 from apps.accounts import services as accounts
-from apps.content.models import Condition, ProtocolStep, Status
+from apps.content.models import Condition, Exercise, ProtocolStep, Status
 from apps.content.services import content_unpublish
 from tests.factories import ConditionFactory, IceStepFactory, ProtocolFactory
+from tests.factories.accounts import EditorFactory
 from tests.second_factor import admin_sign_in
 
 
@@ -170,3 +175,17 @@ def test_the_admin_search_and_region_filter_find_the_right_conditions(editor_bro
 
     assert listed({"q": "popliteal"}) == {"bakers-cyst"}
     assert listed({"regions__code__exact": "calf"}) == {"calf-strain"}
+
+
+def test_a_media_link_typed_without_a_scheme_is_taken_as_https(db, rf):
+    """The exercise form assumes https for a bare link (Django 6's default), and building
+    it raises no deprecation warning about the http default of 5.2."""
+    request = rf.get("/admin/content/exercise/add/")
+    request.user = EditorFactory()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RemovedInDjango60Warning)
+        form = admin.site._registry[Exercise].get_form(request)()
+
+    assert form.fields["media_url"].clean("example.org/clips/squat.mp4") == (
+        "https://example.org/clips/squat.mp4"
+    )
