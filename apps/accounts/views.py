@@ -49,10 +49,13 @@ class _LockedOut(Throttled):
     default_detail = _(
         "Too many failed logins for this account from this address. Try again later."
     )
+    # With a known wait, the wait's sentence says when (not "later", then when again).
+    detail_before_wait = _("Too many failed logins for this account from this address.")
     default_code = AccountError.TOO_MANY_FAILED_LOGINS
 
     def __init__(self, wait: float | None) -> None:
-        super().__init__(wait, detail=str(self.default_detail))
+        detail = self.default_detail if wait is None else self.detail_before_wait
+        super().__init__(wait, detail=str(detail))
 
 
 def lockout_response(
