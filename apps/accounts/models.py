@@ -511,4 +511,5 @@ class SecondFactorFailures(models.Model):
         verbose_name_plural = "second factor failures"
 
     def __str__(self) -> str:
-        return f"{self.failures} wrong code(s), the last at {self.last_failure_at:%Y-%m-%d %H:%M}"
+        codes = "wrong code" if self.failures == 1 else "wrong codes"
+        return f"{self.failures} {codes}, the last at {self.last_failure_at:%Y-%m-%d %H:%M} UTC"

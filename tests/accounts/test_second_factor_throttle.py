@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from apps.accounts import second_factor
+from apps.accounts.models import SecondFactorFailures
 from apps.accounts.second_factor import Refused
 from tests.accounts.factories import PASSWORD
 from tests.second_factor import authenticator_for, code_of
@@ -115,3 +116,13 @@ def test_the_admin_code_page_answers_a_429_while_the_account_waits(editor, time_
     assert "Too many wrong codes. Wait 1 second," in too_soon.context["form"].errors["code"][0]
     time_machine.shift(dt.timedelta(seconds=1))
     assert client.post("/admin/second-factor/", {"code": code_of(device)}).status_code == 302
+
+
+@pytest.mark.parametrize(("failures", "shown"), [(1, "1 wrong code,"), (3, "3 wrong codes,")])
+def test_the_admin_names_a_failure_row_with_its_count(failures, shown):
+    row = SecondFactorFailures(
+        key="user:1",
+        failures=failures,
+        last_failure_at=dt.datetime(2026, 11, 18, 12, 30, tzinfo=dt.UTC),
+    )
+    assert str(row) == f"{shown} the last at 2026-11-18 12:30 UTC"
