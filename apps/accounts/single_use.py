@@ -53,6 +53,11 @@ def token_hash(scope: str, token: str) -> str:
     return keyed_hash(f"{scope}:{token}")
 
 
+def token_hashes(scope: str, token: str) -> list[str]:
+    """`token_hash` under SECRET_KEY and each fallback key: what a lookup matches."""
+    return keyed_hashes(f"{scope}:{token}")
+
+
 class SingleUseToken(models.Model):
     """What every stored single-use token has: its keyed hash, when it was made, when it
     stops working and when it was used (null while unused)."""
@@ -104,7 +109,7 @@ def single_use_find(
     if not _well_formed(token):
         return None
     assert isinstance(token, str)
-    row = queryset.filter(token_hash__in=keyed_hashes(f"{scope}:{token}")).first()
+    row = queryset.filter(token_hash__in=token_hashes(scope, token)).first()
     if row is None or not row.usable(now or timezone.now()):
         return None
     return row

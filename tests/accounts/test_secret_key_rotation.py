@@ -11,6 +11,8 @@ from apps.accounts import services
 from apps.accounts.models import CareTeamInvite, CareTeamLink, RecoveryCode
 from apps.accounts.single_use import keyed_hash
 from tests.accounts.factories import PASSWORD
+from tests.accounts.test_email_flows import CONFIRM, INVITES, NEW_PASSWORD, RESET
+from tests.accounts.test_invites import JOIN
 from tests.accounts.test_second_factor_at_rest import enrol_through_the_portal
 from tests.conftest import client_for
 
@@ -18,11 +20,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 OLD_KEY = "the-key-before-the-rotation-" + "o" * 40
 NEW_KEY = "the-key-after-the-rotation-" + "n" * 40
-INVITES = "/api/v1/care-team/invites/"
-JOIN = "/api/v1/care-team/join/"
-RESET = "/api/v1/auth/password-reset/"
-CONFIRM = "/api/v1/auth/password-reset/confirm/"
-NEW_PASSWORD = "Another-long-passphrase-2027"
 
 
 @pytest.fixture(autouse=True)
