@@ -19,8 +19,13 @@ DATABASE_TIMEOUTS = timeouts_for(PROCESS_ROLE)
 def postgres_options() -> dict:
     # plan_cache_mode: the foreign-key checks' cached plans are made again each time from
     # the table's current size, so a plan made while a table was empty (a seq scan) never
-    # outlives its data (docs/decisions/empty-table-planning.md).
-    return libpq_options(DATABASE_TIMEOUTS, server_settings=["plan_cache_mode=force_custom_plan"])
+    # outlives its data (docs/decisions/empty-table-planning.md). jit: no query of the
+    # service runs long enough for compiling it to pay; above the planner's cost threshold
+    # (the sweeps' statements at some 20,000 patients) the compiling was pure added time
+    # (docs/decisions/no-jit.md).
+    return libpq_options(
+        DATABASE_TIMEOUTS, server_settings=["plan_cache_mode=force_custom_plan", "jit=off"]
+    )
 
 
 def postgres_settings(url: str) -> dict:
