@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import AccessToken
 
+from apps.accounts.jwt import AccountAccessToken
 from apps.accounts.models import User
 from apps.accounts.services import care_link_create
 from apps.content.models import Exercise
@@ -69,9 +69,10 @@ def api_client() -> APIClient:
 
 
 def client_for(user) -> APIClient:
-    """A client that sends a real JWT, so authentication runs as it does for the app."""
+    """A client that sends a real JWT, so authentication runs as it does for the app (the
+    app's token class: signed with SECRET_KEY as it is now)."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccountAccessToken.for_user(user)}")
     return client
 
 

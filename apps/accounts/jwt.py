@@ -8,13 +8,25 @@ account's row is read anyway. A token without the claim is of generation 0.
 
 Signing out one device blacklists that refresh token (simplejwt's blacklist app, which
 rotation already uses).
+
+Tokens are signed with `SECRET_KEY` as it is now and verified under it or any key of
+`SECRET_KEY_FALLBACKS` (docs/decisions/secret-key-rotation.md), so a key rotation does not
+sign every app user out: a token made under the old key keeps working until it expires or
+the old key is dropped, and a refresh answers with tokens under the new key.
 """
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
+import jwt
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import RefreshToken, Token
+from rest_framework_simplejwt.backends import TokenBackend
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
 from .models import User
 
@@ -26,9 +38,63 @@ def generation_of(token: Token) -> int:
     return value if isinstance(value, int) else -1  # a forged claim never matches
 
 
+@functools.cache
+def _backend_for(key: str) -> TokenBackend:
+    """simplejwt's own backend (its settings: algorithm, leeway, audience...) with `key`."""
+    return TokenBackend(
+        api_settings.ALGORITHM,
+        key,
+        api_settings.VERIFYING_KEY,
+        api_settings.AUDIENCE,
+        api_settings.ISSUER,
+        api_settings.JWK_URL,
+        api_settings.LEEWAY,
+        api_settings.JSON_ENCODER,
+    )
+
+
+class KeyFallbackTokenBackend(TokenBackend):
+    """Signs with the current `SECRET_KEY`; verifies under it, then under each key of
+    `SECRET_KEY_FALLBACKS`, moving on only when the signature does not match: an expired
+    or malformed token is refused as simplejwt refuses it. The keys are read at each call
+    (as Django's own signing does), not when the process started."""
+
+    def __init__(self) -> None:
+        super().__init__(api_settings.ALGORITHM)
+
+    def encode(self, payload: dict[str, Any]) -> str:
+        return _backend_for(settings.SECRET_KEY).encode(payload)
+
+    def decode(self, token: Token | str, verify: bool = True) -> dict[str, Any]:
+        keys: list[str] = [settings.SECRET_KEY, *list(settings.SECRET_KEY_FALLBACKS)]
+        *earlier, last = keys
+        for key in earlier:
+            try:
+                return _backend_for(key).decode(token, verify=verify)  # type: ignore[arg-type]
+            except TokenBackendError as error:
+                if not isinstance(error.__cause__, jwt.InvalidSignatureError):
+                    raise
+        return _backend_for(last).decode(token, verify=verify)  # type: ignore[arg-type]
+
+    def get_leeway(self) -> Any:
+        return _backend_for(settings.SECRET_KEY).get_leeway()
+
+
+KEY_FALLBACK_BACKEND = KeyFallbackTokenBackend()
+
+
+class AccountAccessToken(AccessToken):
+    """simplejwt's access token under the current key or a fallback (AUTH_TOKEN_CLASSES)."""
+
+    _token_backend = KEY_FALLBACK_BACKEND
+
+
 class AccountRefreshToken(RefreshToken):
     """simplejwt's refresh token, stamped with the account's token generation; the access
-    tokens made from it copy the claim."""
+    tokens made from it copy the claim. Both under the current key or a fallback."""
+
+    _token_backend = KEY_FALLBACK_BACKEND
+    access_token_class = AccountAccessToken
 
     @classmethod
     def for_user(cls, user: User) -> AccountRefreshToken:  # type: ignore[override]

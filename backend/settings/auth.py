@@ -42,6 +42,8 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,  # the user_logged_in signal sent on token login does it
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Verified under SECRET_KEY or a key of SECRET_KEY_FALLBACKS (apps/accounts/jwt.py).
+    "AUTH_TOKEN_CLASSES": ("apps.accounts.jwt.AccountAccessToken",),
     "TOKEN_OBTAIN_SERIALIZER": "apps.accounts.serializers.StrictTokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "apps.accounts.serializers.StrictTokenRefreshSerializer",
 }

@@ -1,17 +1,31 @@
 """A SECRET_KEY rotation (docs/decisions/secret-key-rotation.md): with the old key in
 SECRET_KEY_FALLBACKS, what was handed out under it (recovery codes on paper, invite codes,
-e-mailed reset links: each once; portal sessions) still works; without it, none does; and
-what is made after the rotation is stored under the new key only."""
+e-mailed reset links: each once; portal sessions; the app's tokens) still works; without
+it, none does; and what is made after the rotation is stored or signed under the new key
+only."""
 
+import datetime as dt
+
+import jwt
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.exceptions import TokenBackendExpiredToken
 
 from apps.accounts import services
+from apps.accounts.jwt import KEY_FALLBACK_BACKEND
 from apps.accounts.models import CareTeamInvite, CareTeamLink, RecoveryCode
 from apps.accounts.single_use import keyed_hash
 from tests.accounts.factories import PASSWORD
-from tests.accounts.test_email_flows import CONFIRM, INVITES, NEW_PASSWORD, RESET
+from tests.accounts.test_email_flows import (
+    CONFIRM,
+    INVITES,
+    NEW_PASSWORD,
+    RESET,
+    login,
+    me_status,
+    refresh_status,
+)
 from tests.accounts.test_invites import JOIN
 from tests.accounts.test_second_factor_at_rest import enrol_through_the_portal
 from tests.conftest import client_for
@@ -145,3 +159,61 @@ def test_a_portal_session_from_before_the_rotation_lasts_while_the_old_key_is_ke
     else:
         assert response.status_code == 302
         assert "/clinic/sign-in/" in response["Location"]
+
+
+# --- The app's tokens ---------------------------------------------------------------------
+
+
+def signed_with(token: str, key: str) -> bool:
+    try:
+        jwt.decode(token, key, algorithms=["HS256"])
+    except jwt.InvalidSignatureError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("keep_old", [True, False])
+def test_app_tokens_from_before_the_rotation_last_while_the_old_key_is_kept(
+    settings, patient, keep_old
+):
+    tokens = login(patient.email, PASSWORD)
+    rotate(settings, keep_old=keep_old)
+
+    assert me_status(tokens["access"]) == (200 if keep_old else 401)
+    assert refresh_status(tokens["refresh"]) == (200 if keep_old else 401)
+
+
+def test_a_refresh_after_the_rotation_answers_with_tokens_under_the_new_key(settings, patient):
+    old = login(patient.email, PASSWORD)
+    rotate(settings, keep_old=True)
+
+    response = APIClient().post(
+        "/api/v1/auth/token/refresh/", {"refresh": old["refresh"]}, format="json"
+    )
+    new = response.json()
+
+    assert response.status_code == 200
+    assert all(signed_with(new[kind], NEW_KEY) for kind in ("access", "refresh"))
+    assert not any(signed_with(new[kind], OLD_KEY) for kind in ("access", "refresh"))
+    settings.SECRET_KEY_FALLBACKS = []  # the old key dropped: the new tokens still work
+    assert me_status(new["access"]) == 200
+    assert refresh_status(new["refresh"]) == 200
+    assert me_status(old["access"]) == 401
+
+
+def test_an_expired_or_foreign_token_stays_refused_with_a_fallback(settings, patient, time_machine):
+    before = login(patient.email, PASSWORD)["access"]
+    forged = jwt.encode(
+        jwt.decode(before, options={"verify_signature": False}),
+        "a-key-nobody-configured-" + "f" * 40,
+        algorithm="HS256",
+    )
+    rotate(settings, keep_old=True)
+    after = login(patient.email, PASSWORD)["access"]
+
+    assert me_status(forged) == 401
+    time_machine.shift(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] + dt.timedelta(minutes=1))
+    for token in (before, after):  # expired under either key: refused as expired
+        assert me_status(token) == 401
+        with pytest.raises(TokenBackendExpiredToken):
+            KEY_FALLBACK_BACKEND.decode(token)
