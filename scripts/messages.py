@@ -9,6 +9,11 @@ API's shared texts (backend/) have theirs in `backend/locale/` (settings.LOCALE_
 compiled `.mo` files are committed: running the service needs no gettext tools.
 Extracting needs GNU gettext's xgettext (Debian: gettext); compiling uses polib (pure
 Python, a dev requirement), so it runs without gettext tools.
+
+A new text is never given the translation of a similar old one (msgmerge's "fuzzy"
+matching is off): a guessed translation is not a reviewed one, and the catalogue tests
+refuse fuzzy entries. Edit the `.po` files by hand or through this script only: a file
+saved by polib wraps its long lines differently, and the next extraction rewraps them all.
 """
 
 import os
@@ -44,12 +49,17 @@ def extract() -> None:
     from django.core.management import call_command
 
     django.setup()
+    from django.core.management.commands import makemessages
+
+    class Makemessages(makemessages.Command):
+        msgmerge_options = [*makemessages.Command.msgmerge_options, "--no-fuzzy-matching"]
+
     # makemessages writes each file's texts to the locale folder of the app (or backend/) it
     # is in.
     settings.LOCALE_PATHS = [str(path) for path in locale_dirs()]
     os.chdir(ROOT)
     call_command(
-        "makemessages",
+        Makemessages(),
         locale=[code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE],
         no_location=True,
         no_obsolete=True,
