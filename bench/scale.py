@@ -24,9 +24,10 @@ Per path, `--rounds` rounds; a round times `--runs` calls on the small dataset a
 on the large one (the order swapped every round), and its ratio is large median / small
 median. Printed: the median ratio, its range over the rounds, each side's median ms and
 the queries of one call on each side. Request paths run in-process through Django's
-middleware and DRF (`APIClient`, a real JWT); the sweeps run their service functions in a
-transaction rolled back afterwards, and the tables they write vacuumed between calls
-(untimed), so every call does the same work.
+middleware and DRF (`APIClient`, a real JWT); the sweeps run their service functions at
+the instant the dataset's history was built up to (so a `--reuse` later reads the same
+windows), in a transaction rolled back afterwards, and the tables they write vacuumed
+between calls (untimed), so every call does the same work.
 """
 
 from __future__ import annotations
@@ -115,6 +116,26 @@ def configure(url: str) -> None:
     )
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+
+
+# The instant a dataset's history was built up to, kept as the database's comment: the sweeps
+# run at that instant, so a --reuse hours later reads the same windows of the same data.
+BUILT = "scale.py: history up to "
+
+
+def mark_built(url: str, name: str, now: datetime) -> None:
+    admin(url, f"COMMENT ON DATABASE \"{name}\" IS '{BUILT}{now.isoformat()}'")
+
+
+def built_at() -> datetime:
+    """The current database's build instant (now, for a database built before it was kept)."""
+    (comment,) = sql(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+        " WHERE datname = current_database()"
+    )[0]
+    if comment and comment.startswith(BUILT):
+        return datetime.fromisoformat(comment.removeprefix(BUILT))
+    return datetime.now(UTC)
 
 
 def use(name: str) -> None:
@@ -322,6 +343,7 @@ def prepare(args: argparse.Namespace, datasets: list[Dataset]) -> dict[str, str]
         use(name)
         started = time.perf_counter()
         build(dataset, now)
+        mark_built(args.database_url, name, now)
         progress(
             f"{name}: {dataset.patients:,} patients in care (+ as many discharged), "
             f"{dataset.days} days, {time.perf_counter() - started:.0f} s"
@@ -419,13 +441,15 @@ def rolled_back(function):
 def worsening_path():
     from apps.alerts.services import worsening_sweep
 
-    return rolled_back(worsening_sweep)
+    now = built_at()
+    return rolled_back(lambda: worsening_sweep(now=now))
 
 
 def missed_path():
     from apps.alerts.services import missed_exercises_sweep
 
-    return rolled_back(missed_exercises_sweep)
+    now = built_at()
+    return rolled_back(lambda: missed_exercises_sweep(now=now))
 
 
 SWEEP_WRITES = (
@@ -499,7 +523,6 @@ def compare(small: str, large: str, path: Path_, rounds: int, runs: int) -> dict
 
 def explain(names: dict[str, str]) -> str:
     from django.db import connection, transaction
-    from django.utils import timezone
 
     from apps.alerts.services import worsening_candidates
     from apps.plans.adherence import adherence_7d_below
@@ -507,7 +530,7 @@ def explain(names: dict[str, str]) -> str:
     out = []
     for key, name in names.items():
         use(name)
-        now = timezone.now()
+        now = built_at()
         for label, run in (
             ("worsening candidates", lambda now=now: list(worsening_candidates(now=now))),
             ("adherence below half", lambda now=now: adherence_7d_below(0.5, now=now)),
