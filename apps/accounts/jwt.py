@@ -29,6 +29,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token
 
 from .models import User
+from .single_use import secret_keys
 
 GENERATION_CLAIM = "gen"
 
@@ -66,8 +67,7 @@ class KeyFallbackTokenBackend(TokenBackend):
         return _backend_for(settings.SECRET_KEY).encode(payload)
 
     def decode(self, token: Token | str, verify: bool = True) -> dict[str, Any]:
-        keys: list[str] = [settings.SECRET_KEY, *list(settings.SECRET_KEY_FALLBACKS)]
-        *earlier, last = keys
+        *earlier, last = secret_keys()
         for key in earlier:
             try:
                 return _backend_for(key).decode(token, verify=verify)  # type: ignore[arg-type]

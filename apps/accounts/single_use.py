@@ -40,13 +40,17 @@ def keyed_hash(value: str, key: str | None = None) -> str:
     return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
+def secret_keys() -> list[str]:
+    """SECRET_KEY, then each of SECRET_KEY_FALLBACKS: the keys a stored hash or a token's
+    signature may have been made with (docs/decisions/secret-key-rotation.md)."""
+    return [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+
+
 def keyed_hashes(value: str) -> list[str]:
-    """`value`'s keyed hash under SECRET_KEY and under each of SECRET_KEY_FALLBACKS: what
-    a lookup of a stored hash matches, so a key rotation does not void the codes and links
-    already handed out (new ones are stored under SECRET_KEY only;
-    docs/decisions/secret-key-rotation.md)."""
-    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    return list(dict.fromkeys(keyed_hash(value, key) for key in keys))
+    """`value`'s keyed hash under each of `secret_keys()`: what a lookup of a stored hash
+    matches, so a key rotation does not void the codes and links already handed out (new
+    ones are stored under SECRET_KEY only)."""
+    return list(dict.fromkeys(keyed_hash(value, key) for key in secret_keys()))
 
 
 def token_hash(scope: str, token: str) -> str:
