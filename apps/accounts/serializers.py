@@ -4,6 +4,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings
 
+from apps.content.vocabulary import Side
 from backend.rest import (
     StrictCharField,
     StrictChoiceField,
@@ -95,6 +96,8 @@ class RegisteredSerializer(MeSerializer):
 
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(read_only=True)
+    # Blank until the patient says: the schema must allow "" (schemathesis found it).
+    affected_side = serializers.ChoiceField(choices=Side.choices, allow_blank=True, read_only=True)
 
     class Meta(MeSerializer.Meta):
         fields = [*MeSerializer.Meta.fields, "access", "refresh"]

@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 import pytest
 
 from apps.accounts.models import Role, User
+from tests.schema_conformance import answer_problems
 
 URL = "/api/v1/auth/register/"
 GOOD = {
@@ -124,3 +125,13 @@ def test_it_rejects_form_encoded_bodies(api_client):
     assert response.status_code == 415
     assert response.json()["errors"][0]["code"] == "unsupported_media_type"
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_answer_matches_the_published_schema_before_a_side_is_chosen(api_client):
+    # A new patient has chosen no affected side yet (""): schemathesis found the schema
+    # of this answer allowing only left, right and both.
+    response = api_client.post(URL, GOOD, format="json")
+
+    assert response.json()["affected_side"] == ""
+    assert answer_problems(URL, URL, response, method="POST") == []
